@@ -1,0 +1,165 @@
+"""Hunks from two texts, and the pure function that applies an accepted subset of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from vetline.core.linediff import Edit, diff_lines
+from vetline.core.model import Hunk, HunkKind
+from vetline.core.text import split_lines
+
+DEFAULT_CONTEXT = 3
+
+
+class HunkMismatchError(ValueError):
+    """A hunk's old side is not where it says, or is in several places: nothing is applied."""
+
+    def __init__(self, hunk: Hunk, message: str) -> None:
+        super().__init__(f"{hunk.path}: hunk {hunk.id} (line {hunk.old_start}): {message}")
+        self.hunk = hunk
+
+
+def hunks_from_texts(
+    path: str, base: str, new: str, context: int = DEFAULT_CONTEXT
+) -> tuple[Hunk, ...]:
+    """The hunks `git diff -U<context>` would show between two versions of one file."""
+    old_keys = _line_keys(base)
+    new_keys = _line_keys(new)
+    edits = diff_lines(old_keys, new_keys)
+    return tuple(
+        _build_hunk(path, old_keys, new_keys, group, context)
+        for group in group_edits(edits, context)
+    )
+
+
+def _line_keys(text: str) -> list[str]:
+    """Lines without their '\n', cheaper to make than `split_lines`.
+
+    A last line with no newline gets a '\n' appended instead, which no other key has,
+    so "x" at the end of a file never matches a terminated "x".
+    """
+    keys = text.split("\n")
+    if keys[-1]:
+        keys[-1] += "\n"
+    else:
+        keys.pop()
+    return keys
+
+
+def group_edits(edits: Sequence[Edit], context: int) -> list[list[Edit]]:
+    """Edits whose context would touch or overlap share a hunk, as in git."""
+    groups: list[list[Edit]] = []
+    for edit in edits:
+        if groups and edit.old_start - groups[-1][-1].old_end <= 2 * context:
+            groups[-1].append(edit)
+        else:
+            groups.append([edit])
+    return groups
+
+
+def _build_hunk(
+    path: str, old: Sequence[str], new: Sequence[str], group: Sequence[Edit], context: int
+) -> Hunk:
+    first, last = group[0], group[-1]
+    old_lo = max(0, first.old_start - context)
+    new_lo = first.new_start - (first.old_start - old_lo)
+    old_hi = min(len(old), last.old_end + context)
+    new_hi = last.new_end + (old_hi - last.old_end)
+    kinds: list[str] = []
+    keys: list[str] = []
+    x = old_lo
+    for edit in group:
+        keys += old[x : edit.old_start]
+        keys += old[edit.old_start : edit.old_end]
+        keys += new[edit.new_start : edit.new_end]
+        kinds += (
+            " " * (edit.old_start - x),
+            "-" * (edit.old_end - edit.old_start),
+            "+" * (edit.new_end - edit.new_start),
+        )
+        x = edit.old_end
+    keys += old[x:old_hi]
+    kinds.append(" " * (old_hi - x))
+    # Only a file's last line can lack its newline; its key ends with "\n" instead.
+    texts = [key[:-1] if key[-1:] == "\n" else key + "\n" for key in keys]
+    old_count, new_count = old_hi - old_lo, new_hi - new_lo
+    return Hunk(
+        path=path,
+        # A side with no lines is named by the line before it, as unified diffs do.
+        old_start=old_lo + 1 if old_count else old_lo,
+        old_lines=old_count,
+        new_start=new_lo + 1 if new_count else new_lo,
+        new_lines=new_count,
+        kinds="".join(kinds),
+        texts=tuple(texts),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Placement:
+    start: int  # 0-based index of the first base line the hunk replaces
+    hunk: Hunk
+    new_side: tuple[str, ...]
+    old_count: int
+
+
+def apply_hunks(base: str, hunks: Iterable[Hunk], edited: dict[str, str] | None = None) -> str:
+    """The base text with the given hunks applied; everything else kept byte for byte.
+
+    No fuzz: a hunk's old side (context and removed lines, endings included) must match
+    the base exactly, at its stated line or, failing that, at exactly one other place.
+    `edited` maps a hunk id to the new-side text the reviewer wrote in its place.
+    Zero-line hunks (renames, mode changes) carry no text and change nothing here.
+    """
+    base_lines = split_lines(base)
+    placements = sorted(
+        (_place(base_lines, hunk, (edited or {}).get(hunk.id))
+         for hunk in hunks if hunk.kind is HunkKind.TEXT),
+        key=lambda placement: placement.start,
+    )
+    out: list[str] = []
+    cursor = 0
+    for placement in placements:
+        if placement.start < cursor:
+            raise HunkMismatchError(placement.hunk, "overlaps another accepted hunk")
+        out.extend(base_lines[cursor : placement.start])
+        out.extend(placement.new_side)
+        cursor = placement.start + placement.old_count
+        if out and not out[-1].endswith("\n") and cursor < len(base_lines):
+            raise HunkMismatchError(
+                placement.hunk, "ends without a newline but is not at the end of the file"
+            )
+    out.extend(base_lines[cursor:])
+    return "".join(out)
+
+
+def _place(base_lines: Sequence[str], hunk: Hunk, edited_new: str | None) -> _Placement:
+    old_side = hunk.side(new=False)
+    new_side = tuple(split_lines(edited_new) if edited_new is not None else hunk.side(new=True))
+    count = len(old_side)
+    stated = hunk.old_start - 1 if hunk.old_lines else hunk.old_start
+    if not old_side:
+        # A pure insertion with no context has only its line number to go by.
+        if not 0 <= stated <= len(base_lines):
+            raise HunkMismatchError(hunk, f"inserts after line {stated}, past the end")
+        return _Placement(stated, hunk, new_side, 0)
+    if list(base_lines[stated : stated + count]) == old_side:
+        return _Placement(stated, hunk, new_side, count)
+    found = _find_all(base_lines, old_side)
+    if not found:
+        raise HunkMismatchError(hunk, "its context does not match the file")
+    if len(found) > 1:
+        where = ", ".join(str(i + 1) for i in found[:5])
+        raise HunkMismatchError(hunk, f"its context matches in {len(found)} places (lines {where})")
+    return _Placement(found[0], hunk, new_side, count)
+
+
+def _find_all(haystack: Sequence[str], needle: Sequence[str]) -> list[int]:
+    first = needle[0]
+    count = len(needle)
+    return [
+        i
+        for i in range(len(haystack) - count + 1)
+        if haystack[i] == first and list(haystack[i : i + count]) == list(needle)
+    ]

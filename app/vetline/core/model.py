@@ -1,0 +1,302 @@
+"""The domain values: proposals, their changes, hunks, citations and decisions."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class FileStatus(StrEnum):
+    """What a change does to its file, as `vetline check --json` reports it."""
+
+    MODIFIED = "modified"
+    ADDED = "added"
+    DELETED = "deleted"
+    RENAMED = "renamed"
+    BINARY = "binary"
+
+
+class HunkKind(StrEnum):
+    """A text hunk changes lines; the other kinds are one reviewable item with no lines."""
+
+    TEXT = "text"
+    RENAME = "rename"  # the file moves from old_path to path
+    MODE = "mode"  # the file's permission bits change
+    CREATE_EMPTY = "create-empty"  # a new file with no content
+    DELETE_EMPTY = "delete-empty"  # an empty file is removed
+    BINARY = "binary"  # the whole binary file, replaced or created or deleted
+
+
+class Verdict(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EDITED = "edited"
+    SKIPPED = "skipped"
+    UNDONE = "undone"
+
+
+def sha256_hex(data: str | bytes) -> str:
+    raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+    return hashlib.sha256(raw).hexdigest()
+
+
+class DiffLine(NamedTuple):
+    """One line of a hunk. `text` keeps its own line ending (none at a missing final newline).
+
+    A named tuple rather than a dataclass: a 100k-line diff builds tens of thousands.
+    """
+
+    kind: str  # " " context, "-" removed, "+" added
+    text: str
+
+    @property
+    def old_side(self) -> bool:
+        return self.kind in (" ", "-")
+
+    @property
+    def new_side(self) -> bool:
+        return self.kind in (" ", "+")
+
+
+@dataclass(frozen=True, slots=True)
+class Hunk:
+    """A contiguous run of changed lines with context, positioned in the base text.
+
+    Starts are 1-based as in a unified diff; a side with zero lines names the line
+    after which it sits (0 = before the first line), again as in a unified diff.
+    The lines are kept as two parallel columns, `kinds` (one of " ", "-", "+" per
+    line) and `texts` (each with its own line ending), because a 100k-line diff
+    builds tens of thousands of them; `lines` pairs them up.
+    """
+
+    path: str
+    old_start: int
+    old_lines: int
+    new_start: int
+    new_lines: int
+    kinds: str = ""
+    texts: tuple[str, ...] = ()
+    kind: HunkKind = HunkKind.TEXT
+    section: str = ""  # the text after the @@ markers, if the patch had one
+
+    @classmethod
+    def from_lines(
+        cls,
+        path: str,
+        old_start: int,
+        old_lines: int,
+        new_start: int,
+        new_lines: int,
+        lines: Iterable[DiffLine],
+        section: str = "",
+    ) -> Hunk:
+        pairs = list(lines)
+        return cls(
+            path,
+            old_start,
+            old_lines,
+            new_start,
+            new_lines,
+            kinds="".join(line.kind for line in pairs),
+            texts=tuple(line.text for line in pairs),
+            section=section,
+        )
+
+    @property
+    def lines(self) -> tuple[DiffLine, ...]:
+        return tuple(map(DiffLine, self.kinds, self.texts))
+
+    @property
+    def id(self) -> str:
+        """Stable across runs: a hash of path, base range, and content."""
+        return self.sha256[:12]
+
+    @property
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        digest.update(f"{self.kind}\0{self.path}\0{self.old_start},{self.old_lines}\0".encode())
+        digest.update(self.kinds.encode())
+        for text in self.texts:
+            digest.update(b"\0")
+            digest.update(text.encode("utf-8", "surrogateescape"))
+        return digest.hexdigest()
+
+    @property
+    def added(self) -> int:
+        return self.kinds.count("+")
+
+    @property
+    def removed(self) -> int:
+        return self.kinds.count("-")
+
+    def side(self, new: bool) -> list[str]:
+        """The lines of the new side (context and added) or the old (context and removed)."""
+        dropped = "-" if new else "+"
+        return [text for kind, text in zip(self.kinds, self.texts, strict=True) if kind != dropped]
+
+    @property
+    def old_text(self) -> str:
+        return "".join(self.side(new=False))
+
+    @property
+    def new_text(self) -> str:
+        return "".join(self.side(new=True))
+
+    @property
+    def is_whitespace_only(self) -> bool:
+        """True when the change is only in spaces, tabs or line endings."""
+        if self.kind is not HunkKind.TEXT or not (self.added or self.removed):
+            return False
+
+        def squeeze(wanted: str) -> str:
+            return "".join(
+                "".join(text.split())
+                for kind, text in zip(self.kinds, self.texts, strict=True)
+                if kind == wanted
+            )
+
+        return squeeze("-") == squeeze("+")
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryData:
+    """The content of one side of a binary change, when the patch carries it."""
+
+    data: bytes | None  # None: the patch only says the files differ
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A change to one file.
+
+    `hunks` are the reviewable items, in order. For a change computed from two texts,
+    `base_text` and `new_text` are set; for a patch they may be None, and the base
+    comes from the workspace at apply time (checked against `base_sha256` when known).
+    Texts are str decoded by `core.text.decode`, so they round-trip byte for byte.
+    """
+
+    path: str
+    status: FileStatus
+    hunks: tuple[Hunk, ...]
+    old_path: str | None = None  # set for renames (and equal to path otherwise)
+    base_text: str | None = None
+    new_text: str | None = None
+    base_sha256: str | None = None  # of the base file's bytes
+    encoding: str = "utf-8"
+    old_mode: str | None = None  # e.g. "100644"
+    new_mode: str | None = None
+    binary_old: BinaryData | None = None
+    binary_new: BinaryData | None = None
+    base_blob_sha1: str | None = None  # git's "index abc..def" blob ids, when the patch has them
+    new_blob_sha1: str | None = None
+
+    @property
+    def is_binary(self) -> bool:
+        return self.status is FileStatus.BINARY
+
+    @property
+    def source_path(self) -> str:
+        """Where the base lives in the workspace (the old name of a rename)."""
+        return self.old_path or self.path
+
+    @property
+    def added(self) -> int:
+        return sum(h.added for h in self.hunks)
+
+    @property
+    def removed(self) -> int:
+        return sum(h.removed for h in self.hunks)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRegion:
+    """A rectangle an agent points at in an image change (pixels, top-left origin)."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ImageChange:
+    """An image replaced or created; reviewed by overlays rather than lines."""
+
+    path: str
+    before: bytes | None
+    after: bytes
+    regions: tuple[ImageRegion, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A source an agent cites for a claim, with the passage it quotes."""
+
+    id: str
+    title: str
+    locator: str  # URL or file path
+    quote: str
+    claim: str = ""
+    hunk_id: str | None = None  # the hunk whose text makes the claim
+    source_text: str | None = None  # captured copy of the source, if the agent sent one
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    name: str = ""
+    model: str = ""
+    provider: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    id: str
+    title: str
+    changes: tuple[Change, ...]
+    rationale: str = ""
+    task: str = ""
+    agent: Agent = field(default_factory=Agent)
+    created_at: str = ""  # ISO 8601, UTC
+    citations: tuple[Citation, ...] = ()
+    images: tuple[ImageChange, ...] = ()
+    parent_id: str | None = None  # the proposal this one revises
+
+    @property
+    def hunks(self) -> tuple[Hunk, ...]:
+        return tuple(h for change in self.changes for h in change.hunks)
+
+    @property
+    def changed_lines(self) -> int:
+        return sum(c.added + c.removed for c in self.changes)
+
+    def change_of(self, hunk_id: str) -> Change:
+        for change in self.changes:
+            if any(h.id == hunk_id for h in change.hunks):
+                return change
+        raise KeyError(hunk_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One verdict on one hunk, built in core and appended to the log by an adapter."""
+
+    proposal_id: str
+    hunk_id: str
+    hunk_sha256: str
+    path: str
+    verdict: Verdict
+    decided_at: str  # ISO 8601, UTC, millisecond precision
+    ms_on_screen: int
+    reviewer: str = ""
+    level: int = 0
+    agent: str = ""
+    model: str = ""
+    added: int = 0
+    removed: int = 0
+    reason: str = ""
+    edited_text: str | None = None  # the new side as the reviewer edited it
+    undoes: int | None = None  # log sequence number of the decision an undo reverses
