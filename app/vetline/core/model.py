@@ -163,9 +163,15 @@ class Hunk:
 
 @dataclass(frozen=True, slots=True)
 class BinaryData:
-    """The content of one side of a binary change, when the patch carries it."""
+    """One side of a binary change as a git binary patch carries it.
 
-    data: bytes | None  # None: the patch only says the files differ
+    `data` is None when the patch only says "Binary files ... differ". Otherwise it is
+    the inflated payload: the whole content (a literal) or, when `is_delta`, a git delta
+    that rebuilds the content from the other side.
+    """
+
+    data: bytes | None
+    is_delta: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,31 @@
+"""The errors adapters raise for bad input; each message names what is wrong and where."""
+
+from __future__ import annotations
+
+
+class VetlineError(Exception):
+    """Base of every error Vetline reports to a person instead of a traceback."""
+
+    exit_code = 1
+
+
+class InputError(VetlineError):
+    """A source, option or argument is malformed: nothing was read into the queue."""
+
+    exit_code = 2
+
+
+class UnsafePathError(InputError):
+    """A path would leave the workspace, enter .git/, or has characters no file should."""
+
+
+class StaleBaseError(VetlineError):
+    """The file on disk is not the base the proposal was made against: nothing was written."""
+
+    exit_code = 4
+
+
+class LogIntegrityError(VetlineError):
+    """The decision log's hash chain is broken at a named row."""
+
+    exit_code = 5
