@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -114,8 +115,11 @@ def apply_hunks(base: str, hunks: Iterable[Hunk], edited: dict[str, str] | None 
     """
     base_lines = split_lines(base)
     placements = sorted(
-        (_place(base_lines, hunk, (edited or {}).get(hunk.id))
-         for hunk in hunks if hunk.kind is HunkKind.TEXT),
+        (
+            _place(base_lines, hunk, (edited or {}).get(hunk.id))
+            for hunk in hunks
+            if hunk.kind is HunkKind.TEXT
+        ),
         key=lambda placement: placement.start,
     )
     out: list[str] = []
@@ -163,3 +167,55 @@ def _find_all(haystack: Sequence[str], needle: Sequence[str]) -> list[int]:
         for i in range(len(haystack) - count + 1)
         if haystack[i] == first and list(haystack[i : i + count]) == list(needle)
     ]
+
+
+def split_hunk(hunk: Hunk) -> tuple[Hunk, ...]:
+    """Break a hunk at each run of unchanged lines between its changes.
+
+    The unchanged lines between two pieces are shared out (the first piece takes the
+    upper half as trailing context, the second the rest as leading context) so the
+    pieces never overlap and each can be accepted alone. A hunk with a single run
+    of changes comes back as itself.
+    """
+    if hunk.kind is not HunkKind.TEXT:
+        return (hunk,)
+    kinds = hunk.kinds
+    # Index ranges [start, end) of each run of changed lines.
+    blocks: list[tuple[int, int]] = []
+    index = 0
+    while index < len(kinds):
+        if kinds[index] == " ":
+            index += 1
+            continue
+        start = index
+        while index < len(kinds) and kinds[index] != " ":
+            index += 1
+        blocks.append((start, index))
+    if len(blocks) < 2:
+        return (hunk,)
+    cuts = [0]
+    for (_, gap_start), (gap_end, _) in itertools.pairwise(blocks):
+        cuts.append(gap_start + (gap_end - gap_start + 1) // 2)
+    cuts.append(len(kinds))
+    pieces: list[Hunk] = []
+    old_line = hunk.old_start if hunk.old_lines else hunk.old_start + 1
+    new_line = hunk.new_start if hunk.new_lines else hunk.new_start + 1
+    for start, end in itertools.pairwise(cuts):
+        piece_kinds = kinds[start:end]
+        old_count = len(piece_kinds) - piece_kinds.count("+")
+        new_count = len(piece_kinds) - piece_kinds.count("-")
+        pieces.append(
+            Hunk(
+                path=hunk.path,
+                old_start=old_line if old_count else old_line - 1,
+                old_lines=old_count,
+                new_start=new_line if new_count else new_line - 1,
+                new_lines=new_count,
+                kinds=piece_kinds,
+                texts=hunk.texts[start:end],
+                section=hunk.section,
+            )
+        )
+        old_line += old_count
+        new_line += new_count
+    return tuple(pieces)

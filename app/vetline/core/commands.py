@@ -1,0 +1,135 @@
+"""Every user action as one named command, and the default keys for them (keys are data)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+# A command's context says where its keys work. Keys of the "app" context work
+# everywhere, so they may not repeat in any other context.
+APP = "app"
+REVIEW = "review"
+IMAGE = "image"
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    id: str
+    title: str
+    context: str = REVIEW
+    description: str = ""
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("review.accept_hunk", "Accept hunk", description="Accept and go to the next hunk"),
+    Command("review.reject_hunk", "Reject hunk", description="Reject and go to the next hunk"),
+    Command("review.reject_with_reason", "Reject with reason…", description="Say why, then reject"),
+    Command("review.next_hunk", "Next hunk"),
+    Command("review.previous_hunk", "Previous hunk"),
+    Command("review.undo", "Undo last decision", description="Restores a written file too"),
+    Command("review.edit_hunk", "Edit hunk…", description="Change the new side, then accept"),
+    Command("review.split_hunk", "Split hunk", description="Break at unchanged lines"),
+    Command(
+        "review.accept_rest",
+        "Accept rest of proposal…",
+        description="Only within the leash; asks first",
+    ),
+    Command("view.toggle_layout", "Unified / side by side"),
+    Command("leash.level_up", "More autonomy (next level)"),
+    Command("leash.level_down", "Less autonomy (previous level)"),
+    Command("image.side_by_side", "Image: side by side", context=IMAGE),
+    Command("image.swipe", "Image: swipe", context=IMAGE),
+    Command("image.onion_skin", "Image: onion skin", context=IMAGE),
+    Command("image.difference", "Image: difference", context=IMAGE),
+    Command("app.open", "Open proposals…", context=APP),
+    Command("app.command_palette", "Command palette…", context=APP),
+    Command("app.shortcuts", "Keyboard shortcuts", context=APP),
+    Command("app.quit", "Quit", context=APP),
+)
+
+COMMANDS_BY_ID: Mapping[str, Command] = {command.id: command for command in COMMANDS}
+
+# Qt's portable key names: "Ctrl" is Cmd on macOS (Qt maps it).
+DEFAULT_KEYMAP: Mapping[str, tuple[str, ...]] = {
+    "review.accept_hunk": ("Ctrl+Y",),
+    "review.reject_hunk": ("Ctrl+N",),
+    "review.reject_with_reason": ("Ctrl+Shift+N",),
+    "review.next_hunk": ("J", "Down"),
+    "review.previous_hunk": ("K", "Up"),
+    "review.undo": ("Ctrl+Z",),
+    "review.edit_hunk": ("E",),
+    "review.split_hunk": ("S",),
+    "review.accept_rest": ("Ctrl+Return", "Ctrl+Enter"),
+    "view.toggle_layout": ("V",),
+    "leash.level_up": ("]",),
+    "leash.level_down": ("[",),
+    "image.side_by_side": ("1",),
+    "image.swipe": ("2",),
+    "image.onion_skin": ("3",),
+    "image.difference": ("4",),
+    "app.open": ("Ctrl+O",),
+    "app.command_palette": ("Ctrl+Shift+P",),
+    "app.shortcuts": ("F1", "?"),
+    "app.quit": ("Ctrl+Q",),
+}
+
+_MODIFIERS = ("Ctrl", "Shift", "Alt", "Meta")
+_NAMED_KEYS = {
+    "Up", "Down", "Left", "Right", "Return", "Enter", "Escape", "Esc", "Tab", "Backtab",
+    "Backspace", "Delete", "Insert", "Home", "End", "PgUp", "PgDown", "Space",
+}  # fmt: skip
+_FUNCTION_KEY = re.compile(r"F([1-9]|1[0-9]|2[0-4])")
+
+
+class KeymapError(ValueError):
+    """A user key override names an unknown command or a key that cannot be parsed."""
+
+
+def is_valid_key(key: str) -> bool:
+    """A single key combination in Qt's portable text form, e.g. "Ctrl+Shift+N"."""
+    if not key or key != key.strip():
+        return False
+    # "+" alone, or after a "+" ("Ctrl++"), is the plus key itself.
+    if key == "+" or key.endswith("++"):
+        *modifiers, base = [*key[:-1].split("+")[:-1], "+"]
+    else:
+        *modifiers, base = key.split("+")
+    if len(set(modifiers)) != len(modifiers) or any(m not in _MODIFIERS for m in modifiers):
+        return False
+    if base in _NAMED_KEYS or _FUNCTION_KEY.fullmatch(base):
+        return True
+    return len(base) == 1 and base.isprintable() and not base.isspace()
+
+
+def build_keymap(
+    overrides: Mapping[str, Sequence[str] | str] | None = None,
+) -> dict[str, tuple[str, ...]]:
+    """The default keymap with the user's overrides; an empty list unbinds a command."""
+    keymap = dict(DEFAULT_KEYMAP)
+    for command_id, keys in (overrides or {}).items():
+        if command_id not in COMMANDS_BY_ID:
+            raise KeymapError(f"keys.{command_id}: no such command")
+        bound = (keys,) if isinstance(keys, str) else tuple(keys)
+        for key in bound:
+            if not isinstance(key, str) or not is_valid_key(key):
+                raise KeymapError(f"keys.{command_id}: {key!r} is not a key (try 'Ctrl+Y')")
+        keymap[command_id] = bound
+    return keymap
+
+
+def conflicts(keymap: Mapping[str, Sequence[str]]) -> list[str]:
+    """Each key bound twice where both bindings can fire, said in words."""
+    found: list[str] = []
+    seen: dict[tuple[str, str], str] = {}
+    for command_id, keys in keymap.items():
+        context = COMMANDS_BY_ID[command_id].context
+        for key in keys:
+            normal = key.lower()
+            clash_contexts = {APP, REVIEW, IMAGE} if context == APP else {context, APP}
+            for other_context in clash_contexts:
+                other = seen.get((other_context, normal))
+                if other and other != command_id:
+                    found.append(f"{key} is bound to both {other} and {command_id}")
+            seen[(context, normal)] = command_id
+    return found

@@ -1,0 +1,149 @@
+"""The leash: how much an agent may propose at once, per autonomy level, and where."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import PurePosixPath
+
+from vetline.core.model import Proposal
+
+
+class Level(IntEnum):
+    SUGGEST = 1
+    CHUNK = 2
+    FILE = 3
+    REPO = 4
+
+    @property
+    def title(self) -> str:
+        return _LEVEL_TITLES[self]
+
+
+_LEVEL_TITLES = {
+    Level.SUGGEST: "Suggest",
+    Level.CHUNK: "Chunk",
+    Level.FILE: "File",
+    Level.REPO: "Repo",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one proposal may hold at a level; None means no limit."""
+
+    max_files: int | None
+    max_hunks: int | None
+    max_changed_lines: int
+
+
+DEFAULT_LIMITS: Mapping[Level, Limits] = {
+    Level.SUGGEST: Limits(max_files=1, max_hunks=1, max_changed_lines=5),
+    Level.CHUNK: Limits(max_files=1, max_hunks=3, max_changed_lines=40),
+    Level.FILE: Limits(max_files=1, max_hunks=None, max_changed_lines=200),
+    Level.REPO: Limits(max_files=10, max_hunks=None, max_changed_lines=400),
+}
+
+# Paths an agent never touches, whatever the level. `.git/` and paths leaving the
+# workspace are refused by the path check itself and cannot be allowed in settings.
+DEFAULT_DENIED_PATHS: tuple[str, ...] = (
+    ".github/workflows/*",
+    ".gitlab-ci.yml",
+    ".env",
+    ".env.*",
+    "*.pem",
+    "*.key",
+    "id_rsa*",
+    "**/.ssh/*",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One way a proposal exceeds the leash, said so a reviewer understands it."""
+
+    rule: str  # "changed-lines", "files", "hunks", "path"
+    message: str
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Leash:
+    limits: Mapping[Level, Limits] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+    denied_paths: tuple[str, ...] = DEFAULT_DENIED_PATHS
+
+    def check(self, proposal: Proposal, level: int | Level) -> list[Violation]:
+        """Everything about `proposal` that its autonomy level does not allow."""
+        level = Level(level)
+        limits = self.limits[level]
+        where = f"at level {int(level)} ({level.title})"
+        violations = [
+            path_violation
+            for change in proposal.changes
+            for path_violation in self.check_path(change.path, change.old_path)
+        ]
+        files = len({change.path for change in proposal.changes})
+        if limits.max_files is not None and files > limits.max_files:
+            violations.append(
+                Violation("files", f"{files} files > {limits.max_files} allowed {where}")
+            )
+        hunks = sum(
+            1 for change in proposal.changes for hunk in change.hunks if hunk.added + hunk.removed
+        )
+        if limits.max_hunks is not None and hunks > limits.max_hunks:
+            violations.append(
+                Violation("hunks", f"{hunks} hunks > {limits.max_hunks} allowed {where}")
+            )
+        changed = proposal.changed_lines
+        if changed > limits.max_changed_lines:
+            violations.append(
+                Violation(
+                    "changed-lines",
+                    f"{changed} changed lines > {limits.max_changed_lines} allowed {where}",
+                )
+            )
+        return violations
+
+    def check_path(self, path: str, old_path: str | None = None) -> list[Violation]:
+        return [
+            Violation("path", f"{name}: {reason}", path=name)
+            for name in dict.fromkeys(p for p in (path, old_path) if p)
+            if (reason := self.path_refusal(name))
+        ]
+
+    def path_refusal(self, path: str) -> str | None:
+        """Why an agent may not touch `path`, or None if it may."""
+        return path_refusal(path, self.denied_paths)
+
+
+def path_refusal(path: str, denied: Sequence[str] = ()) -> str | None:
+    """Why `path` (relative, '/'-separated) is refused, or None if it is allowed."""
+    if not path:
+        return "empty path"
+    if any(ord(char) < 32 or char == "\x7f" for char in path):
+        return "control character in the name"
+    if path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
+        return "absolute path (must be relative to the workspace)"
+    if "\\" in path:
+        return "backslash in the name"
+    parts = PurePosixPath(path).parts
+    if ".." in parts:
+        return "'..' leaves the workspace"
+    if any(part.lower() == ".git" for part in parts):
+        return ".git/ is never changed"
+    for pattern in denied:
+        if _matches(path, pattern):
+            return f"matches the denied pattern {pattern!r}"
+    return None
+
+
+def _matches(path: str, pattern: str) -> bool:
+    if fnmatch.fnmatchcase(path, pattern):
+        return True
+    # A pattern without a folder applies to the file name anywhere (".env", "*.pem").
+    if "/" not in pattern:
+        return fnmatch.fnmatchcase(PurePosixPath(path).name, pattern)
+    # "**/x" also matches "x" at the top.
+    return pattern.startswith("**/") and fnmatch.fnmatchcase(path, pattern[3:])

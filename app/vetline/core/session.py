@@ -1,0 +1,380 @@
+"""A review session: the queue of hunks, the cursor, and every verdict on them."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from vetline.core.hunks import split_hunk
+from vetline.core.leash import Leash, Level, Violation
+from vetline.core.model import Change, Decision, Hunk, HunkKind, Proposal, Verdict
+
+
+class HunkState(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EDITED = "edited"
+    SKIPPED = "skipped"
+
+    @property
+    def decided(self) -> bool:
+        return self in (HunkState.ACCEPTED, HunkState.REJECTED, HunkState.EDITED)
+
+    @property
+    def takes_effect(self) -> bool:
+        """The hunk's change goes into the file."""
+        return self in (HunkState.ACCEPTED, HunkState.EDITED)
+
+
+_STATE_OF_VERDICT = {
+    Verdict.ACCEPTED: HunkState.ACCEPTED,
+    Verdict.REJECTED: HunkState.REJECTED,
+    Verdict.EDITED: HunkState.EDITED,
+    Verdict.SKIPPED: HunkState.SKIPPED,
+}
+
+
+class SessionError(Exception):
+    """A command that does not fit the session's state (said to the reviewer as is)."""
+
+
+@dataclass(slots=True)
+class ReviewItem:
+    """One hunk in the queue, with what the reviewer has decided about it."""
+
+    proposal: Proposal
+    change: Change
+    hunk: Hunk
+    state: HunkState = HunkState.PENDING
+    edited_text: str | None = None
+    reason: str = ""
+    decision_seq: int | None = None  # the log row of the verdict in force
+    problem: str = ""  # e.g. why a write was refused; shown next to the hunk
+
+    @property
+    def acceptable(self) -> bool:
+        """A binary change whose patch has no data can be looked at, not accepted."""
+        if self.hunk.kind is HunkKind.BINARY:
+            new = self.change.binary_new
+            old = self.change.binary_old
+            return (new is not None and new.data is not None) or (
+                old is not None and old.data is not None and new is None
+            )
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """All hunks of one file are decided: what to write (the caller writes it)."""
+
+    proposal: Proposal
+    change: Change
+    accepted: frozenset[str]
+    edited: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Record:
+    item: ReviewItem
+    seq: int
+    previous_state: HunkState
+    previous_seq: int | None
+    previous_text: str | None
+    file_outcome: FileOutcome | None
+
+
+Recorder = Callable[[Decision], int]
+"""Appends a decision durably and returns its log sequence number."""
+
+
+class ReviewSession:
+    """The reviewer's progress through a queue of proposals.
+
+    Each verdict is handed to `record` (the decision log) before the session moves
+    on; if recording fails, nothing changes. `clock` is a monotonic clock in seconds,
+    injected so tests can say how long a hunk was on screen.
+    """
+
+    def __init__(
+        self,
+        proposals: Iterable[Proposal],
+        *,
+        record: Recorder,
+        clock: Callable[[], float],
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        reviewer: str = "",
+        level: int = Level.CHUNK,
+        leash: Leash | None = None,
+    ) -> None:
+        self._record = record
+        self._clock = clock
+        self._now = now
+        self.reviewer = reviewer
+        self.leash = leash or Leash()
+        self.level = Level(level)
+        self.items: list[ReviewItem] = []
+        self.proposals: list[Proposal] = []
+        self._violations: dict[str, list[Violation]] = {}
+        self._history: list[_Record] = []
+        self._decision_seconds: list[float] = []
+        self.cursor = -1
+        self._shown_at = clock()
+        self.started_at = clock()
+        self.add_proposals(proposals)
+
+    # --- the queue ------------------------------------------------------------
+
+    def add_proposals(self, proposals: Iterable[Proposal]) -> None:
+        for proposal in proposals:
+            self.proposals.append(proposal)
+            self._violations[proposal.id] = self.leash.check(proposal, self.level)
+            for change in proposal.changes:
+                self.items.extend(ReviewItem(proposal, change, hunk) for hunk in change.hunks)
+        if self.cursor < 0 and self.items:
+            self.show(self._first_undecided(0) or 0)
+
+    @property
+    def current(self) -> ReviewItem | None:
+        return self.items[self.cursor] if 0 <= self.cursor < len(self.items) else None
+
+    def show(self, index: int) -> None:
+        """Put item `index` on screen; its time on screen starts now."""
+        if not 0 <= index < len(self.items):
+            raise SessionError(f"no hunk number {index + 1}")
+        self.cursor = index
+        self._shown_at = self._clock()
+
+    def move(self, step: int) -> bool:
+        """Next (+1) or previous (-1) hunk; False at either end."""
+        target = self.cursor + step
+        if 0 <= target < len(self.items):
+            self.show(target)
+            return True
+        return False
+
+    def advance(self) -> bool:
+        """On to the next undecided hunk after the cursor, wrapping round; False if none."""
+        found = self._first_undecided(self.cursor + 1)
+        if found is None:
+            found = self._first_undecided(0)
+        if found is None:
+            return False
+        self.show(found)
+        return True
+
+    def _first_undecided(self, start: int) -> int | None:
+        for index in range(start, len(self.items)):
+            if not self.items[index].state.decided:
+                return index
+        return None
+
+    def items_of(self, proposal: Proposal, change: Change | None = None) -> Iterator[ReviewItem]:
+        return (
+            item
+            for item in self.items
+            if item.proposal is proposal and (change is None or item.change is change)
+        )
+
+    # --- the leash --------------------------------------------------------------
+
+    def set_level(self, level: int) -> None:
+        """A new autonomy level re-checks the whole queue."""
+        self.level = Level(level)
+        self._violations = {p.id: self.leash.check(p, self.level) for p in self.proposals}
+
+    def violations(self, proposal: Proposal) -> list[Violation]:
+        return self._violations.get(proposal.id, [])
+
+    def over_leash(self, proposal: Proposal) -> bool:
+        return bool(self.violations(proposal))
+
+    # --- verdicts -----------------------------------------------------------------
+
+    def accept_current(self) -> FileOutcome | None:
+        item = self._require_current()
+        if not item.acceptable:
+            raise SessionError(
+                f"{item.change.path}: the patch carries no binary data, so it cannot be accepted"
+            )
+        return self._decide(item, Verdict.ACCEPTED)
+
+    def reject_current(self, reason: str = "") -> FileOutcome | None:
+        return self._decide(self._require_current(), Verdict.REJECTED, reason=reason)
+
+    def edit_current(self, new_text: str) -> FileOutcome | None:
+        """Accept the hunk with its new side replaced by what the reviewer wrote."""
+        item = self._require_current()
+        if item.hunk.kind is not HunkKind.TEXT:
+            raise SessionError("only a text hunk can be edited")
+        return self._decide(item, Verdict.EDITED, edited_text=new_text)
+
+    def skip_current(self) -> None:
+        item = self._require_current()
+        if item.state is HunkState.PENDING:
+            self._decide(item, Verdict.SKIPPED)
+
+    def accept_rest_of_proposal(self) -> list[FileOutcome]:
+        """Accept every undecided hunk of the current proposal — only within the leash."""
+        item = self._require_current()
+        violations = self.violations(item.proposal)
+        if violations:
+            raise SessionError(
+                "over the leash, review it hunk by hunk: "
+                + "; ".join(violation.message for violation in violations)
+            )
+        outcomes: list[FileOutcome] = []
+        for other in list(self.items_of(item.proposal)):
+            if not other.state.decided and other.acceptable:
+                self.cursor = self.items.index(other)
+                outcome = self._decide(other, Verdict.ACCEPTED, advance=False)
+                if outcome:
+                    outcomes.append(outcome)
+        self.advance()
+        return outcomes
+
+    def split_current(self) -> int:
+        """Break the current hunk into smaller ones; returns how many it became."""
+        item = self._require_current()
+        if item.state is not HunkState.PENDING and item.state is not HunkState.SKIPPED:
+            raise SessionError("only an undecided hunk can be split")
+        pieces = split_hunk(item.hunk)
+        if len(pieces) == 1:
+            raise SessionError("this hunk has no unchanged lines to split at")
+        self.items[self.cursor : self.cursor + 1] = [
+            ReviewItem(item.proposal, item.change, piece) for piece in pieces
+        ]
+        self._shown_at = self._clock()
+        return len(pieces)
+
+    def undo_last(self) -> tuple[ReviewItem, FileOutcome | None] | None:
+        """Reverse the newest verdict still in force; returns the item and, if that
+        verdict had completed its file, the outcome that was written then."""
+        while self._history:
+            record = self._history.pop()
+            item = record.item
+            if item.decision_seq != record.seq:
+                continue  # superseded by a later verdict on the same hunk
+            undo = self._build(item, Verdict.UNDONE, ms_on_screen=self._ms_on_screen())
+            self._record(replace(undo, undoes=record.seq))
+            item.state = record.previous_state
+            item.decision_seq = record.previous_seq
+            item.edited_text = record.previous_text
+            item.reason = ""
+            if item in self.items:
+                self.show(self.items.index(item))
+            return item, record.file_outcome
+        return None
+
+    def _decide(
+        self,
+        item: ReviewItem,
+        verdict: Verdict,
+        *,
+        reason: str = "",
+        edited_text: str | None = None,
+        advance: bool = True,
+    ) -> FileOutcome | None:
+        elapsed = self._ms_on_screen()
+        decision = self._build(
+            item, verdict, ms_on_screen=elapsed, reason=reason, edited_text=edited_text
+        )
+        seq = self._record(decision)  # durable before anything moves
+        previous = (item.state, item.decision_seq, item.edited_text)
+        item.state = _STATE_OF_VERDICT[verdict]
+        item.decision_seq = seq
+        item.edited_text = edited_text
+        item.reason = reason
+        item.problem = ""
+        outcome = self._file_outcome(item) if item.state.decided else None
+        self._history.append(_Record(item, seq, *previous, file_outcome=outcome))
+        if verdict is not Verdict.SKIPPED:
+            self._decision_seconds.append(elapsed / 1000)
+        if advance and not self.advance():
+            self._shown_at = self._clock()
+        return outcome
+
+    def _file_outcome(self, item: ReviewItem) -> FileOutcome | None:
+        siblings = list(self.items_of(item.proposal, item.change))
+        if not all(sibling.state.decided for sibling in siblings):
+            return None
+        effective = [sibling for sibling in siblings if sibling.state.takes_effect]
+        return FileOutcome(
+            proposal=item.proposal,
+            change=item.change,
+            accepted=frozenset(sibling.hunk.id for sibling in effective),
+            edited={
+                sibling.hunk.id: sibling.edited_text
+                for sibling in effective
+                if sibling.edited_text is not None
+            },
+        )
+
+    def _build(
+        self,
+        item: ReviewItem,
+        verdict: Verdict,
+        *,
+        ms_on_screen: int,
+        reason: str = "",
+        edited_text: str | None = None,
+    ) -> Decision:
+        return Decision(
+            proposal_id=item.proposal.id,
+            hunk_id=item.hunk.id,
+            hunk_sha256=item.hunk.sha256,
+            path=item.change.path,
+            verdict=verdict,
+            decided_at=self._now().astimezone(UTC).isoformat(timespec="milliseconds"),
+            ms_on_screen=ms_on_screen,
+            reviewer=self.reviewer,
+            level=int(self.level),
+            agent=item.proposal.agent.name,
+            model=item.proposal.agent.model,
+            added=item.hunk.added,
+            removed=item.hunk.removed,
+            reason=reason,
+            edited_text=edited_text,
+        )
+
+    def _ms_on_screen(self) -> int:
+        return max(0, round((self._clock() - self._shown_at) * 1000))
+
+    def _require_current(self) -> ReviewItem:
+        item = self.current
+        if item is None:
+            raise SessionError("the queue is empty")
+        return item
+
+    def decide_all(self, accepted: Sequence[str] | None, reason: str = "") -> list[FileOutcome]:
+        """A scripted review: hunks in `accepted` (all, if None) accepted, the rest rejected."""
+        wanted = None if accepted is None else set(accepted)
+        outcomes: list[FileOutcome] = []
+        for index, item in enumerate(list(self.items)):
+            self.show(index)
+            if wanted is None or item.hunk.id in wanted:
+                outcome = self._decide(item, Verdict.ACCEPTED, advance=False)
+            else:
+                outcome = self._decide(item, Verdict.REJECTED, reason=reason, advance=False)
+            if outcome:
+                outcomes.append(outcome)
+        return outcomes
+
+    # --- progress -----------------------------------------------------------------
+
+    @property
+    def decided_count(self) -> int:
+        return sum(1 for item in self.items if item.state.decided)
+
+    @property
+    def finished(self) -> bool:
+        return all(item.state.decided for item in self.items)
+
+    def median_seconds_per_decision(self) -> float | None:
+        return statistics.median(self._decision_seconds) if self._decision_seconds else None
+
+    def seconds_in_session(self) -> float:
+        return self._clock() - self.started_at
