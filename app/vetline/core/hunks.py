@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from vetline.core.linediff import Edit, diff_lines
+from vetline.core.linediff import Edit, diff_lines, paused_gc
 from vetline.core.model import Hunk, HunkKind
 from vetline.core.text import split_lines
 
@@ -25,13 +25,14 @@ def hunks_from_texts(
     path: str, base: str, new: str, context: int = DEFAULT_CONTEXT
 ) -> tuple[Hunk, ...]:
     """The hunks `git diff -U<context>` would show between two versions of one file."""
-    old_keys = _line_keys(base)
-    new_keys = _line_keys(new)
-    edits = diff_lines(old_keys, new_keys)
-    return tuple(
-        _build_hunk(path, old_keys, new_keys, group, context)
-        for group in group_edits(edits, context)
-    )
+    with paused_gc():
+        old_keys = _line_keys(base)
+        new_keys = _line_keys(new)
+        edits = diff_lines(old_keys, new_keys)
+        return tuple(
+            _build_hunk(path, old_keys, new_keys, group, context)
+            for group in group_edits(edits, context)
+        )
 
 
 def _line_keys(text: str) -> list[str]:

@@ -1,0 +1,194 @@
+"""Benchmarks for Vetline's budgets; prints one JSON object (see README.md for the keys)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from vetline.core.hunks import hunks_from_texts
+from vetline.core.model import Decision, Verdict
+
+SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
+CHANGE_SHARES = {"1pct": 0.01, "10pct": 0.10}
+COMMON_LINES = ["", "    }", "        return result", "    pass", "}", "        # TODO", "    else:"]
+
+
+def code_like_text(line_count: int, rng: random.Random) -> list[str]:
+    """Lines like source code: mostly distinct, with the blank and brace lines code repeats."""
+    lines = []
+    for index in range(line_count):
+        if rng.random() < 0.2:
+            lines.append(rng.choice(COMMON_LINES) + "\n")
+        else:
+            name = f"value_{index}_{rng.randrange(10**6)}"
+            lines.append(f"    {name} = compute({rng.randrange(1000)}, '{name[:8]}')\n")
+    return lines
+
+
+def changed_copy(lines: list[str], share: float, rng: random.Random) -> list[str]:
+    """Modify, insert and delete about `share` of the lines at random places."""
+    out = list(lines)
+    for _ in range(max(1, int(len(lines) * share))):
+        position = rng.randrange(len(out))
+        action = rng.random()
+        if action < 0.6:
+            out[position] = f"    changed_{rng.randrange(10**9)} = True\n"
+        elif action < 0.8:
+            out.insert(position, f"    inserted_{rng.randrange(10**9)}()\n")
+        else:
+            del out[position]
+    return out
+
+
+def median_ms(action: Callable[[], object], repeats: int) -> float:
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def git_changed_lines(output: bytes) -> int:
+    return sum(
+        1
+        for line in output.splitlines()
+        if line[:1] in (b"+", b"-") and not line.startswith((b"+++ ", b"--- "))
+    )
+
+
+def bench_diff(workdir: Path) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    rng = random.Random(20261124)
+    for size_name, size in SIZES.items():
+        base_lines = code_like_text(size, rng)
+        for share_name, share in CHANGE_SHARES.items():
+            new_lines = changed_copy(base_lines, share, rng)
+            old_text, new_text = "".join(base_lines), "".join(new_lines)
+            old_file, new_file = workdir / "old.txt", workdir / "new.txt"
+            old_file.write_text(old_text, encoding="utf-8")
+            new_file.write_text(new_text, encoding="utf-8")
+            repeats = 15 if size <= 10_000 else 7
+            command = ["git", "diff", "--no-index", "--no-color", str(old_file), str(new_file)]
+            git_ms = median_ms(lambda c=command: subprocess.run(c, capture_output=True), repeats)
+            vetline_ms = median_ms(lambda: hunks_from_texts("f", old_text, new_text), repeats)
+            ours = hunks_from_texts("f", old_text, new_text)
+            git_output = subprocess.run(command, capture_output=True, check=False).stdout
+            results[f"{size_name}_{share_name}"] = {
+                "vetline": round(vetline_ms, 2),
+                "git": round(git_ms, 2),
+                "ratio": round(vetline_ms / git_ms, 2),
+                "changed_lines": {
+                    "vetline": sum(h.added + h.removed for h in ours),
+                    "git": git_changed_lines(git_output),
+                },
+            }
+    return results
+
+
+def five_mb_patch(workdir: Path) -> Path:
+    """A real multi-file git patch of about 5 MB."""
+    from vetline.core.patch_text import file_patch
+
+    rng = random.Random(5)
+    parts = []
+    size = 0
+    index = 0
+    while size < 5 * 1024 * 1024:
+        base = code_like_text(2_000, rng)
+        new = changed_copy(base, 0.10, rng)
+        patch = file_patch(
+            f"src/module_{index}.py", hunks_from_texts("f", "".join(base), "".join(new))
+        )
+        parts.append(patch)
+        size += len(patch)
+        index += 1
+    path = workdir / "big.patch"
+    path.write_text("".join(parts), encoding="utf-8")
+    return path
+
+
+def bench_parse(workdir: Path) -> float:
+    from vetline.adapters.sources import load_source
+
+    patch = five_mb_patch(workdir)
+    return round(median_ms(lambda: load_source(str(patch), None), 5), 1)
+
+
+def bench_decisions(workdir: Path, count: int = 300) -> float:
+    from vetline.adapters.decision_log import DecisionLog
+
+    decision = Decision(
+        proposal_id="p",
+        hunk_id="h" * 12,
+        hunk_sha256="0" * 64,
+        path="src/app.py",
+        verdict=Verdict.ACCEPTED,
+        decided_at="2026-11-24T00:00:00.000+00:00",
+        ms_on_screen=1234,
+        reviewer="bench",
+        level=2,
+        added=3,
+        removed=1,
+    )
+    with DecisionLog(workdir / "bench.sqlite3") as log:
+        start = time.perf_counter()
+        for _ in range(count):
+            log.append(decision)
+        elapsed = time.perf_counter() - start
+    return round(count / elapsed, 1)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument("--only", help="comma-separated keys to run (default: all)")
+    args = parser.parse_args()
+    wanted = set(args.only.split(",")) if args.only else None
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="vetline-bench-") as folder:
+        workdir = Path(folder)
+        steps: dict[str, Callable[[], Any]] = {
+            "diff_ms": lambda: bench_diff(workdir),
+            "parse_5mb_patch_ms": lambda: bench_parse(workdir),
+            "decisions_per_s": lambda: bench_decisions(workdir),
+        }
+        gui_steps = _gui_steps()
+        steps.update(gui_steps)
+        for key, step in steps.items():
+            if wanted is None or key in wanted:
+                print(f"bench: {key}…", file=sys.stderr)
+                results[key] = step()
+    text = json.dumps(results, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+def _gui_steps() -> dict[str, Callable[[], Any]]:
+    """Window benchmarks run in their own processes (see tools/bench_gui.py)."""
+    script = Path(__file__).with_name("bench_gui.py")
+    if not script.exists():
+        return {}
+
+    def run() -> dict[str, Any]:
+        output = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, check=True
+        ).stdout
+        return dict(json.loads(output))
+
+    return {"gui": run}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
