@@ -1,0 +1,642 @@
+"""Unified diffs and `git format-patch` mailboxes read into proposals, keeping the patch's hunks."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC
+from email import policy
+from email.errors import MessageError
+from email.message import Message
+from email.parser import HeaderParser
+from email.utils import parseaddr, parsedate_to_datetime
+from pathlib import PurePath
+
+from vetline.adapters.errors import InputError
+from vetline.adapters.git_binary import BinaryPatchError, decode_base85_line, inflate
+from vetline.core.model import (
+    Agent,
+    BinaryData,
+    Change,
+    DiffLine,
+    FileStatus,
+    Hunk,
+    HunkKind,
+    Proposal,
+)
+from vetline.core.text import TextDecodeError, decode, encode, split_lines
+
+_HUNK_HEADER = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)")
+_INDEX = re.compile(r"index ([0-9a-fA-F]+)\.\.([0-9a-fA-F]+)(?: ([0-7]{6}))?")
+_MODE = re.compile(r"[0-7]{6}")
+_BINARY_BLOCK = re.compile(r"(literal|delta) (\d+)")
+# git format-patch starts each commit with this line (a SHA-1 or SHA-256 commit id).
+_MBOX_FROM = re.compile(r"From (?:[0-9a-f]{40}|[0-9a-f]{64}) ")
+_SUBJECT_PREFIX = re.compile(r"\s*\[[^\]]*\b(?:PATCH|RFC)\b[^\]]*\]\s*", re.IGNORECASE)
+# The blob ids git gives "no file" and the empty file; an abbreviation is a prefix of these.
+_NO_BLOB = "0" * 40
+_EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+_C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+_SNIPPET = 60
+
+
+def parse_unified(data: bytes, source_name: str) -> list[Proposal]:
+    """One proposal per commit of a format-patch mailbox, or one for a plain diff."""
+    lines = split_lines(decode_patch(data, source_name))
+    starts = [i for i, line in enumerate(lines) if _MBOX_FROM.match(line)]
+    if starts and not "".join(lines[: starts[0]]).strip():
+        proposals = [
+            proposal
+            for start, end in zip(starts, [*starts[1:], len(lines)], strict=True)
+            if (proposal := _commit_proposal(lines, start, end, source_name)) is not None
+        ]
+    else:
+        reader = _DiffReader(lines, source_name, 0, len(lines))
+        changes = reader.read_changes()
+        proposals = []
+        if changes:
+            proposal = Proposal(
+                id=proposal_id("".join(lines)),
+                title=title_from_source(source_name, "Patch"),
+                changes=tuple(changes),
+                rationale="".join(lines[: reader.first_header]).strip(),
+            )
+            proposals.append(proposal)
+    if not proposals:
+        raise InputError(f"{source_name}: no changes found")
+    return proposals
+
+
+def parse_file_diffs(text: str, where: str, line_offset: int = 0) -> tuple[Change, ...]:
+    """The changes of a diff given as text; errors begin with `where` (e.g. a JSON path).
+
+    `line_offset` is added to the line numbers in errors, for a caller that put lines
+    of its own in front of the text.
+    """
+    lines = split_lines(text)
+    _refuse_nul(text, where)
+    changes = _DiffReader(lines, where, 0, len(lines), line_offset).read_changes()
+    if not changes:
+        raise InputError(f"{where}: no changes found")
+    return tuple(changes)
+
+
+def decode_patch(data: bytes, source_name: str) -> str:
+    """Patch bytes as text: UTF-8 keeps every byte; a UTF-16 BOM (PowerShell's `>`) is honoured."""
+    try:
+        text, _ = decode(data)
+    except TextDecodeError as error:
+        raise InputError(f"{source_name}: {error}") from error
+    text = text.removeprefix("\ufeff")
+    _refuse_nul(text, source_name)
+    return text
+
+
+def _refuse_nul(text: str, where: str) -> None:
+    index = text.find("\0")
+    if index >= 0:
+        line = text.count("\n", 0, index) + 1
+        raise InputError(f"{where} line {line}: NUL byte: this is not a text patch")
+
+
+def proposal_id(text: str) -> str:
+    """Deterministic: the first 12 hex digits of the sha256 of the proposal's own bytes."""
+    return hashlib.sha256(encode(text)).hexdigest()[:12]
+
+
+def title_from_source(source_name: str, fallback: str) -> str:
+    """A file's name; `fallback` for stdin and other sources without one ("<stdin>")."""
+    if not source_name or source_name.startswith("<"):
+        return fallback
+    return PurePath(source_name).name or fallback
+
+
+def starts_patch(line: str, next_line: str) -> bool:
+    """Whether a patch starts at `line`: a git header, a format-patch mail, or '---'/'+++'."""
+    return (
+        line.startswith(("diff --git ", "diff --cc ", "diff --combined ", "@@ -"))
+        or _MBOX_FROM.match(line) is not None
+        or (line.startswith("--- ") and next_line.startswith("+++ "))
+    )
+
+
+def bare(line: str) -> str:
+    """A line without its ending ("\\n" or "\\r\\n")."""
+    if line.endswith("\n"):
+        line = line[:-1]
+        if line.endswith("\r"):
+            line = line[:-1]
+    return line
+
+
+def _snippet(text: str) -> str:
+    return repr(text if len(text) <= _SNIPPET else text[:_SNIPPET] + "…")
+
+
+# ---- mailboxes -------------------------------------------------------------------------------
+
+
+def _commit_proposal(lines: list[str], start: int, end: int, source: str) -> Proposal | None:
+    header_end = start + 1
+    while header_end < end and bare(lines[header_end]):
+        header_end += 1
+    headers = HeaderParser(policy=policy.default).parsestr("".join(lines[start + 1 : header_end]))
+    transfer = _header(headers, "Content-Transfer-Encoding").lower()
+    if transfer not in ("", "7bit", "8bit", "binary"):
+        raise InputError(
+            f"{source} line {start + 1}: Content-Transfer-Encoding {transfer} is not supported;"
+            " give the patch as git format-patch wrote it"
+        )
+    body = header_end + 1
+    separator = next((i for i in range(body, end) if bare(lines[i]) == "---"), None)
+    if separator is None:
+        separator = next((i for i in range(body, end) if lines[i].startswith("diff ")), end)
+        diff_start = separator
+    else:
+        diff_start = separator + 1
+    changes = _DiffReader(lines, source, diff_start, end).read_changes()
+    if not changes:
+        return None  # a cover letter or an empty commit: nothing to review
+    subject = _header(headers, "Subject")
+    while match := _SUBJECT_PREFIX.match(subject):
+        subject = subject[match.end() :]
+    name, address = parseaddr(_header(headers, "From"))
+    return Proposal(
+        id=proposal_id("".join(lines[start:end])),
+        title=subject.strip() or "Patch",
+        changes=tuple(changes),
+        rationale="".join(lines[body:separator]).strip(),
+        agent=Agent(name=name or address),
+        created_at=_iso_date(_header(headers, "Date")),
+    )
+
+
+def _header(headers: Message, name: str) -> str:
+    try:
+        value = headers.get(name)
+    except (MessageError, ValueError, LookupError):
+        return ""
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _iso_date(value: str) -> str:
+    try:
+        return parsedate_to_datetime(value).astimezone(UTC).isoformat()
+    except (TypeError, ValueError, IndexError):
+        return ""
+
+
+# ---- diffs -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _FileSection:
+    """What one file's part of a patch says, gathered before it becomes a Change."""
+
+    line: int  # index of its first line
+    is_git: bool
+    header_names: tuple[str, str] | None = None
+    minus_name: str | None = None
+    plus_name: str | None = None
+    dev_null_old: bool = False
+    dev_null_new: bool = False
+    rename_from: str | None = None
+    rename_to: str | None = None
+    created: bool = False
+    deleted: bool = False
+    old_mode: str | None = None
+    new_mode: str | None = None
+    old_blob: str | None = None
+    new_blob: str | None = None
+    binary: bool = False
+    binary_old: BinaryData | None = None
+    binary_new: BinaryData | None = None
+    hunks: list[Hunk] = field(default_factory=list)
+
+    @property
+    def is_created(self) -> bool:
+        return self.created or self.dev_null_old
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted or self.dev_null_new
+
+
+class _DiffReader:
+    """Reads the file sections in lines[start:end], skipping junk between them as git does."""
+
+    def __init__(
+        self, lines: list[str], where: str, start: int, end: int, line_offset: int = 0
+    ) -> None:
+        self.lines = lines
+        self.line_offset = line_offset
+        self.where = where
+        self.pos = start
+        self.end = end
+        self.first_header = end
+
+    def error(self, index: int, message: str) -> InputError:
+        return InputError(f"{self.where} line {index + 1 + self.line_offset}: {message}")
+
+    def bare_at(self, index: int) -> str:
+        return bare(self.lines[index]) if index < self.end else ""
+
+    def read_changes(self) -> list[Change]:
+        changes: list[Change] = []
+        seen: dict[str, int] = {}
+        while self.pos < self.end:
+            line = self.lines[self.pos]
+            start = self.pos
+            if line.startswith("diff --git "):
+                try:
+                    section = self._git_section()
+                except _BadNameError as error:
+                    raise self.error(self.pos, str(error)) from error
+            elif line.startswith(("diff --cc ", "diff --combined ")):
+                raise self.error(start, "combined (merge) diffs are not supported")
+            elif line.startswith("--- ") and self.pos + 1 >= self.end:
+                raise self.error(start, "the patch ends after a '---' line: truncated?")
+            elif line.startswith("--- ") and self.bare_at(self.pos + 1).startswith("+++ "):
+                section = _FileSection(start, is_git=False)
+                self._names_and_hunks(section)
+            elif line.startswith("@@"):
+                raise self.error(start, "hunk header before any '---'/'+++' file header")
+            elif line.startswith("Binary files "):
+                raise self.error(
+                    start, "binary file without a git header: make the patch with git diff --binary"
+                )
+            else:
+                self.pos += 1
+                continue
+            self.first_header = min(self.first_header, start)
+            change = self._change(section)
+            for path in {change.path, change.source_path}:
+                if path in seen:
+                    raise self.error(start, f"{path} is changed twice (also at line {seen[path]})")
+                seen[path] = start + 1
+            changes.append(change)
+        return changes
+
+    # -- one file --
+
+    def _git_section(self) -> _FileSection:
+        section = _FileSection(self.pos, is_git=True)
+        section.header_names = _git_header_names(bare(self.lines[self.pos])[len("diff --git ") :])
+        self.pos += 1
+        while self.pos < self.end and self._extended_header(section, self.bare_at(self.pos)):
+            self.pos += 1
+        line = self.bare_at(self.pos)
+        if line.startswith("--- "):
+            self._names_and_hunks(section)
+        elif line.startswith("Binary files ") and line.endswith(" differ"):
+            section.binary = True
+            self.pos += 1
+            section.binary_old = None if section.is_created else BinaryData(None)
+            section.binary_new = None if section.is_deleted else BinaryData(None)
+        elif line == "GIT binary patch":
+            self.pos += 1
+            self._binary_patch(section)
+        return section
+
+    def _extended_header(self, section: _FileSection, line: str) -> bool:
+        key, value = _split_header(line)
+        if key in ("old mode", "new mode", "deleted file mode", "new file mode"):
+            if not _MODE.fullmatch(value):
+                raise self.error(self.pos, f"malformed file mode {_snippet(value)}")
+            if key in ("old mode", "deleted file mode"):
+                section.old_mode = value
+            else:
+                section.new_mode = value
+            section.deleted = section.deleted or key == "deleted file mode"
+            section.created = section.created or key == "new file mode"
+        elif key == "rename from":
+            section.rename_from = _unquote_name(value)
+        elif key == "rename to":
+            section.rename_to = _unquote_name(value)
+        elif key in ("copy from", "copy to"):
+            raise self.error(self.pos, "copied files are not supported (make the patch without -C)")
+        elif key in ("similarity index", "dissimilarity index"):
+            pass
+        elif key == "index":
+            match = _INDEX.fullmatch(line)
+            if not match:
+                raise self.error(self.pos, f"malformed index line {_snippet(line)}")
+            section.old_blob, section.new_blob, mode = match.groups()
+            if mode:
+                section.old_mode = section.old_mode or mode
+                section.new_mode = section.new_mode or mode
+        else:
+            return False
+        return True
+
+    def _names_and_hunks(self, section: _FileSection) -> None:
+        minus, plus = self.bare_at(self.pos), self.bare_at(self.pos + 1)
+        if self.pos + 1 >= self.end:
+            raise self.error(self.pos, "the patch ends after a '---' line: truncated?")
+        if not plus.startswith("+++ "):
+            raise self.error(self.pos, "a '---' line must be followed by a '+++' line")
+        try:
+            section.minus_name, section.dev_null_old = _patch_name(minus[4:], "a/")
+            section.plus_name, section.dev_null_new = _patch_name(plus[4:], "b/")
+        except _BadNameError as error:
+            raise self.error(self.pos, str(error)) from error
+        self.pos += 2
+        path = self._path(section)[1]
+        while self.pos < self.end and self.lines[self.pos].startswith("@@"):
+            header_index = self.pos
+            hunk = self._hunk(path)
+            self._check_hunk_place(section, hunk, header_index)
+            section.hunks.append(hunk)
+        if not section.hunks:
+            raise self.error(self.pos - 1, "no hunks after the '+++' line")
+
+    def _check_hunk_place(self, section: _FileSection, hunk: Hunk, where: int) -> None:
+        if section.is_created and (hunk.old_lines or hunk.old_start):
+            raise self.error(where, "a new file's hunk must start '@@ -0,0'")
+        if section.is_deleted and (hunk.new_lines or hunk.new_start):
+            raise self.error(where, "a deleted file's hunk must end '+0,0 @@'")
+        if section.hunks:
+            previous = section.hunks[-1]
+            previous_end = _start_index(previous) + previous.old_lines
+            if _start_index(hunk) < previous_end:
+                raise self.error(where, "hunk overlaps or comes before the previous hunk")
+
+    def _hunk(self, path: str) -> Hunk:
+        header_index = self.pos
+        header = bare(self.lines[self.pos])
+        match = _HUNK_HEADER.fullmatch(header)
+        if not match:
+            raise self.error(header_index, f"malformed hunk header {_snippet(header)}")
+        old_start, old_count, new_start, new_count = (
+            int(group) if group is not None else 1 for group in match.groups()[:4]
+        )
+        section = match.group(5).removeprefix(" ")
+        self.pos += 1
+        lines: list[DiffLine] = []
+        old_left, new_left = old_count, new_count
+        closed = ""  # the sides whose last line has been marked "\ No newline at end of file"
+        while old_left > 0 or new_left > 0 or self.bare_at(self.pos).startswith("\\"):
+            if self.pos >= self.end:
+                raise self.error(
+                    header_index,
+                    _count_message(old_count, old_left, new_count, new_left)
+                    + "; the patch is truncated",
+                )
+            line = self.lines[self.pos]
+            kind = line[0] if line not in ("\n", "\r\n") else " "
+            if kind == "\\":
+                if not lines or not lines[-1].text.endswith("\n"):
+                    raise self.error(self.pos, "'\\ No newline at end of file' without a line")
+                last = lines[-1]
+                lines[-1] = DiffLine(last.kind, last.text[:-1])
+                closed += {" ": "-+", "-": "-", "+": "+"}[last.kind]
+                self.pos += 1
+                continue
+            if kind not in " -+":
+                raise self.error(
+                    header_index, _count_message(old_count, old_left, new_count, new_left)
+                )
+            if kind in closed or (kind == " " and closed):
+                raise self.error(self.pos, "line after a '\\ No newline at end of file' marker")
+            text = line[1:] if line not in ("\n", "\r\n") else line
+            # Only a patch file's very last line can lack "\n"; the marker, not that, means
+            # "no newline at end of file".
+            lines.append(DiffLine(kind, text if text.endswith("\n") else text + "\n"))
+            old_left -= kind != "+"
+            new_left -= kind != "-"
+            if old_left < 0 or new_left < 0:
+                side, count = ("old", old_count) if old_left < 0 else ("new", new_count)
+                raise self.error(
+                    header_index,
+                    f"hunk says {count} {side} lines but line {self.pos + 1} is one more",
+                )
+            self.pos += 1
+        self._refuse_overlong_hunk(header_index, old_count, new_count)
+        return Hunk.from_lines(path, old_start, old_count, new_start, new_count, lines, section)
+
+    def _refuse_overlong_hunk(self, header_index: int, old_count: int, new_count: int) -> None:
+        if self.pos >= self.end:
+            return
+        line = self.bare_at(self.pos)
+        next_is_file = line.startswith("--- ") and self.bare_at(self.pos + 1).startswith("+++ ")
+        if line[:1] in (" ", "-", "+") and line not in ("-- ", "--") and not next_is_file:
+            raise self.error(
+                header_index,
+                f"hunk says {old_count} old and {new_count} new lines,"
+                f" but line {self.pos + 1} continues it",
+            )
+
+    def _binary_patch(self, section: _FileSection) -> None:
+        section.binary = True
+        forward = self._binary_block()
+        reverse = None
+        if _BINARY_BLOCK.fullmatch(self.bare_at(self.pos)):
+            reverse = self._binary_block()
+        section.binary_new = None if section.is_deleted else forward
+        section.binary_old = None if section.is_created else (reverse or BinaryData(None))
+
+    def _binary_block(self) -> BinaryData:
+        header_index = self.pos
+        match = _BINARY_BLOCK.fullmatch(self.bare_at(self.pos))
+        if not match:
+            raise self.error(self.pos, "expected 'literal N' or 'delta N' in a git binary patch")
+        self.pos += 1
+        chunks: list[bytes] = []
+        while self.pos < self.end and (line := self.bare_at(self.pos)):
+            try:
+                chunks.append(decode_base85_line(line))
+            except BinaryPatchError as error:
+                raise self.error(self.pos, str(error)) from error
+            self.pos += 1
+        self.pos += 1  # the blank line that ends the block
+        try:
+            data = inflate(b"".join(chunks), int(match.group(2)))
+        except BinaryPatchError as error:
+            raise self.error(header_index, str(error)) from error
+        return BinaryData(data, is_delta=match.group(1) == "delta")
+
+    # -- from section to Change --
+
+    def _path(self, section: _FileSection) -> tuple[str | None, str]:
+        """(old name or None for a new file, new name or the old one for a deletion)."""
+        names = section.header_names
+        old = section.rename_from or section.minus_name or (names[0] if names else None)
+        new = section.rename_to or section.plus_name or (names[1] if names else None)
+        if section.is_created:
+            old = None
+        if section.is_deleted:
+            new = old
+        path = new or old
+        if path is None:
+            raise self.error(section.line, "cannot tell the file's name from this header")
+        return old, path
+
+    def _change(self, section: _FileSection) -> Change:
+        old, path = self._path(section)
+        renamed = section.is_git and old is not None and old != path and not section.is_deleted
+        mode_changed = (
+            section.old_mode != section.new_mode
+            and not section.is_created
+            and not section.is_deleted
+            and section.old_mode is not None
+            and section.new_mode is not None
+        )
+        hunks: list[Hunk] = []
+        if section.binary:
+            status = FileStatus.BINARY
+            hunks.append(_zero_line_hunk(path, HunkKind.BINARY))
+        else:
+            if renamed:
+                hunks.append(_zero_line_hunk(path, HunkKind.RENAME))
+            if mode_changed:
+                hunks.append(_zero_line_hunk(path, HunkKind.MODE))
+            hunks += section.hunks
+            status = _status(section, renamed)
+            if not section.hunks:
+                self._refuse_missing_hunks(section, path)
+                if section.is_created:
+                    hunks.append(_zero_line_hunk(path, HunkKind.CREATE_EMPTY))
+                elif section.is_deleted:
+                    hunks.append(_zero_line_hunk(path, HunkKind.DELETE_EMPTY))
+        return Change(
+            path=path,
+            status=status,
+            hunks=tuple(hunks),
+            old_path=old if renamed else None,
+            old_mode=section.old_mode,
+            new_mode=None if section.is_deleted else section.new_mode,
+            binary_old=section.binary_old,
+            binary_new=section.binary_new,
+            base_blob_sha1=_blob(section.old_blob),
+            new_blob_sha1=_blob(section.new_blob),
+        )
+
+    def _refuse_missing_hunks(self, section: _FileSection, path: str) -> None:
+        """A header that promises content but no hunks follow: the patch was cut short."""
+        if section.is_created:
+            blob = section.new_blob
+        elif section.is_deleted:
+            blob = section.old_blob
+        elif section.rename_to or section.old_mode != section.new_mode:
+            return
+        else:
+            raise self.error(section.line, f"no changes for {path}: truncated patch?")
+        if blob is not None and not _EMPTY_BLOB.startswith(blob.lower()):
+            raise self.error(
+                section.line, f"{path} is not empty but has no hunks: truncated patch?"
+            )
+
+
+def _status(section: _FileSection, renamed: bool) -> FileStatus:
+    if section.is_created:
+        return FileStatus.ADDED
+    if section.is_deleted:
+        return FileStatus.DELETED
+    return FileStatus.RENAMED if renamed else FileStatus.MODIFIED
+
+
+def _zero_line_hunk(path: str, kind: HunkKind) -> Hunk:
+    return Hunk(path, 0, 0, 0, 0, kind=kind)
+
+
+def _start_index(hunk: Hunk) -> int:
+    """0-based index of the first base line a hunk covers (or sits before)."""
+    return hunk.old_start - 1 if hunk.old_lines else hunk.old_start
+
+
+def _blob(blob: str | None) -> str | None:
+    """A blob id, or None where git writes zeros for "no file"."""
+    return None if blob is None or _NO_BLOB.startswith(blob) else blob.lower()
+
+
+def _count_message(old_count: int, old_left: int, new_count: int, new_left: int) -> str:
+    if old_left:
+        return f"hunk says {old_count} old lines but has {old_count - old_left}"
+    return f"hunk says {new_count} new lines but has {new_count - new_left}"
+
+
+def _split_header(line: str) -> tuple[str, str]:
+    for key in (
+        "old mode",
+        "new mode",
+        "deleted file mode",
+        "new file mode",
+        "rename from",
+        "rename to",
+        "copy from",
+        "copy to",
+        "similarity index",
+        "dissimilarity index",
+        "index",
+    ):
+        if line.startswith(key + " "):
+            return key, line[len(key) + 1 :]
+    return "", line
+
+
+class _BadNameError(ValueError):
+    """A quoted file name that does not parse; the reader adds the line number."""
+
+
+# ---- file names --------------------------------------------------------------------------------
+
+
+def _patch_name(value: str, prefix: str) -> tuple[str | None, bool]:
+    """The name on a '---'/'+++' line: (name without a/ or b/, whether it is /dev/null)."""
+    if value.startswith('"'):
+        name, _ = _split_quoted(value)
+    else:
+        name = value.split("\t", 1)[0]  # a tab starts GNU diff's timestamp
+    if name == "/dev/null":
+        return None, True
+    return name.removeprefix(prefix), False
+
+
+def _git_header_names(rest: str) -> tuple[str, str] | None:
+    """The two names on a 'diff --git' line, when they can be told apart."""
+    if rest.startswith('"'):
+        old, tail = _split_quoted(rest)
+        tail = tail.removeprefix(" ")
+        new = _split_quoted(tail)[0] if tail.startswith('"') else tail
+    elif ' "' in rest:
+        # Only the new name is quoted; an unquoted name never contains a quote.
+        split = rest.index(' "')
+        old, new = rest[:split], _split_quoted(rest[split + 1 :])[0]
+    else:
+        # Unquoted names may hold spaces; git splits in the middle when both names are equal.
+        middle = len(rest) // 2
+        if len(rest) % 2 == 0 or rest[middle] != " ":
+            return None
+        old, new = rest[:middle], rest[middle + 1 :]
+        if old.removeprefix("a/") != new.removeprefix("b/"):
+            return None
+    return old.removeprefix("a/"), new.removeprefix("b/")
+
+
+def _unquote_name(value: str) -> str:
+    return _split_quoted(value)[0] if value.startswith('"') else value
+
+
+def _split_quoted(value: str) -> tuple[str, str]:
+    """A C-quoted name as git writes it ("sp\\303\\251cial") and the text after it."""
+    out = bytearray()
+    index = 1
+    while index < len(value):
+        char = value[index]
+        if char == '"':
+            return out.decode("utf-8", "surrogateescape"), value[index + 1 :]
+        if char != "\\":
+            out += char.encode("utf-8", "surrogateescape")
+            index += 1
+            continue
+        escape = value[index + 1 : index + 2]
+        if escape in _C_ESCAPES:
+            out.append(_C_ESCAPES[escape])
+            index += 2
+        elif re.fullmatch(r"[0-3][0-7]{2}", value[index + 1 : index + 4]):
+            out.append(int(value[index + 1 : index + 4], 8))
+            index += 4
+        else:
+            raise _BadNameError(f"bad escape in quoted file name {_snippet(value)}")
+    raise _BadNameError(f"unterminated quoted file name {_snippet(value)}")

@@ -1,0 +1,136 @@
+"""The one way in for every command: a source spec (a file, or "-" for stdin) as proposals."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from vetline.adapters.errors import InputError, UnsafePathError
+from vetline.adapters.parse_codex import parse_codex
+from vetline.adapters.parse_json import parse_json
+from vetline.adapters.parse_search_replace import ReadFile, parse_search_replace, starts_block
+from vetline.adapters.parse_unified import bare, decode_patch, parse_unified, starts_patch
+from vetline.core.model import Proposal
+from vetline.core.text import TextDecodeError, decode, split_lines
+
+STDIN_NAME = "<stdin>"
+_CODEX_BEGIN = "*** Begin Patch"
+
+
+class SourceFormat(StrEnum):
+    JSON = "proposal JSON"
+    UNIFIED = "unified diff"
+    SEARCH_REPLACE = "SEARCH/REPLACE blocks"
+    CODEX = "Codex patch"
+
+
+def load_source(spec: str, workspace: Path | None, stdin: BinaryIO | None = None) -> list[Proposal]:
+    """The proposals in `spec`; SEARCH/REPLACE and Codex edits read files from `workspace`."""
+    if spec == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        return load_bytes(stream.read(), STDIN_NAME, workspace)
+    path = Path(spec)
+    if path.is_dir():
+        raise InputError(f"{spec} is a directory, not a proposal file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as error:
+        raise InputError(f"{spec}: no such file") from error
+    except OSError as error:
+        raise InputError(f"{spec}: cannot read it: {error.strerror}") from error
+    return load_bytes(data, spec, workspace)
+
+
+def load_bytes(data: bytes, source_name: str, workspace: Path | None) -> list[Proposal]:
+    """The proposals in one source's bytes, whatever its format."""
+    source_format = detect_format(data)
+    if source_format is None:
+        raise InputError(
+            f"{source_name}: not a recognised format (expected a Vetline proposal JSON, a unified"
+            " diff or git format-patch, SEARCH/REPLACE blocks, or a Codex '*** Begin Patch')"
+        )
+    if source_format is SourceFormat.JSON:
+        proposals = parse_json(data, source_name)
+    elif source_format is SourceFormat.UNIFIED:
+        proposals = parse_unified(data, source_name)
+    else:
+        if workspace is None:
+            raise InputError(
+                f"{source_name}: {source_format} need --workspace, the folder their file names"
+                " are relative to"
+            )
+        text = decode_patch(data, source_name)
+        parse = parse_codex if source_format is SourceFormat.CODEX else parse_search_replace
+        proposals = parse(text, source_name, workspace_reader(workspace))
+    _refuse_unsafe_paths(proposals, source_name)
+    return proposals
+
+
+def detect_format(data: bytes) -> SourceFormat | None:
+    """The format, from the content: JSON by its first character, the others by whichever
+    marker line comes first (a diff may well contain SEARCH markers, and the other way round)."""
+    try:
+        text, _ = decode(data)
+    except TextDecodeError:
+        return None
+    text = text.removeprefix("\ufeff")
+    if text.lstrip().startswith("{"):
+        return SourceFormat.JSON
+    lines = split_lines(text)
+    for index, line in enumerate(lines):
+        if bare(line).strip() == _CODEX_BEGIN:
+            return SourceFormat.CODEX
+        if starts_block(line):
+            return SourceFormat.SEARCH_REPLACE
+        if starts_patch(line, lines[index + 1] if index + 1 < len(lines) else ""):
+            return SourceFormat.UNIFIED
+    return None
+
+
+def workspace_reader(workspace: Path) -> ReadFile:
+    """Reads files by relative path inside `workspace`, and nowhere else."""
+    if not workspace.is_dir():
+        raise InputError(f"the workspace folder does not exist: {workspace}")
+    root = workspace.resolve()
+
+    def read(path: str) -> bytes | None:
+        reason = unsafe_path_reason(path)
+        target = root / path
+        if reason is None and not target.resolve().is_relative_to(root):
+            reason = "a symbolic link leads outside the workspace"
+        if reason:
+            raise UnsafePathError(f"refusing to read {path!r}: {reason}")
+        try:
+            return target.read_bytes()
+        except FileNotFoundError:
+            return None
+        except IsADirectoryError as error:
+            raise InputError(f"{path} is a directory, not a file") from error
+        except OSError as error:
+            raise InputError(f"cannot read {path}: {error.strerror}") from error
+
+    return read
+
+
+def unsafe_path_reason(path: str) -> str | None:
+    """Why a path named by a proposal could reach outside the workspace, or None."""
+    if not path:
+        return "empty path"
+    if any(ord(char) < 32 or char == "\x7f" for char in path):
+        return "control character (or NUL) in the name"
+    if path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
+        return "absolute path (must be relative to the workspace)"
+    if ".." in PurePosixPath(path.replace("\\", "/")).parts:
+        return "'..' leaves the workspace"
+    return None
+
+
+def _refuse_unsafe_paths(proposals: list[Proposal], source_name: str) -> None:
+    for proposal in proposals:
+        for change in proposal.changes:
+            for path in (change.path, change.source_path):
+                reason = unsafe_path_reason(path)
+                if reason:
+                    raise UnsafePathError(f"{source_name}: refusing the path {path!r}: {reason}")

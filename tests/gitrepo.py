@@ -1,0 +1,139 @@
+"""A real git repository in a temp folder for tests, and a renderer of hunks back to patch text."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+from vetline.core.model import Change, Hunk, HunkKind
+from vetline.core.text import encode
+
+# Nothing from the user's or the system's git config may change what git prints.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Ann Agent",
+    "GIT_AUTHOR_EMAIL": "ann@example.com",
+    "GIT_COMMITTER_NAME": "Carl Committer",
+    "GIT_COMMITTER_EMAIL": "carl@example.com",
+    "GIT_AUTHOR_DATE": "2024-05-06T07:08:09+02:00",
+    "GIT_COMMITTER_DATE": "2024-05-06T07:08:09+02:00",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "LC_ALL": "C",
+}
+GIT_OPTIONS = (
+    "-c",
+    "core.autocrlf=false",
+    "-c",
+    "core.quotepath=true",
+    "-c",
+    "commit.gpgsign=false",
+    "-c",
+    "init.defaultBranch=main",
+)
+
+
+class GitRepo:
+    """A working tree with helpers to write files, commit, and take diffs of the changes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @classmethod
+    def init(cls, root: Path) -> GitRepo:
+        root.mkdir(parents=True, exist_ok=True)
+        repo = cls(root)
+        repo.git("init", "-q")
+        return repo
+
+    def git(self, *args: str, stdin: bytes | None = None, check: bool = True) -> bytes:
+        result = subprocess.run(
+            ["git", *GIT_OPTIONS, *args],
+            cwd=self.root,
+            input=stdin,
+            capture_output=True,
+            env={**os.environ, **GIT_ENV},
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"git {' '.join(args)} failed: {result.stderr.decode()}")
+        return result.stdout
+
+    def write(self, path: str, data: bytes | str) -> Path:
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data.encode() if isinstance(data, str) else data)
+        return target
+
+    def read(self, path: str) -> bytes | None:
+        target = self.root / path
+        return target.read_bytes() if target.is_file() else None
+
+    def remove(self, path: str) -> None:
+        (self.root / path).unlink()
+
+    def rename(self, old: str, new: str) -> None:
+        (self.root / new).parent.mkdir(parents=True, exist_ok=True)
+        (self.root / old).rename(self.root / new)
+
+    def chmod(self, path: str, mode: int) -> None:
+        (self.root / path).chmod(mode)
+
+    def commit(self, message: str = "change") -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD").decode().strip()
+
+    def diff(self, *options: str) -> bytes:
+        """The working tree's changes against HEAD (new files included), as `git diff` shows."""
+        self.git("add", "-A")
+        try:
+            return self.git("diff", "--cached", "-M", *options)
+        finally:
+            self.git("reset", "-q")
+
+    def format_patch(self, revisions: str, *options: str) -> bytes:
+        return self.git("format-patch", "--stdout", *options, revisions)
+
+    def apply(self, patch: bytes, *options: str) -> None:
+        self.git("apply", *options, "-", stdin=patch)
+
+    def copy(self, destination: Path) -> GitRepo:
+        shutil.copytree(self.root, destination, symlinks=True)
+        return GitRepo(destination)
+
+    def files(self) -> dict[str, bytes]:
+        """Every tracked or untracked file outside .git, by relative path."""
+        return {
+            path.relative_to(self.root).as_posix(): path.read_bytes()
+            for path in sorted(self.root.rglob("*"))
+            if path.is_file() and ".git" not in path.relative_to(self.root).parts
+        }
+
+
+def render_hunk(hunk: Hunk) -> str:
+    """A hunk as patch text: its @@ header and lines, with "\\ No newline" markers."""
+    section = f" {hunk.section}" if hunk.section else ""
+    out = [
+        f"@@ -{hunk.old_start},{hunk.old_lines} +{hunk.new_start},{hunk.new_lines} @@{section}\n"
+    ]
+    for line in hunk.lines:
+        out.append(line.kind + line.text)
+        if not line.text.endswith("\n"):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def render_text_patch(change: Change, hunks: Iterable[Hunk]) -> bytes:
+    """A git patch of one text file holding only `hunks`, patching the file where it was.
+
+    Renames and mode changes are left out: the hunks apply to the old name in place.
+    """
+    name = change.source_path
+    old = "/dev/null" if change.status == "added" else f"a/{name}"
+    new = "/dev/null" if change.status == "deleted" else f"b/{name}"
+    header = f"diff --git a/{name} b/{name}\n--- {old}\n+++ {new}\n"
+    body = "".join(render_hunk(hunk) for hunk in hunks if hunk.kind is HunkKind.TEXT)
+    return encode(header + body)
