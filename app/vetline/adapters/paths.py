@@ -1,0 +1,88 @@
+"""Where Vetline keeps its data, its settings and its bundled resources on this platform."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import platformdirs
+
+from vetline.adapters.errors import VetlineError
+
+APP_NAME = "Vetline"
+DATA_DIR_ENV = "VETLINE_DATA_DIR"
+CONFIG_DIR_ENV = "VETLINE_CONFIG_DIR"
+RESOURCES_DIR_ENV = "VETLINE_RESOURCES_DIR"
+
+
+class AppFolderError(VetlineError):
+    """A folder Vetline needs cannot be found or created."""
+
+
+def data_dir(override: str | Path | None = None) -> Path:
+    """The folder for the decision log and other data, created if missing.
+
+    `override` (from --data-dir) wins over $VETLINE_DATA_DIR, which wins over the
+    platform's user data folder.
+    """
+    return _chosen_folder(override, DATA_DIR_ENV, _platform_data_dir)
+
+
+def config_dir(override: str | Path | None = None) -> Path:
+    """The folder for settings, created if missing; chosen like `data_dir`."""
+    return _chosen_folder(override, CONFIG_DIR_ENV, _platform_config_dir)
+
+
+def resources_dir() -> Path:
+    """The read-only `resources/` folder (schemas, demo proposals) shipped with Vetline."""
+    candidates = list(_resource_candidates())
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    looked = ", ".join(str(candidate) for candidate in candidates)
+    raise AppFolderError(f"Vetline's resources folder is missing (looked in: {looked})")
+
+
+def _resource_candidates() -> Iterator[Path]:
+    explicit = os.environ.get(RESOURCES_DIR_ENV)
+    if explicit:
+        yield Path(explicit).expanduser()
+    # A frozen build (PyInstaller and friends) unpacks its data next to the executable.
+    bundle = getattr(sys, "_MEIPASS", None)
+    if isinstance(bundle, str):
+        yield Path(bundle) / "resources"
+    # Running from the source tree: app/vetline/adapters/paths.py -> the repository root.
+    yield Path(__file__).resolve().parents[3] / "resources"
+
+
+def _platform_data_dir() -> Path:
+    # appauthor=False: on Windows the default would nest the folder as Vetline\Vetline.
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def _platform_config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def _chosen_folder(
+    override: str | Path | None, env_name: str, platform_default: Callable[[], Path]
+) -> Path:
+    if override is not None and str(override):
+        folder = Path(override).expanduser()
+    elif os.environ.get(env_name):
+        folder = Path(os.environ[env_name]).expanduser()
+    else:
+        folder = platform_default()
+    return _ensure_folder(folder)
+
+
+def _ensure_folder(folder: Path) -> Path:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as error:
+        raise AppFolderError(f"{folder} exists but is not a folder") from error
+    except OSError as error:
+        raise AppFolderError(f"cannot create the folder {folder}: {error.strerror}") from error
+    return folder.absolute()

@@ -1,0 +1,567 @@
+"""The workspace writer: turns accepted hunks into file contents and writes them all or none.
+
+Every path is checked before it is read or written (no absolute paths, no `..`, no
+`.git/`, no control characters, no symbolic link out of the workspace, no denied
+pattern). Every base is checked against the bytes the proposal was made on, once
+when planning and again just before the files are swapped in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import stat
+import tempfile
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vetline.adapters.errors import InputError, StaleBaseError, UnsafePathError, VetlineError
+from vetline.core.hunks import HunkMismatchError, apply_hunks, split_hunk
+from vetline.core.leash import DEFAULT_DENIED_PATHS, path_refusal
+from vetline.core.model import Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
+from vetline.core.text import TextDecodeError, decode, encode
+
+NEW_FILE_MODE = 0o644
+_TEMP_MARK = ".vetline-tmp-"
+_BACKUP_MARK = ".vetline-backup-"
+# Keeps ".{name}{mark}XXXXXXXX" under the usual 255-byte file-name limit.
+_NAME_ROOM = 200
+
+
+class WorkspaceIOError(VetlineError):
+    """The file system refused a read or a write; the message says whether anything changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileWrite:
+    """One file's new state, and what must be on disk for it to be written.
+
+    `data` None deletes the file. `expected_sha256` is the sha256 of the bytes at
+    `path` the plan was made from; None means `path` must not exist. A rename also
+    removes `vacates`, whose bytes must still hash to `vacates_sha256`.
+    """
+
+    path: str
+    data: bytes | None
+    mode: int | None  # permission bits of the written file; None for a delete
+    expected_sha256: str | None
+    vacates: str | None = None
+    vacates_sha256: str | None = None
+
+
+class Workspace:
+    """A folder that accepted hunks are written into, and nowhere else."""
+
+    def __init__(self, root: str | Path, deny: Sequence[str] = DEFAULT_DENIED_PATHS) -> None:
+        self.root = Path(root).absolute()
+        if not self.root.is_dir():
+            raise InputError(f"the workspace folder does not exist: {self.root}")
+        self._resolved_root = self.root.resolve()
+        self.deny = tuple(deny)
+        # Case-insensitive file systems (macOS, Windows) treat ".ENV" as ".env".
+        self._deny_folded = tuple(pattern.casefold() for pattern in self.deny)
+
+    def check_path(self, rel: str) -> Path:
+        """The absolute path of `rel`, or UnsafePathError naming it and the reason."""
+        reason = self._refusal(rel)
+        if reason:
+            raise UnsafePathError(f"refusing the path {rel!r}: {reason}")
+        return self.root / rel
+
+    def read_bytes(self, rel: str) -> bytes | None:
+        """The file's bytes, or None when it does not exist."""
+        path = self.check_path(rel)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except IsADirectoryError as error:
+            raise StaleBaseError(f"{rel} is a folder, not a file") from error
+        except OSError as error:
+            raise WorkspaceIOError(f"cannot read {rel}: {error.strerror}") from error
+
+    def plan(
+        self,
+        proposal: Proposal,
+        accepted: Collection[str],
+        edited: Mapping[str, str] | None = None,
+        *,
+        only: Change | None = None,
+    ) -> list[FileWrite]:
+        """What writing the accepted hunks (of `only`, if given) would put on disk.
+
+        `edited` maps hunk ids to the new-side text the reviewer wrote; it only
+        matters for hunks in `accepted`. Raises StaleBaseError when the disk is not
+        the base a hunk was made against; nothing is read outside the workspace.
+        """
+        changes = (only,) if only is not None else proposal.changes
+        writes = []
+        for change in changes:
+            chosen = _accepted_hunks(change, accepted)
+            if chosen:
+                write = self._plan_change(change, chosen, edited or {})
+                if write is not None:
+                    writes.append(write)
+        _refuse_repeated_paths(_steps_of(writes))
+        return writes
+
+    def write(self, plan: Sequence[FileWrite]) -> None:
+        """Write every file of the plan, or — if anything fails — none of them."""
+        steps = _steps_of(plan)
+        _refuse_repeated_paths(steps)
+        for step in steps:
+            self.check_path(step.path)
+            self._check_expected(step)
+        _Transaction(self, [step for step in steps if step.changes_something]).run()
+
+    def apply_proposal(
+        self,
+        proposal: Proposal,
+        accepted: Collection[str],
+        edited: Mapping[str, str] | None = None,
+    ) -> list[FileWrite]:
+        """Plan and write in one go; returns what was written."""
+        plan = self.plan(proposal, accepted, edited)
+        self.write(plan)
+        return plan
+
+    def restore(self, files: Iterable[tuple[str, bytes | None]]) -> None:
+        """Put files back to the given bytes (None: remove), all or none, as `write` does.
+
+        An existing file keeps its mode; a file that comes back gets NEW_FILE_MODE.
+        """
+        plan = []
+        for rel, data in files:
+            current = self.read_bytes(rel)
+            if current is None and data is None:
+                continue
+            mode = None if data is None else self._mode_or(rel, NEW_FILE_MODE)
+            plan.append(FileWrite(rel, data, mode, _sha_or_none(current)))
+        self.write(plan)
+
+    # ---- planning -------------------------------------------------------------------
+
+    def _plan_change(
+        self, change: Change, chosen: list[Hunk], edited: Mapping[str, str]
+    ) -> FileWrite | None:
+        kinds = {hunk.kind for hunk in chosen}
+        source = change.source_path
+        target = change.path if _moves(change, kinds) else source
+        self.check_path(source)
+        self.check_path(target)
+        data: bytes | None
+        if change.is_binary:
+            base = self._read_binary_base(change)
+            data = _binary_new_content(change, base) if HunkKind.BINARY in kinds else base
+        else:
+            base = self._read_base(change)
+            data = self._new_content(change, base or b"", chosen, edited)
+            if change.status is FileStatus.DELETED and not data and _removes_file(change, chosen):
+                data = None
+        if data is None and base is None:
+            return None
+        if base is None or (HunkKind.MODE in kinds and change.new_mode):
+            mode = _parse_mode(change.new_mode) or NEW_FILE_MODE
+        else:
+            mode = self._mode_or(source, NEW_FILE_MODE)
+        if target != source and data is not None and base is not None:
+            if self._exists(target):
+                raise StaleBaseError(f"{target} already exists")
+            return FileWrite(target, data, mode, None, vacates=source, vacates_sha256=_sha(base))
+        return FileWrite(source, data, None if data is None else mode, _sha_or_none(base))
+
+    def _read_base(self, change: Change) -> bytes | None:
+        """The base bytes from disk, checked against the proposal; None for a new file."""
+        source = change.source_path
+        base = self.read_bytes(source)
+        if change.status is FileStatus.ADDED:
+            if base is not None or self._exists(source):
+                raise StaleBaseError(f"{source} already exists")
+            return None
+        if base is None:
+            raise StaleBaseError(f"{source} does not exist any more")
+        if change.base_sha256 and sha256_hex(base) != change.base_sha256:
+            raise StaleBaseError(f"{source} changed since the proposal was made")
+        return base
+
+    def _new_content(
+        self, change: Change, base: bytes, chosen: list[Hunk], edited: Mapping[str, str]
+    ) -> bytes:
+        source = change.source_path
+        chosen_ids = {hunk.id for hunk in chosen}
+        if HunkKind.DELETE_EMPTY in {hunk.kind for hunk in chosen} and base:
+            raise StaleBaseError(f"{source} is no longer empty")
+        try:
+            base_text, _ = decode(base, change.encoding)
+            new_text = apply_hunks(
+                base_text,
+                [hunk for hunk in chosen if hunk.kind is HunkKind.TEXT],
+                {hunk_id: text for hunk_id, text in edited.items() if hunk_id in chosen_ids},
+            )
+        except (HunkMismatchError, TextDecodeError) as error:
+            raise StaleBaseError(f"{source}: {error}") from error
+        try:
+            return encode(new_text, change.encoding)
+        except TextDecodeError as error:
+            raise InputError(f"{change.path}: {error}") from error
+
+    def _read_binary_base(self, change: Change) -> bytes | None:
+        # Whether the file may or must exist is the binary patch's to say (its blob ids).
+        source = change.source_path
+        base = self.read_bytes(source)
+        if change.base_sha256 and (base is None or sha256_hex(base) != change.base_sha256):
+            raise StaleBaseError(f"{source} changed since the proposal was made")
+        return base
+
+    def _mode_or(self, rel: str, default: int) -> int:
+        try:
+            return stat.S_IMODE((self.root / rel).stat().st_mode)
+        except FileNotFoundError:
+            return default
+
+    def _exists(self, rel: str) -> bool:
+        return os.path.lexists(self.root / rel)
+
+    # ---- checks ---------------------------------------------------------------------
+
+    def _refusal(self, rel: str) -> str | None:
+        reason = path_refusal(rel, self.deny) or path_refusal(rel.casefold(), self._deny_folded)
+        if reason:
+            return reason
+        names = rel.split("/")
+        if "" in names:
+            return "empty name in the path"
+        if "." in names:
+            return "'.' in the path (paths must be plain, relative and '/'-separated)"
+        if any(unicodedata.category(char) == "Cc" for char in rel):
+            return "control character in the name"
+        if any(_is_git_folder_alias(name) for name in names):
+            return ".git/ is never changed"
+        return self._symlink_refusal(rel)
+
+    def _symlink_refusal(self, rel: str) -> str | None:
+        candidate = self.root / rel
+        try:
+            resolved = candidate.resolve(strict=False)
+        except (OSError, RuntimeError):  # a symbolic link loop
+            return "a symbolic link in the path cannot be resolved"
+        if not resolved.is_relative_to(self._resolved_root):
+            return f"a symbolic link leads outside the workspace (to {resolved})"
+        if candidate.is_symlink():
+            # Replacing a link with a regular file would silently change what it is.
+            return "it is a symbolic link; Vetline does not write through links"
+        return None
+
+    def _check_expected(self, step: _Step) -> None:
+        current = _sha_or_none(self.read_bytes(step.path))
+        if current == step.expected_sha256:
+            if step.expected_sha256 is None and self._exists(step.path):
+                raise StaleBaseError(f"{step.path} already exists")
+            return
+        if step.expected_sha256 is None:
+            raise StaleBaseError(f"{step.path} already exists")
+        if current is None:
+            raise StaleBaseError(f"{step.path} was removed since the proposal was made")
+        raise StaleBaseError(f"{step.path} changed since the proposal was made")
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One path's part of a write: new bytes (or removal) and the bytes expected now."""
+
+    path: str
+    data: bytes | None
+    mode: int | None
+    expected_sha256: str | None
+
+    @property
+    def changes_something(self) -> bool:
+        return self.data is not None or self.expected_sha256 is not None
+
+
+def _steps_of(plan: Iterable[FileWrite]) -> list[_Step]:
+    steps = []
+    for write in plan:
+        steps.append(_Step(write.path, write.data, write.mode, write.expected_sha256))
+        if write.vacates is not None:
+            steps.append(_Step(write.vacates, None, None, write.vacates_sha256))
+    return steps
+
+
+def _refuse_repeated_paths(steps: Sequence[_Step]) -> None:
+    seen: set[str] = set()
+    for step in steps:
+        key = step.path.casefold()
+        if key in seen:
+            raise InputError(f"{step.path} is changed twice in one write")
+        seen.add(key)
+
+
+@dataclass(slots=True)
+class _Transaction:
+    """Temp files first, then every rename; any failure puts the old files back.
+
+    Each original is kept as a backup (a hard link, else a copy) beside it until all
+    renames succeed, so a rename failing half-way can be rolled back.
+    """
+
+    workspace: Workspace
+    steps: list[_Step]
+    temps: dict[str, Path] = field(default_factory=dict)
+    backups: dict[str, Path] = field(default_factory=dict)
+    created_folders: list[Path] = field(default_factory=list)
+
+    def run(self) -> None:
+        try:
+            for step in self.steps:
+                self._prepare(step)
+            # Last look before the swap: the bases, and that each backup holds them.
+            for step in self.steps:
+                self.workspace._check_expected(step)
+                if step.path in self.backups:
+                    backup = self.backups[step.path].read_bytes()
+                    if sha256_hex(backup) != step.expected_sha256:
+                        raise StaleBaseError(f"{step.path} changed while it was being written")
+        except BaseException as error:
+            self._discard()
+            if isinstance(error, OSError):
+                raise WorkspaceIOError(
+                    f"cannot write {error.filename}: {error.strerror}; nothing was changed"
+                ) from error
+            raise
+        self._swap_in()
+        self._finish()
+
+    def _prepare(self, step: _Step) -> None:
+        target = self.workspace.check_path(step.path)
+        if step.data is not None:
+            self._make_folders(step.path)
+            mode = NEW_FILE_MODE if step.mode is None else step.mode
+            self.temps[step.path] = _write_temp(target, step.data, mode)
+        if step.expected_sha256 is not None:
+            self.backups[step.path] = _backup(target)
+
+    def _make_folders(self, rel: str) -> None:
+        folder = self.workspace.root
+        for name in rel.split("/")[:-1]:
+            folder /= name
+            if folder.is_dir():
+                continue
+            folder.mkdir()  # FileExistsError if a file (or a new link) is in the way
+            self.created_folders.append(folder)
+            # Re-check now that the folder exists: nothing may have led it outside.
+            self.workspace.check_path(str(folder.relative_to(self.workspace.root).as_posix()))
+
+    def _swap_in(self) -> None:
+        done: list[_Step] = []
+        try:
+            for step in self.steps:
+                target = self.workspace.root / step.path
+                if step.data is not None:
+                    self.temps[step.path].replace(target)
+                    del self.temps[step.path]
+                else:
+                    target.unlink()
+                done.append(step)
+        except BaseException as error:
+            unrestored = self._roll_back(done)
+            self._discard(keep_backups_of=unrestored)
+            if unrestored:
+                raise WorkspaceIOError(
+                    f"writing failed ({error}) and {', '.join(unrestored)} could not be "
+                    f"put back; the old contents are in the {_BACKUP_MARK}* files beside them"
+                ) from error
+            if isinstance(error, OSError):
+                raise WorkspaceIOError(
+                    f"cannot write {error.filename}: {error.strerror}; nothing was changed"
+                ) from error
+            raise
+
+    def _roll_back(self, done: list[_Step]) -> list[str]:
+        unrestored = []
+        for step in reversed(done):
+            target = self.workspace.root / step.path
+            try:
+                if step.path in self.backups:
+                    self.backups[step.path].replace(target)
+                    del self.backups[step.path]
+                else:
+                    target.unlink()
+            except OSError:
+                unrestored.append(step.path)
+        return unrestored
+
+    def _discard(self, keep_backups_of: Collection[str] = ()) -> None:
+        for path in self.temps.values():
+            path.unlink(missing_ok=True)
+        for rel, path in self.backups.items():
+            if rel not in keep_backups_of:
+                path.unlink(missing_ok=True)
+        for folder in reversed(self.created_folders):
+            with contextlib.suppress(OSError):  # not empty: something else is in it now
+                folder.rmdir()
+
+    def _finish(self) -> None:
+        # The files are in place now; a backup that will not go away is only clutter,
+        # and reporting it as a failed write would be wrong.
+        for backup in self.backups.values():
+            with contextlib.suppress(OSError):
+                backup.unlink(missing_ok=True)
+        # As git does: a folder left empty by a delete or a rename goes too.
+        emptied = [
+            (self.workspace.root / step.path).parent for step in self.steps if step.data is None
+        ]
+        _remove_empty_folders(emptied, self.workspace.root)
+        touched = {(self.workspace.root / step.path).parent for step in self.steps}
+        touched.update(folder.parent for folder in self.created_folders)
+        touched.update(folder.parent for folder in emptied)
+        for folder in sorted(touched):
+            try:
+                _fsync_folder(folder)
+            except OSError as error:
+                raise WorkspaceIOError(
+                    f"the files were written, but syncing the folder {folder} failed: "
+                    f"{error.strerror}"
+                ) from error
+
+
+def _write_temp(target: Path, data: bytes, mode: int) -> Path:
+    descriptor, name = tempfile.mkstemp(
+        prefix=f".{target.name[:_NAME_ROOM]}{_TEMP_MARK}", dir=target.parent
+    )
+    temp = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        temp.chmod(mode)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp
+
+
+def _backup(target: Path) -> Path:
+    """A second name for the original file, so a failed swap can put it back."""
+    prefix = f".{target.name[:_NAME_ROOM]}{_BACKUP_MARK}"
+    while True:
+        backup = target.with_name(prefix + secrets.token_hex(4))
+        try:
+            os.link(target, backup)
+        except FileExistsError:
+            continue
+        except OSError:
+            break  # no hard links here (some network or FAT volumes): copy instead
+        return backup
+    descriptor, name = tempfile.mkstemp(prefix=prefix, dir=target.parent)
+    os.close(descriptor)
+    try:
+        shutil.copy2(target, name)  # copies the mode too, so a rollback restores it
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def _remove_empty_folders(folders: Iterable[Path], root: Path) -> None:
+    """Remove each folder and then its parents while they are empty, never `root`."""
+    for start in folders:
+        folder = start
+        while folder != root and folder.is_relative_to(root):
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the renames in `folder` durable (POSIX; Windows cannot open a folder)."""
+    if os.name == "nt" or not folder.is_dir():
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _binary_new_content(change: Change, base: bytes | None) -> bytes | None:
+    # Imported when first needed: binary patches are rare.
+    from vetline.adapters.git_binary import binary_new_content as new_content
+
+    return new_content(change, base)
+
+
+def _moves(change: Change, kinds: Collection[HunkKind]) -> bool:
+    """Whether the content lands at the new name of a rename.
+
+    A binary change without a separate RENAME hunk is one item: accepting it moves it.
+    """
+    if change.source_path == change.path:
+        return False
+    if HunkKind.RENAME in kinds:
+        return True
+    return change.is_binary and not any(hunk.kind is HunkKind.RENAME for hunk in change.hunks)
+
+
+def _accepted_hunks(change: Change, accepted: Collection[str]) -> list[Hunk]:
+    """The change's hunks whose ids are in `accepted`, in order.
+
+    A reviewer may have split a hunk (core.hunks.split_hunk) and accepted some of its
+    pieces; splitting is deterministic, so the pieces' ids are found by splitting again.
+    """
+    chosen = []
+    for hunk in change.hunks:
+        if hunk.id in accepted:
+            chosen.append(hunk)
+        else:
+            chosen.extend(piece for piece in _split_pieces(hunk) if piece.id in accepted)
+    return chosen
+
+
+def _split_pieces(hunk: Hunk) -> tuple[Hunk, ...]:
+    pieces = split_hunk(hunk)
+    return pieces if len(pieces) > 1 else ()
+
+
+def _removes_file(change: Change, chosen: Sequence[Hunk]) -> bool:
+    """A deleted file goes when its DELETE_EMPTY hunk or every text hunk is accepted.
+
+    (A deletion hunk has no unchanged lines, so it is never split into pieces.)
+    """
+    chosen_ids = {hunk.id for hunk in chosen}
+    if any(hunk.kind is HunkKind.DELETE_EMPTY for hunk in chosen):
+        return True
+    text_hunks = [hunk for hunk in change.hunks if hunk.kind is HunkKind.TEXT]
+    return bool(text_hunks) and all(hunk.id in chosen_ids for hunk in text_hunks)
+
+
+def _is_git_folder_alias(name: str) -> bool:
+    # Windows ignores trailing dots and spaces (".git.") and has 8.3 names ("GIT~1").
+    folded = name.casefold()
+    return folded.rstrip(". ") == ".git" or folded == "git~1"
+
+
+def _parse_mode(git_mode: str | None) -> int | None:
+    """Permission bits from a git mode such as "100755"."""
+    if not git_mode:
+        return None
+    try:
+        return int(git_mode[-3:], 8)
+    except ValueError as error:
+        raise InputError(f"not a file mode: {git_mode!r}") from error
+
+
+def _sha(data: bytes | None) -> str:
+    assert data is not None
+    return sha256_hex(data)
+
+
+def _sha_or_none(data: bytes | None) -> str | None:
+    return None if data is None else sha256_hex(data)
