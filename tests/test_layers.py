@@ -51,3 +51,35 @@ def test_the_rule_catches_an_import(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("from PySide6.QtWidgets import QWidget\nimport qasync\n", encoding="utf-8")
     assert imported_top_modules(sample) == {"PySide6", "qasync"}
+
+
+def test_core_and_adapters_work_with_qt_absent() -> None:
+    """Import every core and adapter module, and review a hunk, in a Python that has no Qt."""
+    import subprocess
+    import sys
+
+    script = """
+import importlib, pkgutil, sys
+
+class NoQt:
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] in ('PySide6', 'shiboken6', 'qasync'):
+            raise ImportError('Qt is absent in this test')
+        return None
+
+sys.meta_path.insert(0, NoQt())
+import vetline.core, vetline.adapters
+for package in (vetline.core, vetline.adapters):
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f'{package.__name__}.{module.name}')
+from vetline.core.hunks import apply_hunks, hunks_from_texts
+hunks = hunks_from_texts('a.txt', 'x\\ny\\n', 'x\\nz\\n')
+assert apply_hunks('x\\ny\\n', hunks) == 'x\\nz\\n'
+assert not any(name.startswith('PySide6') for name in sys.modules)
+print('ok')
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

@@ -1,0 +1,170 @@
+"""Drives a ReviewSession against the real world: the decision log and the workspace.
+
+The window and the headless `vetline apply` both go through this class, so a
+verdict means the same thing from a key press and from a script: it is logged
+first, and when a file's hunks are all decided, the accepted ones are written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from vetline.adapters.decision_log import DecisionLog
+from vetline.adapters.errors import StaleBaseError, VetlineError
+from vetline.adapters.workspace import FileWrite, Workspace
+from vetline.core.model import sha256_hex
+from vetline.core.session import FileOutcome, ReviewItem, ReviewSession, SessionError
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one command did, for the window's status line or banner."""
+
+    ok: bool
+    message: str = ""
+    written: tuple[str, ...] = ()
+    problem: bool = False  # True: show it in the banner (a refusal, not a note)
+
+
+@dataclass(slots=True)
+class _WrittenFile:
+    """Enough to take a write back: the bytes before, and what we wrote."""
+
+    path: str
+    before: bytes | None
+    after_sha256: str | None  # None: we deleted the file
+
+
+@dataclass(slots=True)
+class _Write:
+    outcome: FileOutcome
+    files: list[_WrittenFile] = field(default_factory=list)
+
+
+class Reviewer:
+    """A session bound to its log and workspace; each method is one reviewer command."""
+
+    def __init__(
+        self,
+        session: ReviewSession,
+        log: DecisionLog,
+        workspace: Workspace | None,
+        on_written: Callable[[FileOutcome], None] | None = None,
+    ) -> None:
+        self.session = session
+        self.log = log
+        self.workspace = workspace
+        self._on_written = on_written
+        self._writes: dict[int, _Write] = {}  # id(FileOutcome) -> what was written for it
+
+    def accept(self) -> Outcome:
+        return self._run(self.session.accept_current)
+
+    def reject(self, reason: str = "") -> Outcome:
+        return self._run(lambda: self.session.reject_current(reason))
+
+    def edit(self, new_text: str) -> Outcome:
+        return self._run(lambda: self.session.edit_current(new_text))
+
+    def accept_rest(self) -> Outcome:
+        try:
+            outcomes = self.session.accept_rest_of_proposal()
+        except (SessionError, VetlineError) as error:
+            return Outcome(False, str(error), problem=True)
+        return self._write_all(outcomes)
+
+    def split(self) -> Outcome:
+        try:
+            pieces = self.session.split_current()
+        except SessionError as error:
+            return Outcome(False, str(error), problem=True)
+        return Outcome(True, f"split into {pieces} hunks")
+
+    def undo(self) -> Outcome:
+        try:
+            undone = self.session.undo_last()
+        except VetlineError as error:
+            return Outcome(False, str(error), problem=True)
+        if undone is None:
+            return Outcome(False, "nothing to undo")
+        item, outcome = undone
+        if outcome is None or id(outcome) not in self._writes:
+            return Outcome(True, f"undid the verdict on {item.change.path}")
+        return self._restore(self._writes.pop(id(outcome)), item)
+
+    def _run(self, command: Callable[[], FileOutcome | None]) -> Outcome:
+        try:
+            outcome = command()
+        except (SessionError, VetlineError) as error:
+            return Outcome(False, str(error), problem=True)
+        return self._write_all([outcome] if outcome else [])
+
+    def _write_all(self, outcomes: list[FileOutcome]) -> Outcome:
+        written: list[str] = []
+        for outcome in outcomes:
+            if not outcome.accepted:
+                continue  # every hunk rejected: the file stays as it is
+            if self.workspace is None:
+                return Outcome(True, "decided (no workspace: nothing to write)")
+            try:
+                self._write(outcome)
+            except VetlineError as error:
+                self._mark_problem(outcome, str(error))
+                kind = "stale base" if isinstance(error, StaleBaseError) else "write refused"
+                return Outcome(False, f"{kind}: {error}", tuple(written), problem=True)
+            written.append(outcome.change.path)
+        if written:
+            return Outcome(True, "wrote " + ", ".join(written), tuple(written))
+        return Outcome(True)
+
+    def _write(self, outcome: FileOutcome) -> None:
+        assert self.workspace is not None
+        plan = self.workspace.plan(
+            outcome.proposal, set(outcome.accepted), dict(outcome.edited), only=outcome.change
+        )
+        record = _Write(outcome, [self._snapshot(write) for write in plan])
+        for path in _vacated_paths(plan):
+            record.files.append(_WrittenFile(path, self.workspace.read_bytes(path), None))
+        self.workspace.write(plan)
+        self._writes[id(outcome)] = record
+        if self._on_written:
+            self._on_written(outcome)
+
+    def _snapshot(self, write: FileWrite) -> _WrittenFile:
+        assert self.workspace is not None
+        after = None if write.data is None else sha256_hex(write.data)
+        return _WrittenFile(write.path, self.workspace.read_bytes(write.path), after)
+
+    def _restore(self, record: _Write, item: ReviewItem) -> Outcome:
+        """Put back the bytes from before the write, unless someone changed them since."""
+        assert self.workspace is not None
+        for written in record.files:
+            current = self.workspace.read_bytes(written.path)
+            current_sha = None if current is None else sha256_hex(current)
+            if current_sha != written.after_sha256:
+                return Outcome(
+                    False,
+                    f"undid the verdict, but {written.path} changed after Vetline wrote it: "
+                    "left as it is",
+                    problem=True,
+                )
+        try:
+            self.workspace.restore([(w.path, w.before) for w in record.files])
+        except VetlineError as error:
+            return Outcome(
+                False, f"undid the verdict, but could not restore: {error}", problem=True
+            )
+        paths = tuple(w.path for w in record.files)
+        return Outcome(
+            True, f"undid the verdict on {item.change.path}; restored " + ", ".join(paths), paths
+        )
+
+    def _mark_problem(self, outcome: FileOutcome, message: str) -> None:
+        for item in self.session.items_of(outcome.proposal, outcome.change):
+            item.problem = message
+
+
+def _vacated_paths(plan: list[FileWrite]) -> list[str]:
+    """Paths a rename leaves behind (their old content must come back on undo)."""
+    return [write.vacates for write in plan if write.vacates]

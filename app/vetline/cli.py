@@ -1,0 +1,359 @@
+"""The `vetline` command: headless check/apply/log, and the window (loaded only when asked)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from vetline import __version__
+from vetline.adapters.errors import InputError, VetlineError
+from vetline.core.leash import Leash, Level, Violation
+from vetline.core.model import HunkKind, Proposal
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+EXIT_OVER_LEASH = 3
+EXIT_STALE = 4
+EXIT_LOG_ALTERED = 5
+
+EPILOG = """\
+exit codes: 0 done, 2 bad input or unsafe path, 3 over the leash,
+            4 stale base or context mismatch (nothing written), 5 decision log altered
+sources:    a unified diff or git format-patch file, a Vetline proposal JSON file,
+            SEARCH/REPLACE blocks, a Codex '*** Begin Patch' file, or '-' for stdin
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vetline",
+        description="Verify what AI agents propose, one hunk at a time.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"vetline {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="keep the decision log and state here (default: $VETLINE_DATA_DIR or the "
+        "platform's data folder)",
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", help="settings file (default: $VETLINE_CONFIG or settings.toml)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    review = commands.add_parser("review", help="open the review window on SOURCEs")
+    review.add_argument("sources", nargs="*", metavar="SOURCE")
+    _add_workspace(review)
+    _add_level(review)
+
+    commands.add_parser("demo", help="open the review window on the bundled demo queue")
+
+    check = commands.add_parser("check", help="list a source's proposals, files and hunks")
+    check.add_argument("source", metavar="SOURCE")
+    _add_workspace(check)
+    _add_level(check)
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+
+    apply = commands.add_parser("apply", help="decide hunks from a script and write them")
+    apply.add_argument("source", metavar="SOURCE")
+    _add_workspace(apply, required=True)
+    apply.add_argument(
+        "--accept",
+        default="none",
+        metavar="all|none|ID,ID…",
+        help="hunks to accept; all others are rejected (default: none)",
+    )
+    apply.add_argument("--reason", default="", help="reason logged with each rejection")
+    _add_level(apply)
+    apply.add_argument("--reviewer", metavar="NAME", help="name in the log (default: login)")
+
+    log = commands.add_parser("log", help="the decision log")
+    log_commands = log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
+    export = log_commands.add_parser("export", help="every decision, one record each")
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    log_commands.add_parser("verify", help="check the hash chain; names the first altered row")
+    log_commands.add_parser("path", help="print where the log is")
+    return parser
+
+
+def _add_workspace(parser: argparse.ArgumentParser, required: bool = False) -> None:
+    parser.add_argument(
+        "--workspace",
+        metavar="DIR",
+        required=required,
+        help="the folder the proposal's paths are relative to",
+    )
+
+
+def _add_level(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--level",
+        type=int,
+        choices=[int(level) for level in Level],
+        help="autonomy level: 1 Suggest, 2 Chunk, 3 File, 4 Repo (default: from settings)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except VetlineError as error:
+        print(f"vetline: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.data_dir:
+        # The window and any worker process read the same folder.
+        os.environ["VETLINE_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    if args.command in (None, "review", "demo"):
+        return _open_window(args)
+    if args.command == "check":
+        return _check(args)
+    if args.command == "apply":
+        return _apply(args)
+    return _log(args)
+
+
+def _open_window(args: argparse.Namespace) -> int:
+    from vetline.ui.app import run_gui  # Qt loads only for the window
+
+    exit_code: int = run_gui(
+        sources=list(getattr(args, "sources", []) or []),
+        workspace=_workspace_path(getattr(args, "workspace", None)),
+        demo=args.command == "demo",
+        data_dir=Path(args.data_dir) if args.data_dir else None,
+        config=Path(args.config) if args.config else None,
+        level=getattr(args, "level", None),
+    )
+    return exit_code
+
+
+def _workspace_path(value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.is_dir():
+        raise InputError(f"--workspace {value}: not a folder")
+    return path.resolve()
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from vetline.adapters.config import load_settings
+
+    return load_settings(args.config)
+
+
+def _load(args: argparse.Namespace) -> list[Proposal]:
+    from vetline.adapters.sources import load_source
+
+    return load_source(args.source, _workspace_path(args.workspace), stdin=sys.stdin.buffer)
+
+
+# --- check ------------------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    level = Level(args.level or settings["review.level"])
+    leash = settings.leash()
+    proposals = _load(args)
+    verdicts = [(proposal, leash.check(proposal, level)) for proposal in proposals]
+    if args.json:
+        json.dump(
+            {"proposals": [_proposal_json(p, level, v) for p, v in verdicts]},
+            sys.stdout,
+            indent=2,
+            ensure_ascii=False,
+        )
+        sys.stdout.write("\n")
+    else:
+        for proposal, violations in verdicts:
+            _print_proposal(proposal, level, violations, sys.stdout)
+    return EXIT_OVER_LEASH if any(v for _, v in verdicts) else EXIT_OK
+
+
+def _proposal_json(proposal: Proposal, level: Level, violations: list[Violation]) -> Any:
+    return {
+        "id": proposal.id,
+        "title": proposal.title,
+        "files": [
+            {
+                "path": change.path,
+                "status": str(change.status),
+                "hunks": [
+                    {
+                        "id": hunk.id,
+                        "old_start": hunk.old_start,
+                        "old_lines": hunk.old_lines,
+                        "new_start": hunk.new_start,
+                        "new_lines": hunk.new_lines,
+                        "added": hunk.added,
+                        "removed": hunk.removed,
+                    }
+                    for hunk in change.hunks
+                ],
+            }
+            for change in proposal.changes
+        ],
+        "leash": {
+            "level": int(level),
+            "ok": not violations,
+            "violations": [violation.message for violation in violations],
+        },
+    }
+
+
+def _print_proposal(
+    proposal: Proposal, level: Level, violations: list[Violation], out: TextIO
+) -> None:
+    agent = " / ".join(part for part in (proposal.agent.name, proposal.agent.model) if part)
+    out.write(
+        f"proposal {proposal.id}  {proposal.title}" + (f"  [{agent}]" if agent else "") + "\n"
+    )
+    for change in proposal.changes:
+        renamed = f" (from {change.old_path})" if change.old_path not in (None, change.path) else ""
+        out.write(
+            f"  {change.status:<8}  {change.path}{renamed}  +{change.added} -{change.removed}\n"
+        )
+        for hunk in change.hunks:
+            what = "" if hunk.kind is HunkKind.TEXT else f"  ({hunk.kind})"
+            out.write(
+                f"    hunk {hunk.id}  -{hunk.old_start},{hunk.old_lines} "
+                f"+{hunk.new_start},{hunk.new_lines}  +{hunk.added} -{hunk.removed}{what}\n"
+            )
+    title = f"level {int(level)} ({level.title})"
+    if violations:
+        out.write(f"  leash {title}: OVER\n")
+        out.writelines(f"    - {violation.message}\n" for violation in violations)
+    else:
+        out.write(f"  leash {title}: ok\n")
+
+
+# --- apply ------------------------------------------------------------------------
+
+
+def _apply(args: argparse.Namespace) -> int:
+    from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
+    from vetline.adapters.paths import data_dir
+    from vetline.adapters.workspace import Workspace
+    from vetline.core.session import ReviewSession
+
+    settings = _settings(args)
+    level = Level(args.level or settings["review.level"])
+    leash: Leash = settings.leash()
+    proposals = _load(args)
+    accepted = _accepted_ids(args.accept, proposals)
+
+    if args.accept == "all":
+        over = [(p, leash.check(p, level)) for p in proposals]
+        over = [(p, v) for p, v in over if v]
+        if over:
+            for proposal, violations in over:
+                print(
+                    f"vetline: --accept all refused for {proposal.id} (over the leash: "
+                    + "; ".join(v.message for v in violations)
+                    + "); name the hunks one by one to review them",
+                    file=sys.stderr,
+                )
+            return EXIT_OVER_LEASH
+
+    workspace = Workspace(_workspace_path(args.workspace) or Path(), deny=leash.denied_paths)
+    # Plan every write before logging anything: an unsafe path or a stale base means
+    # the review cannot take effect, so nothing is logged and nothing is written.
+    chosen = set(accepted) if accepted is not None else {h.id for p in proposals for h in p.hunks}
+    plans = [write for proposal in proposals for write in workspace.plan(proposal, chosen, {})]
+
+    reviewer = args.reviewer or settings["review.reviewer"] or _login_name()
+    with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
+        session = ReviewSession(
+            proposals,
+            record=log.append,
+            clock=time.monotonic,
+            reviewer=reviewer,
+            level=level,
+            leash=leash,
+        )
+        session.decide_all(accepted, reason=args.reason)
+    workspace.write(plans)
+    decided = len(session.items)
+    taken = sum(1 for item in session.items if item.state.takes_effect)
+    print(
+        f"{decided} hunks decided: {taken} accepted, {decided - taken} rejected; "
+        f"{len(plans)} files written"
+    )
+    return EXIT_OK
+
+
+def _accepted_ids(spec: str, proposals: list[Proposal]) -> list[str] | None:
+    """None means all; names must exist and be acceptable (bad input otherwise)."""
+    if spec == "all":
+        unacceptable = [
+            f"{change.path} (binary, the patch carries no data)"
+            for proposal in proposals
+            for change in proposal.changes
+            if change.binary_new is not None and change.binary_new.data is None
+        ]
+        if unacceptable:
+            raise InputError("cannot accept " + ", ".join(unacceptable))
+        return None
+    if spec == "none":
+        return []
+    wanted = [part.strip() for part in spec.split(",") if part.strip()]
+    known = {hunk.id: (proposal, hunk) for proposal in proposals for hunk in proposal.hunks}
+    for hunk_id in wanted:
+        if hunk_id not in known:
+            raise InputError(f"--accept: no hunk {hunk_id!r} in {len(known)} hunks of the source")
+        proposal, hunk = known[hunk_id]
+        change = proposal.change_of(hunk_id)
+        if hunk.kind is HunkKind.BINARY and (
+            change.binary_new is not None and change.binary_new.data is None
+        ):
+            raise InputError(
+                f"--accept: hunk {hunk_id} ({change.path}) is binary and the patch carries "
+                "no data, so it cannot be accepted"
+            )
+    return wanted
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+# --- log --------------------------------------------------------------------------
+
+
+def _log(args: argparse.Namespace) -> int:
+    from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
+    from vetline.adapters.paths import data_dir
+
+    path = data_dir() / LOG_FILE_NAME
+    if args.log_command == "path":
+        print(path)
+        return EXIT_OK
+    with DecisionLog(path) as log:
+        if args.log_command == "export":
+            log.export(args.format, sys.stdout)
+            return EXIT_OK
+        result = log.verify()
+    if result.ok:
+        print(f"intact: {result.rows_checked} decisions")
+        return EXIT_OK
+    print(f"vetline: decision log altered: {result.problem}", file=sys.stderr)
+    return EXIT_LOG_ALTERED

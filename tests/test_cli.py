@@ -1,0 +1,353 @@
+"""The headless command line contract: check, apply and log, run as a real process."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gitutil import git
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def vetline(
+    *args: str, stdin: bytes | None = None, data_dir: Path
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "VETLINE_DATA_DIR": str(data_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "vetline", *args],
+        input=stdin.decode() if stdin is not None else None,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and ".git" not in path.parts
+    }
+
+
+PY_OLD = "".join(f"def f{i}():\n    return {i}\n\n" for i in range(30))
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A committed tree, then an agent-style change of several kinds left in the work tree."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "app.py").write_text(PY_OLD, encoding="utf-8")
+    (root / "notes.md").write_bytes(b"# Notes\r\n\r\nE = mc^3\r\n")
+    (root / "old_name.txt").write_text("keep me\n", encoding="utf-8")
+    (root / "gone.txt").write_text("bye\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    new_py = PY_OLD.replace("return 2\n", "return 2 + 2\n").replace("return 25\n", "return -25\n")
+    (root / "app.py").write_text(new_py, encoding="utf-8")
+    (root / "notes.md").write_bytes(b"# Notes\r\n\r\nE = mc^2\r\n")
+    git(root, "mv", "old_name.txt", "new_name.txt")
+    git(root, "rm", "-q", "gone.txt")
+    (root / "added.txt").write_text("fresh\nfile\n", encoding="utf-8")
+    git(root, "add", "-A")
+    return root
+
+
+@pytest.fixture
+def patch(repo: Path, tmp_path: Path) -> Path:
+    """The change as a patch, with the work tree reset to the base (the workspace)."""
+    path = tmp_path / "change.patch"
+    path.write_bytes(git(repo, "diff", "--cached", "-M"))
+    git(repo, "commit", "-qm", "new")
+    git(repo, "checkout", "-q", "HEAD~1")
+    return path
+
+
+def new_tree(repo: Path) -> dict[str, bytes]:
+    git(repo, "checkout", "-q", "main")
+    tree = snapshot(repo)
+    git(repo, "checkout", "-q", "HEAD~1")
+    return tree
+
+
+def check_json(patch: Path, repo: Path, data_dir: Path, *extra: str) -> dict[str, object]:
+    result = vetline(
+        "check", str(patch), "--workspace", str(repo), "--json", *extra, data_dir=data_dir
+    )
+    assert result.returncode in (0, 3), result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def test_check_json_lists_files_in_order_with_statuses(
+    patch: Path, repo: Path, tmp_path: Path
+) -> None:
+    report = check_json(patch, repo, tmp_path / "data", "--level", "4")
+    (proposal,) = report["proposals"]  # type: ignore[misc]
+    files = {f["path"]: f for f in proposal["files"]}
+    assert files["app.py"]["status"] == "modified"
+    assert len(files["app.py"]["hunks"]) == 2
+    assert files["added.txt"]["status"] == "added"
+    assert files["gone.txt"]["status"] == "deleted"
+    assert files["new_name.txt"]["status"] == "renamed"
+    (rename_item,) = files["new_name.txt"]["hunks"]
+    assert rename_item["added"] == rename_item["removed"] == 0
+    hunk = files["app.py"]["hunks"][0]
+    assert set(hunk) == {
+        "id",
+        "old_start",
+        "old_lines",
+        "new_start",
+        "new_lines",
+        "added",
+        "removed",
+    }
+    assert proposal["leash"] == {"level": 4, "ok": True, "violations": []}
+
+
+def test_check_exits_3_over_the_leash_and_says_why(patch: Path, repo: Path, tmp_path: Path) -> None:
+    result = vetline(
+        "check", str(patch), "--workspace", str(repo), "--level", "1", data_dir=tmp_path / "data"
+    )
+    assert result.returncode == 3
+    assert "changed lines > 5 allowed at level 1 (Suggest)" in result.stdout
+
+
+def test_accept_all_gives_the_new_tree_and_none_the_old(
+    patch: Path, repo: Path, tmp_path: Path
+) -> None:
+    expected_new = new_tree(repo)
+    old = snapshot(repo)
+    none = vetline(
+        "apply",
+        str(patch),
+        "--workspace",
+        str(repo),
+        "--accept",
+        "none",
+        "--reason",
+        "not now",
+        data_dir=tmp_path / "data",
+    )
+    assert none.returncode == 0, none.stderr
+    assert snapshot(repo) == old
+    result = vetline(
+        "apply",
+        str(patch),
+        "--workspace",
+        str(repo),
+        "--accept",
+        "all",
+        "--level",
+        "4",
+        data_dir=tmp_path / "data",
+    )
+    assert result.returncode == 0, result.stderr
+    assert snapshot(repo) == expected_new
+
+
+def test_a_subset_equals_git_apply_of_the_same_hunks(
+    patch: Path, repo: Path, tmp_path: Path
+) -> None:
+    report = check_json(patch, repo, tmp_path / "data", "--level", "4")
+    files = {f["path"]: f for f in report["proposals"][0]["files"]}  # type: ignore[index]
+    second_py_hunk = files["app.py"]["hunks"][1]["id"]
+    rename = files["new_name.txt"]["hunks"][0]["id"]
+    result = vetline(
+        "apply",
+        str(patch),
+        "--workspace",
+        str(repo),
+        "--accept",
+        f"{second_py_hunk},{rename}",
+        data_dir=tmp_path / "data",
+    )
+    assert result.returncode == 0, result.stderr
+    ours = snapshot(repo)
+
+    # git apply of the same two pieces: the second app.py hunk, and the rename.
+    git(repo, "checkout", "-q", "-f", "HEAD")
+    git(repo, "clean", "-qfd")
+    app_patch = git(repo, "diff", "HEAD", "main", "--", "app.py").decode()
+    header, *hunks = app_patch.split("\n@@")
+    sub_patch = header + "\n@@" + hunks[1]
+    subprocess.run(["git", "apply", "-"], cwd=repo, input=sub_patch.encode(), check=True)
+    (repo / "old_name.txt").rename(repo / "new_name.txt")
+    assert ours == snapshot(repo)
+
+
+def test_every_verdict_is_logged_and_exported(patch: Path, repo: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    vetline(
+        "apply",
+        str(patch),
+        "--workspace",
+        str(repo),
+        "--accept",
+        "none",
+        "--reason",
+        "too risky",
+        "--reviewer",
+        "ana",
+        data_dir=data,
+    )
+    exported = vetline("log", "export", "--format", "jsonl", data_dir=data)
+    rows = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert len(rows) == 6  # two app.py hunks, notes, rename, delete, add
+    assert {row["verdict"] for row in rows} == {"rejected"}
+    assert {row["reason"] for row in rows} == {"too risky"}
+    assert {row["reviewer"] for row in rows} == {"ana"}
+    for field in (
+        "decided_at",
+        "proposal_id",
+        "hunk_id",
+        "hunk_sha256",
+        "path",
+        "ms_on_screen",
+        "level",
+        "agent",
+        "model",
+        "added",
+        "removed",
+        "prev_hash",
+        "hash",
+    ):
+        assert field in rows[0]
+    as_csv = vetline("log", "export", "--format", "csv", data_dir=data)
+    assert len(list(csv.DictReader(io.StringIO(as_csv.stdout)))) == 6
+    assert vetline("log", "verify", data_dir=data).returncode == 0
+
+
+def test_log_verify_names_the_first_altered_row(patch: Path, repo: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    data = tmp_path / "data"
+    vetline("apply", str(patch), "--workspace", str(repo), "--accept", "none", data_dir=data)
+    path = vetline("log", "path", data_dir=data).stdout.strip()
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE decisions SET reason = 'forged' WHERE seq = 3")
+    connection.close()
+    result = vetline("log", "verify", data_dir=data)
+    assert result.returncode == 5
+    assert "row 3" in result.stderr
+
+
+def test_accept_all_over_the_leash_is_refused_and_nothing_happens(
+    patch: Path, repo: Path, tmp_path: Path
+) -> None:
+    before = snapshot(repo)
+    result = vetline(
+        "apply",
+        str(patch),
+        "--workspace",
+        str(repo),
+        "--accept",
+        "all",
+        "--level",
+        "1",
+        data_dir=tmp_path / "data",
+    )
+    assert result.returncode == 3
+    assert "over the leash" in result.stderr
+    assert snapshot(repo) == before
+    assert vetline("log", "export", data_dir=tmp_path / "data").stdout == ""
+
+
+def test_a_stale_base_exits_4_and_writes_nothing(patch: Path, repo: Path, tmp_path: Path) -> None:
+    (repo / "app.py").write_text(PY_OLD.replace("return 2\n", "return 3\n"), encoding="utf-8")
+    before = snapshot(repo)
+    result = vetline(
+        "apply",
+        str(patch),
+        "--workspace",
+        str(repo),
+        "--accept",
+        "all",
+        "--level",
+        "4",
+        data_dir=tmp_path / "data",
+    )
+    assert result.returncode == 4, result.stderr
+    assert "app.py" in result.stderr
+    assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a\n+b\n", "line"),
+        (b"just some words\n", "not a"),
+        (
+            b"diff --git a/../../etc/passwd b/../../etc/passwd\n--- a/../../etc/passwd\n"
+            b"+++ b/../../etc/passwd\n@@ -1 +1 @@\n-a\n+b\n",
+            "..",
+        ),
+    ],
+)
+def test_bad_input_exits_2_with_a_message_and_no_traceback(
+    tmp_path: Path, repo: Path, content: bytes, message: str
+) -> None:
+    source = tmp_path / "bad.patch"
+    source.write_bytes(content)
+    before = snapshot(repo)
+    result = vetline(
+        "apply",
+        str(source),
+        "--workspace",
+        str(repo),
+        "--accept",
+        "all",
+        "--level",
+        "4",
+        data_dir=tmp_path / "data",
+    )
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(repo) == before
+
+
+def test_unknown_hunk_id_is_bad_input(patch: Path, repo: Path, tmp_path: Path) -> None:
+    result = vetline(
+        "apply",
+        str(patch),
+        "--workspace",
+        str(repo),
+        "--accept",
+        "deadbeef0000",
+        data_dir=tmp_path / "data",
+    )
+    assert result.returncode == 2
+    assert "deadbeef0000" in result.stderr
+
+
+def test_stdin_is_a_source(patch: Path, repo: Path, tmp_path: Path) -> None:
+    result = vetline(
+        "check",
+        "-",
+        "--workspace",
+        str(repo),
+        "--level",
+        "4",
+        stdin=patch.read_bytes(),
+        data_dir=tmp_path / "data",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "app.py" in result.stdout
+
+
+def test_data_dir_option_beats_the_environment(patch: Path, repo: Path, tmp_path: Path) -> None:
+    chosen = tmp_path / "chosen"
+    result = vetline("--data-dir", str(chosen), "log", "path", data_dir=tmp_path / "env")
+    assert Path(result.stdout.strip()).parent == chosen.resolve()
