@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import BinaryIO
 
 from vetline.adapters.errors import InputError, UnsafePathError
@@ -12,6 +12,7 @@ from vetline.adapters.parse_codex import parse_codex
 from vetline.adapters.parse_json import parse_json
 from vetline.adapters.parse_search_replace import ReadFile, parse_search_replace, starts_block
 from vetline.adapters.parse_unified import bare, decode_patch, parse_unified, starts_patch
+from vetline.core.leash import escape_refusal
 from vetline.core.model import Proposal
 from vetline.core.text import TextDecodeError, decode, split_lines
 
@@ -115,16 +116,12 @@ def workspace_reader(workspace: Path) -> ReadFile:
 
 
 def unsafe_path_reason(path: str) -> str | None:
-    """Why a path named by a proposal could reach outside the workspace, or None."""
-    if not path:
-        return "empty path"
-    if any(ord(char) < 32 or char == "\x7f" for char in path):
-        return "control character (or NUL) in the name"
-    if path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
-        return "absolute path (must be relative to the workspace)"
-    if ".." in PurePosixPath(path.replace("\\", "/")).parts:
-        return "'..' leaves the workspace"
-    return None
+    """Why a path named by a proposal could reach outside the workspace, or None.
+
+    Only escapes are bad input here; `.git/` and denied paths are the leash's to judge,
+    so the reviewer sees them as violations rather than an unreadable source.
+    """
+    return escape_refusal(path)
 
 
 def _refuse_unsafe_paths(proposals: list[Proposal], source_name: str) -> None:

@@ -120,6 +120,19 @@ class Leash:
 
 def path_refusal(path: str, denied: Sequence[str] = ()) -> str | None:
     """Why `path` (relative, '/'-separated) is refused, or None if it is allowed."""
+    reason = escape_refusal(path)
+    if reason:
+        return reason
+    if any(part.lower() == ".git" for part in PurePosixPath(path).parts):
+        return ".git/ is never changed"
+    for pattern in denied:
+        if _matches(path, pattern):
+            return f"matches the denied pattern {pattern!r}"
+    return None
+
+
+def escape_refusal(path: str) -> str | None:
+    """Why `path` could name something outside the workspace (or nothing), or None."""
     if not path:
         return "empty path"
     if any(ord(char) < 32 or char == "\x7f" for char in path):
@@ -128,14 +141,8 @@ def path_refusal(path: str, denied: Sequence[str] = ()) -> str | None:
         return "absolute path (must be relative to the workspace)"
     if "\\" in path:
         return "backslash in the name"
-    parts = PurePosixPath(path).parts
-    if ".." in parts:
+    if ".." in PurePosixPath(path).parts:
         return "'..' leaves the workspace"
-    if any(part.lower() == ".git" for part in parts):
-        return ".git/ is never changed"
-    for pattern in denied:
-        if _matches(path, pattern):
-            return f"matches the denied pattern {pattern!r}"
     return None
 
 
