@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,15 @@ from vetline.core.model import Decision, Verdict
 
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
 CHANGE_SHARES = {"1pct": 0.01, "10pct": 0.10}
-COMMON_LINES = ["", "    }", "        return result", "    pass", "}", "        # TODO", "    else:"]
+COMMON_LINES = [
+    "",
+    "    }",
+    "        return result",
+    "    pass",
+    "}",
+    "        # TODO",
+    "    else:",
+]
 
 
 def code_like_text(line_count: int, rng: random.Random) -> list[str]:
@@ -79,8 +88,10 @@ def bench_diff(workdir: Path) -> dict[str, Any]:
             new_file.write_text(new_text, encoding="utf-8")
             repeats = 15 if size <= 10_000 else 7
             command = ["git", "diff", "--no-index", "--no-color", str(old_file), str(new_file)]
-            git_ms = median_ms(lambda c=command: subprocess.run(c, capture_output=True), repeats)
-            vetline_ms = median_ms(lambda: hunks_from_texts("f", old_text, new_text), repeats)
+            git_ms = median_ms(
+                partial(subprocess.run, command, capture_output=True, check=False), repeats
+            )
+            vetline_ms = median_ms(partial(hunks_from_texts, "f", old_text, new_text), repeats)
             ours = hunks_from_texts("f", old_text, new_text)
             git_output = subprocess.run(command, capture_output=True, check=False).stdout
             results[f"{size_name}_{share_name}"] = {
