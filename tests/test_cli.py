@@ -351,3 +351,28 @@ def test_data_dir_option_beats_the_environment(patch: Path, repo: Path, tmp_path
     chosen = tmp_path / "chosen"
     result = vetline("--data-dir", str(chosen), "log", "path", data_dir=tmp_path / "env")
     assert Path(result.stdout.strip()).parent == chosen.resolve()
+
+
+def test_apply_on_a_repository_stages_accepted_and_restores_rejected(
+    repo: Path, tmp_path: Path
+) -> None:
+    git(repo, "commit", "-qm", "agent work is committed here only to build the fixture")
+    git(repo, "reset", "-q", "HEAD~1")  # leave the agent's edits uncommitted again
+    report = vetline("check", str(repo), "--json", "--level", "4", data_dir=tmp_path / "data")
+    assert report.returncode == 0, report.stderr
+    files = {f["path"]: f for f in json.loads(report.stdout)["proposals"][0]["files"]}
+    first, second = (hunk["id"] for hunk in files["app.py"]["hunks"])
+    head_before = git(repo, "rev-parse", "HEAD")
+    result = vetline(
+        "apply", str(repo), "--accept", first, "--reason", "no", data_dir=tmp_path / "data"
+    )
+    assert result.returncode == 0, result.stderr
+    staged = git(repo, "diff", "--cached", "--", "app.py").decode()
+    assert "+    return 2 + 2" in staged
+    assert "-25" not in staged
+    on_disk = (repo / "app.py").read_text(encoding="utf-8")
+    assert "return 2 + 2" in on_disk
+    assert "return -25" not in on_disk  # rejected: restored in the work tree
+    assert (repo / "notes.md").read_bytes() == b"# Notes\r\n\r\nE = mc^3\r\n"
+    assert git(repo, "rev-parse", "HEAD") == head_before  # nothing committed
+    assert second not in staged

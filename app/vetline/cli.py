@@ -10,12 +10,16 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from vetline import __version__
 from vetline.adapters.errors import InputError, VetlineError
 from vetline.core.leash import Leash, Level, Violation
 from vetline.core.model import HunkKind, Proposal
+
+if TYPE_CHECKING:
+    from vetline.adapters.sources import OpenedSource
+    from vetline.adapters.workspace import FileWrite
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -27,7 +31,9 @@ EPILOG = """\
 exit codes: 0 done, 2 bad input or unsafe path, 3 over the leash,
             4 stale base or context mismatch (nothing written), 5 decision log altered
 sources:    a unified diff or git format-patch file, a Vetline proposal JSON file,
-            SEARCH/REPLACE blocks, a Codex '*** Begin Patch' file, or '-' for stdin
+            SEARCH/REPLACE blocks, a Codex '*** Begin Patch' file, '-' for stdin,
+            or a git repository folder (its uncommitted changes: accept stages a hunk,
+            reject restores it in the work tree; nothing is committed)
 """
 
 
@@ -65,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     apply = commands.add_parser("apply", help="decide hunks from a script and write them")
     apply.add_argument("source", metavar="SOURCE")
-    _add_workspace(apply, required=True)
+    _add_workspace(apply)
     apply.add_argument(
         "--accept",
         default="none",
@@ -157,10 +163,10 @@ def _settings(args: argparse.Namespace) -> Any:
     return load_settings(args.config)
 
 
-def _load(args: argparse.Namespace) -> list[Proposal]:
-    from vetline.adapters.sources import load_source
+def _open(args: argparse.Namespace) -> OpenedSource:
+    from vetline.adapters.sources import open_source
 
-    return load_source(args.source, _workspace_path(args.workspace), stdin=sys.stdin.buffer)
+    return open_source(args.source, _workspace_path(args.workspace), stdin=sys.stdin.buffer)
 
 
 # --- check ------------------------------------------------------------------------
@@ -170,7 +176,7 @@ def _check(args: argparse.Namespace) -> int:
     settings = _settings(args)
     level = Level(args.level or settings["review.level"])
     leash = settings.leash()
-    proposals = _load(args)
+    proposals = _open(args).proposals
     verdicts = [(proposal, leash.check(proposal, level)) for proposal in proposals]
     if args.json:
         json.dump(
@@ -255,7 +261,10 @@ def _apply(args: argparse.Namespace) -> int:
     settings = _settings(args)
     level = Level(args.level or settings["review.level"])
     leash: Leash = settings.leash()
-    proposals = _load(args)
+    source = _open(args)
+    if source.git_tree is None and args.workspace is None:
+        raise InputError("apply needs --workspace DIR, the folder the proposal's paths are in")
+    proposals = source.proposals
     accepted = _accepted_ids(args.accept, proposals)
 
     if args.accept == "all":
@@ -271,11 +280,15 @@ def _apply(args: argparse.Namespace) -> int:
                 )
             return EXIT_OVER_LEASH
 
-    workspace = Workspace(_workspace_path(args.workspace) or Path(), deny=leash.denied_paths)
-    # Plan every write before logging anything: an unsafe path or a stale base means
-    # the review cannot take effect, so nothing is logged and nothing is written.
-    chosen = set(accepted) if accepted is not None else {h.id for p in proposals for h in p.hunks}
-    plans = [write for proposal in proposals for write in workspace.plan(proposal, chosen, {})]
+    plans: list[FileWrite] = []
+    if source.git_tree is None:
+        workspace = Workspace(_workspace_path(args.workspace) or Path(), deny=leash.denied_paths)
+        # Plan every write before logging anything: an unsafe path or a stale base means
+        # the review cannot take effect, so nothing is logged and nothing is written.
+        chosen = (
+            set(accepted) if accepted is not None else {h.id for p in proposals for h in p.hunks}
+        )
+        plans = [write for proposal in proposals for write in workspace.plan(proposal, chosen, {})]
 
     reviewer = args.reviewer or settings["review.reviewer"] or _login_name()
     with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
@@ -288,13 +301,18 @@ def _apply(args: argparse.Namespace) -> int:
             leash=leash,
         )
         session.decide_all(accepted, reason=args.reason)
-    workspace.write(plans)
     decided = len(session.items)
     taken = sum(1 for item in session.items if item.state.takes_effect)
-    print(
-        f"{decided} hunks decided: {taken} accepted, {decided - taken} rejected; "
-        f"{len(plans)} files written"
-    )
+    summary = f"{decided} hunks decided: {taken} accepted, {decided - taken} rejected"
+    if source.git_tree is None:
+        workspace.write(plans)
+        print(f"{summary}; {len(plans)} files written")
+        return EXIT_OK
+    # A repository: accepted hunks are staged, rejected ones restored; nothing committed.
+    for proposal in proposals:
+        for change in proposal.changes:
+            source.git_tree.sync_items(change, session.items_of(proposal, change))
+    print(f"{summary}; accepted hunks staged, rejected ones restored in the work tree")
     return EXIT_OK
 
 

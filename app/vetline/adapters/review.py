@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.errors import StaleBaseError, VetlineError
+from vetline.adapters.git_tree import GitTree
+from vetline.adapters.inbox import Inbox, verdicts_from_items
 from vetline.adapters.workspace import FileWrite, Workspace
-from vetline.core.model import sha256_hex
+from vetline.core.model import Change, Proposal, sha256_hex
 from vetline.core.session import FileOutcome, ReviewItem, ReviewSession, SessionError
 
 
@@ -51,10 +54,18 @@ class Reviewer:
         log: DecisionLog,
         workspace: Workspace | None,
         on_written: Callable[[FileOutcome], None] | None = None,
+        *,
+        git_tree: GitTree | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         self.session = session
         self.log = log
         self.workspace = workspace
+        # A git working tree is written after every verdict (index and work tree);
+        # other workspaces when all hunks of a file are decided.
+        self.git_tree = git_tree
+        self.inbox = inbox
+        self.inbox_sources: dict[str, Path] = {}  # proposal id -> the inbox file it came from
         self._on_written = on_written
         self._writes: dict[int, _Write] = {}  # id(FileOutcome) -> what was written for it
 
@@ -68,11 +79,17 @@ class Reviewer:
         return self._run(lambda: self.session.edit_current(new_text))
 
     def accept_rest(self) -> Outcome:
+        current = self.session.current
         try:
             outcomes = self.session.accept_rest_of_proposal()
         except (SessionError, VetlineError) as error:
             return Outcome(False, str(error), problem=True)
-        return self._write_all(outcomes)
+        if current is None:
+            return Outcome(True)
+        if self.git_tree is not None:
+            changes = dict.fromkeys(item.change for item in self.session.items_of(current.proposal))
+            return self._after_git_verdict(current.proposal, list(changes))
+        return self._finish(current.proposal, self._write_all(outcomes))
 
     def split(self) -> Outcome:
         try:
@@ -89,16 +106,58 @@ class Reviewer:
         if undone is None:
             return Outcome(False, "nothing to undo")
         item, outcome = undone
+        if self.git_tree is not None:
+            return self._after_git_verdict(item.proposal, [item.change])
         if outcome is None or id(outcome) not in self._writes:
             return Outcome(True, f"undid the verdict on {item.change.path}")
         return self._restore(self._writes.pop(id(outcome)), item)
 
     def _run(self, command: Callable[[], FileOutcome | None]) -> Outcome:
+        decided = self.session.current
         try:
             outcome = command()
         except (SessionError, VetlineError) as error:
             return Outcome(False, str(error), problem=True)
-        return self._write_all([outcome] if outcome else [])
+        if decided is None:
+            return Outcome(True)
+        if self.git_tree is not None:
+            return self._after_git_verdict(decided.proposal, [decided.change])
+        return self._finish(decided.proposal, self._write_all([outcome] if outcome else []))
+
+    def _after_git_verdict(self, proposal: Proposal, changes: list[Change]) -> Outcome:
+        """Stage accepted hunks and restore rejected ones in the work tree, right away."""
+        assert self.git_tree is not None
+        for change in changes:
+            items = list(self.session.items_of(proposal, change))
+            try:
+                self.git_tree.sync_items(change, items)
+            except StaleBaseError as error:
+                self.session.replace_change(change, self.git_tree.reload_change(change.path))
+                return Outcome(False, f"{error}; the file was re-read: look again", problem=True)
+            except VetlineError as error:
+                for item in items:
+                    item.problem = str(error)
+                return Outcome(False, f"not applied to the repository: {error}", problem=True)
+        return self._finish(proposal, Outcome(True, "", tuple(c.path for c in changes)))
+
+    def _finish(self, proposal: Proposal, outcome: Outcome) -> Outcome:
+        """Tell an inbox's agent the outcome once every hunk of its proposal is decided."""
+        source = self.inbox_sources.get(proposal.id)
+        if self.inbox is None or source is None or not self.session.proposal_decided(proposal):
+            return outcome
+        items = list(self.session.items_of(proposal))
+        try:
+            completion = self.inbox.complete(source, verdicts_from_items(proposal, items))
+        except VetlineError as error:
+            return Outcome(False, f"could not write the verdict file: {error}", problem=True)
+        del self.inbox_sources[proposal.id]
+        note = f"verdict written to {completion.verdict_file.name}"
+        return Outcome(
+            outcome.ok,
+            "; ".join(m for m in (outcome.message, note) if m),
+            outcome.written,
+            outcome.problem,
+        )
 
     def _write_all(self, outcomes: list[FileOutcome]) -> Outcome:
         written: list[str] = []

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
 from vetline.adapters.errors import InputError, UnsafePathError
+from vetline.adapters.git_tree import GitTree, load_worktree
 from vetline.adapters.parse_codex import parse_codex
 from vetline.adapters.parse_json import parse_json
 from vetline.adapters.parse_search_replace import ReadFile, parse_search_replace, starts_block
@@ -27,6 +29,22 @@ class SourceFormat(StrEnum):
     CODEX = "Codex patch"
 
 
+@dataclass(frozen=True, slots=True)
+class OpenedSource:
+    """What a source spec gave: its proposals, and the repository when it was one."""
+
+    proposals: list[Proposal]
+    git_tree: GitTree | None = None
+
+
+def open_source(spec: str, workspace: Path | None, stdin: BinaryIO | None = None) -> OpenedSource:
+    """Like `load_source`, but a folder is a git working tree whose changes are reviewed."""
+    if spec != "-" and Path(spec).is_dir():
+        tree = load_worktree(Path(spec))
+        return OpenedSource(list(tree.proposals), tree)
+    return OpenedSource(load_source(spec, workspace, stdin))
+
+
 def load_source(spec: str, workspace: Path | None, stdin: BinaryIO | None = None) -> list[Proposal]:
     """The proposals in `spec`; SEARCH/REPLACE and Codex edits read files from `workspace`."""
     if spec == "-":
@@ -34,7 +52,7 @@ def load_source(spec: str, workspace: Path | None, stdin: BinaryIO | None = None
         return load_bytes(stream.read(), STDIN_NAME, workspace)
     path = Path(spec)
     if path.is_dir():
-        raise InputError(f"{spec} is a directory, not a proposal file")
+        raise InputError(f"{spec} is a folder, not a proposal file")
     try:
         data = path.read_bytes()
     except FileNotFoundError as error:

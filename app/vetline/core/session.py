@@ -250,6 +250,25 @@ class ReviewSession:
         self._shown_at = self._clock()
         return len(pieces)
 
+    def replace_change(self, old: Change, new: Sequence[Change]) -> None:
+        """Swap the items of a change re-read from disk for fresh, undecided ones."""
+        positions = [i for i, item in enumerate(self.items) if item.change is old]
+        if not positions:
+            return
+        proposal = self.items[positions[0]].proposal
+        fresh = [ReviewItem(proposal, change, hunk) for change in new for hunk in change.hunks]
+        first = positions[0]
+        self.items = [item for item in self.items if item.change is not old]
+        self.items[first:first] = fresh
+        self._history = [record for record in self._history if record.item.change is not old]
+        if self.items:
+            self.show(min(first, len(self.items) - 1))
+        else:
+            self.cursor = -1
+
+    def proposal_decided(self, proposal: Proposal) -> bool:
+        return all(item.state.decided for item in self.items_of(proposal))
+
     def undo_last(self) -> tuple[ReviewItem, FileOutcome | None] | None:
         """Reverse the newest verdict still in force; returns the item and, if that
         verdict had completed its file, the outcome that was written then."""
