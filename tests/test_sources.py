@@ -94,7 +94,7 @@ def test_a_format_patch_file_from_git_loads_per_commit(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda tmp: str(tmp), "is a directory"),
+        (lambda tmp: str(tmp), "is a folder"),
         (lambda tmp: str(tmp / "nope.patch"), "nope.patch: no such file"),
         (lambda tmp: _source(tmp, "hello\n"), "input: not a recognised format"),
         (lambda tmp: _source(tmp, SEARCH_REPLACE), "SEARCH/REPLACE blocks need --workspace"),
