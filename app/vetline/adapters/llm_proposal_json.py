@@ -1,0 +1,110 @@
+"""Proposals written as Vetline proposal JSON (resources/schema/proposal-v1.json).
+
+The writer for what adapters/parse_json reads: a file written here loads back through
+adapters.sources.load_source into the same changes and hunks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from vetline.adapters.parse_json import FORMAT_VERSION
+from vetline.core.model import Change, Citation, FileStatus, HunkKind, Proposal
+from vetline.core.patch_text import file_patch
+
+
+def proposal_to_json(proposal: Proposal) -> dict[str, Any]:
+    """A one-proposal document {"vetline": 1, "proposals": [...]}."""
+    return proposals_to_json([proposal])
+
+
+def proposals_to_json(proposals: Sequence[Proposal]) -> dict[str, Any]:
+    return {"vetline": FORMAT_VERSION, "proposals": [_proposal(p) for p in proposals]}
+
+
+def write_proposal_file(path: Path, proposals: Sequence[Proposal]) -> None:
+    """Write the document as UTF-8 JSON, replacing the file only once it is complete."""
+    document = proposals_to_json(proposals)
+    try:
+        data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    except UnicodeEncodeError:
+        # Undecodable bytes kept as lone surrogates (core.text.decode) cannot be UTF-8;
+        # as \\u escapes they survive, and parse_json turns them back into the bytes.
+        data = json.dumps(document, ensure_ascii=True, indent=2).encode("ascii")
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(data + b"\n")
+    partial.replace(path)
+
+
+def _proposal(proposal: Proposal) -> dict[str, Any]:
+    if proposal.images:
+        raise ValueError(f"proposal {proposal.id}: image changes cannot be written as JSON")
+    out: dict[str, Any] = {"id": proposal.id, "title": proposal.title}
+    if proposal.rationale:
+        out["rationale"] = proposal.rationale
+    if proposal.task:
+        out["task"] = proposal.task
+    agent = {
+        key: value
+        for key, value in (
+            ("name", proposal.agent.name),
+            ("model", proposal.agent.model),
+            ("provider", proposal.agent.provider),
+        )
+        if value
+    }
+    if agent:
+        out["agent"] = agent
+    if proposal.created_at:
+        out["created_at"] = proposal.created_at
+    if proposal.parent_id is not None:
+        out["parent_id"] = proposal.parent_id
+    out["changes"] = [_change(change, proposal.id) for change in proposal.changes]
+    if proposal.citations:
+        out["citations"] = [_citation(citation) for citation in proposal.citations]
+    return out
+
+
+def _change(change: Change, proposal_id: str) -> dict[str, Any]:
+    where = f"proposal {proposal_id}: {change.path}"
+    if change.is_binary:
+        raise ValueError(f"{where}: binary changes cannot be written as JSON")
+    out: dict[str, Any] = {"path": change.path}
+    if change.old_path is not None and change.old_path != change.path:
+        out["old_path"] = change.old_path
+    if change.encoding != "utf-8":
+        out["encoding"] = change.encoding
+    if change.base_text is not None and (
+        change.new_text is not None or change.status is FileStatus.DELETED
+    ):
+        if change.status is not FileStatus.ADDED:
+            out["base"] = change.base_text
+        out["new"] = change.new_text
+        return out
+    # A change read from a patch has no texts: its hunks go out as a patch of this file.
+    if not change.hunks or any(hunk.kind is not HunkKind.TEXT for hunk in change.hunks):
+        raise ValueError(f"{where}: a change without texts can only be written as text hunks")
+    out["diff"] = file_patch(
+        change.path,
+        change.hunks,
+        old_path=change.old_path,
+        created=change.status is FileStatus.ADDED,
+        deleted=change.status is FileStatus.DELETED,
+    )
+    return out
+
+
+def _citation(citation: Citation) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": citation.id, "locator": citation.locator, "quote": citation.quote}
+    if citation.title:
+        out["title"] = citation.title
+    if citation.claim:
+        out["claim"] = citation.claim
+    if citation.hunk_id is not None:
+        out["hunk_id"] = citation.hunk_id
+    if citation.source_text is not None:
+        out["source_text"] = citation.source_text
+    return out
