@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from gitutil import git
 
@@ -376,3 +377,45 @@ def test_apply_on_a_repository_stages_accepted_and_restores_rejected(
     assert (repo / "notes.md").read_bytes() == b"# Notes\r\n\r\nE = mc^3\r\n"
     assert git(repo, "rev-parse", "HEAD") == head_before  # nothing committed
     assert second not in staged
+
+
+def test_ask_writes_a_proposal_from_a_local_model_server(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    from llm_server import reply_json, route, streamed
+
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "app.py").write_text(PY_OLD, encoding="utf-8")
+    new = PY_OLD.replace("return 7\n", "return 7.0\n")
+    httpserver.expect_request(route(httpserver, "local")).respond_with_handler(
+        streamed(reply_json("Float seven", {"app.py": new}))
+    )
+    config = tmp_path / "settings.toml"
+    base_url = httpserver.url_for(route(httpserver, "local")).removesuffix("/chat/completions")
+    config.write_text(
+        f'[[providers]]\nname = "local"\nbase_url = "{base_url}"\nmodel = "m"\ntimeout_s = 5\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "asked.json"
+    result = vetline(
+        "--config",
+        str(config),
+        "ask",
+        "--file",
+        "app.py",
+        "--instruction",
+        "make seven a float",
+        "--workspace",
+        str(workspace),
+        "--out",
+        str(out),
+        data_dir=tmp_path / "data",
+    )
+    assert result.returncode == 0, result.stderr
+    check = vetline(
+        "check", str(out), "--workspace", str(workspace), "--json", data_dir=tmp_path / "data"
+    )
+    (proposal,) = json.loads(check.stdout)["proposals"]
+    assert proposal["title"] == "Float seven"
+    assert proposal["files"][0]["hunks"][0]["added"] == 1

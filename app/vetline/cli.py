@@ -29,7 +29,8 @@ EXIT_LOG_ALTERED = 5
 
 EPILOG = """\
 exit codes: 0 done, 2 bad input or unsafe path, 3 over the leash,
-            4 stale base or context mismatch (nothing written), 5 decision log altered
+            4 stale base or context mismatch (nothing written), 5 decision log altered,
+            6 no model gave a usable answer
 sources:    a unified diff or git format-patch file, a Vetline proposal JSON file,
             SEARCH/REPLACE blocks, a Codex '*** Begin Patch' file, '-' for stdin,
             or a git repository folder (its uncommitted changes: accept stages a hunk,
@@ -82,6 +83,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_level(apply)
     apply.add_argument("--reviewer", metavar="NAME", help="name in the log (default: login)")
 
+    ask = commands.add_parser(
+        "ask", help="ask a model (OpenAI-compatible) for a proposal on the leash"
+    )
+    ask.add_argument(
+        "--file", action="append", required=True, metavar="PATH", help="a file to work on"
+    )
+    ask.add_argument("--instruction", required=True, help="what the model should do")
+    ask.add_argument("--provider", metavar="NAME", help="only this provider from the settings")
+    _add_level(ask)
+    ask.add_argument(
+        "--out", metavar="FILE", help="write the proposal JSON here (default: open the window)"
+    )
+    _add_workspace(ask)
+
     log = commands.add_parser("log", help="the decision log")
     log_commands = log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
     export = log_commands.add_parser("export", help="every decision, one record each")
@@ -131,6 +146,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _check(args)
     if args.command == "apply":
         return _apply(args)
+    if args.command == "ask":
+        return _ask(args)
     return _log(args)
 
 
@@ -352,6 +369,59 @@ def _login_name() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return ""
+
+
+# --- ask --------------------------------------------------------------------------
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from vetline.adapters.llm_ask import AskHooks, AskStatus
+    from vetline.adapters.llm_client import StreamProgress
+    from vetline.adapters.llm_headless import ask_to_file
+    from vetline.adapters.llm_redact import install_redaction
+    from vetline.adapters.paths import data_dir
+
+    install_redaction()
+    settings = _settings(args)
+    workspace = _workspace_path(args.workspace) or Path.cwd()
+    out = Path(args.out) if args.out else data_dir() / "asked" / f"ask-{int(time.time())}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    def progress(update: StreamProgress) -> None:
+        print(
+            f"\r{update.provider}: {update.chunks} tokens, {update.elapsed_s:.1f} s",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    result = ask_to_file(
+        instruction=args.instruction,
+        file_paths=args.file,
+        settings=settings,
+        out=out,
+        workspace=workspace,
+        provider_name=args.provider,
+        level=args.level,
+        hooks=AskHooks(on_progress=progress),
+    )
+    print(file=sys.stderr)
+    for warning in result.warnings:
+        print(f"vetline: {warning}", file=sys.stderr)
+    for attempt in result.attempts:
+        print(f"  {attempt.provider}: {attempt.outcome} ({attempt.ms} ms)", file=sys.stderr)
+    over = result.status is AskStatus.OVER_LEASH
+    if over:
+        print(
+            "vetline: still over the leash after sending it back: "
+            + "; ".join(v.message for v in result.violations),
+            file=sys.stderr,
+        )
+    if args.out:
+        print(out)
+        return EXIT_OVER_LEASH if over else EXIT_OK
+    args.sources, args.command = [str(out)], "review"
+    return _open_window(args)
 
 
 # --- log --------------------------------------------------------------------------

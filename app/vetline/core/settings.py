@@ -64,11 +64,28 @@ SCHEMA: tuple[Setting, ...] = (
         "Glob patterns of paths agents may never change (.git/ is always refused)",
     ),
     *_limit_settings(),
+    Setting(
+        "llm.send_backs",
+        int,
+        2,
+        "How often an answer over the leash is sent back to be split before it is shown",
+    ),
+    Setting(
+        "llm.longest_rate_limit_wait_s",
+        int,
+        10,
+        "A rate limit asking to wait longer than this (seconds) moves to the next provider",
+    ),
 )
 
 SCHEMA_BY_KEY: Mapping[str, Setting] = {setting.key: setting for setting in SCHEMA}
 _CHOICES: Mapping[str, tuple[str, ...]] = {"view.layout": ("unified", "side-by-side")}
-_RANGES: Mapping[str, tuple[int, int]] = {"review.level": (1, 4), "view.context_lines": (0, 50)}
+_RANGES: Mapping[str, tuple[int, int]] = {
+    "review.level": (1, 4),
+    "view.context_lines": (0, 50),
+    "llm.send_backs": (0, 5),
+    "llm.longest_rate_limit_wait_s": (0, 600),
+}
 
 
 class SettingsError(ValueError):
