@@ -121,7 +121,8 @@ def test_the_real_keyring_path_falls_back_on_this_headless_machine(
     assert found.warning is not None and expected in found.warning
 
 
-@pytest.mark.skipif(HAS_KEYRING, reason="checks the message when keyring is absent")
-def test_storing_a_key_without_keyring_says_it_is_not_installed() -> None:
-    with pytest.raises(KeyringUnavailableError, match="keyring package is not installed"):
+def test_storing_a_key_without_a_keyring_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    expected = "no OS keyring is available" if HAS_KEYRING else "keyring package is not installed"
+    with pytest.raises(KeyringUnavailableError, match=expected):
         store_key("openrouter", KEY)
