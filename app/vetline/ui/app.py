@@ -1,0 +1,210 @@
+"""The window's entry point: one QApplication, one qasync loop, the queue to open at start.
+
+`vetline` alone reopens the last session's sources (remembered in the data folder's
+last-session.json), `vetline review SOURCE…` opens the given sources, and
+`vetline demo` the bundled demo queue; with nothing to open, the window explains
+how to add proposals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from vetline.adapters.config import load_settings
+from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
+from vetline.adapters.errors import VetlineError
+from vetline.adapters.paths import data_dir as default_data_dir
+from vetline.core.settings import Settings, default_settings
+from vetline.ui.controller import ReviewController
+from vetline.ui.main_window import MainWindow
+from vetline.ui.tasks import BackgroundWork
+
+LAST_SESSION_FILE = "last-session.json"
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class LastSession:
+    """What `vetline` with no argument reopens."""
+
+    sources: tuple[str, ...] = ()
+    workspace: Path | None = None
+    demo: bool = False
+
+
+def read_last_session(folder: Path) -> LastSession | None:
+    """The remembered session, or None when there is none (or it cannot be read)."""
+    path = folder / LAST_SESSION_FILE
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        sources = tuple(str(spec) for spec in document.get("sources", []))
+        workspace = document.get("workspace")
+        return LastSession(
+            sources=sources,
+            workspace=Path(workspace) if isinstance(workspace, str) else None,
+            demo=bool(document.get("demo", False)),
+        )
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, AttributeError, TypeError) as error:
+        _log.warning("ignoring %s: %s", path, error)
+        return None
+
+
+def write_last_session(folder: Path, session: LastSession) -> None:
+    """Remember the queue's sources for next time (atomically: never a half-written file)."""
+    document = {
+        "sources": [spec for spec in session.sources if spec != "-"],  # stdin is gone by then
+        "workspace": str(session.workspace) if session.workspace else None,
+        "demo": session.demo,
+    }
+    path = folder / LAST_SESSION_FILE
+    temporary = path.with_suffix(".json.tmp")
+    try:
+        temporary.write_text(json.dumps(document, indent=2), encoding="utf-8")
+        temporary.replace(path)
+    except OSError as error:
+        _log.warning("cannot remember the session in %s: %s", path, error)
+
+
+def open_start_queue(
+    controller: ReviewController,
+    *,
+    sources: Sequence[str],
+    workspace: Path | None,
+    demo: bool,
+    data_folder: Path,
+) -> None:
+    """Queue the demo, the given sources, or the last session's, in that order of choice."""
+    if not demo and not sources:
+        remembered = read_last_session(data_folder)
+        if remembered is None:
+            return  # the empty state says how to add proposals
+        demo, sources, workspace = remembered.demo, remembered.sources, remembered.workspace
+    if demo:
+        from vetline.adapters.demo import prepare_demo
+
+        try:
+            demo_workspace, proposals = prepare_demo(data_folder)
+        except VetlineError as error:
+            controller.problem.emit(f"The demo could not be opened: {error}")
+            return
+        controller.open_proposals(proposals, demo_workspace, demo=True)
+        return
+    if sources:
+        root = workspace or Path.cwd()
+        absolute = [spec if spec == "-" else str(Path(spec).absolute()) for spec in sources]
+        controller.load_sources(absolute, root)
+
+
+def remember_sessions(controller: ReviewController, data_folder: Path) -> None:
+    """Each time the queue's sources change, write them down for the next start."""
+
+    def remember() -> None:
+        workspace = controller.workspace  # None for the demo's and a repository's own
+        write_last_session(
+            data_folder,
+            LastSession(
+                sources=tuple(controller.sources),
+                workspace=None if controller.demo or workspace is None else workspace.root,
+                demo=controller.demo,
+            ),
+        )
+
+    controller.sources_opened.connect(remember)
+
+
+def run_gui(
+    *,
+    sources: list[str],
+    workspace: Path | None,
+    demo: bool,
+    data_dir: Path | None,
+    config: Path | None,
+    level: int | None,
+) -> int:
+    """Open the review window and run until it closes; returns the exit code."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Vetline")
+    app.setApplicationDisplayName("Vetline")
+    app.setDesktopFileName("vetline")
+    problems: list[str] = []
+    try:
+        settings = load_settings(config)
+    except VetlineError as error:
+        problems.append(f"Settings not used (defaults instead): {error}")
+        settings = default_settings()
+    try:
+        folder = default_data_dir(data_dir)
+        log = DecisionLog(folder / LOG_FILE_NAME)
+    except VetlineError as error:
+        return _refuse_to_start(f"Vetline cannot start: {error}", error.exit_code)
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    gateway = BackgroundWork()
+    controller = ReviewController(log, settings, gateway, level=level)
+    window = MainWindow(controller, settings)
+    remember_sessions(controller, folder)
+    for problem in problems:
+        window.banner.show_problem(problem)
+    sys.excepthook = _report_in(window)
+    window.show()
+    open_start_queue(
+        controller, sources=sources, workspace=workspace, demo=demo, data_folder=folder
+    )
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    try:
+        with loop:
+            loop.run_until_complete(closed.wait())
+    finally:
+        gateway.shutdown()
+        log.close()
+    return 0
+
+
+def build_window(
+    log: DecisionLog,
+    settings: Settings | None = None,
+    *,
+    gateway: BackgroundWork | None = None,
+    level: int | None = None,
+) -> MainWindow:
+    """A window over `log` without running a loop (for tests and embedding)."""
+    chosen = settings or default_settings()
+    controller = ReviewController(log, chosen, gateway or BackgroundWork(), level=level)
+    return MainWindow(controller, chosen)
+
+
+def _report_in(window: MainWindow) -> Callable[..., None]:
+    """A bug in a Qt slot goes to the log and the banner: never a traceback on screen."""
+
+    def report(
+        kind: type[BaseException], error: BaseException, trace: TracebackType | None
+    ) -> None:
+        _log.error("unexpected error", exc_info=(kind, error, trace))
+        window.banner.show_problem(f"Something went wrong: {error or kind.__name__}")
+
+    return report
+
+
+def _refuse_to_start(message: str, exit_code: int) -> int:
+    print(f"vetline: {message}", file=sys.stderr)  # noqa: T201 - the terminal hears it too
+    box = QMessageBox(QMessageBox.Icon.Critical, "Vetline", "")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(message)
+    box.exec()  # no asyncio loop runs yet, so a nested event loop is harmless here
+    return exit_code

@@ -1,0 +1,381 @@
+"""The window's review logic: one handler per reviewer command, a busy flag, and signals.
+
+Every verdict goes through `adapters.review.Reviewer` (log first, then write) on the
+gateway's I/O lane, so the window keeps painting while a file is written. While a
+write is in flight the controller is `busy` and ignores every review command: a
+second Ctrl+Y must not decide a hunk the reviewer has not seen yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+import sys
+import time
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from vetline.adapters.decision_log import DecisionLog
+from vetline.adapters.errors import InputError, StaleBaseError, VetlineError
+from vetline.adapters.review import Outcome, Reviewer
+from vetline.adapters.workspace import Workspace
+from vetline.core.leash import Level
+from vetline.core.model import Change, Proposal
+from vetline.core.session import ReviewItem, ReviewSession
+from vetline.core.settings import Settings
+from vetline.ui.tasks import BackgroundWork, JobFailed, Superseded, is_big_input, load_sources_job
+
+_log = logging.getLogger(__name__)
+
+# Reviewer's words when a verdict was logged but its file could not be written.
+_NOT_WRITTEN_PREFIXES = ("stale base", "write refused")
+
+StaleKey = tuple[str, str]  # (proposal id, path) whose base is not what is on disk
+
+
+class ReviewController(QObject):
+    """Owns the session, its Reviewer and the workspace; views listen to its signals."""
+
+    queue_rebuilt = Signal()  # items were added or split: views rebuild
+    # Verdicts, leash or staleness changed: views repaint states. Carries the ids of the
+    # proposals touched (a frozenset), or None for all of them (a new autonomy level).
+    states_changed = Signal(object)
+    cursor_moved = Signal()  # another hunk is current
+    busy_changed = Signal(bool)
+    problem = Signal(str)  # for the banner: a refusal or a failure, in words
+    note = Signal(str)  # for the status bar: what a command did
+    command_finished = Signal()  # a write, undo or load is done (tests wait on this)
+    sources_opened = Signal()  # the queue's sources changed (remembered for next start)
+
+    def __init__(
+        self,
+        log: DecisionLog,
+        settings: Settings,
+        gateway: BackgroundWork,
+        *,
+        level: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.log = log
+        self.settings = settings
+        self.gateway = gateway
+        self.session = ReviewSession(
+            [],
+            record=log.append,
+            clock=clock,
+            reviewer=settings["review.reviewer"] or _login_name(),
+            level=level or settings["review.level"],
+            leash=settings.leash(),
+        )
+        self.reviewer = Reviewer(self.session, log, None)
+        self.sources: list[str] = []
+        self.demo = False
+        self.stale: set[StaleKey] = set()
+        self.busy = False
+        self._tasks: set[asyncio.Future[None]] = set()
+        self._waiters: set[asyncio.Future[None]] = set()
+
+    # --- the queue ------------------------------------------------------------------------
+
+    @property
+    def workspace(self) -> Workspace | None:
+        return self.reviewer.workspace
+
+    def open_proposals(
+        self,
+        proposals: Sequence[Proposal],
+        workspace: Path | None,
+        sources: Sequence[str] = (),
+        *,
+        demo: bool = False,
+    ) -> None:
+        """Add proposals to the queue; the first workspace given is the one written to."""
+        repository = self.reviewer.git_tree is not None  # writes to its own working tree
+        if workspace is not None and self.reviewer.workspace is None and not repository:
+            try:
+                self.reviewer.workspace = Workspace(workspace, self.settings.leash().denied_paths)
+            except VetlineError as error:
+                self.problem.emit(f"Nothing will be written: {error}")
+        queued = {proposal.id for proposal in self.session.proposals}
+        fresh = [proposal for proposal in proposals if proposal.id not in queued]
+        if len(fresh) < len(proposals):
+            self.note.emit(f"{len(proposals) - len(fresh)} proposal(s) already in the queue")
+        self.session.add_proposals(fresh)
+        self.sources.extend(spec for spec in sources if spec not in self.sources)
+        self.demo = self.demo or demo
+        self.queue_rebuilt.emit()
+        self.cursor_moved.emit()
+        self.sources_opened.emit()
+        self._start(self._rescan_stale(fresh))
+
+    def load_sources(self, specs: Sequence[str], workspace: Path | None) -> None:
+        """Parse sources (big ones in the worker process) and queue their proposals."""
+        self._start(self._load(list(specs), workspace))
+
+    async def _load(self, specs: list[str], workspace: Path | None) -> None:
+        proposals: list[Proposal] = []
+        loaded: list[str] = []
+        for spec in specs:
+            try:
+                if is_big_input(spec, self.gateway.inline_limit_bytes):
+                    found = await self.gateway.latest(
+                        f"load:{spec}", load_sources_job, [spec], _text_or_none(workspace)
+                    )
+                else:
+                    found = self._open_inline(spec, workspace)
+            except Superseded:
+                continue  # the same source was asked for again; that request wins
+            except (VetlineError, JobFailed) as error:
+                self.problem.emit(f"Could not open {spec}: {error}")
+                continue
+            proposals.extend(found)
+            loaded.append(spec)
+        if proposals or loaded:
+            self.open_proposals(proposals, workspace, loaded)
+        if loaded and not proposals:
+            self.note.emit("No proposals in " + ", ".join(loaded))
+        self.command_finished.emit()
+
+    def _open_inline(self, spec: str, workspace: Path | None) -> list[Proposal]:
+        """Parse a source here; a repository folder becomes the window's git working tree.
+
+        Its verdicts are staged or restored in that tree, so it cannot share a window
+        with other sources (their verdicts would go to the repository too).
+        """
+        from vetline.adapters.sources import open_source
+
+        opened = open_source(spec, workspace, stdin=sys.stdin.buffer if spec == "-" else None)
+        if opened.git_tree is None:
+            if self.reviewer.git_tree is not None:
+                raise InputError("this window reviews a repository; open other sources in another")
+            return opened.proposals
+        if self.session.items or self.reviewer.git_tree is not None:
+            raise InputError("a repository is reviewed on its own: open it in a new window")
+        self.reviewer.git_tree = opened.git_tree
+        return opened.proposals
+
+    @property
+    def write_root(self) -> Path | None:
+        """Where verdicts take effect: the workspace, or the repository's working tree."""
+        if self.reviewer.git_tree is not None:
+            return self.reviewer.git_tree.root
+        return self.reviewer.workspace.root if self.reviewer.workspace is not None else None
+
+    # --- moving ---------------------------------------------------------------------------
+
+    @property
+    def current(self) -> ReviewItem | None:
+        return self.session.current
+
+    def move(self, step: int) -> None:
+        if self.busy:
+            return
+        if self.session.move(step):
+            self.cursor_moved.emit()
+        else:
+            self.note.emit("Last hunk" if step > 0 else "First hunk")
+
+    def show_item(self, item: ReviewItem) -> None:
+        if self.busy or item not in self.session.items:
+            return
+        index = self.session.items.index(item)
+        if index != self.session.cursor:
+            self.session.show(index)
+            self.cursor_moved.emit()
+
+    # --- verdicts -------------------------------------------------------------------------
+
+    def accept(self) -> bool:
+        return self._write(self.reviewer.accept)
+
+    def reject(self, reason: str = "") -> bool:
+        return self._write(lambda: self.reviewer.reject(reason))
+
+    def edit(self, new_text: str) -> bool:
+        return self._write(lambda: self.reviewer.edit(new_text))
+
+    def accept_rest(self) -> bool:
+        return self._write(self.reviewer.accept_rest)
+
+    def undo(self) -> bool:
+        return self._write(self.reviewer.undo, needs_current=False)
+
+    def split(self) -> None:
+        if self.busy or not self._require_current():
+            return
+        outcome = self.reviewer.split()
+        self._report(outcome)
+        if outcome.ok:
+            self.queue_rebuilt.emit()
+            self.cursor_moved.emit()
+
+    def set_level(self, level: int) -> bool:
+        """A new autonomy level re-checks the whole queue at once."""
+        if self.busy:
+            return False
+        if level != self.session.level:
+            self.session.set_level(level)
+            chosen = Level(level)
+            self.note.emit(f"Autonomy level {int(chosen)} ({chosen.title})")
+            self.states_changed.emit(None)
+        return True
+
+    def over_leash(self, proposal: Proposal) -> bool:
+        return self.session.over_leash(proposal)
+
+    def is_stale(self, proposal: Proposal, change: Change) -> bool:
+        """The file on disk is not this change's base, and that still matters: a hunk is
+        undecided, or a verdict could not be written (a file we wrote ourselves is not stale)."""
+        if (proposal.id, change.path) not in self.stale:
+            return False
+        return any(
+            not item.state.decided or item.problem
+            for item in self.session.items_of(proposal, change)
+        )
+
+    # --- running commands -----------------------------------------------------------------
+
+    def _write(self, command: Callable[[], Outcome], *, needs_current: bool = True) -> bool:
+        """Start a logged (and maybe written) verdict; False when it was ignored."""
+        if self.busy or (needs_current and not self._require_current()):
+            return False
+        self._set_busy(True)  # before anything can run: the next key press sees it
+        self._start(self._run_write(command))
+        return True
+
+    async def _run_write(self, command: Callable[[], Outcome]) -> None:
+        touched = {self.current.proposal.id} if self.current else set()
+        try:
+            outcome, stale_now = await self.gateway.serial(self._command_then_rescan, command)
+        except Exception as error:  # noqa: BLE001 - a bug must reach the banner, not kill the loop
+            _log.exception("review command failed")
+            outcome, stale_now = Outcome(False, f"Something went wrong: {error}", problem=True), {}
+        finally:
+            self._set_busy(False)
+        self._note_stale(stale_now)
+        self._report(outcome)
+        if self.current is not None:
+            touched.add(self.current.proposal.id)  # an undo may reach back to another one
+        touched.update(proposal_id for proposal_id, _ in stale_now)
+        self.states_changed.emit(frozenset(touched))
+        self.cursor_moved.emit()
+        self.command_finished.emit()
+
+    def _command_then_rescan(
+        self, command: Callable[[], Outcome]
+    ) -> tuple[Outcome, dict[StaleKey, bool]]:
+        """Runs on the I/O lane: the command, then the staleness of the files it wrote."""
+        outcome = command()
+        if not outcome.written:
+            return outcome, {}
+        touched = set(outcome.written)
+        changes = [
+            (proposal, change)
+            for proposal in self.session.proposals
+            for change in proposal.changes
+            if change.source_path in touched or change.path in touched
+        ]
+        return outcome, self._stale_of(changes)
+
+    async def _rescan_stale(self, proposals: Iterable[Proposal]) -> None:
+        pairs = [(proposal, change) for proposal in proposals for change in proposal.changes]
+        if self.workspace is None or not pairs:
+            return
+        found = await self.gateway.serial(self._stale_of, pairs)
+        self._note_stale(found)
+        if any(found.values()):
+            self.states_changed.emit(frozenset(pid for (pid, _), stale in found.items() if stale))
+
+    def _note_stale(self, found: dict[StaleKey, bool]) -> None:
+        for key, is_stale in found.items():
+            if is_stale:
+                self.stale.add(key)
+            else:
+                self.stale.discard(key)
+
+    def _stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, bool]:
+        """Would writing each change be refused because its base is not on disk?"""
+        workspace = self.workspace
+        if workspace is None or self.reviewer.git_tree is not None:
+            return {}  # a repository re-reads a file that changed under it by itself
+        found: dict[StaleKey, bool] = {}
+        for proposal, change in pairs:
+            every_hunk = {hunk.id for hunk in change.hunks}
+            try:
+                workspace.plan(proposal, every_hunk, only=change)
+            except StaleBaseError:
+                found[(proposal.id, change.path)] = True
+            except VetlineError:
+                found[(proposal.id, change.path)] = False  # refused for another reason
+            else:
+                found[(proposal.id, change.path)] = False
+        return found
+
+    def _report(self, outcome: Outcome) -> None:
+        if outcome.problem and outcome.message.startswith(_NOT_WRITTEN_PREFIXES):
+            # The verdict is in the log but the file is as it was: say how to take it back.
+            undo_keys = " or ".join(self.settings.keys.get("review.undo", ())) or "the menu"
+            self.problem.emit(
+                f"{_sentence(outcome.message)}. Nothing was written; "
+                f"Undo ({undo_keys}) takes the verdict back."
+            )
+        elif outcome.problem:
+            self.problem.emit(_sentence(outcome.message))
+        elif outcome.message:
+            self.note.emit(_sentence(outcome.message))
+
+    def _require_current(self) -> bool:
+        if self.session.current is None:
+            self.note.emit("The queue is empty: open proposals with Ctrl+O")
+            return False
+        return True
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.busy_changed.emit(busy)
+
+    def _start(self, work: Coroutine[object, object, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Future[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            _log.error("background task failed", exc_info=error)
+            self.problem.emit(f"Something went wrong: {error}")
+
+    def has_pending_work(self) -> bool:
+        return bool(self._tasks)
+
+    def call_when_idle(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once every task started so far (and any they start) is done."""
+
+        async def wait_then_call() -> None:
+            while self._tasks:
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            callback()
+
+        waiter = asyncio.ensure_future(wait_then_call())
+        self._waiters.add(waiter)  # asyncio keeps only a weak reference to a task
+        waiter.add_done_callback(self._waiters.discard)
+
+
+def _text_or_none(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] if message else message
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers and services
+        return ""

@@ -1,0 +1,204 @@
+"""The details pane: what the proposal is, who made it, the leash verdict, and this hunk.
+
+Everything an agent wrote (title, rationale, task, paths) is untrusted and is set on
+labels with plain-text format, so markup in it is shown, never interpreted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from vetline.core.leash import Level
+from vetline.core.model import HunkKind, Proposal
+from vetline.core.session import HunkState, ReviewItem
+from vetline.ui.controller import ReviewController
+from vetline.ui.status import ACCEPTED, OVER_LEASH, STALE, ShownState, shown_state
+
+
+class _Section(QWidget):
+    """A small heading over a plain-text body; hidden while the body is empty."""
+
+    def __init__(self, heading: str, name: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.heading = _label(heading, f"{name} heading", self)
+        font = self.heading.font()
+        font.setBold(True)
+        font.setCapitalization(QFont.Capitalization.AllUppercase)
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        self.heading.setFont(font)
+        self.heading.setForegroundRole(self.heading.foregroundRole())
+        self.icon = QLabel(self)
+        self.icon.setAccessibleName(f"{name} icon")
+        self.icon.setTextFormat(Qt.TextFormat.PlainText)
+        self.icon.hide()
+        self.body = _label("", name, self)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.body, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.heading)
+        layout.addLayout(row)
+
+    def set_text(self, text: str, state: ShownState | None = None) -> None:
+        self.body.setText(text)
+        if state is None:
+            self.icon.hide()
+        else:
+            size = self.body.fontMetrics().height()
+            self.icon.setPixmap(state.icon().pixmap(size, size))
+            self.icon.show()
+        self.setVisible(bool(text))
+
+
+class DetailsView(QScrollArea):
+    """Follows the controller's current hunk; re-reads the leash when the level moves."""
+
+    def __init__(self, controller: ReviewController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("details")
+        self.setAccessibleName("Proposal details")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self._controller = controller
+        page = QWidget(self)
+        page.setAccessibleName("Proposal details page")
+        self.title = _label("", "Proposal title", page)
+        title_font = self.title.font()
+        title_font.setBold(True)
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.25)
+        self.title.setFont(title_font)
+        self.byline = _label("", "Agent and model", page)
+        self.byline.setForegroundRole(self.byline.foregroundRole())
+        self.task = _Section("Task", "Task", page)
+        self.rationale = _Section("Rationale", "Rationale", page)
+        self.leash = _Section("Leash", "Leash verdict", page)
+        self.hunk = _Section("This hunk", "This hunk", page)
+        self.notes = _Section("Note", "Hunk notes", page)
+        layout = QVBoxLayout(page)
+        spacing = self.fontMetrics().height()
+        layout.setContentsMargins(spacing, spacing, spacing, spacing)
+        layout.setSpacing(spacing)
+        for widget in (self.title, self.byline, self.leash, self.hunk, self.notes):
+            layout.addWidget(widget)
+        layout.addWidget(self.task)
+        layout.addWidget(self.rationale)
+        layout.addStretch(1)
+        self.setWidget(page)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 34)
+        controller.cursor_moved.connect(self.refresh)
+        controller.states_changed.connect(lambda _proposal_ids: self.refresh())
+        controller.queue_rebuilt.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        item = self._controller.current
+        if item is None:
+            self.title.setText("No proposal")
+            self.byline.setText("")
+            for section in (self.task, self.rationale, self.leash, self.hunk, self.notes):
+                section.set_text("")
+            return
+        proposal = item.proposal
+        self.title.setText(proposal.title or proposal.id)
+        self.byline.setText(_byline(proposal))
+        self.task.set_text(proposal.task)
+        self.rationale.set_text(proposal.rationale)
+        self._show_leash(proposal)
+        self._show_hunk(item)
+
+    def _show_leash(self, proposal: Proposal) -> None:
+        session = self._controller.session
+        level = Level(session.level)
+        violations = session.violations(proposal)
+        if violations:
+            lines = [f"Over the leash at level {int(level)} ({level.title}):"]
+            lines += [f"• {violation.message}" for violation in violations]
+            lines.append("Review it hunk by hunk; accepting the rest at once is refused.")
+            self.leash.set_text("\n".join(lines), OVER_LEASH)
+            return
+        files = len({change.path for change in proposal.changes})
+        hunks = sum(len(change.hunks) for change in proposal.changes)
+        self.leash.set_text(
+            f"Within the leash at level {int(level)} ({level.title}): "
+            f"{_count(files, 'file')}, {_count(hunks, 'hunk')}, "
+            f"{_count(proposal.changed_lines, 'changed line')}.",
+            ACCEPTED,
+        )
+
+    def _show_hunk(self, item: ReviewItem) -> None:
+        controller = self._controller
+        siblings = list(controller.session.items_of(item.proposal, item.change))
+        number = siblings.index(item) + 1
+        stale = controller.is_stale(item.proposal, item.change)
+        state = shown_state(item, stale=stale, over_leash=controller.over_leash(item.proposal))
+        lines = [
+            item.change.path,
+            f"Hunk {number} of {len(siblings)} · +{item.hunk.added} −{item.hunk.removed}",
+            f"State: {state.words}",
+        ]
+        if item.state is HunkState.REJECTED and item.reason:
+            lines.append(f"Reason: {item.reason}")
+        self.hunk.set_text("\n".join(lines), state)
+        self.notes.set_text("\n".join(_notes(item, stale)), STALE if stale else None)
+
+
+def _notes(item: ReviewItem, stale: bool) -> list[str]:
+    notes = []
+    if item.problem:
+        notes.append(f"Not written: {item.problem}")
+    elif stale:
+        notes.append(
+            "Stale base: the file on disk is not the one this proposal was made against, "
+            "so accepting it will be refused."
+        )
+    if item.change.is_binary or item.hunk.kind is HunkKind.BINARY:
+        notes.append("Binary file: accepted or rejected as a whole.")
+    elif item.hunk.is_whitespace_only:
+        notes.append("Whitespace-only change: only spaces, tabs or line endings differ.")
+    elif item.hunk.kind is not HunkKind.TEXT:
+        notes.append(f"{item.hunk.kind.value.capitalize()}: no lines change.")
+    return notes
+
+
+def _byline(proposal: Proposal) -> str:
+    agent = proposal.agent
+    who = agent.name or "unknown agent"
+    model = " · ".join(part for part in (agent.model, agent.provider) if part)
+    line = f"by {who}" + (f" · {model}" if model else "")
+    if proposal.created_at:
+        line += f"\nproposed {_when(proposal.created_at)}"
+    return line
+
+
+def _when(stamp: str) -> str:
+    """ "2026-11-20T09:14:03+00:00" as "20 Nov 2026, 09:14 UTC" (as given if unparsable)."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+        return moment.strftime("%d %b %Y, %H:%M UTC").lstrip("0")
+    return moment.strftime("%d %b %Y, %H:%M").lstrip("0")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def _label(text: str, name: str, parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setAccessibleName(name)
+    label.setWordWrap(True)
+    # Mouse-selectable only: keyboard selection would add a Tab stop per label.
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setText(text)
+    return label

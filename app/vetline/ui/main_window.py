@@ -1,0 +1,307 @@
+"""The review window: queue, diff and details side by side, the leash slider, the decision bar.
+
+The window only arranges widgets and routes each command id to one handler; the
+review logic lives in the controller and the keys in `ui.actions`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QScreen, QShowEvent
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from vetline.core.settings import Settings
+from vetline.ui.actions import (
+    AutonomySlider,
+    DecisionBar,
+    Handler,
+    add_menus,
+    build_actions,
+    build_toolbar,
+)
+from vetline.ui.banner import Banner, EmptyState
+from vetline.ui.command_palette import CommandPalette
+from vetline.ui.controller import ReviewController
+from vetline.ui.details_view import DetailsView
+from vetline.ui.dialogs import ReviewPrompts
+from vetline.ui.diff_rows import DiffLayout
+from vetline.ui.diff_view import DiffView
+from vetline.ui.queue_view import QueueView
+from vetline.ui.shortcut_sheet import ShortcutSheet
+from vetline.ui.status import summary_text
+
+WINDOW_TITLE = "Vetline"
+_IMAGE_COMMANDS = ("image.side_by_side", "image.swipe", "image.onion_skin", "image.difference")
+
+
+class MainWindow(QMainWindow):
+    """One window per review; `controller` holds the session, the window shows it."""
+
+    def __init__(self, controller: ReviewController, settings: Settings) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(WINDOW_TITLE)
+        self.setAccessibleName("Vetline review window")
+        self.setAcceptDrops(True)
+        self.controller = controller
+        self.banner = Banner(self)
+        self.prompts = ReviewPrompts(self, controller, self.banner.show_problem, self._note)
+        self.command_actions = build_actions(self, settings.keys, self._handlers())
+        for command_id in _IMAGE_COMMANDS:
+            self.command_actions[command_id].setEnabled(False)  # no image changes in this queue
+
+        self.queue = QueueView(controller, self)
+        self.diff = DiffView(self)
+        self.diff.setAccessibleName("Diff of the current file")
+        if settings["view.layout"] == DiffLayout.SIDE_BY_SIDE.value:
+            self.diff.set_layout(DiffLayout.SIDE_BY_SIDE)
+        self.file_header = QLabel(self)
+        self.file_header.setObjectName("fileHeader")
+        self.file_header.setAccessibleName("Current file")
+        self.file_header.setTextFormat(Qt.TextFormat.PlainText)
+        header_font = self.file_header.font()
+        header_font.setBold(True)
+        self.file_header.setFont(header_font)
+        self.decision_bar = DecisionBar(self.command_actions, self)
+        self.details = DetailsView(controller, self)
+        self.slider = AutonomySlider(int(controller.session.level), self)
+        self.empty_state = EmptyState(self.command_actions["app.open"], self)
+        self.workspace_label = QLabel(self)
+        self.workspace_label.setAccessibleName("Workspace folder")
+        self.workspace_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary = QLabel(self)
+        self.summary.setAccessibleName("Review progress")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self._build_layout()
+        add_menus(self.menuBar(), self.command_actions)
+        self.addToolBar(build_toolbar(self, self.command_actions, self.slider))
+
+        self._file_on_screen: object = None  # set_file resets scrolling: call it on change only
+        self._clock = QTimer(self)
+        self._clock.setInterval(1000)
+        self._clock.timeout.connect(self.refresh_summary)
+        self._clock.start()
+        self._connect(controller)
+        self.resize(self._default_size())
+        self.refresh_everything()
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def _default_size(self) -> QSize:
+        """About 1280 × 800 at a common font size, never more than the screen holds."""
+        metrics = self.fontMetrics()
+        wanted = QSize(metrics.averageCharWidth() * 180, metrics.height() * 44)
+        screen: QScreen | None = self.screen()  # None when no screen is attached yet
+        if screen is None:
+            return wanted
+        return wanted.boundedTo(screen.availableGeometry().size() * 0.92)
+
+    def _build_layout(self) -> None:
+        centre = QWidget(self)
+        centre.setAccessibleName("Diff area")
+        centre_layout = QVBoxLayout(centre)
+        gap = self.fontMetrics().averageCharWidth()
+        centre_layout.setContentsMargins(gap, gap, gap, gap)
+        centre_layout.setSpacing(gap)
+        centre_layout.addWidget(self.file_header)
+        centre_layout.addWidget(self.diff, 1)
+        centre_layout.addWidget(self.decision_bar)
+        splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setAccessibleName("Review panes")
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self.queue)
+        splitter.addWidget(centre)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(2, 0)
+        self.queue.setMinimumWidth(self.fontMetrics().averageCharWidth() * 30)
+        self._panes_sized = False
+        self.pages = QStackedWidget(self)
+        self.pages.setAccessibleName("Review or welcome")
+        self.pages.addWidget(self.empty_state)
+        self.pages.addWidget(splitter)
+        body = QWidget(self)
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.setSpacing(0)
+        body_layout.addWidget(self.banner)
+        body_layout.addWidget(self.pages, 1)
+        self.setCentralWidget(body)
+        gap = self.fontMetrics().averageCharWidth() * 2
+        self.workspace_label.setContentsMargins(gap, 0, gap, 0)
+        self.statusBar().addPermanentWidget(self.workspace_label)
+        self.statusBar().addPermanentWidget(self.summary)
+        self.statusBar().setAccessibleName("Status")
+
+    def _connect(self, controller: ReviewController) -> None:
+        controller.queue_rebuilt.connect(self.refresh_everything)
+        controller.sources_opened.connect(self.show_workspace)
+        controller.cursor_moved.connect(self.show_current)
+        controller.states_changed.connect(lambda _proposal_ids: self.refresh_summary())
+        controller.problem.connect(self.banner.show_problem)
+        controller.note.connect(self._note)
+        controller.busy_changed.connect(self.decision_bar.set_busy)
+        self.queue.item_chosen.connect(controller.show_item)
+        self.diff.current_hunk_clicked.connect(self._on_hunk_clicked)
+        self.slider.level_chosen.connect(self._on_level_chosen)
+
+    # --- showing the session --------------------------------------------------------------
+
+    def refresh_everything(self) -> None:
+        has_items = bool(self.controller.session.items)
+        self.pages.setCurrentIndex(1 if has_items else 0)
+        if has_items and not self._panes_sized:
+            QTimer.singleShot(0, self._size_panes)
+        self._file_on_screen = None
+        self.show_current()
+        self.refresh_summary()
+
+    def show_current(self) -> None:
+        """Put the current hunk's file in the diff view and mark the hunk."""
+        item = self.controller.current
+        if item is None:
+            self.diff.set_file(None, ())
+            self.file_header.setText("")
+            self.decision_bar.refresh(has_current=False)
+            return
+        siblings = list(self.controller.session.items_of(item.proposal, item.change))
+        key = (id(item.proposal), id(item.change), tuple(id(s) for s in siblings))
+        if key != self._file_on_screen:
+            self.diff.set_file(item.change, [sibling.hunk for sibling in siblings])
+            self._file_on_screen = key
+        self.diff.set_current_hunk(siblings.index(item))
+        change = item.change
+        self.file_header.setText(f"{change.path}   +{change.added} −{change.removed}")
+        self.setWindowTitle(f"{item.proposal.title or item.proposal.id} — {WINDOW_TITLE}")
+        self.decision_bar.refresh(has_current=True)
+
+    def show_workspace(self) -> None:
+        """Where accepted hunks are written: always in sight, since it may be the cwd."""
+        root = self.controller.write_root
+        where = str(root) if root is not None else "none (nothing is written)"
+        metrics = self.workspace_label.fontMetrics()
+        room = metrics.averageCharWidth() * 48
+        shown = metrics.elidedText(where, Qt.TextElideMode.ElideMiddle, room)
+        self.workspace_label.setText(f"Workspace: {shown}")
+        self.workspace_label.setToolTip(f"Verdicts take effect under\n{where}")
+
+    def refresh_summary(self) -> None:
+        session = self.controller.session
+        self.summary.setText(
+            summary_text(
+                session.decided_count,
+                len(session.items),
+                session.seconds_in_session(),
+                session.median_seconds_per_decision(),
+            )
+        )
+
+    def _size_panes(self) -> None:
+        """Share the width once the panes are laid out (a hidden splitter ignores sizes)."""
+        if self._panes_sized or not self.splitter.isVisible():
+            return
+        width = self.splitter.width()
+        char = self.fontMetrics().averageCharWidth()
+        queue, details = max(char * 40, width * 3 // 10), max(char * 32, width // 5)
+        self.splitter.setSizes([queue, width - queue - details, details])
+        self._panes_sized = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._panes_sized:
+            QTimer.singleShot(0, self._size_panes)
+
+    # --- command handlers (one per command id) --------------------------------------------
+
+    def _handlers(self) -> dict[str, Handler]:
+        controller = self.controller
+        return {
+            "review.accept_hunk": controller.accept,
+            "review.reject_hunk": controller.reject,
+            "review.reject_with_reason": self.prompts.reject_with_reason,
+            "review.next_hunk": lambda: controller.move(+1),
+            "review.previous_hunk": lambda: controller.move(-1),
+            "review.undo": controller.undo,
+            "review.edit_hunk": self.prompts.edit_hunk,
+            "review.split_hunk": controller.split,
+            "review.accept_rest": self.prompts.accept_rest,
+            "view.toggle_layout": self.toggle_layout,
+            "leash.level_up": lambda: self.slider.step(+1),
+            "leash.level_down": lambda: self.slider.step(-1),
+            "image.side_by_side": self._no_image,
+            "image.swipe": self._no_image,
+            "image.onion_skin": self._no_image,
+            "image.difference": self._no_image,
+            "app.open": self.open_files,
+            "app.command_palette": self.show_command_palette,
+            "app.shortcuts": self.show_shortcuts,
+            "app.quit": lambda: QTimer.singleShot(0, self.close),
+        }
+
+    def toggle_layout(self) -> None:
+        unified = self.diff.diff_layout() is DiffLayout.UNIFIED
+        self.diff.set_layout(DiffLayout.SIDE_BY_SIDE if unified else DiffLayout.UNIFIED)
+        self._note("Side by side" if unified else "Unified")
+
+    def open_files(self) -> None:
+        self.prompts.choose_files(self.open_paths)
+
+    def open_paths(self, paths: list[str]) -> None:
+        workspace = self.controller.workspace
+        root = workspace.root if workspace is not None else Path.cwd()
+        self.controller.load_sources([str(Path(path).absolute()) for path in paths], root)
+
+    def show_command_palette(self) -> None:
+        self.prompts.open_dialog(CommandPalette(self.command_actions, self))
+
+    def show_shortcuts(self) -> None:
+        self.prompts.open_dialog(ShortcutSheet(self.command_actions, self))
+
+    def _no_image(self) -> None:
+        self._note("This hunk has no image to compare")
+
+    def _note(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    def _on_hunk_clicked(self, index: int) -> None:
+        item = self.controller.current
+        if item is None:
+            return
+        siblings = list(self.controller.session.items_of(item.proposal, item.change))
+        if 0 <= index < len(siblings):
+            self.controller.show_item(siblings[index])
+
+    def _on_level_chosen(self, level: int) -> None:
+        if not self.controller.set_level(level):
+            self.slider.set_level(int(self.controller.session.level))  # busy: put it back
+
+    # --- drag and drop, closing -----------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_paths(paths)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        """A write in flight finishes first; the window closes itself right after."""
+        if self.controller.has_pending_work():
+            event.ignore()
+            self.controller.call_when_idle(lambda: QTimer.singleShot(0, self.close))
+            return
+        self._clock.stop()
+        super().closeEvent(event)

@@ -1,0 +1,157 @@
+"""The one gateway for work off the GUI thread: newest request wins, writes go one at a time.
+
+Two lanes, both awaited from the asyncio loop qasync runs on Qt's event loop:
+
+* `latest(slot, job, ...)` runs a pure job (parse a big input, diff two texts) in
+  a worker PROCESS. A thread would not do: a pure-Python diff holds the GIL and
+  pushes key latency past 60 ms. The pool is started lazily (spawning costs a
+  fraction of a second, which small inputs should not pay) with one worker. A
+  newer request for the same slot supersedes an older one: the older caller gets
+  `Superseded` instead of a result that no longer matches the screen.
+* `serial(job, ...)` runs workspace and log I/O in ONE background thread, in the
+  order asked, so two writes never interleave and the window never freezes on
+  a slow disk. I/O releases the GIL, so a thread is enough here.
+
+This module imports no Qt: the worker process imports it to find its jobs, and
+should not pay for loading Qt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from vetline.core.hunks import hunks_from_texts
+from vetline.core.model import Hunk, Proposal
+
+T = TypeVar("T")
+
+# Inputs above this size are parsed in the worker process (about 2,000 lines of diff);
+# smaller ones are parsed inline, where they cost less than starting the worker.
+INLINE_LIMIT_BYTES = 128 * 1024
+
+
+class Superseded(Exception):  # noqa: N818 - reads as "this request was superseded"
+    """A newer request for the same slot came in; this result would be stale."""
+
+
+class JobFailed(Exception):  # noqa: N818 - names what happened, like Superseded
+    """A job in the worker process failed; carries its message (tracebacks stay there)."""
+
+
+class BackgroundWork:
+    """The gateway; one per window. `shutdown()` waits for writes in flight."""
+
+    def __init__(self, *, inline_limit_bytes: int = INLINE_LIMIT_BYTES) -> None:
+        self.inline_limit_bytes = inline_limit_bytes
+        self._process_pool: ProcessPoolExecutor | None = None
+        self._io_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vetline-io")
+        self._generations: dict[str, int] = {}
+        self._pending: dict[str, Future[Any]] = {}
+        self._closed = False
+
+    async def latest(self, slot: str, job: Callable[..., T], *args: Any) -> T:
+        """Run `job(*args)` in the worker process; raise Superseded if a newer one started."""
+        generation = self._generations.get(slot, 0) + 1
+        self._generations[slot] = generation
+        older = self._pending.pop(slot, None)
+        if older is not None:
+            older.cancel()  # only succeeds while it waits for the worker: no wasted work
+        future = self._submit(self._worker_pool(), _guarded, job, *args)
+        self._pending[slot] = future
+        try:
+            result = await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            if self._generations.get(slot) != generation:
+                raise Superseded(slot) from None
+            raise  # our caller was cancelled, not superseded
+        finally:
+            if self._pending.get(slot) is future:
+                del self._pending[slot]
+        if self._generations.get(slot) != generation:
+            raise Superseded(slot)
+        failure, value = result
+        if failure is not None:
+            raise JobFailed(failure)
+        return cast(T, value)
+
+    @property
+    def worker_started(self) -> bool:
+        """True once the worker process pool exists (it starts on the first big job)."""
+        return self._process_pool is not None
+
+    async def serial(self, job: Callable[..., T], *args: Any) -> T:
+        """Run `job(*args)` in the I/O thread, after every job asked for before it."""
+        return await self._run(self._io_thread, job, *args)
+
+    def shutdown(self) -> None:
+        """Finish the writes in flight, then stop both lanes (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._io_thread.shutdown(wait=True)
+        if self._process_pool is not None:
+            self._process_pool.shutdown(wait=True, cancel_futures=True)
+
+    async def _run(self, executor: Executor, job: Callable[..., T], *args: Any) -> T:
+        return await asyncio.wrap_future(self._submit(executor, job, *args))
+
+    def _submit(self, executor: Executor, job: Callable[..., T], *args: Any) -> Future[T]:
+        if self._closed:
+            raise RuntimeError("the background work gateway is shut down")
+        return executor.submit(job, *args)
+
+    def _worker_pool(self) -> ProcessPoolExecutor:
+        if self._process_pool is None:
+            # "spawn": a fork of a process running Qt threads can deadlock in the child.
+            context = multiprocessing.get_context("spawn")
+            self._process_pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        return self._process_pool
+
+
+def _guarded(job: Callable[..., T], *args: Any) -> tuple[str | None, T | None]:
+    """Run in the worker: an exception comes back as its message.
+
+    Some exceptions cannot be pickled back (a custom __init__ with two arguments),
+    and the reviewer needs the message, not the worker's traceback.
+    """
+    try:
+        return None, job(*args)
+    except Exception as error:  # noqa: BLE001 - every failure must come back as words
+        return str(error) or type(error).__name__, None
+
+
+# --- jobs the worker process runs (module-level, so they pickle by name) -------------
+
+
+def load_sources_job(specs: list[str], workspace: str | None) -> list[Proposal]:
+    """Parse source specs into proposals (their hunks are computed here, off the GUI)."""
+    from vetline.adapters.sources import load_source
+
+    root = Path(workspace) if workspace else None
+    proposals: list[Proposal] = []
+    for spec in specs:
+        proposals.extend(load_source(spec, root))
+    return proposals
+
+
+def diff_texts_job(path: str, base: str, new: str, context: int) -> tuple[Hunk, ...]:
+    """Hunks between two versions of a file, as a re-diff on demand computes them."""
+    return hunks_from_texts(path, base, new, context)
+
+
+def is_big_input(spec: str, limit_bytes: int) -> bool:
+    """True when parsing `spec` inline would keep the GUI thread busy too long."""
+    if spec == "-":
+        return False  # stdin belongs to this process; the worker cannot read it
+    path = Path(spec)
+    try:
+        if path.is_dir():
+            return False  # a repository: its git tree must live where its verdicts are made
+        return path.stat().st_size > limit_bytes
+    except OSError:
+        return False  # let the parser say what is wrong with it, inline
