@@ -5,16 +5,25 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC
-from email import policy
-from email.errors import MessageError
-from email.message import Message
-from email.parser import HeaderParser
-from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import PurePath
 
 from vetline.adapters.errors import InputError
 from vetline.adapters.git_binary import BinaryPatchError, decode_base85_line, inflate
+from vetline.adapters.mbox import (
+    MBOX_FROM,
+    mail_author,
+    mail_date,
+    mail_subject,
+    read_headers,
+    split_mbox,
+)
+from vetline.adapters.patch_names import (
+    _BadNameError,
+    _git_header_names,
+    _patch_name,
+    _snippet,
+    _unquote_name,
+)
 from vetline.core.model import (
     Agent,
     BinaryData,
@@ -31,24 +40,19 @@ _HUNK_HEADER = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)")
 _INDEX = re.compile(r"index ([0-9a-fA-F]+)\.\.([0-9a-fA-F]+)(?: ([0-7]{6}))?")
 _MODE = re.compile(r"[0-7]{6}")
 _BINARY_BLOCK = re.compile(r"(literal|delta) (\d+)")
-# git format-patch starts each commit with this line (a SHA-1 or SHA-256 commit id).
-_MBOX_FROM = re.compile(r"From (?:[0-9a-f]{40}|[0-9a-f]{64}) ")
-_SUBJECT_PREFIX = re.compile(r"\s*\[[^\]]*\b(?:PATCH|RFC)\b[^\]]*\]\s*", re.IGNORECASE)
 # The blob ids git gives "no file" and the empty file; an abbreviation is a prefix of these.
 _NO_BLOB = "0" * 40
 _EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
-_C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
-_SNIPPET = 60
 
 
 def parse_unified(data: bytes, source_name: str) -> list[Proposal]:
     """One proposal per commit of a format-patch mailbox, or one for a plain diff."""
     lines = split_lines(decode_patch(data, source_name))
-    starts = [i for i, line in enumerate(lines) if _MBOX_FROM.match(line)]
-    if starts and not "".join(lines[: starts[0]]).strip():
+    commits = split_mbox(lines)
+    if commits:
         proposals = [
             proposal
-            for start, end in zip(starts, [*starts[1:], len(lines)], strict=True)
+            for start, end in commits
             if (proposal := _commit_proposal(lines, start, end, source_name)) is not None
         ]
     else:
@@ -116,7 +120,7 @@ def starts_patch(line: str, next_line: str) -> bool:
     """Whether a patch starts at `line`: a git header, a format-patch mail, or '---'/'+++'."""
     return (
         line.startswith(("diff --git ", "diff --cc ", "diff --combined ", "@@ -"))
-        or _MBOX_FROM.match(line) is not None
+        or MBOX_FROM.match(line) is not None
         or (line.startswith("--- ") and next_line.startswith("+++ "))
     )
 
@@ -130,10 +134,6 @@ def bare(line: str) -> str:
     return line
 
 
-def _snippet(text: str) -> str:
-    return repr(text if len(text) <= _SNIPPET else text[:_SNIPPET] + "…")
-
-
 # ---- mailboxes -------------------------------------------------------------------------------
 
 
@@ -141,13 +141,7 @@ def _commit_proposal(lines: list[str], start: int, end: int, source: str) -> Pro
     header_end = start + 1
     while header_end < end and bare(lines[header_end]):
         header_end += 1
-    headers = HeaderParser(policy=policy.default).parsestr("".join(lines[start + 1 : header_end]))
-    transfer = _header(headers, "Content-Transfer-Encoding").lower()
-    if transfer not in ("", "7bit", "8bit", "binary"):
-        raise InputError(
-            f"{source} line {start + 1}: Content-Transfer-Encoding {transfer} is not supported;"
-            " give the patch as git format-patch wrote it"
-        )
+    headers = read_headers("".join(lines[start + 1 : header_end]), f"{source} line {start + 1}")
     body = header_end + 1
     separator = next((i for i in range(body, end) if bare(lines[i]) == "---"), None)
     if separator is None:
@@ -158,33 +152,16 @@ def _commit_proposal(lines: list[str], start: int, end: int, source: str) -> Pro
     changes = _DiffReader(lines, source, diff_start, end).read_changes()
     if not changes:
         return None  # a cover letter or an empty commit: nothing to review
-    subject = _header(headers, "Subject")
-    while match := _SUBJECT_PREFIX.match(subject):
-        subject = subject[match.end() :]
-    name, address = parseaddr(_header(headers, "From"))
+    subject = mail_subject(headers)
+    author = mail_author(headers)
     return Proposal(
         id=proposal_id("".join(lines[start:end])),
-        title=subject.strip() or "Patch",
+        title=subject or "Patch",
         changes=tuple(changes),
         rationale="".join(lines[body:separator]).strip(),
-        agent=Agent(name=name or address),
-        created_at=_iso_date(_header(headers, "Date")),
+        agent=Agent(name=author),
+        created_at=mail_date(headers),
     )
-
-
-def _header(headers: Message, name: str) -> str:
-    try:
-        value = headers.get(name)
-    except (MessageError, ValueError, LookupError):
-        return ""
-    return " ".join(str(value).split()) if value is not None else ""
-
-
-def _iso_date(value: str) -> str:
-    try:
-        return parsedate_to_datetime(value).astimezone(UTC).isoformat()
-    except (TypeError, ValueError, IndexError):
-        return ""
 
 
 # ---- diffs -----------------------------------------------------------------------------------
@@ -573,70 +550,3 @@ def _split_header(line: str) -> tuple[str, str]:
         if line.startswith(key + " "):
             return key, line[len(key) + 1 :]
     return "", line
-
-
-class _BadNameError(ValueError):
-    """A quoted file name that does not parse; the reader adds the line number."""
-
-
-# ---- file names --------------------------------------------------------------------------------
-
-
-def _patch_name(value: str, prefix: str) -> tuple[str | None, bool]:
-    """The name on a '---'/'+++' line: (name without a/ or b/, whether it is /dev/null)."""
-    if value.startswith('"'):
-        name, _ = _split_quoted(value)
-    else:
-        name = value.split("\t", 1)[0]  # a tab starts GNU diff's timestamp
-    if name == "/dev/null":
-        return None, True
-    return name.removeprefix(prefix), False
-
-
-def _git_header_names(rest: str) -> tuple[str, str] | None:
-    """The two names on a 'diff --git' line, when they can be told apart."""
-    if rest.startswith('"'):
-        old, tail = _split_quoted(rest)
-        tail = tail.removeprefix(" ")
-        new = _split_quoted(tail)[0] if tail.startswith('"') else tail
-    elif ' "' in rest:
-        # Only the new name is quoted; an unquoted name never contains a quote.
-        split = rest.index(' "')
-        old, new = rest[:split], _split_quoted(rest[split + 1 :])[0]
-    else:
-        # Unquoted names may hold spaces; git splits in the middle when both names are equal.
-        middle = len(rest) // 2
-        if len(rest) % 2 == 0 or rest[middle] != " ":
-            return None
-        old, new = rest[:middle], rest[middle + 1 :]
-        if old.removeprefix("a/") != new.removeprefix("b/"):
-            return None
-    return old.removeprefix("a/"), new.removeprefix("b/")
-
-
-def _unquote_name(value: str) -> str:
-    return _split_quoted(value)[0] if value.startswith('"') else value
-
-
-def _split_quoted(value: str) -> tuple[str, str]:
-    """A C-quoted name as git writes it ("sp\\303\\251cial") and the text after it."""
-    out = bytearray()
-    index = 1
-    while index < len(value):
-        char = value[index]
-        if char == '"':
-            return out.decode("utf-8", "surrogateescape"), value[index + 1 :]
-        if char != "\\":
-            out += char.encode("utf-8", "surrogateescape")
-            index += 1
-            continue
-        escape = value[index + 1 : index + 2]
-        if escape in _C_ESCAPES:
-            out.append(_C_ESCAPES[escape])
-            index += 2
-        elif re.fullmatch(r"[0-3][0-7]{2}", value[index + 1 : index + 4]):
-            out.append(int(value[index + 1 : index + 4], 8))
-            index += 4
-        else:
-            raise _BadNameError(f"bad escape in quoted file name {_snippet(value)}")
-    raise _BadNameError(f"unterminated quoted file name {_snippet(value)}")

@@ -8,32 +8,22 @@ when planning and again just before the files are swapped in.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
-import shutil
 import stat
-import tempfile
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from vetline.adapters.errors import InputError, StaleBaseError, UnsafePathError, VetlineError
+from vetline.adapters.atomic_files import NEW_FILE_MODE, WorkspaceIOError, _Step, _Transaction
+from vetline.adapters.errors import InputError, StaleBaseError, UnsafePathError
 from vetline.core.hunks import HunkMismatchError, apply_hunks, split_hunk
 from vetline.core.leash import DEFAULT_DENIED_PATHS, path_refusal
 from vetline.core.model import Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
 from vetline.core.text import TextDecodeError, decode, encode
 
-NEW_FILE_MODE = 0o644
-_TEMP_MARK = ".vetline-tmp-"
-_BACKUP_MARK = ".vetline-backup-"
-# Keeps ".{name}{mark}XXXXXXXX" under the usual 255-byte file-name limit.
-_NAME_ROOM = 200
-
-
-class WorkspaceIOError(VetlineError):
-    """The file system refused a read or a write; the message says whether anything changed."""
+# NEW_FILE_MODE and WorkspaceIOError live with the atomic writer; callers import them from here.
+__all__ = ["NEW_FILE_MODE", "FileWrite", "Workspace", "WorkspaceIOError"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,20 +259,6 @@ class Workspace:
         raise StaleBaseError(f"{step.path} changed since the proposal was made")
 
 
-@dataclass(frozen=True, slots=True)
-class _Step:
-    """One path's part of a write: new bytes (or removal) and the bytes expected now."""
-
-    path: str
-    data: bytes | None
-    mode: int | None
-    expected_sha256: str | None
-
-    @property
-    def changes_something(self) -> bool:
-        return self.data is not None or self.expected_sha256 is not None
-
-
 def _steps_of(plan: Iterable[FileWrite]) -> list[_Step]:
     steps = []
     for write in plan:
@@ -299,196 +275,6 @@ def _refuse_repeated_paths(steps: Sequence[_Step]) -> None:
         if key in seen:
             raise InputError(f"{step.path} is changed twice in one write")
         seen.add(key)
-
-
-@dataclass(slots=True)
-class _Transaction:
-    """Temp files first, then every rename; any failure puts the old files back.
-
-    Each original is kept as a backup (a hard link, else a copy) beside it until all
-    renames succeed, so a rename failing half-way can be rolled back.
-    """
-
-    workspace: Workspace
-    steps: list[_Step]
-    temps: dict[str, Path] = field(default_factory=dict)
-    backups: dict[str, Path] = field(default_factory=dict)
-    created_folders: list[Path] = field(default_factory=list)
-
-    def run(self) -> None:
-        try:
-            for step in self.steps:
-                self._prepare(step)
-            # Last look before the swap: the bases, and that each backup holds them.
-            for step in self.steps:
-                self.workspace._check_expected(step)
-                if step.path in self.backups:
-                    backup = self.backups[step.path].read_bytes()
-                    if sha256_hex(backup) != step.expected_sha256:
-                        raise StaleBaseError(f"{step.path} changed while it was being written")
-        except BaseException as error:
-            self._discard()
-            if isinstance(error, OSError):
-                raise WorkspaceIOError(
-                    f"cannot write {error.filename}: {error.strerror}; nothing was changed"
-                ) from error
-            raise
-        self._swap_in()
-        self._finish()
-
-    def _prepare(self, step: _Step) -> None:
-        target = self.workspace.check_path(step.path)
-        if step.data is not None:
-            self._make_folders(step.path)
-            mode = NEW_FILE_MODE if step.mode is None else step.mode
-            self.temps[step.path] = _write_temp(target, step.data, mode)
-        if step.expected_sha256 is not None:
-            self.backups[step.path] = _backup(target)
-
-    def _make_folders(self, rel: str) -> None:
-        folder = self.workspace.root
-        for name in rel.split("/")[:-1]:
-            folder /= name
-            if folder.is_dir():
-                continue
-            folder.mkdir()  # FileExistsError if a file (or a new link) is in the way
-            self.created_folders.append(folder)
-            # Re-check now that the folder exists: nothing may have led it outside.
-            self.workspace.check_path(str(folder.relative_to(self.workspace.root).as_posix()))
-
-    def _swap_in(self) -> None:
-        done: list[_Step] = []
-        try:
-            for step in self.steps:
-                target = self.workspace.root / step.path
-                if step.data is not None:
-                    self.temps[step.path].replace(target)
-                    del self.temps[step.path]
-                else:
-                    target.unlink()
-                done.append(step)
-        except BaseException as error:
-            unrestored = self._roll_back(done)
-            self._discard(keep_backups_of=unrestored)
-            if unrestored:
-                raise WorkspaceIOError(
-                    f"writing failed ({error}) and {', '.join(unrestored)} could not be "
-                    f"put back; the old contents are in the {_BACKUP_MARK}* files beside them"
-                ) from error
-            if isinstance(error, OSError):
-                raise WorkspaceIOError(
-                    f"cannot write {error.filename}: {error.strerror}; nothing was changed"
-                ) from error
-            raise
-
-    def _roll_back(self, done: list[_Step]) -> list[str]:
-        unrestored = []
-        for step in reversed(done):
-            target = self.workspace.root / step.path
-            try:
-                if step.path in self.backups:
-                    self.backups[step.path].replace(target)
-                    del self.backups[step.path]
-                else:
-                    target.unlink()
-            except OSError:
-                unrestored.append(step.path)
-        return unrestored
-
-    def _discard(self, keep_backups_of: Collection[str] = ()) -> None:
-        for path in self.temps.values():
-            path.unlink(missing_ok=True)
-        for rel, path in self.backups.items():
-            if rel not in keep_backups_of:
-                path.unlink(missing_ok=True)
-        for folder in reversed(self.created_folders):
-            with contextlib.suppress(OSError):  # not empty: something else is in it now
-                folder.rmdir()
-
-    def _finish(self) -> None:
-        # The files are in place now; a backup that will not go away is only clutter,
-        # and reporting it as a failed write would be wrong.
-        for backup in self.backups.values():
-            with contextlib.suppress(OSError):
-                backup.unlink(missing_ok=True)
-        # As git does: a folder left empty by a delete or a rename goes too.
-        emptied = [
-            (self.workspace.root / step.path).parent for step in self.steps if step.data is None
-        ]
-        _remove_empty_folders(emptied, self.workspace.root)
-        touched = {(self.workspace.root / step.path).parent for step in self.steps}
-        touched.update(folder.parent for folder in self.created_folders)
-        touched.update(folder.parent for folder in emptied)
-        for folder in sorted(touched):
-            try:
-                _fsync_folder(folder)
-            except OSError as error:
-                raise WorkspaceIOError(
-                    f"the files were written, but syncing the folder {folder} failed: "
-                    f"{error.strerror}"
-                ) from error
-
-
-def _write_temp(target: Path, data: bytes, mode: int) -> Path:
-    descriptor, name = tempfile.mkstemp(
-        prefix=f".{target.name[:_NAME_ROOM]}{_TEMP_MARK}", dir=target.parent
-    )
-    temp = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        temp.chmod(mode)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return temp
-
-
-def _backup(target: Path) -> Path:
-    """A second name for the original file, so a failed swap can put it back."""
-    prefix = f".{target.name[:_NAME_ROOM]}{_BACKUP_MARK}"
-    while True:
-        backup = target.with_name(prefix + secrets.token_hex(4))
-        try:
-            os.link(target, backup)
-        except FileExistsError:
-            continue
-        except OSError:
-            break  # no hard links here (some network or FAT volumes): copy instead
-        return backup
-    descriptor, name = tempfile.mkstemp(prefix=prefix, dir=target.parent)
-    os.close(descriptor)
-    try:
-        shutil.copy2(target, name)  # copies the mode too, so a rollback restores it
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return Path(name)
-
-
-def _remove_empty_folders(folders: Iterable[Path], root: Path) -> None:
-    """Remove each folder and then its parents while they are empty, never `root`."""
-    for start in folders:
-        folder = start
-        while folder != root and folder.is_relative_to(root):
-            try:
-                folder.rmdir()
-            except OSError:
-                break
-            folder = folder.parent
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the renames in `folder` durable (POSIX; Windows cannot open a folder)."""
-    if os.name == "nt" or not folder.is_dir():
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _binary_new_content(change: Change, base: bytes | None) -> bytes | None:

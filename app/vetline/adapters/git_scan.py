@@ -1,0 +1,479 @@
+"""Reading a git working tree: what differs between its index and its files, as Changes.
+
+Lists the differences (`git diff-files`, untracked files), reads index blobs and
+work tree files as raw bytes, pairs deletions with additions as renames, refuses
+files git would convert when staging, and builds one Change per file. Submodules,
+nested repositories and symbolic links become view-only items (see `git_tree`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from vetline.adapters.errors import InputError, VetlineError
+from vetline.core.hunks import hunks_from_texts
+from vetline.core.model import BinaryData, Change, FileStatus, Hunk, HunkKind, sha256_hex
+from vetline.core.text import TextDecodeError, decode, is_binary, split_lines
+
+GITLINK_MODE = "160000"
+SYMLINK_MODE = "120000"
+EXECUTABLE_MODE = "100755"
+REGULAR_MODE = "100644"
+_NO_MODE = "000000"
+# Variables that would point git at another repository than the one we were given.
+_REPOSITORY_VARIABLES = frozenset(
+    {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY"}
+)
+# Pairing deleted files with similar new ones costs a diff per pair: keep that bounded.
+_MAX_SIMILARITY_PAIRS = 64
+_MAX_SIMILARITY_BYTES = 256 * 1024
+_MIN_SIMILARITY = 0.5  # git's default for -M
+_MAX_PATHS_ON_COMMAND_LINE = 500
+
+
+class GitCommandError(VetlineError):
+    """git refused a command (a held index.lock, a full disk); the message is git's."""
+
+
+@dataclass(frozen=True, slots=True)
+class _IndexEntry:
+    mode: str  # e.g. "100644"
+    blob: str  # object id
+
+
+@dataclass(slots=True)
+class _TrackedFile:
+    """One listed change and what the index and work tree hold for it, as far as we know."""
+
+    change: Change
+    base: bytes | None  # the index bytes at change.source_path; None: not in the index
+    new: bytes | None  # the work tree bytes at change.path; None: gone
+    base_mode: str | None
+    new_mode: str | None
+    view_only: bool
+    loaded_index: dict[str, _IndexEntry | None]  # per path, as loaded
+    index: dict[str, _IndexEntry | None]  # per path, as loaded or as our last sync wrote
+    tree: dict[str, str | None]  # per path, sha256 of the bytes expected on disk
+
+
+class _Git:
+    """Runs git in one working tree with nothing converted, quoted or globbed."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._env = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_VARIABLES}
+        # Reads must not refresh (and so rewrite) the index behind the reviewer's back.
+        self._env["GIT_OPTIONAL_LOCKS"] = "0"
+
+    def run(self, *args: str, stdin: bytes | None = None, user_conversions: bool = False) -> bytes:
+        """git's output; `user_conversions` keeps the user's line-ending settings."""
+        options = [] if user_conversions else ["-c", "core.autocrlf=false"]
+        command = ["git", "--literal-pathspecs", "-c", "core.quotepath=off", *options, *args]
+        try:
+            result = subprocess.run(
+                command, cwd=self.root, input=stdin, capture_output=True, env=self._env, check=False
+            )
+        except FileNotFoundError as error:
+            raise InputError("git is not installed (or not on PATH)") from error
+        if result.returncode != 0:
+            message = result.stderr.decode("utf-8", "replace").strip()
+            raise GitCommandError(f"git {args[0]} failed in {self.root}: {message}")
+        return result.stdout
+
+
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    """A path git lists as different between the index and the work tree."""
+
+    path: str
+    base_mode: str | None
+    new_mode: str | None
+    blob: str | None
+
+
+def _scan(git: _Git, object_format: str, paths: Sequence[str] | None) -> list[_TrackedFile]:
+    """Every index / work tree difference (under `paths`, if given), sorted by path."""
+    pathspec = ["--", *paths] if paths is not None else []
+    listed = _diff_files(git, pathspec)
+    untracked = [
+        os.fsdecode(name)
+        for name in git.run("ls-files", "-z", "--others", "--exclude-standard", *pathspec).split(
+            b"\0"
+        )
+        if name
+    ]
+    for name in untracked:
+        if name.endswith("/"):  # a nested repository: git lists it as a folder
+            listed.append(_Listed(name.rstrip("/"), None, GITLINK_MODE, None))
+        elif (git.root / name).is_symlink():
+            listed.append(_Listed(name, None, SYMLINK_MODE, None))
+        else:
+            listed.append(_Listed(name, None, _disk_mode(git.root / name), None))
+    index = _index_entries(git, [item.path for item in listed])
+    blobs = _read_blobs(
+        git, [item.blob for item in listed if item.blob and _is_file(item.base_mode)]
+    )
+    files: list[_TrackedFile] = []
+    deleted: list[tuple[_Listed, bytes]] = []
+    added: list[tuple[_Listed, bytes]] = []
+    for item in listed:
+        if not (_file_or_nothing(item.base_mode) and _file_or_nothing(item.new_mode)):
+            files.append(_view_only(git, item, index))
+            continue
+        base = blobs[item.blob] if item.blob else None
+        new = _read_file(git.root / item.path) if item.new_mode else None
+        new_mode = item.new_mode if new is not None else None
+        if base == new and item.base_mode == new_mode:
+            continue  # only its timestamps changed
+        if new is None and base is not None:
+            deleted.append((item, base))
+        elif base is None and new is not None and index.get(item.path) is None:
+            added.append((item, new))
+        else:
+            files.append(_tracked(item.path, None, base, new, item.base_mode, new_mode, index))
+    files += _pair_renames(deleted, added, index, object_format)
+    _refuse_converted(git, [file for file in files if not file.view_only], object_format)
+    return sorted(files, key=lambda file: file.change.path)
+
+
+def _diff_files(git: _Git, pathspec: Sequence[str]) -> list[_Listed]:
+    fields = git.run("diff-files", "-z", "--raw", "--no-abbrev", *pathspec).split(b"\0")
+    listed = []
+    for header, name in zip(fields[0::2], fields[1::2], strict=False):
+        if not header.startswith(b":"):
+            continue
+        old_mode, new_mode, old_blob, _, _ = header[1:].decode().split(" ")
+        listed.append(
+            _Listed(
+                os.fsdecode(name),
+                None if old_mode == _NO_MODE else old_mode,
+                None if new_mode == _NO_MODE else new_mode,
+                None if old_mode == _NO_MODE else old_blob,
+            )
+        )
+    return listed
+
+
+def _pair_renames(
+    deleted: list[tuple[_Listed, bytes]],
+    added: list[tuple[_Listed, bytes]],
+    index: Mapping[str, _IndexEntry | None],
+    object_format: str,
+) -> list[_TrackedFile]:
+    """Deleted files paired with new ones of the same content, or (for a few small text
+    files) of similar content, as renames; the rest as they are."""
+    pairs: list[tuple[tuple[_Listed, bytes], tuple[_Listed, bytes]]] = []
+    by_blob: dict[str, list[tuple[_Listed, bytes]]] = {}
+    for old in deleted:
+        by_blob.setdefault(_blob_id(old[1], object_format), []).append(old)
+    unpaired_new = []
+    for new in added:
+        candidates = by_blob.get(_blob_id(new[1], object_format))
+        if candidates:
+            pairs.append((candidates.pop(0), new))
+        else:
+            unpaired_new.append(new)
+    unpaired_old = [old for group in by_blob.values() for old in group]
+    if len(unpaired_old) * len(unpaired_new) <= _MAX_SIMILARITY_PAIRS:
+        scored = sorted(
+            (
+                (_similarity(old[1], new[1]), i, j)
+                for i, old in enumerate(unpaired_old)
+                for j, new in enumerate(unpaired_new)
+            ),
+            reverse=True,
+        )
+        used_old: set[int] = set()
+        used_new: set[int] = set()
+        for score, i, j in scored:
+            if score >= _MIN_SIMILARITY and i not in used_old and j not in used_new:
+                used_old.add(i)
+                used_new.add(j)
+                pairs.append((unpaired_old[i], unpaired_new[j]))
+        unpaired_old = [old for i, old in enumerate(unpaired_old) if i not in used_old]
+        unpaired_new = [new for j, new in enumerate(unpaired_new) if j not in used_new]
+    files = [
+        _tracked(new.path, old.path, old_data, new_data, old.base_mode, new.new_mode, index)
+        for (old, old_data), (new, new_data) in pairs
+    ]
+    files += [
+        _tracked(old.path, None, data, None, old.base_mode, None, index)
+        for old, data in unpaired_old
+    ]
+    files += [
+        _tracked(new.path, None, None, data, None, new.new_mode, index)
+        for new, data in unpaired_new
+    ]
+    return files
+
+
+def _similarity(old: bytes, new: bytes) -> float:
+    """The share of lines two text files have in common (0 for binary or large files)."""
+    if max(len(old), len(new)) > _MAX_SIMILARITY_BYTES:
+        return 0.0
+    texts = _texts(old, new)
+    if texts is None:
+        return 0.0
+    old_text, new_text, _ = texts
+    old_count, new_count = len(split_lines(old_text)), len(split_lines(new_text))
+    removed = sum(hunk.removed for hunk in hunks_from_texts("", old_text, new_text, context=0))
+    return (old_count - removed) / max(old_count, new_count, 1)
+
+
+def _tracked(
+    path: str,
+    old_path: str | None,
+    base: bytes | None,
+    new: bytes | None,
+    base_mode: str | None,
+    new_mode: str | None,
+    index: Mapping[str, _IndexEntry | None],
+) -> _TrackedFile:
+    paths = [path] if old_path is None else [old_path, path]
+    loaded = {p: index.get(p) for p in paths}
+    return _TrackedFile(
+        change=_change(path, old_path, base, new, base_mode, new_mode),
+        base=base,
+        new=new,
+        base_mode=base_mode,
+        new_mode=new_mode,
+        view_only=False,
+        loaded_index=loaded,
+        index=dict(loaded),
+        tree={
+            p: None if data is None else sha256_hex(data)
+            for p, data in ((path, new), *(((old_path, None),) if old_path else ()))
+        },
+    )
+
+
+def _change(
+    path: str,
+    old_path: str | None,
+    base: bytes | None,
+    new: bytes | None,
+    base_mode: str | None,
+    new_mode: str | None,
+) -> Change:
+    items: list[Hunk] = []
+    if old_path is not None:
+        items.append(_item(path, HunkKind.RENAME))
+    if base_mode and new_mode and base_mode != new_mode:
+        items.append(_item(path, HunkKind.MODE))
+    texts = _texts(base or b"", new or b"")
+    base_text, new_text, encoding = texts or (None, None, "utf-8")
+    binary = texts is None and (base or b"") != (new or b"")
+    if binary:
+        items.append(_item(path, HunkKind.BINARY))
+    elif base_text is not None and new_text is not None:
+        items += hunks_from_texts(path, base_text, new_text)
+    if not binary and base_text == new_text:
+        if base is None:
+            items.append(_item(path, HunkKind.CREATE_EMPTY))
+        elif new is None:
+            items.append(_item(path, HunkKind.DELETE_EMPTY))
+    if binary:
+        status = FileStatus.BINARY
+    elif old_path is not None:
+        status = FileStatus.RENAMED
+    elif base is None:
+        status = FileStatus.ADDED
+    elif new is None:
+        status = FileStatus.DELETED
+    else:
+        status = FileStatus.MODIFIED
+    return Change(
+        path=path,
+        status=status,
+        hunks=tuple(items),
+        old_path=old_path,
+        base_text=base_text,
+        new_text=new_text,
+        base_sha256=None if base is None else sha256_hex(base),
+        encoding=encoding,
+        old_mode=base_mode,
+        new_mode=new_mode,
+        binary_old=BinaryData(base) if binary and base is not None else None,
+        binary_new=BinaryData(new) if binary and new is not None else None,
+    )
+
+
+def _texts(base: bytes, new: bytes) -> tuple[str, str, str] | None:
+    """Both sides decoded in one encoding, or None when either is binary or they differ."""
+    if is_binary(base) or is_binary(new):
+        return None
+    try:
+        base_text, base_encoding = decode(base)
+        new_text, new_encoding = decode(new)
+    except TextDecodeError:
+        return None
+    if base_encoding != new_encoding and base and new:
+        return None  # hunks cannot carry a change of encoding
+    return base_text, new_text, base_encoding if base else new_encoding
+
+
+def _view_only(git: _Git, item: _Listed, index: Mapping[str, _IndexEntry | None]) -> _TrackedFile:
+    """A submodule, nested repository or symbolic link: shown, never written."""
+    old_label = _label(git, item.path, item.base_mode, item.blob, new_side=False)
+    new_label = _label(git, item.path, item.new_mode, item.blob, new_side=True)
+    if item.base_mode is None:
+        status = FileStatus.ADDED
+    elif item.new_mode is None:
+        status = FileStatus.DELETED
+    else:
+        status = FileStatus.MODIFIED
+    change = Change(
+        path=item.path,
+        status=status,
+        hunks=(_item(item.path, HunkKind.BINARY),),
+        base_text=old_label,
+        new_text=new_label,
+        old_mode=item.base_mode,
+        new_mode=item.new_mode,
+    )
+    loaded = {item.path: index.get(item.path)}
+    return _TrackedFile(
+        change, None, None, item.base_mode, item.new_mode, True, loaded, dict(loaded), {}
+    )
+
+
+def _label(git: _Git, path: str, mode: str | None, blob: str | None, *, new_side: bool) -> str:
+    """What `git diff` shows for one side of a submodule or link."""
+    if mode is None:
+        return ""
+    if mode == GITLINK_MODE:
+        if not new_side:
+            return f"Subproject commit {blob}\n"
+        try:
+            head = _Git(git.root / path).run("rev-parse", "-q", "--verify", "HEAD")
+        except GitCommandError:
+            return "Subproject commit (unknown)\n"
+        commit = head.decode().strip()
+        return f"Subproject commit {commit}{'-dirty' if commit == blob else ''}\n"
+    if mode == SYMLINK_MODE:
+        if not new_side:
+            target = _read_blobs(git, [blob] if blob else []).get(blob or "", b"")
+            return os.fsdecode(target)
+        try:
+            return str((git.root / path).readlink())
+        except OSError:  # no longer a link
+            return ""
+    return "(a file)\n"
+
+
+def _item(path: str, kind: HunkKind) -> Hunk:
+    return Hunk(path, 0, 0, 0, 0, kind=kind)
+
+
+def _refuse_converted(git: _Git, files: Sequence[_TrackedFile], object_format: str) -> None:
+    """Refuse files git would convert when staging (core.autocrlf, .gitattributes eol,
+    filters such as LFS): their raw bytes are not what git compares, so the hunks
+    would be wrong, and staging them raw would undo the conversion."""
+    on_disk = [
+        file
+        for file in files
+        if file.new is not None and "\n" not in file.change.path  # --stdin-paths is per line
+    ]
+    if not on_disk:
+        return
+    names = "".join(f"{file.change.path}\n" for file in on_disk)
+    hashed = git.run(
+        "hash-object", "--stdin-paths", stdin=os.fsencode(names), user_conversions=True
+    ).split()
+    converted = [
+        file.change.path
+        for file, blob in zip(on_disk, hashed, strict=True)
+        if file.new is not None and blob.decode() != _blob_id(file.new, object_format)
+    ]
+    if converted:
+        raise InputError(
+            f"{git.root}: git converts line endings or runs a filter on "
+            f"{', '.join(converted[:5])}{' …' if len(converted) > 5 else ''} when staging "
+            "(core.autocrlf or .gitattributes); Vetline stages raw bytes, so it cannot "
+            "review them safely. Review them with git itself."
+        )
+
+
+def _index_entries(git: _Git, paths: Sequence[str]) -> dict[str, _IndexEntry | None]:
+    """The stage-0 index entry at each path (None: not in the index)."""
+    entries: dict[str, _IndexEntry | None] = dict.fromkeys(paths)
+    if not paths:
+        return entries
+    # Past a few hundred names the whole index is cheaper than a long command line.
+    pathspec = ["--", *paths] if len(paths) <= _MAX_PATHS_ON_COMMAND_LINE else []
+    for record in git.run("ls-files", "-z", "--stage", *pathspec).split(b"\0"):
+        if not record:
+            continue
+        info, name = record.split(b"\t", 1)
+        mode, blob, stage = info.decode().split(" ")
+        path = os.fsdecode(name)
+        if path in entries and stage == "0":
+            entries[path] = _IndexEntry(mode, blob)
+    return entries
+
+
+def _read_blobs(git: _Git, blobs: Iterable[str]) -> dict[str, bytes]:
+    """Blob contents exactly as stored: `cat-file --batch` converts nothing."""
+    wanted = sorted(set(blobs))
+    if not wanted:
+        return {}
+    out = git.run("cat-file", "--batch", stdin="".join(f"{blob}\n" for blob in wanted).encode())
+    contents: dict[str, bytes] = {}
+    position = 0
+    for blob in wanted:
+        end = out.index(b"\n", position)
+        header = out[position:end].split(b" ")
+        if len(header) != 3 or header[1] != b"blob":
+            raise GitCommandError(f"git has no blob {blob} ({out[position:end]!r})")
+        size = int(header[2])
+        contents[blob] = out[end + 1 : end + 1 + size]
+        position = end + 1 + size + 1
+    return contents
+
+
+def _read_file(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
+def _disk_mode(path: Path) -> str:
+    return EXECUTABLE_MODE if path.stat().st_mode & stat.S_IXUSR else REGULAR_MODE
+
+
+def _is_file(mode: str | None) -> bool:
+    return mode in (REGULAR_MODE, EXECUTABLE_MODE)
+
+
+def _file_or_nothing(mode: str | None) -> bool:
+    """A regular file, or no entry at all (not a submodule or a link)."""
+    return mode is None or _is_file(mode)
+
+
+def _object_format(git: _Git) -> str:
+    try:
+        return git.run("rev-parse", "--show-object-format").decode().strip() or "sha1"
+    except GitCommandError:  # git before 2.25 knows only sha1
+        return "sha1"
+
+
+def _head(git: _Git) -> str:
+    try:
+        return git.run("rev-parse", "-q", "--verify", "HEAD").decode().strip()
+    except GitCommandError:  # no commit yet
+        return ""
+
+
+def _blob_id(data: bytes, object_format: str) -> str:
+    """The id git gives a blob with these bytes (what `git hash-object --no-filters` prints)."""
+    digest = hashlib.new(object_format, usedforsecurity=False)
+    digest.update(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()

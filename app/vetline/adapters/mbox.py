@@ -1,0 +1,71 @@
+"""`git format-patch` mailboxes: where each commit's mail starts, and what its headers say."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC
+from email import policy
+from email.errors import MessageError
+from email.message import Message
+from email.parser import HeaderParser
+from email.utils import parseaddr, parsedate_to_datetime
+
+from vetline.adapters.errors import InputError
+
+# git format-patch starts each commit with this line (a SHA-1 or SHA-256 commit id).
+MBOX_FROM = re.compile(r"From (?:[0-9a-f]{40}|[0-9a-f]{64}) ")
+_SUBJECT_PREFIX = re.compile(r"\s*\[[^\]]*\b(?:PATCH|RFC)\b[^\]]*\]\s*", re.IGNORECASE)
+
+
+def split_mbox(lines: list[str]) -> list[tuple[int, int]]:
+    """Each commit's (first, past-last) line index; [] unless `lines` is a format-patch mailbox."""
+    starts = [i for i, line in enumerate(lines) if MBOX_FROM.match(line)]
+    if not starts or "".join(lines[: starts[0]]).strip():
+        return []
+    return list(zip(starts, [*starts[1:], len(lines)], strict=True))
+
+
+def read_headers(text: str, where: str) -> Message:
+    """A mail's headers; InputError, starting with `where`, for an encoded body git never writes."""
+    headers = HeaderParser(policy=policy.default).parsestr(text)
+    transfer = _header(headers, "Content-Transfer-Encoding").lower()
+    if transfer not in ("", "7bit", "8bit", "binary"):
+        raise InputError(
+            f"{where}: Content-Transfer-Encoding {transfer} is not supported;"
+            " give the patch as git format-patch wrote it"
+        )
+    return headers
+
+
+def mail_subject(headers: Message) -> str:
+    """The subject without its "[PATCH n/m]" (or "[RFC …]") prefixes."""
+    subject = _header(headers, "Subject")
+    while match := _SUBJECT_PREFIX.match(subject):
+        subject = subject[match.end() :]
+    return subject.strip()
+
+
+def mail_author(headers: Message) -> str:
+    """The sender's name, else their address."""
+    name, address = parseaddr(_header(headers, "From"))
+    return name or address
+
+
+def mail_date(headers: Message) -> str:
+    """The Date header in ISO 8601 (UTC); "" when it is missing or unreadable."""
+    return _iso_date(_header(headers, "Date"))
+
+
+def _header(headers: Message, name: str) -> str:
+    try:
+        value = headers.get(name)
+    except (MessageError, ValueError, LookupError):
+        return ""
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _iso_date(value: str) -> str:
+    try:
+        return parsedate_to_datetime(value).astimezone(UTC).isoformat()
+    except (TypeError, ValueError, IndexError):
+        return ""
