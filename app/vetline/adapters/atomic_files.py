@@ -169,7 +169,7 @@ class _Transaction:
         touched.update(folder.parent for folder in emptied)
         for folder in sorted(touched):
             try:
-                _fsync_folder(folder)
+                fsync_folder(folder)
             except OSError as error:
                 raise WorkspaceIOError(
                     f"the files were written, but syncing the folder {folder} failed: "
@@ -228,7 +228,18 @@ def _remove_empty_folders(folders: Iterable[Path], root: Path) -> None:
             folder = folder.parent
 
 
-def _fsync_folder(folder: Path) -> None:
+def write_atomically(target: Path, data: bytes, mode: int = 0o644) -> None:
+    """Replace (or create) one file whole or not at all: temp file, fsync, rename, fsync."""
+    temp = _write_temp(target, data, mode)
+    try:
+        temp.replace(target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    fsync_folder(target.parent)
+
+
+def fsync_folder(folder: Path) -> None:
     """Make the renames in `folder` durable (POSIX; Windows cannot open a folder)."""
     if os.name == "nt" or not folder.is_dir():
         return

@@ -25,13 +25,13 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from vetline.adapters.atomic_files import fsync_folder, write_atomically
 from vetline.adapters.errors import InputError
 from vetline.adapters.sources import load_source
 from vetline.core.model import Proposal
@@ -270,36 +270,14 @@ def _move_to(source: Path, folder: Path) -> Path:
     folder.mkdir(exist_ok=True)
     target = _free_name(folder, source.name)
     source.rename(target)
-    _fsync_folder(folder)
-    _fsync_folder(source.parent)
+    fsync_folder(folder)
+    fsync_folder(source.parent)
     return target
 
 
 def _write_new(folder: Path, name: str, data: bytes) -> Path:
-    """Write a new file whole or not at all: a temp file, fsync, then rename."""
+    """Write a new file under a free name, whole or not at all."""
     folder.mkdir(exist_ok=True)
-    descriptor, temp_name = tempfile.mkstemp(prefix=f".{name[:100]}.", suffix=".tmp", dir=folder)
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        target = _free_name(folder, name)
-        temp.rename(target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    _fsync_folder(folder)
+    target = _free_name(folder, name)
+    write_atomically(target, data)
     return target
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable (POSIX; Windows cannot open a folder)."""
-    if os.name == "nt":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from vetline.adapters.atomic_files import write_atomically
 from vetline.adapters.parse_json import FORMAT_VERSION
 from vetline.core.model import Change, Citation, FileStatus, HunkKind, Proposal
 from vetline.core.patch_text import file_patch
@@ -34,9 +35,7 @@ def write_proposal_file(path: Path, proposals: Sequence[Proposal]) -> None:
         # Undecodable bytes kept as lone surrogates (core.text.decode) cannot be UTF-8;
         # as \\u escapes they survive, and parse_json turns them back into the bytes.
         data = json.dumps(document, ensure_ascii=True, indent=2).encode("ascii")
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(data + b"\n")
-    partial.replace(path)
+    write_atomically(path, data + b"\n")
 
 
 def _proposal(proposal: Proposal) -> dict[str, Any]:
