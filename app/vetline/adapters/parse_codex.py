@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from vetline.adapters.errors import InputError
 from vetline.adapters.parse_search_replace import ReadFile
-from vetline.adapters.parse_unified import bare, proposal_id, title_from_source
+from vetline.adapters.patch_source import proposal_id, title_from_source
 from vetline.core.hunks import HunkMismatchError, apply_hunks, hunks_from_texts
 from vetline.core.model import (
     Change,
@@ -17,7 +17,14 @@ from vetline.core.model import (
     Proposal,
     sha256_hex,
 )
-from vetline.core.text import TextDecodeError, decode, is_binary, line_ending, split_lines
+from vetline.core.text import (
+    TextDecodeError,
+    decode,
+    is_binary,
+    line_ending,
+    split_lines,
+    strip_ending,
+)
 
 _BEGIN, _END = "*** Begin Patch", "*** End Patch"
 _ADD, _DELETE, _UPDATE = "*** Add File: ", "*** Delete File: ", "*** Update File: "
@@ -76,7 +83,7 @@ def parse_codex(text: str, source_name: str, read_file: ReadFile) -> list[Propos
 
 
 def _read_operations(raw_lines: list[str], source: str) -> list[_FileOp]:
-    lines = [bare(line) for line in raw_lines]
+    lines = [strip_ending(line) for line in raw_lines]
     begin = next((i for i, line in enumerate(lines) if line.strip() == _BEGIN), None)
     if begin is None:
         raise InputError(f"{source}: no '{_BEGIN}' line")

@@ -7,10 +7,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vetline.adapters.errors import InputError
-from vetline.adapters.parse_unified import bare, proposal_id, title_from_source
+from vetline.adapters.patch_source import proposal_id, title_from_source
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
-from vetline.core.text import TextDecodeError, decode, is_binary, line_ending, split_lines
+from vetline.core.text import (
+    TextDecodeError,
+    decode,
+    is_binary,
+    line_ending,
+    split_lines,
+    strip_ending,
+)
 
 ReadFile = Callable[[str], bytes | None]
 """Returns a workspace file's bytes by relative path, or None when it does not exist."""
@@ -65,7 +72,7 @@ def parse_search_replace(text: str, source_name: str, read_file: ReadFile) -> li
 
 def starts_block(line: str) -> bool:
     """Whether `line` opens a SEARCH/REPLACE block (any of the three marker styles)."""
-    return _SEARCH.fullmatch(bare(line)) is not None
+    return _SEARCH.fullmatch(strip_ending(line)) is not None
 
 
 def read_blocks(text: str, source_name: str) -> list[EditBlock]:
@@ -76,7 +83,7 @@ def read_blocks(text: str, source_name: str) -> list[EditBlock]:
     after_previous = 0  # a name line is looked for only after the previous block
     index = 0
     while index < len(lines):
-        line = bare(lines[index])
+        line = strip_ending(lines[index])
         if tag := _XML_PATH.fullmatch(line):
             path = tag.group(1).strip()
         elif _SEARCH.fullmatch(line):
@@ -99,17 +106,17 @@ def _read_block(
     where = f"{source} line {start + 1}: block {number} ({path})"
     index += 1
     hints: dict[str, int] = {}
-    while index < len(lines) and (hint := _ROO_LINE.fullmatch(bare(lines[index]))):
+    while index < len(lines) and (hint := _ROO_LINE.fullmatch(strip_ending(lines[index]))):
         hints[hint.group(1)] = int(hint.group(2))
         index += 1
-    if hints and index < len(lines) and _ROO_SEPARATOR.fullmatch(bare(lines[index])):
+    if hints and index < len(lines) and _ROO_SEPARATOR.fullmatch(strip_ending(lines[index])):
         index += 1
     parts: list[list[str]] = [[], []]
     for part, closing, name in ((0, _DIVIDER, "'======='"), (1, _REPLACE, "REPLACE marker")):
         while True:
             if index >= len(lines):
                 raise InputError(f"{where}: the text ends before its {name}")
-            line = bare(lines[index])
+            line = strip_ending(lines[index])
             if _SEARCH.fullmatch(line):
                 raise InputError(
                     f"{where}: a new SEARCH starts at line {index + 1} before its {name}"
@@ -128,7 +135,7 @@ def _read_block(
 def _name_before(lines: list[str], index: int, floor: int) -> str | None:
     """Aider's file name line: just above the block, or above its opening fence."""
     for candidate in reversed(lines[max(floor, index - 3) : index]):
-        line = bare(candidate).strip()
+        line = strip_ending(candidate).strip()
         if line.startswith(_FENCES):
             continue
         if line.startswith("<") and line.endswith(">"):

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 from vetline.adapters.errors import InputError
 from vetline.adapters.git_binary import BinaryPatchError, decode_base85_line, inflate
 from vetline.adapters.mbox import (
-    MBOX_FROM,
     mail_author,
     mail_date,
     mail_subject,
@@ -24,6 +21,7 @@ from vetline.adapters.patch_names import (
     _snippet,
     _unquote_name,
 )
+from vetline.adapters.patch_source import decode_patch, proposal_id, refuse_nul, title_from_source
 from vetline.core.model import (
     Agent,
     BinaryData,
@@ -34,7 +32,7 @@ from vetline.core.model import (
     HunkKind,
     Proposal,
 )
-from vetline.core.text import TextDecodeError, decode, encode, split_lines
+from vetline.core.text import split_lines, strip_ending
 
 _HUNK_HEADER = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)")
 _INDEX = re.compile(r"index ([0-9a-fA-F]+)\.\.([0-9a-fA-F]+)(?: ([0-7]{6}))?")
@@ -79,59 +77,11 @@ def parse_file_diffs(text: str, where: str, line_offset: int = 0) -> tuple[Chang
     of its own in front of the text.
     """
     lines = split_lines(text)
-    _refuse_nul(text, where)
+    refuse_nul(text, where)
     changes = _DiffReader(lines, where, 0, len(lines), line_offset).read_changes()
     if not changes:
         raise InputError(f"{where}: no changes found")
     return tuple(changes)
-
-
-def decode_patch(data: bytes, source_name: str) -> str:
-    """Patch bytes as text: UTF-8 keeps every byte; a UTF-16 BOM (PowerShell's `>`) is honoured."""
-    try:
-        text, _ = decode(data)
-    except TextDecodeError as error:
-        raise InputError(f"{source_name}: {error}") from error
-    text = text.removeprefix("\ufeff")
-    _refuse_nul(text, source_name)
-    return text
-
-
-def _refuse_nul(text: str, where: str) -> None:
-    index = text.find("\0")
-    if index >= 0:
-        line = text.count("\n", 0, index) + 1
-        raise InputError(f"{where} line {line}: NUL byte: this is not a text patch")
-
-
-def proposal_id(text: str) -> str:
-    """Deterministic: the first 12 hex digits of the sha256 of the proposal's own bytes."""
-    return hashlib.sha256(encode(text)).hexdigest()[:12]
-
-
-def title_from_source(source_name: str, fallback: str) -> str:
-    """A file's name; `fallback` for stdin and other sources without one ("<stdin>")."""
-    if not source_name or source_name.startswith("<"):
-        return fallback
-    return PurePath(source_name).name or fallback
-
-
-def starts_patch(line: str, next_line: str) -> bool:
-    """Whether a patch starts at `line`: a git header, a format-patch mail, or '---'/'+++'."""
-    return (
-        line.startswith(("diff --git ", "diff --cc ", "diff --combined ", "@@ -"))
-        or MBOX_FROM.match(line) is not None
-        or (line.startswith("--- ") and next_line.startswith("+++ "))
-    )
-
-
-def bare(line: str) -> str:
-    """A line without its ending ("\\n" or "\\r\\n")."""
-    if line.endswith("\n"):
-        line = line[:-1]
-        if line.endswith("\r"):
-            line = line[:-1]
-    return line
 
 
 # ---- mailboxes -------------------------------------------------------------------------------
@@ -139,11 +89,11 @@ def bare(line: str) -> str:
 
 def _commit_proposal(lines: list[str], start: int, end: int, source: str) -> Proposal | None:
     header_end = start + 1
-    while header_end < end and bare(lines[header_end]):
+    while header_end < end and strip_ending(lines[header_end]):
         header_end += 1
     headers = read_headers("".join(lines[start + 1 : header_end]), f"{source} line {start + 1}")
     body = header_end + 1
-    separator = next((i for i in range(body, end) if bare(lines[i]) == "---"), None)
+    separator = next((i for i in range(body, end) if strip_ending(lines[i]) == "---"), None)
     if separator is None:
         separator = next((i for i in range(body, end) if lines[i].startswith("diff ")), end)
         diff_start = separator
@@ -217,7 +167,7 @@ class _DiffReader:
         return InputError(f"{self.where} line {index + 1 + self.line_offset}: {message}")
 
     def bare_at(self, index: int) -> str:
-        return bare(self.lines[index]) if index < self.end else ""
+        return strip_ending(self.lines[index]) if index < self.end else ""
 
     def read_changes(self) -> list[Change]:
         changes: list[Change] = []
@@ -259,7 +209,9 @@ class _DiffReader:
 
     def _git_section(self) -> _FileSection:
         section = _FileSection(self.pos, is_git=True)
-        section.header_names = _git_header_names(bare(self.lines[self.pos])[len("diff --git ") :])
+        section.header_names = _git_header_names(
+            strip_ending(self.lines[self.pos])[len("diff --git ") :]
+        )
         self.pos += 1
         while self.pos < self.end and self._extended_header(section, self.bare_at(self.pos)):
             self.pos += 1
@@ -341,7 +293,7 @@ class _DiffReader:
 
     def _hunk(self, path: str) -> Hunk:
         header_index = self.pos
-        header = bare(self.lines[self.pos])
+        header = strip_ending(self.lines[self.pos])
         match = _HUNK_HEADER.fullmatch(header)
         if not match:
             raise self.error(header_index, f"malformed hunk header {_snippet(header)}")

@@ -13,10 +13,11 @@ from vetline.adapters.git_tree import GitTree, load_worktree
 from vetline.adapters.parse_codex import parse_codex
 from vetline.adapters.parse_json import parse_json
 from vetline.adapters.parse_search_replace import ReadFile, parse_search_replace, starts_block
-from vetline.adapters.parse_unified import bare, decode_patch, parse_unified, starts_patch
+from vetline.adapters.parse_unified import parse_unified
+from vetline.adapters.patch_source import decode_patch, starts_patch
 from vetline.core.leash import escape_refusal
 from vetline.core.model import Proposal
-from vetline.core.text import TextDecodeError, decode, split_lines
+from vetline.core.text import TextDecodeError, decode, split_lines, strip_ending
 
 STDIN_NAME = "<stdin>"
 _CODEX_BEGIN = "*** Begin Patch"
@@ -99,7 +100,7 @@ def detect_format(data: bytes) -> SourceFormat | None:
         return SourceFormat.JSON
     lines = split_lines(text)
     for index, line in enumerate(lines):
-        if bare(line).strip() == _CODEX_BEGIN:
+        if strip_ending(line).strip() == _CODEX_BEGIN:
             return SourceFormat.CODEX
         if starts_block(line):
             return SourceFormat.SEARCH_REPLACE
