@@ -184,3 +184,16 @@ def test_any_subset_equals_git_apply_of_the_same_hunks(
         assert result.returncode == 0, result.stderr.decode()
     expected = (repo / "f.txt").read_bytes()
     assert encode(apply_hunks(old, chosen)) == expected
+
+
+def test_a_pathological_pair_stays_at_least_as_minimal_as_git(tmp_path: Path) -> None:
+    """Thousands of edits between four repeated lines: past the exact search's cost
+    limit, where git also settles for a heuristic split."""
+    import random
+
+    rng = random.Random(1)
+    old = "".join(rng.choice("abcd") + "\n" for _ in range(3000))
+    new = "".join(rng.choice("abcd") + "\n" for _ in range(3000))
+    hunks = hunks_from_texts("f", old, new)
+    assert apply_hunks(old, hunks) == new
+    assert sum(h.added + h.removed for h in hunks) <= git_changed_lines(tmp_path, old, new)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import math
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -26,8 +27,10 @@ from typing import NamedTuple, TypeVar
 
 T = TypeVar("T")
 
-# Above this many diagonal steps in one bisection we stop insisting on minimality.
-_WORK_BUDGET = 20_000_000
+# Like xdiff, one bisection searches at most max(512, √(N+M)) edits deep before it
+# settles for the furthest point reached: exact for any pair with up to ~1,000 edits
+# between anchors, and never minutes on a pathological pair (random repeated lines).
+_MIN_COST_LIMIT = 512
 # Regions with more lines than this (both sides together) are cut at unique lines.
 _ANCHOR_ABOVE = 600
 # How many anchor candidates to sample from one region: enough for small pieces.
@@ -283,11 +286,10 @@ def _bisect(a: list[str], b: list[str]) -> tuple[int, int] | None:
     odd = delta % 2 != 0
     # Diagonals that ran off the grid are trimmed from the scan (k*_start / k*_end).
     k1_start = k1_end = k2_start = k2_end = 0
-    work = 0
     best_point = (0, 0)
+    cost_limit = max(_MIN_COST_LIMIT, math.isqrt(n + m + 3))
     for d in range(max_d):
-        work += 2 * d + 1
-        if work > _WORK_BUDGET:
+        if d > cost_limit:
             return best_point if best_point != (0, 0) else (n // 2, m // 2)
         for k1 in range(-d + k1_start, d + 1 - k1_end, 2):
             k1_index = offset + k1
