@@ -1,0 +1,81 @@
+"""Start Vetline as `python -m vetline ARGS` does, and report its first paint and memory.
+
+Used by tools/bench_gui.py: `bench_gui_launch.py --data-dir DIR demo` (or `review ...`).
+The only additions to the app's own start are a wrapper around DiffView.paintEvent (the
+end of the first paint that shows a hunk is recorded with time.time(), comparable with
+the parent's spawn time in $VETLINE_BENCH_SPAWN_TIME) and, $VETLINE_BENCH_IDLE_MS after
+that paint and once no background work is pending, one JSON line on stdout with the
+resident memory; then the window is closed the way the reviewer would close it.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.time()
+
+import json  # noqa: E402 - the clock above is read before anything else is imported
+import os  # noqa: E402
+import sys  # noqa: E402
+from typing import Any  # noqa: E402
+
+
+def main() -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from vetline.ui import diff_view
+    from vetline.ui.main_window import MainWindow
+
+    imported = time.time()
+    idle_ms = int(os.environ.get("VETLINE_BENCH_IDLE_MS", "1000"))
+    state: dict[str, Any] = {}
+    original_paint = diff_view.DiffView.paintEvent
+
+    def timed_paint(view: diff_view.DiffView, event: Any) -> None:
+        original_paint(view, event)
+        if "first_paint_time" not in state and len(view.rows()):
+            state["first_paint_time"] = time.time()
+            QTimer.singleShot(idle_ms, report_when_idle)
+
+    def report_when_idle() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        window = windows[0]
+        controller = window.controller
+        if controller.has_pending_work():
+            QTimer.singleShot(100, report_when_idle)  # e.g. the staleness check of 1,000
+            return
+        import psutil  # after the paint: not part of the start-up being timed
+
+        process = psutil.Process()
+        children = process.children(recursive=True)
+        session = controller.session
+        report = {
+            "first_paint_time": state["first_paint_time"],
+            "launcher_started_time": STARTED,
+            "import_ms": round((imported - STARTED) * 1000, 1),
+            "rss_mb": round(process.memory_info().rss / 2**20, 1),
+            "children_rss_mb": round(sum(_rss(child) for child in children) / 2**20, 1),
+            "proposals": len(session.proposals),
+            "hunks": len(session.items),
+            "diff_viewport": [window.diff.viewport().width(), window.diff.viewport().height()],
+        }
+        print(json.dumps(report), flush=True)
+        QTimer.singleShot(0, window.close)
+
+    diff_view.DiffView.paintEvent = timed_paint
+
+    from vetline.cli import main as vetline_main
+
+    return vetline_main(sys.argv[1:])
+
+
+def _rss(process: Any) -> int:
+    try:
+        return int(process.memory_info().rss)
+    except Exception:  # noqa: BLE001 - a child that just exited has no memory to count
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
