@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     review = commands.add_parser("review", help="open the review window on SOURCEs")
     review.add_argument("sources", nargs="*", metavar="SOURCE")
+    review.add_argument(
+        "--watch",
+        metavar="DIR",
+        help="an inbox folder agents drop proposal files into; verdicts go to DIR/outbox/",
+    )
     _add_workspace(review)
     _add_level(review)
 
@@ -161,8 +166,18 @@ def _open_window(args: argparse.Namespace) -> int:
         data_dir=Path(args.data_dir) if args.data_dir else None,
         config=Path(args.config) if args.config else None,
         level=getattr(args, "level", None),
+        watch=_watch_path(getattr(args, "watch", None)),
     )
     return exit_code
+
+
+def _watch_path(value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.is_dir():
+        raise InputError(f"--watch {value}: not a folder")
+    return path.resolve()
 
 
 def _workspace_path(value: str | None) -> Path | None:

@@ -7,7 +7,7 @@ first, and when a file's hunks are all decided, the accepted ones are written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +15,13 @@ from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.errors import StaleBaseError, VetlineError
 from vetline.adapters.git_tree import GitTree
 from vetline.adapters.inbox import Inbox, verdicts_from_items
+from vetline.adapters.repository_queue import (
+    RepositoryRefresh,
+    change_paths,
+    put_in_queue,
+    show_again,
+)
+from vetline.adapters.repository_state import PathState, listed_changes, path_states
 from vetline.adapters.workspace import FileWrite, Workspace
 from vetline.core.model import Change, Proposal, sha256_hex
 from vetline.core.session import FileOutcome, ReviewItem, ReviewSession, SessionError
@@ -68,6 +75,8 @@ class Reviewer:
         self.inbox_sources: dict[str, Path] = {}  # proposal id -> the inbox file it came from
         self._on_written = on_written
         self._writes: dict[int, _Write] = {}  # id(FileOutcome) -> what was written for it
+        # What the repository's changed paths held when last read or written by us.
+        self._repository_states: dict[str, PathState] = {}
 
     def accept(self) -> Outcome:
         return self._run(self.session.accept_current)
@@ -80,6 +89,11 @@ class Reviewer:
 
     def accept_rest(self) -> Outcome:
         current = self.session.current
+        if current is not None and self.git_tree is not None:
+            changes = dict.fromkeys(item.change for item in self.session.items_of(current.proposal))
+            refused = self._refuse_if_changed(current.proposal, list(changes))
+            if refused is not None:
+                return refused
         try:
             outcomes = self.session.accept_rest_of_proposal()
         except (SessionError, VetlineError) as error:
@@ -114,6 +128,10 @@ class Reviewer:
 
     def _run(self, command: Callable[[], FileOutcome | None]) -> Outcome:
         decided = self.session.current
+        if decided is not None and self.git_tree is not None:
+            refused = self._refuse_if_changed(decided.proposal, [decided.change])
+            if refused is not None:
+                return refused
         try:
             outcome = command()
         except (SessionError, VetlineError) as error:
@@ -132,13 +150,106 @@ class Reviewer:
             try:
                 self.git_tree.sync_items(change, items)
             except StaleBaseError as error:
-                self.session.replace_change(change, self.git_tree.reload_change(change.path))
-                return Outcome(False, f"{error}; the file was re-read: look again", problem=True)
+                self._reread(change)
+                return Outcome(
+                    False, f"not staged or restored: {error}. Look at it again", problem=True
+                )
             except VetlineError as error:
                 for item in items:
                     item.problem = str(error)
                 return Outcome(False, f"not applied to the repository: {error}", problem=True)
+        self._remember_paths(change_paths(changes))
         return self._finish(proposal, Outcome(True, "", tuple(c.path for c in changes)))
+
+    def _refuse_if_changed(self, proposal: Proposal, changes: list[Change]) -> Outcome | None:
+        """Before a verdict is logged: a file that changed since it was shown is re-read
+        and shown again, never decided blind. (Syncing the verdicts already in force
+        writes nothing; it is the tree's own check for bytes it did not expect.)"""
+        assert self.git_tree is not None
+        for change in changes:
+            try:
+                self.git_tree.sync_items(change, list(self.session.items_of(proposal, change)))
+            except StaleBaseError as error:
+                self._reread(change)
+                return Outcome(False, f"not decided: {error}. Look at it again", problem=True)
+            except VetlineError:
+                continue  # not a changed file: the verdict's own write will report it
+        return None
+
+    def _reread(self, change: Change) -> None:
+        """Put what is on disk now in the queue in place of `change`."""
+        assert self.git_tree is not None
+        fresh = self.git_tree.reload_change(change.path)
+        put_in_queue(self.session, change, fresh, self.git_tree.root)
+        self._remember_paths(change_paths([change, *fresh]))
+
+    # ---- a repository someone else changes while it is reviewed ----------------------
+
+    def remember_repository(self) -> None:
+        """Record what the repository's changed paths hold now, as the queue shows them."""
+        if self.git_tree is None:
+            return
+        root = self.git_tree.root
+        paths = change_paths(item.change for item in self.session.items) | listed_changes(root)
+        self._repository_states = path_states(root, paths)
+
+    def repository_changed_paths(self) -> list[str]:
+        """Paths whose work tree bytes or index entry are not what Vetline last saw or wrote."""
+        return self._changed_paths()[0]
+
+    def refresh_repository(self) -> RepositoryRefresh:
+        """Re-read the changes at each path someone else changed; the rest keep their verdicts.
+
+        A re-read file's hunks come back undecided (what was staged or restored before
+        is now part of the index or work tree). The hunk on screen stays on screen
+        unless its own file was re-read: then the file's first fresh hunk is shown.
+        """
+        changed, states = self._changed_paths()
+        if self.git_tree is None or not changed:
+            return RepositoryRefresh()
+        current = self.session.current
+        target: ReviewItem | None = current
+        reread: list[str] = []
+        done: set[str] = set()
+        for path in changed:
+            if path in done:
+                continue
+            old = self._queued_change_at(path)
+            fresh = self.git_tree.reload_change(path)
+            done |= change_paths([*fresh, *([old] if old is not None else [])])
+            if fresh == ((old,) if old is not None else ()):
+                continue  # the same differences as shown: nothing to re-read
+            put_in_queue(self.session, old, fresh, self.git_tree.root)
+            reread.append(path)
+            if current is not None and old is current.change:
+                target = self.session.current  # the re-read file's first fresh hunk
+        # The states from before the re-read: an edit landing meanwhile is seen next time.
+        self._repository_states = states
+        shown_again = target is not current
+        show_again(self.session, target, restart_clock=shown_again)
+        return RepositoryRefresh(tuple(reread), shown_again)
+
+    def _changed_paths(self) -> tuple[list[str], dict[str, PathState]]:
+        if self.git_tree is None:
+            return [], {}
+        root = self.git_tree.root
+        candidates = set(self._repository_states) | listed_changes(root)
+        now = path_states(root, candidates)
+        changed = sorted(
+            path for path in candidates if now[path] != self._repository_states.get(path)
+        )
+        return changed, now
+
+    def _queued_change_at(self, path: str) -> Change | None:
+        """The queued change that has `path` as either of its names."""
+        for item in self.session.items:
+            if path in (item.change.path, item.change.source_path):
+                return item.change
+        return None
+
+    def _remember_paths(self, paths: Iterable[str]) -> None:
+        if self.git_tree is not None:
+            self._repository_states.update(path_states(self.git_tree.root, paths))
 
     def _finish(self, proposal: Proposal, outcome: Outcome) -> Outcome:
         """Tell an inbox's agent the outcome once every hunk of its proposal is decided."""

@@ -1,8 +1,9 @@
 """The window's entry point: one QApplication, one qasync loop, the queue to open at start.
 
 `vetline` alone reopens the last session's sources (remembered in the data folder's
-last-session.json), `vetline review SOURCE…` opens the given sources, and
-`vetline demo` the bundled demo queue; with nothing to open, the window explains
+last-session.json), `vetline review SOURCE…` opens the given sources (a repository
+folder is watched for edits), `vetline review --watch DIR` follows an inbox folder,
+and `vetline demo` the bundled demo queue; with nothing to open, the window explains
 how to add proposals.
 """
 
@@ -21,14 +22,16 @@ import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from vetline.adapters.config import load_settings
+from vetline.adapters.config import load_settings, settings_path
 from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
 from vetline.adapters.errors import VetlineError
+from vetline.adapters.llm_redact import install_redaction
 from vetline.adapters.paths import data_dir as default_data_dir
 from vetline.core.settings import Settings, default_settings
 from vetline.ui.controller import ReviewController
 from vetline.ui.main_window import MainWindow
 from vetline.ui.tasks import BackgroundWork
+from vetline.ui.watchers import follow_inbox
 
 LAST_SESSION_FILE = "last-session.json"
 _log = logging.getLogger(__name__)
@@ -41,6 +44,7 @@ class LastSession:
     sources: tuple[str, ...] = ()
     workspace: Path | None = None
     demo: bool = False
+    watch: Path | None = None  # the inbox folder followed
 
 
 def read_last_session(folder: Path) -> LastSession | None:
@@ -50,10 +54,12 @@ def read_last_session(folder: Path) -> LastSession | None:
         document = json.loads(path.read_text(encoding="utf-8"))
         sources = tuple(str(spec) for spec in document.get("sources", []))
         workspace = document.get("workspace")
+        watch = document.get("watch")
         return LastSession(
             sources=sources,
             workspace=Path(workspace) if isinstance(workspace, str) else None,
             demo=bool(document.get("demo", False)),
+            watch=Path(watch) if isinstance(watch, str) else None,
         )
     except FileNotFoundError:
         return None
@@ -68,6 +74,7 @@ def write_last_session(folder: Path, session: LastSession) -> None:
         "sources": [spec for spec in session.sources if spec != "-"],  # stdin is gone by then
         "workspace": str(session.workspace) if session.workspace else None,
         "demo": session.demo,
+        "watch": str(session.watch) if session.watch else None,
     }
     path = folder / LAST_SESSION_FILE
     temporary = path.with_suffix(".json.tmp")
@@ -85,13 +92,15 @@ def open_start_queue(
     workspace: Path | None,
     demo: bool,
     data_folder: Path,
+    watch: Path | None = None,
 ) -> None:
-    """Queue the demo, the given sources, or the last session's, in that order of choice."""
-    if not demo and not sources:
+    """Queue the demo, the given sources (and inbox), or the last session's, in that order."""
+    if not demo and not sources and watch is None:
         remembered = read_last_session(data_folder)
         if remembered is None:
             return  # the empty state says how to add proposals
         demo, sources, workspace = remembered.demo, remembered.sources, remembered.workspace
+        watch = remembered.watch
     if demo:
         from vetline.adapters.demo import prepare_demo
 
@@ -102,8 +111,10 @@ def open_start_queue(
             return
         controller.open_proposals(proposals, demo_workspace, demo=True)
         return
+    root = workspace or Path.cwd()
+    if watch is not None:
+        follow_inbox(controller, watch.absolute(), root)
     if sources:
-        root = workspace or Path.cwd()
         absolute = [spec if spec == "-" else str(Path(spec).absolute()) for spec in sources]
         controller.load_sources(absolute, root)
 
@@ -113,12 +124,14 @@ def remember_sessions(controller: ReviewController, data_folder: Path) -> None:
 
     def remember() -> None:
         workspace = controller.workspace  # None for the demo's and a repository's own
+        inbox = controller.reviewer.inbox
         write_last_session(
             data_folder,
             LastSession(
                 sources=tuple(controller.sources),
                 workspace=None if controller.demo or workspace is None else workspace.root,
                 demo=controller.demo,
+                watch=inbox.folder if inbox is not None else None,
             ),
         )
 
@@ -133,6 +146,7 @@ def run_gui(
     data_dir: Path | None,
     config: Path | None,
     level: int | None,
+    watch: Path | None = None,
 ) -> int:
     """Open the review window and run until it closes; returns the exit code."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -152,18 +166,24 @@ def run_gui(
     except VetlineError as error:
         return _refuse_to_start(f"Vetline cannot start: {error}", error.exit_code)
 
+    install_redaction()  # no logging handlers of our own are added: keys never reach a log
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     gateway = BackgroundWork()
     controller = ReviewController(log, settings, gateway, level=level)
-    window = MainWindow(controller, settings)
+    window = MainWindow(controller, settings, settings_file=settings_path(config))
     remember_sessions(controller, folder)
     for problem in problems:
         window.banner.show_problem(problem)
     sys.excepthook = _report_in(window)
     window.show()
     open_start_queue(
-        controller, sources=sources, workspace=workspace, demo=demo, data_folder=folder
+        controller,
+        sources=sources,
+        workspace=workspace,
+        demo=demo,
+        data_folder=folder,
+        watch=watch,
     )
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)

@@ -92,7 +92,12 @@ def _mix(first: QColor, second: QColor, share: float) -> QColor:
 class EmptyState(QWidget):
     """What an empty queue says: how to add proposals, with a button for the keyboard-shy."""
 
-    def __init__(self, open_action: QAction, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        open_action: QAction,
+        parent: QWidget | None = None,
+        ask_action: QAction | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("emptyState")
         self.setAccessibleName("No proposals yet")
@@ -103,18 +108,19 @@ class EmptyState(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         title.setFont(font)
-        keys = (
-            " or ".join(
-                sequence.toString(QKeySequence.SequenceFormat.NativeText)
-                for sequence in open_action.shortcuts()
-            )
-            or "the File menu"
+        keys = _keys_of(open_action) or "the File menu"
+        ask_keys = _keys_of(ask_action) if ask_action is not None else ""
+        asking = (
+            f"•  press {ask_keys} to ask a model about files in the workspace\n" if ask_keys else ""
         )
         steps = QLabel(
             "Add proposals in any of these ways:\n\n"
             "•  run  vetline review FILE  (a patch, a proposal JSON, SEARCH/REPLACE blocks)\n"
+            "•  run  vetline review REPOSITORY  (an agent's uncommitted changes)\n"
+            "•  run  vetline review --watch FOLDER  (an inbox agents drop proposals into)\n"
             "•  drag and drop a file onto this window\n"
-            f"•  press {keys} to open a file\n\n"
+            f"•  press {keys} to open a file\n"
+            f"{asking}\n"
             "Or try the bundled demo:  vetline demo",
             self,
         )
@@ -124,11 +130,34 @@ class EmptyState(QWidget):
         button = QPushButton(open_action.text(), self)
         button.setAccessibleName("Open proposals")
         button.clicked.connect(open_action.trigger)
+        self.watching = QLabel(self)
+        self.watching.setObjectName("watchingNote")
+        self.watching.setAccessibleName("What is being watched")
+        self.watching.setTextFormat(Qt.TextFormat.PlainText)
+        self.watching.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.watching.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        watching_font = self.watching.font()
+        watching_font.setItalic(True)
+        self.watching.setFont(watching_font)
+        self.watching.hide()
         layout = QVBoxLayout(self)
         layout.addStretch(2)
         layout.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(self.fontMetrics().height() // 2)
+        layout.addWidget(self.watching, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addSpacing(self.fontMetrics().height())
         layout.addWidget(steps, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addSpacing(self.fontMetrics().height())
         layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(3)
+
+    def set_watching(self, words: str) -> None:
+        """E.g. "Watching the inbox …: new proposal files appear here"; "" hides it."""
+        self.watching.setText(words)
+        self.watching.setVisible(bool(words))
+
+
+def _keys_of(action: QAction) -> str:
+    return " or ".join(
+        sequence.toString(QKeySequence.SequenceFormat.NativeText) for sequence in action.shortcuts()
+    )

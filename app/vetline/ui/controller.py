@@ -15,25 +15,26 @@ import sys
 import time
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from vetline.adapters.decision_log import DecisionLog
-from vetline.adapters.errors import InputError, StaleBaseError, VetlineError
+from vetline.adapters.errors import InputError, VetlineError
 from vetline.adapters.review import Outcome, Reviewer
 from vetline.adapters.workspace import Workspace
-from vetline.core.leash import Level
+from vetline.core.leash import Level, Violation
 from vetline.core.model import Change, Proposal
 from vetline.core.session import ReviewItem, ReviewSession
 from vetline.core.settings import Settings
+from vetline.ui.stale_bases import StaleBases, StaleKey, stale_of, written_pairs
 from vetline.ui.tasks import BackgroundWork, JobFailed, Superseded, is_big_input, load_sources_job
 
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Reviewer's words when a verdict was logged but its file could not be written.
 _NOT_WRITTEN_PREFIXES = ("stale base", "write refused")
-
-StaleKey = tuple[str, str]  # (proposal id, path) whose base is not what is on disk
 
 
 class ReviewController(QObject):
@@ -74,8 +75,12 @@ class ReviewController(QObject):
         self.reviewer = Reviewer(self.session, log, None)
         self.sources: list[str] = []
         self.demo = False
-        self.stale: set[StaleKey] = set()
+        self.stale_bases = StaleBases()
+        # Proposals asked of a model at a stricter level than the slider's keep that leash.
+        self.asked_levels: dict[str, Level] = {}
         self.busy = False
+        self._busy_holds = 0  # a write and a repository refresh may overlap
+        self._when_free: list[Callable[[], None]] = []
         self._tasks: set[asyncio.Future[None]] = set()
         self._waiters: set[asyncio.Future[None]] = set()
 
@@ -153,9 +158,11 @@ class ReviewController(QObject):
             if self.reviewer.git_tree is not None:
                 raise InputError("this window reviews a repository; open other sources in another")
             return opened.proposals
-        if self.session.items or self.reviewer.git_tree is not None:
+        alone = self.reviewer.git_tree is None and self.reviewer.inbox is None
+        if self.session.items or not alone:
             raise InputError("a repository is reviewed on its own: open it in a new window")
         self.reviewer.git_tree = opened.git_tree
+        self.reviewer.remember_repository()  # later edits by others are told from our own
         return opened.proposals
 
     @property
@@ -224,18 +231,21 @@ class ReviewController(QObject):
             self.states_changed.emit(None)
         return True
 
+    def violations(self, proposal: Proposal) -> list[Violation]:
+        """The leash's verdict: the slider's level, or the stricter one it was asked at."""
+        asked = self.asked_levels.get(proposal.id)
+        if asked is not None and asked < self.session.level:
+            return self.session.leash.check(proposal, asked)
+        return self.session.violations(proposal)
+
+    def leash_level(self, proposal: Proposal) -> Level:
+        return min(self.asked_levels.get(proposal.id, self.session.level), self.session.level)
+
     def over_leash(self, proposal: Proposal) -> bool:
-        return self.session.over_leash(proposal)
+        return bool(self.violations(proposal))
 
     def is_stale(self, proposal: Proposal, change: Change) -> bool:
-        """The file on disk is not this change's base, and that still matters: a hunk is
-        undecided, or a verdict could not be written (a file we wrote ourselves is not stale)."""
-        if (proposal.id, change.path) not in self.stale:
-            return False
-        return any(
-            not item.state.decided or item.problem
-            for item in self.session.items_of(proposal, change)
-        )
+        return self.stale_bases.is_stale(self.session, proposal, change)
 
     # --- running commands -----------------------------------------------------------------
 
@@ -249,6 +259,7 @@ class ReviewController(QObject):
 
     async def _run_write(self, command: Callable[[], Outcome]) -> None:
         touched = {self.current.proposal.id} if self.current else set()
+        items_before = [id(item) for item in self.session.items]
         try:
             outcome, stale_now = await self.gateway.serial(self._command_then_rescan, command)
         except Exception as error:  # noqa: BLE001 - a bug must reach the banner, not kill the loop
@@ -256,12 +267,15 @@ class ReviewController(QObject):
             outcome, stale_now = Outcome(False, f"Something went wrong: {error}", problem=True), {}
         finally:
             self._set_busy(False)
-        self._note_stale(stale_now)
+        self.stale_bases.note(stale_now)
         self._report(outcome)
         if self.current is not None:
             touched.add(self.current.proposal.id)  # an undo may reach back to another one
         touched.update(proposal_id for proposal_id, _ in stale_now)
-        self.states_changed.emit(frozenset(touched))
+        if [id(item) for item in self.session.items] != items_before:
+            self.queue_rebuilt.emit()  # a file was re-read: its hunks are new items
+        else:
+            self.states_changed.emit(frozenset(touched))
         self.cursor_moved.emit()
         self.command_finished.emit()
 
@@ -272,48 +286,21 @@ class ReviewController(QObject):
         outcome = command()
         if not outcome.written:
             return outcome, {}
-        touched = set(outcome.written)
-        changes = [
-            (proposal, change)
-            for proposal in self.session.proposals
-            for change in proposal.changes
-            if change.source_path in touched or change.path in touched
-        ]
-        return outcome, self._stale_of(changes)
+        return outcome, self._stale_of(written_pairs(self.session.proposals, outcome.written))
 
     async def _rescan_stale(self, proposals: Iterable[Proposal]) -> None:
         pairs = [(proposal, change) for proposal in proposals for change in proposal.changes]
         if self.workspace is None or not pairs:
             return
         found = await self.gateway.serial(self._stale_of, pairs)
-        self._note_stale(found)
+        self.stale_bases.note(found)
         if any(found.values()):
             self.states_changed.emit(frozenset(pid for (pid, _), stale in found.items() if stale))
 
-    def _note_stale(self, found: dict[StaleKey, bool]) -> None:
-        for key, is_stale in found.items():
-            if is_stale:
-                self.stale.add(key)
-            else:
-                self.stale.discard(key)
-
     def _stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, bool]:
-        """Would writing each change be refused because its base is not on disk?"""
-        workspace = self.workspace
-        if workspace is None or self.reviewer.git_tree is not None:
+        if self.reviewer.git_tree is not None:
             return {}  # a repository re-reads a file that changed under it by itself
-        found: dict[StaleKey, bool] = {}
-        for proposal, change in pairs:
-            every_hunk = {hunk.id for hunk in change.hunks}
-            try:
-                workspace.plan(proposal, every_hunk, only=change)
-            except StaleBaseError:
-                found[(proposal.id, change.path)] = True
-            except VetlineError:
-                found[(proposal.id, change.path)] = False  # refused for another reason
-            else:
-                found[(proposal.id, change.path)] = False
-        return found
+        return stale_of(self.workspace, pairs)
 
     def _report(self, outcome: Outcome) -> None:
         if outcome.problem and outcome.message.startswith(_NOT_WRITTEN_PREFIXES):
@@ -335,8 +322,36 @@ class ReviewController(QObject):
         return True
 
     def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        self.busy_changed.emit(busy)
+        self._busy_holds += 1 if busy else -1
+        now = self._busy_holds > 0
+        if now != self.busy:
+            self.busy = now
+            self.busy_changed.emit(now)
+        while not self.busy and self._when_free:
+            self._when_free.pop(0)()
+
+    async def exclusive(self, job: Callable[..., T], *args: Any) -> T:
+        """Run `job` on the I/O lane with every review command ignored until it is done.
+
+        For work that changes the queue behind the reviewer's back (a repository
+        re-read): a key pressed meanwhile must not decide a hunk about to be replaced.
+        """
+        self._set_busy(True)
+        try:
+            return await self.gateway.serial(job, *args)
+        finally:
+            self._set_busy(False)
+
+    def when_free(self, callback: Callable[[], None]) -> None:
+        """Run `callback` now, or as soon as no write is in flight (it may change the queue)."""
+        if self.busy:
+            self._when_free.append(callback)
+        else:
+            callback()
+
+    def start(self, work: Coroutine[object, object, None]) -> None:
+        """Run a coroutine of the window's; its failure reaches the banner."""
+        self._start(work)
 
     def _start(self, work: Coroutine[object, object, None]) -> None:
         task = asyncio.ensure_future(work)

@@ -81,11 +81,12 @@ class DetailsView(QScrollArea):
         self.leash = _Section("Leash", "Leash verdict", page)
         self.hunk = _Section("This hunk", "This hunk", page)
         self.notes = _Section("Note", "Hunk notes", page)
+        self.lineage = _Section("Lineage", "Lineage", page)
         layout = QVBoxLayout(page)
         spacing = self.fontMetrics().height()
         layout.setContentsMargins(spacing, spacing, spacing, spacing)
         layout.setSpacing(spacing)
-        for widget in (self.title, self.byline, self.leash, self.hunk, self.notes):
+        for widget in (self.title, self.byline, self.lineage, self.leash, self.hunk, self.notes):
             layout.addWidget(widget)
         layout.addWidget(self.task)
         layout.addWidget(self.rationale)
@@ -102,7 +103,8 @@ class DetailsView(QScrollArea):
         if item is None:
             self.title.setText("No proposal")
             self.byline.setText("")
-            for section in (self.task, self.rationale, self.leash, self.hunk, self.notes):
+            sections = (self.task, self.rationale, self.leash, self.hunk, self.notes, self.lineage)
+            for section in sections:
                 section.set_text("")
             return
         proposal = item.proposal
@@ -110,13 +112,13 @@ class DetailsView(QScrollArea):
         self.byline.setText(_byline(proposal))
         self.task.set_text(proposal.task)
         self.rationale.set_text(proposal.rationale)
+        self.lineage.set_text(self._lineage(proposal))
         self._show_leash(proposal)
         self._show_hunk(item)
 
     def _show_leash(self, proposal: Proposal) -> None:
-        session = self._controller.session
-        level = Level(session.level)
-        violations = session.violations(proposal)
+        level = Level(self._controller.leash_level(proposal))
+        violations = self._controller.violations(proposal)
         if violations:
             lines = [f"Over the leash at level {int(level)} ({level.title}):"]
             lines += [f"• {violation.message}" for violation in violations]
@@ -132,6 +134,23 @@ class DetailsView(QScrollArea):
             ACCEPTED,
         )
 
+    def _lineage(self, proposal: Proposal) -> str:
+        """ "↳ Revision of “<title>”", and the reasons it was rejected for."""
+        if proposal.parent_id is None:
+            return ""
+        session = self._controller.session
+        parent = next((p for p in session.proposals if p.id == proposal.parent_id), None)
+        if parent is None:
+            return f"↳ Revision of proposal {proposal.parent_id}"
+        reasons = dict.fromkeys(
+            item.reason
+            for item in session.items_of(parent)
+            if item.state is HunkState.REJECTED and item.reason
+        )
+        lines = [f"↳ Revision of “{parent.title or parent.id}”"]
+        lines += [f"rejected because: {reason}" for reason in reasons]
+        return "\n".join(lines)
+
     def _show_hunk(self, item: ReviewItem) -> None:
         controller = self._controller
         siblings = list(controller.session.items_of(item.proposal, item.change))
@@ -146,10 +165,12 @@ class DetailsView(QScrollArea):
         if item.state is HunkState.REJECTED and item.reason:
             lines.append(f"Reason: {item.reason}")
         self.hunk.set_text("\n".join(lines), state)
-        self.notes.set_text("\n".join(_notes(item, stale)), STALE if stale else None)
+        in_repository = controller.reviewer.git_tree is not None
+        notes = _notes(item, stale, in_repository)
+        self.notes.set_text("\n".join(notes), STALE if stale else None)
 
 
-def _notes(item: ReviewItem, stale: bool) -> list[str]:
+def _notes(item: ReviewItem, stale: bool, in_repository: bool) -> list[str]:
     notes = []
     if item.problem:
         notes.append(f"Not written: {item.problem}")
@@ -158,7 +179,12 @@ def _notes(item: ReviewItem, stale: bool) -> list[str]:
             "Stale base: the file on disk is not the one this proposal was made against, "
             "so accepting it will be refused."
         )
-    if item.change.is_binary or item.hunk.kind is HunkKind.BINARY:
+    if in_repository and item.hunk.kind is HunkKind.BINARY and not item.acceptable:
+        notes.append(
+            "Listed only (a submodule, nested repository or symbolic link): Vetline does not"
+            " enter or change it, so it cannot be accepted; rejecting it changes nothing."
+        )
+    elif item.change.is_binary or item.hunk.kind is HunkKind.BINARY:
         notes.append("Binary file: accepted or rejected as a whole.")
     elif item.hunk.is_whitespace_only:
         notes.append("Whitespace-only change: only spaces, tabs or line endings differ.")

@@ -8,6 +8,7 @@ Untrusted text (paths, proposal titles, hunk text) is shown as plain text only.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFontDatabase, QKeyEvent
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vetline.core.model import HunkKind
+from vetline.core.model import HunkKind, Proposal
 from vetline.core.session import ReviewItem
 from vetline.ui.controller import ReviewController
 
@@ -50,10 +51,17 @@ def name_buttons(box: QDialogButtonBox | QMessageBox) -> None:
 
 
 class RejectReasonDialog(QDialog):
-    """Pick a preset reason or write one; Enter rejects with it."""
+    """Pick a preset reason or write one; Enter rejects with it.
 
-    def __init__(self, subject: str, parent: QWidget | None = None) -> None:
+    For a proposal a model made (`revisable`), "Reject and revise" also sends the
+    reason back to the model, which answers with a revised proposal.
+    """
+
+    def __init__(
+        self, subject: str, parent: QWidget | None = None, *, revisable: bool = False
+    ) -> None:
         super().__init__(parent)
+        self.wants_revision = False
         self.setObjectName("rejectReasonDialog")
         self.setWindowTitle("Reject with a reason")
         self.setAccessibleName("Reject with a reason")
@@ -71,6 +79,14 @@ class RejectReasonDialog(QDialog):
         buttons = QDialogButtonBox(self)
         reject_button = buttons.addButton("Reject", QDialogButtonBox.ButtonRole.AcceptRole)
         reject_button.setDefault(True)
+        self.revise_button: QAbstractButton | None = None
+        if revisable:
+            self.revise_button = buttons.addButton(
+                "Reject and revise", QDialogButtonBox.ButtonRole.ActionRole
+            )
+            self.revise_button.setObjectName("reviseButton")
+            self.revise_button.setToolTip("Reject, and send the reason back to the model")
+            self.revise_button.clicked.connect(self._revise)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         name_buttons(buttons)
         buttons.accepted.connect(self.accept)
@@ -82,6 +98,10 @@ class RejectReasonDialog(QDialog):
         layout.addWidget(self.details)
         layout.addWidget(buttons)
         self.presets.setFocus()
+
+    def _revise(self) -> None:
+        self.wants_revision = True
+        self.accept()
 
     def reason(self) -> str:
         """ "unsafe", "unsafe: deletes the cache", or the free text for "other"."""
@@ -185,6 +205,14 @@ def confirm_box(
     return box
 
 
+class Reviser(Protocol):
+    """Sends a rejection reason back to the model that made a proposal."""
+
+    def can_revise(self, proposal: Proposal) -> bool: ...
+
+    def revise(self, proposal: Proposal, reason: str) -> bool: ...
+
+
 class ReviewPrompts:
     """Opens the review's dialogs over the window and hands the answers to the controller."""
 
@@ -200,13 +228,24 @@ class ReviewPrompts:
         self._show_problem = show_problem
         self._show_note = show_note
         self.last_dialog: QDialog | None = None
+        self.reviser: Reviser | None = None
 
     def reject_with_reason(self) -> None:
         item = self._ready_item()
         if item is None:
             return
-        dialog = RejectReasonDialog(item.change.path, self._window)
-        dialog.accepted.connect(lambda: self._controller.reject(dialog.reason()))
+        proposal, reviser = item.proposal, self.reviser
+        revisable = reviser is not None and reviser.can_revise(proposal)
+        dialog = RejectReasonDialog(item.change.path, self._window, revisable=revisable)
+
+        def reject() -> None:
+            if not self._still_on_screen(item):
+                return
+            reason = dialog.reason()
+            if self._controller.reject(reason) and dialog.wants_revision and reviser is not None:
+                reviser.revise(proposal, reason)
+
+        dialog.accepted.connect(reject)
         self.open_dialog(dialog)
 
     def edit_hunk(self) -> None:
@@ -219,6 +258,8 @@ class ReviewPrompts:
         dialog = EditHunkDialog(item.change.path, item.hunk.new_text, self._window)
 
         def apply_edit() -> None:
+            if not self._still_on_screen(item):
+                return
             if dialog.changed():
                 self._controller.edit(dialog.edited_text())
             else:
@@ -233,7 +274,7 @@ class ReviewPrompts:
         if item is None:
             return
         proposal = item.proposal
-        violations = self._controller.session.violations(proposal)
+        violations = self._controller.violations(proposal)
         if violations:
             reasons = "; ".join(violation.message for violation in violations)
             self._show_problem(
@@ -253,7 +294,7 @@ class ReviewPrompts:
             "Accept rest",
             "confirmAcceptRest",
         )
-        box.accepted.connect(self._controller.accept_rest)
+        box.accepted.connect(lambda: self._still_on_screen(item) and self._controller.accept_rest())
         self.open_dialog(box)
 
     def choose_files(self, on_chosen: Callable[[list[str]], None]) -> None:
@@ -269,6 +310,20 @@ class ReviewPrompts:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.last_dialog = dialog
         dialog.open()
+
+    def _still_on_screen(self, item: ReviewItem) -> bool:
+        """The hunk a dialog was opened for is still the current one.
+
+        A repository file re-read while the dialog was open replaces its hunks: the
+        answer was given about one the reviewer no longer sees, so it decides nothing.
+        """
+        if self._controller.current is item:
+            return True
+        self._show_problem(
+            f"{item.change.path} changed while the dialog was open; nothing was decided."
+            " Look at it again."
+        )
+        return False
 
     def _ready_item(self) -> ReviewItem | None:
         if self._controller.busy:

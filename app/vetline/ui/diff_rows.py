@@ -251,6 +251,11 @@ def note_text(hunk: Hunk, change: Change | None) -> str:
         return "New empty file"
     if hunk.kind is HunkKind.DELETE_EMPTY:
         return "Empty file deleted"
+    if change is not None and not change.is_binary and (change.base_text or change.new_text):
+        # A submodule or link in a repository: what `git diff` shows, never entered.
+        before = (change.base_text or "").strip() or "nothing"
+        after = (change.new_text or "").strip() or "nothing"
+        return f"Listed only: {before} → {after}"
     return BINARY_MESSAGE
 
 

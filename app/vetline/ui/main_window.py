@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vetline.adapters.llm_ask import AskResult
+from vetline.core.leash import Level
 from vetline.core.settings import Settings
 from vetline.ui.actions import (
     AutonomySlider,
@@ -28,6 +30,9 @@ from vetline.ui.actions import (
     build_actions,
     build_toolbar,
 )
+from vetline.ui.ask_panel import AskPanel
+from vetline.ui.ask_scope import ask_scope
+from vetline.ui.asking import AskRunner
 from vetline.ui.banner import Banner, EmptyState
 from vetline.ui.command_palette import CommandPalette
 from vetline.ui.controller import ReviewController
@@ -38,6 +43,7 @@ from vetline.ui.diff_view import DiffView
 from vetline.ui.queue_view import QueueView
 from vetline.ui.shortcut_sheet import ShortcutSheet
 from vetline.ui.status import summary_text
+from vetline.ui.watchers import InboxFollower, RepositoryFollower
 
 WINDOW_TITLE = "Vetline"
 _IMAGE_COMMANDS = ("image.side_by_side", "image.swipe", "image.onion_skin", "image.difference")
@@ -46,7 +52,13 @@ _IMAGE_COMMANDS = ("image.side_by_side", "image.swipe", "image.onion_skin", "ima
 class MainWindow(QMainWindow):
     """One window per review; `controller` holds the session, the window shows it."""
 
-    def __init__(self, controller: ReviewController, settings: Settings) -> None:
+    def __init__(
+        self,
+        controller: ReviewController,
+        settings: Settings,
+        *,
+        settings_file: Path | None = None,
+    ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(WINDOW_TITLE)
@@ -55,6 +67,9 @@ class MainWindow(QMainWindow):
         self.controller = controller
         self.banner = Banner(self)
         self.prompts = ReviewPrompts(self, controller, self.banner.show_problem, self._note)
+        self.asker = AskRunner(controller, settings_file, self)
+        self.prompts.reviser = self.asker
+        self.repository_follower = RepositoryFollower(controller, self)
         self.command_actions = build_actions(self, settings.keys, self._handlers())
         for command_id in _IMAGE_COMMANDS:
             self.command_actions[command_id].setEnabled(False)  # no image changes in this queue
@@ -74,7 +89,9 @@ class MainWindow(QMainWindow):
         self.decision_bar = DecisionBar(self.command_actions, self)
         self.details = DetailsView(controller, self)
         self.slider = AutonomySlider(int(controller.session.level), self)
-        self.empty_state = EmptyState(self.command_actions["app.open"], self)
+        self.empty_state = EmptyState(
+            self.command_actions["app.open"], self, self.command_actions["ask.files"]
+        )
         self.workspace_label = QLabel(self)
         self.workspace_label.setAccessibleName("Workspace folder")
         self.workspace_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -82,6 +99,11 @@ class MainWindow(QMainWindow):
         self.summary.setAccessibleName("Review progress")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self._build_layout()
+        self.ask_panel = AskPanel(controller, self.asker, self.prompts.open_dialog, self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.ask_panel)
+        self.ask_panel.hide()
+        self.ask_panel.visibilityChanged.connect(self._on_ask_panel_shown)
+        self.asker.answered.connect(self._on_answered)
         add_menus(self.menuBar(), self.command_actions)
         self.addToolBar(build_toolbar(self, self.command_actions, self.slider))
 
@@ -175,7 +197,8 @@ class MainWindow(QMainWindow):
             self.decision_bar.refresh(has_current=False)
             return
         siblings = list(self.controller.session.items_of(item.proposal, item.change))
-        key = (id(item.proposal), id(item.change), tuple(id(s) for s in siblings))
+        # Not the proposal: a repository re-read elsewhere renews it, not this file's rows.
+        key = (id(item.change), tuple(id(s) for s in siblings))
         if key != self._file_on_screen:
             self.diff.set_file(item.change, [sibling.hunk for sibling in siblings])
             self._file_on_screen = key
@@ -194,6 +217,18 @@ class MainWindow(QMainWindow):
         shown = metrics.elidedText(where, Qt.TextElideMode.ElideMiddle, room)
         self.workspace_label.setText(f"Workspace: {shown}")
         self.workspace_label.setToolTip(f"Verdicts take effect under\n{where}")
+        watching = ""
+        if self.controller.reviewer.inbox is not None:
+            watching = (
+                f"Watching the inbox {self.controller.reviewer.inbox.folder}\n"
+                "Proposal files dropped there appear here within a second."
+            )
+        elif self.controller.reviewer.git_tree is not None:
+            watching = (
+                f"Watching the repository {self.controller.reviewer.git_tree.root}\n"
+                "Its uncommitted changes appear here as they are made."
+            )
+        self.empty_state.set_watching(watching)
 
     def refresh_summary(self) -> None:
         session = self.controller.session
@@ -242,6 +277,9 @@ class MainWindow(QMainWindow):
             "image.swipe": self._no_image,
             "image.onion_skin": self._no_image,
             "image.difference": self._no_image,
+            "ask.selection": lambda: self.open_ask(Level.SUGGEST),
+            "ask.file": lambda: self.open_ask(Level.CHUNK),
+            "ask.files": lambda: self.open_ask(Level.FILE),
             "app.open": self.open_files,
             "app.command_palette": self.show_command_palette,
             "app.shortcuts": self.show_shortcuts,
@@ -252,6 +290,19 @@ class MainWindow(QMainWindow):
         unified = self.diff.diff_layout() is DiffLayout.UNIFIED
         self.diff.set_layout(DiffLayout.SIDE_BY_SIDE if unified else DiffLayout.UNIFIED)
         self._note("Side by side" if unified else "Unified")
+
+    def open_ask(self, level: Level) -> None:
+        """The Ask panel on the hunk on screen (1), its file (2) or files to pick (3)."""
+        root = self.controller.write_root or Path.cwd()
+        self.ask_panel.open_for(ask_scope(self.controller, level, root))
+
+    def _on_ask_panel_shown(self, shown: bool) -> None:
+        if not shown:
+            self.diff.setFocus()  # keys decide again once the panel is closed
+
+    def _on_answered(self, result: AskResult) -> None:
+        if result.proposal is not None:
+            self.diff.setFocus()  # the answer is on screen: the next key decides it
 
     def open_files(self) -> None:
         self.prompts.choose_files(self.open_paths)
@@ -299,6 +350,17 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         """A write in flight finishes first; the window closes itself right after."""
+        self.repository_follower.stop()
+        for follower in self.controller.findChildren(InboxFollower):
+            follower.stop()
+        if self.asker.running:  # stopped at once; the window closes when it has ended
+            event.ignore()
+            self.asker.running_changed.connect(
+                lambda _running: QTimer.singleShot(0, self.close),
+                Qt.ConnectionType.SingleShotConnection,
+            )
+            self.asker.cancel()
+            return
         if self.controller.has_pending_work():
             event.ignore()
             self.controller.call_when_idle(lambda: QTimer.singleShot(0, self.close))

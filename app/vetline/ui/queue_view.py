@@ -13,7 +13,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QIcon, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
 
-from vetline.core.model import Change, Hunk, HunkKind, Proposal
+from vetline.core.model import Change, HunkKind, Proposal
 from vetline.core.session import ReviewItem
 from vetline.ui.controller import ReviewController
 from vetline.ui.status import (
@@ -77,8 +77,9 @@ class QueueView(QTreeView):
         self._model.removeRows(0, self._model.rowCount())
         self._proposal_rows.clear()
         session = self._controller.session
+        titles = {proposal.id: proposal.title or proposal.id for proposal in session.proposals}
         for proposal in session.proposals:
-            proposal_row = _row(proposal.title or proposal.id, proposal)
+            proposal_row = _row(_proposal_name(proposal, titles), proposal)
             font = proposal_row[0].font()
             font.setBold(True)
             proposal_row[0].setFont(font)
@@ -89,7 +90,7 @@ class QueueView(QTreeView):
                 proposal_row[0].appendRow(file_row)
                 items = list(session.items_of(proposal, change))
                 for number, item in enumerate(items, start=1):
-                    file_row[0].appendRow(_row(_hunk_name(item.hunk, number), item))
+                    file_row[0].appendRow(_row(_hunk_name(item, number), item))
         self._syncing = False
         for proposal_id, row in self._proposal_rows.items():
             if first_build or proposal_id in expanded:
@@ -238,13 +239,25 @@ def _hunk_rows(row: QStandardItem) -> Iterator[QStandardItem]:
         yield from _hunk_rows(row.child(index, _NAME))
 
 
+def _proposal_name(proposal: Proposal, titles: dict[str, str]) -> str:
+    """The title; a revision says which proposal it revises (the lineage)."""
+    name = proposal.title or proposal.id
+    if proposal.parent_id is None:
+        return name
+    parent = titles.get(proposal.parent_id, proposal.parent_id)
+    return f"↳ {name} — revision of “{parent}”"
+
+
 def _file_name(change: Change) -> str:
     if change.old_path and change.old_path != change.path:
         return f"{change.old_path} → {change.path}"
     return change.path
 
 
-def _hunk_name(hunk: Hunk, number: int) -> str:
+def _hunk_name(item: ReviewItem, number: int) -> str:
+    hunk = item.hunk
+    if hunk.kind is HunkKind.BINARY and not item.acceptable:
+        return "listed only · cannot be accepted"  # a submodule, a link, data not in a patch
     if hunk.kind is not HunkKind.TEXT:
         return f"{hunk.kind.value} · whole file"
     return f"Hunk {number} · +{hunk.added} −{hunk.removed} · line {max(hunk.old_start, 1)}"

@@ -70,5 +70,8 @@ class ShortcutSheet(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
         metrics = self.fontMetrics()
-        self.resize(metrics.averageCharWidth() * 112, metrics.lineSpacing() * 30)
+        # Every row in sight: a command, its group headings, the column header.
+        row = max(self.table.sizeHintForRow(0), metrics.lineSpacing())
+        rows = len(COMMANDS) + 3 + 1
+        self.resize(metrics.averageCharWidth() * 112, row * rows + metrics.lineSpacing() * 5)
         self.table.setFocus()

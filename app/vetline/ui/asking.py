@@ -1,0 +1,238 @@
+"""Asking a model from the window: one request at a time, streamed, cancellable, revisable.
+
+The request runs as a coroutine on the qasync loop (the HTTP client is asyncio's), so
+the window keeps painting while tokens arrive. Files are read on the gateway's I/O
+lane. An answer becomes a proposal in the queue; the runner remembers how each was
+asked for, so rejecting one with a reason can send that reason back ("Revise").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from vetline.adapters import llm_ask
+from vetline.adapters.config import settings_path
+from vetline.adapters.errors import VetlineError
+from vetline.adapters.llm_ask import AskHooks, AskRequest, AskResult
+from vetline.adapters.llm_errors import AskCancelledError
+from vetline.adapters.llm_headless import ask_settings, read_workspace_files
+from vetline.adapters.llm_prompt import FileText
+from vetline.adapters.llm_providers import ProviderConfig, providers_from_settings
+from vetline.adapters.paths import resources_dir
+from vetline.core.leash import Level
+from vetline.core.model import FileStatus, Proposal
+from vetline.ui.controller import ReviewController
+
+Asking = Callable[[AskHooks], Awaitable[AskResult]]
+
+
+@dataclass(frozen=True, slots=True)
+class AskedFor:
+    """How a queued proposal was asked for: enough to ask for a revision of it."""
+
+    request: AskRequest
+    workspace: Path
+
+
+class AskRunner(QObject):
+    """Runs the Ask panel's requests; the panel shows what its signals say."""
+
+    started = Signal(str)  # what is being asked, in words
+    progress = Signal(object)  # StreamProgress: tokens so far, elapsed time
+    waiting = Signal(object)  # RateLimitWait: a countdown before asking again
+    answered = Signal(object)  # AskResult: a proposal (queued), or an incomplete answer
+    failed = Signal(str)  # no answer, and why
+    cancelled = Signal()
+    running_changed = Signal(bool)
+
+    def __init__(
+        self,
+        controller: ReviewController,
+        settings_file: Path | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self._settings_file = settings_file
+        self.asked: dict[str, AskedFor] = {}  # proposal id -> how it was asked for
+        self.last_request: AskedFor | None = None  # what Retry asks again
+        self._task: asyncio.Future[None] | None = None
+        self._cancel: threading.Event | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None
+
+    def ask(self, instruction: str, paths: Sequence[str], level: Level, workspace: Path) -> bool:
+        """Ask for a proposal doing `instruction` to `paths`; False if it cannot start."""
+        providers = self._providers()
+        if providers is None or self.running:
+            return False
+        controller = self._controller
+
+        async def asking(hooks: AskHooks) -> AskResult:
+            files = await controller.gateway.serial(read_workspace_files, workspace, list(paths))
+            return await llm_ask.ask(
+                instruction,
+                files,
+                providers,
+                level=level,
+                settings=ask_settings(controller.settings),
+                hooks=hooks,
+            )
+
+        what = f"Asking {providers[0].name} about {_files_words(paths)} (level {int(level)})"
+        self._run(what, workspace, asking)
+        return True
+
+    def retry(self) -> bool:
+        """Ask the last request again (after an incomplete answer or a failure)."""
+        last = self.last_request
+        providers = self._providers()
+        if last is None or providers is None or self.running:
+            return False
+        settings = ask_settings(self._controller.settings)
+
+        def asking(hooks: AskHooks) -> Awaitable[AskResult]:
+            return llm_ask.ask_again(last.request, providers, settings=settings, hooks=hooks)
+
+        self._run(f"Asking {providers[0].name} again", last.workspace, asking)
+        return True
+
+    def can_revise(self, proposal: Proposal) -> bool:
+        return proposal.id in self.asked
+
+    def revise(self, proposal: Proposal, reason: str) -> bool:
+        """Send the reviewer's reason back; the answer is linked to `proposal`."""
+        asked_for = self.asked.get(proposal.id)
+        providers = self._providers()
+        if asked_for is None or providers is None or self.running:
+            return False
+        controller = self._controller
+        workspace = asked_for.workspace
+        paths = [c.path for c in proposal.changes if c.status is not FileStatus.ADDED]
+
+        async def asking(hooks: AskHooks) -> AskResult:
+            files: list[FileText] | None
+            try:  # the files as they are now (a hunk may have been written since)
+                files = await controller.gateway.serial(read_workspace_files, workspace, paths)
+            except VetlineError:
+                files = None  # gone or unreadable: the proposal's own bases
+            return await llm_ask.revise(
+                proposal,
+                reason,
+                providers,
+                level=asked_for.request.level,
+                files=files,
+                settings=ask_settings(controller.settings),
+                hooks=hooks,
+            )
+
+        self._run(f"Asking {providers[0].name} to revise “{proposal.title}”", workspace, asking)
+        return True
+
+    def cancel(self) -> None:
+        """Stop at once: the stream, a rate-limit countdown, or reading the files."""
+        if self._cancel is not None:
+            self._cancel.set()
+        if self._task is not None:
+            self._task.cancel()
+
+    # --- running ----------------------------------------------------------------------------
+
+    def _run(self, what: str, workspace: Path, asking: Asking) -> None:
+        self._cancel = threading.Event()
+        hooks = AskHooks(
+            on_progress=self.progress.emit,
+            on_rate_limit_wait=self.waiting.emit,
+            cancel=self._cancel,
+        )
+        task = asyncio.ensure_future(self._guarded(asking, hooks, workspace))
+        task.add_done_callback(self._finished)
+        self._task = task
+        self.running_changed.emit(True)
+        self.started.emit(what)
+
+    async def _guarded(self, asking: Asking, hooks: AskHooks, workspace: Path) -> None:
+        try:
+            result = await asking(hooks)
+        except AskCancelledError:
+            self.cancelled.emit()
+        except VetlineError as error:  # LlmError and unreadable files; no key is in them
+            self._fail(str(error))
+        except Exception as error:  # noqa: BLE001 - a bug must reach the banner, not the loop
+            self._fail(f"Something went wrong while asking: {error}")
+        else:
+            self._deliver(result, workspace)
+
+    def _finished(self, task: asyncio.Future[None]) -> None:
+        """Also runs for a task cancelled before it started, which no `finally` would see."""
+        if task.cancelled():
+            self.cancelled.emit()
+        self._task = None
+        self._cancel = None
+        self.running_changed.emit(False)
+
+    def _deliver(self, result: AskResult, workspace: Path) -> None:
+        self.last_request = AskedFor(result.request, workspace)
+        for warning in result.warnings:
+            self._controller.note.emit(warning)
+        proposal = result.proposal
+        if proposal is not None:
+            self.asked[proposal.id] = AskedFor(result.request, workspace)
+            self._controller.asked_levels[proposal.id] = result.request.level
+            self._controller.when_free(lambda: self._queue(proposal, workspace))
+        self.answered.emit(result)
+
+    def _queue(self, proposal: Proposal, workspace: Path) -> None:
+        controller = self._controller
+        controller.open_proposals([proposal], workspace)
+        first = next(controller.session.items_of(proposal), None)
+        if first is not None:
+            controller.show_item(first)  # the answer is what the reviewer waits to see
+
+    def _fail(self, message: str) -> None:
+        self._controller.problem.emit(message)
+        self.failed.emit(message)
+
+    def _providers(self) -> tuple[ProviderConfig, ...] | None:
+        """The configured providers, or None having said what is wrong."""
+        if self._controller.reviewer.git_tree is not None:
+            self._fail(
+                "Ask writes through a workspace folder, and this window reviews a repository's "
+                "own changes. Ask in a window opened with --workspace DIR, or with vetline ask."
+            )
+            return None
+        settings_file = self._settings_file or settings_path()
+        try:
+            providers = providers_from_settings(self._controller.settings.providers)
+        except VetlineError as error:
+            self._fail(f"The model servers in {settings_file} cannot be used: {error}")
+            return None
+        if not providers:
+            self._fail(
+                f"No model server is configured. Add a [[providers]] table (name, base_url, "
+                f"model) to {settings_file}; {_example_file()} has one for OpenAI, OpenRouter, "
+                "Ollama, LM Studio, llama.cpp and vLLM."
+            )
+            return None
+        return providers
+
+
+def _example_file() -> str:
+    try:
+        return str(resources_dir() / "providers.example.toml")
+    except VetlineError:
+        return "resources/providers.example.toml"
+
+
+def _files_words(paths: Sequence[str]) -> str:
+    if len(paths) == 1:
+        return paths[0]
+    return f"{len(paths)} files"

@@ -1,0 +1,72 @@
+"""Which files a verdict would be refused for: the file on disk is not the proposal's base.
+
+Checked on the gateway's I/O lane when proposals arrive and after each write, so the
+queue can show "stale base" before the reviewer decides, not only after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from vetline.adapters.errors import StaleBaseError, VetlineError
+from vetline.adapters.workspace import Workspace
+from vetline.core.model import Change, Proposal
+from vetline.core.session import ReviewSession
+
+StaleKey = tuple[str, str]  # (proposal id, path) whose base is not what is on disk
+
+
+class StaleBases:
+    """The (proposal id, path) pairs last found stale."""
+
+    def __init__(self) -> None:
+        self.keys: set[StaleKey] = set()
+
+    def is_stale(self, session: ReviewSession, proposal: Proposal, change: Change) -> bool:
+        """The file on disk is not this change's base, and that still matters: a hunk is
+        undecided, or a verdict could not be written (a file we wrote ourselves is not stale)."""
+        if (proposal.id, change.path) not in self.keys:
+            return False
+        return any(
+            not item.state.decided or item.problem for item in session.items_of(proposal, change)
+        )
+
+    def note(self, found: dict[StaleKey, bool]) -> None:
+        for key, is_stale in found.items():
+            if is_stale:
+                self.keys.add(key)
+            else:
+                self.keys.discard(key)
+
+
+def written_pairs(
+    proposals: Iterable[Proposal], written: Iterable[str]
+) -> list[tuple[Proposal, Change]]:
+    """Every queued change at a path that was just written (its base may be gone now)."""
+    touched = set(written)
+    return [
+        (proposal, change)
+        for proposal in proposals
+        for change in proposal.changes
+        if change.source_path in touched or change.path in touched
+    ]
+
+
+def stale_of(
+    workspace: Workspace | None, pairs: Iterable[tuple[Proposal, Change]]
+) -> dict[StaleKey, bool]:
+    """Would writing each change be refused because its base is not on disk? (I/O lane.)"""
+    if workspace is None:
+        return {}
+    found: dict[StaleKey, bool] = {}
+    for proposal, change in pairs:
+        every_hunk = {hunk.id for hunk in change.hunks}
+        try:
+            workspace.plan(proposal, every_hunk, only=change)
+        except StaleBaseError:
+            found[(proposal.id, change.path)] = True
+        except VetlineError:
+            found[(proposal.id, change.path)] = False  # refused for another reason
+        else:
+            found[(proposal.id, change.path)] = False
+    return found

@@ -1,0 +1,271 @@
+"""Sources that change while they are reviewed: a git working tree, and an inbox folder.
+
+No busy polling: QFileSystemWatcher tells when something happened, and the work of
+finding out what (git, parsing) runs on the gateway's I/O lane, in turn with the
+writes. A repository is looked at ~200 ms after a burst of events starts; an inbox
+also gets a light timer, but only while a file is still settling (the Inbox reads a
+file once its size and time have held still across two looks).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+
+from vetline.adapters.errors import VetlineError
+from vetline.adapters.inbox import Inbox, ScanResult
+from vetline.adapters.repository_queue import RepositoryRefresh, change_paths
+from vetline.adapters.repository_state import (
+    WatchTargets,
+    change_targets,
+    repository_targets,
+)
+from vetline.ui.controller import ReviewController
+
+REPOSITORY_DELAY_MS = 200  # after the first event of a burst (an agent writes several files)
+INBOX_DELAY_MS = 100
+INBOX_SETTLE_LOOK_MS = 300  # while a file is still settling
+
+
+class DebouncedWatcher(QObject):
+    """A file system watcher that reports a burst of events once, `delay_ms` after its first."""
+
+    changed = Signal()
+
+    def __init__(self, delay_ms: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._watcher = QFileSystemWatcher(self)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self.changed)
+        self._watcher.directoryChanged.connect(self._on_event)
+        self._watcher.fileChanged.connect(self._on_file_event)
+
+    def watch(self, files: Iterable[str], folders: Iterable[str]) -> None:
+        """Watch exactly these (those that exist); others are let go."""
+        wanted = {path for path in (*files, *folders) if os.path.exists(path)}  # noqa: PTH110
+        watched = set(self._watcher.files()) | set(self._watcher.directories())
+        if watched - wanted:
+            self._watcher.removePaths(sorted(watched - wanted))
+        if wanted - watched:
+            self._watcher.addPaths(sorted(wanted - watched))
+
+    @property
+    def pending(self) -> bool:
+        """Events came in and are waiting for the delay to pass."""
+        return self._timer.isActive()
+
+    def watched(self) -> set[str]:
+        return set(self._watcher.files()) | set(self._watcher.directories())
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self.watch((), ())
+
+    def _on_file_event(self, path: str) -> None:
+        # A file replaced by a rename is a new file: let the old one go, so the next
+        # `watch` adds the new one (Qt would keep watching the inode that is gone).
+        if path in self._watcher.files():
+            self._watcher.removePath(path)
+        self._on_event(path)
+
+    def _on_event(self, _path: str) -> None:
+        if not self._timer.isActive():
+            self._timer.start()
+
+
+class RepositoryFollower(QObject):
+    """Re-reads the files of the reviewed repository that someone else changes.
+
+    Starts itself when the controller opens a repository. Vetline's own verdicts cause
+    events too; the Reviewer tells them apart (see adapters.repository_state), so only
+    other people's edits re-read a file.
+    """
+
+    looked = Signal(object)  # RepositoryRefresh: after each look (tests wait on it)
+
+    def __init__(self, controller: ReviewController, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self.watcher = DebouncedWatcher(REPOSITORY_DELAY_MS, self)
+        self.watcher.changed.connect(self.look)
+        self._base_targets: WatchTargets | None = None
+        self._looking = False
+        self._look_again = False
+        self._stopped = False
+        controller.sources_opened.connect(self._start_if_repository)
+
+    @property
+    def active(self) -> bool:
+        return self._base_targets is not None
+
+    def look(self) -> None:
+        """Find out what changed, re-read it, and watch what is changed now."""
+        if self._stopped:
+            return
+        if self._looking:
+            self._look_again = True
+            return
+        self._looking = True
+        self._controller.start(self._look())
+
+    def stop(self) -> None:
+        """For good: the window is closing."""
+        self._stopped = True
+        self.watcher.stop()
+
+    def _start_if_repository(self) -> None:
+        if self._controller.reviewer.git_tree is not None and not self._looking:
+            self.look()  # watches it, and catches edits made since it was read
+
+    async def _look(self) -> None:
+        controller = self._controller
+        reviewer = controller.reviewer
+        tree = reviewer.git_tree
+        refresh = RepositoryRefresh()
+        try:
+            if tree is None:
+                return
+            if self._base_targets is None:
+                self._base_targets = await controller.gateway.serial(repository_targets, tree.root)
+                if not self._base_targets.complete:
+                    controller.note.emit(
+                        "A large repository: its changed files and the first "
+                        f"{len(self._base_targets.files)} others are watched for edits"
+                    )
+            if await controller.gateway.serial(reviewer.repository_changed_paths):
+                refresh = await controller.exclusive(reviewer.refresh_repository)
+            paths = change_paths(item.change for item in controller.session.items)
+            changed = await controller.gateway.serial(change_targets, tree.root, paths)
+            if self._stopped:
+                return
+            self.watcher.watch(
+                (*self._base_targets.files, *changed.files),
+                (*self._base_targets.folders, *changed.folders),
+            )
+        except VetlineError as error:
+            controller.problem.emit(f"Could not re-read the repository: {error}")
+        finally:
+            self._looking = False
+        self._report(refresh)
+        self.looked.emit(refresh)
+        if self._look_again:
+            self._look_again = False
+            self.look()
+
+    def _report(self, refresh: RepositoryRefresh) -> None:
+        if not refresh.reread:
+            return
+        controller = self._controller
+        controller.queue_rebuilt.emit()
+        controller.cursor_moved.emit()
+        names = ", ".join(refresh.reread)
+        if refresh.current_reread:
+            current = controller.current
+            shown = current.change.path if current is not None else names
+            controller.problem.emit(
+                f"{shown} changed on disk; it was re-read and is shown again: look before deciding."
+            )
+        else:
+            controller.note.emit(f"Re-read (changed on disk): {names}")
+
+
+class InboxFollower(QObject):
+    """Queues the proposals agents drop into an inbox folder; reports the files it refuses."""
+
+    looked = Signal(object)  # ScanResult: after each look (tests wait on it)
+
+    def __init__(self, controller: ReviewController, inbox: Inbox, workspace: Path | None) -> None:
+        super().__init__(controller)
+        self._controller = controller
+        self.inbox = inbox
+        self._workspace = workspace
+        self.watcher = DebouncedWatcher(INBOX_DELAY_MS, self)
+        self.watcher.changed.connect(self.look)
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.setInterval(INBOX_SETTLE_LOOK_MS)
+        self._settle_timer.timeout.connect(self.look)
+        self._looking = False
+        self._look_again = False
+        self._stopped = False
+        self.watcher.watch((), (str(inbox.folder),))
+
+    def look(self) -> None:
+        if self._stopped:
+            return
+        if self._looking:
+            self._look_again = True
+            return
+        self._looking = True
+        self._controller.start(self._look())
+
+    def stop(self) -> None:
+        """For good: the window is closing."""
+        self._stopped = True
+        self._settle_timer.stop()
+        self.watcher.stop()
+
+    async def _look(self) -> None:
+        result = ScanResult()
+        try:
+            result = await self._controller.gateway.serial(self.inbox.scan)
+        except (OSError, VetlineError) as error:
+            self._controller.problem.emit(f"Could not read the inbox {self.inbox.folder}: {error}")
+        finally:
+            self._looking = False
+        if result.waiting:
+            self._settle_timer.start()  # only while something is still being written
+        if result.ready:
+            # Adding to the queue while a verdict is being written could race with it.
+            self._controller.when_free(lambda: self._queue(result))
+        self._report_rejected(result)
+        self.looked.emit(result)
+        if self._look_again:
+            self._look_again = False
+            self.look()
+
+    def _queue(self, result: ScanResult) -> None:
+        controller = self._controller
+        proposals = []
+        for ready in result.ready:
+            for proposal in ready.proposals:
+                controller.reviewer.inbox_sources[proposal.id] = ready.source
+                proposals.append(proposal)
+        names = ", ".join(ready.source.name for ready in result.ready)
+        controller.open_proposals(proposals, self._workspace)
+        controller.note.emit(f"Inbox: {_count(len(proposals), 'proposal')} from {names}")
+
+    def _report_rejected(self, result: ScanResult) -> None:
+        if not result.rejected:
+            return
+        lines = [f"{file.name}: {file.reason}" for file in result.rejected]
+        self._controller.problem.emit(
+            f"Inbox: not a proposal, moved to {result.rejected[0].moved_to.parent.name}/ "
+            "(with the reason beside it) — " + "; ".join(lines)
+        )
+
+
+def follow_inbox(
+    controller: ReviewController, folder: Path, workspace: Path | None
+) -> InboxFollower | None:
+    """Watch `folder` for proposal files; verdicts go to its outbox. None if it cannot be."""
+    try:
+        inbox = Inbox(folder, workspace)
+    except VetlineError as error:
+        controller.problem.emit(f"Cannot watch the inbox: {error}")
+        return None
+    controller.reviewer.inbox = inbox
+    follower = InboxFollower(controller, inbox, workspace)
+    # Sets the workspace verdicts are written to, and remembers the inbox for next time.
+    controller.open_proposals([], workspace)
+    follower.look()
+    return follower
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
