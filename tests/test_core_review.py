@@ -214,3 +214,29 @@ def test_settings_validate_types_and_build_the_leash() -> None:
         settings_from_document({"review": {"colour": "red"}})
     with pytest.raises(SettingsError, match="must be a whole number"):
         settings_from_document({"view": {"context_lines": True}})
+
+
+def test_a_reread_change_replaces_its_items_and_the_proposal_follows() -> None:
+    session, _, _ = new_session(two_hunk_proposal())
+    old_change = session.items[0].change
+    session.accept_current()
+    fresh = make_change("a.txt", numbered(30), numbered(30).replace("line 9\n", "nine\n"))
+    session.replace_change(old_change, [fresh])
+    assert [item.hunk.added for item in session.items] == [1]
+    assert session.items[0].state is HunkState.PENDING
+    (proposal,) = session.proposals
+    assert proposal.changes == (fresh,)
+    assert session.items[0].proposal is proposal
+    assert session.undo_last() is None  # the verdict was on a change that is gone
+
+    extra = make_change("b.txt", "x\n", "y\n")
+    session.add_changes(proposal, [extra])
+    grown = session.proposals[0]
+    assert grown.changes == (fresh, extra)
+    assert [item.change.path for item in session.items] == ["a.txt", "b.txt"]
+    assert all(item.proposal is grown for item in session.items)
+    assert session.violations(grown)  # two files are over level 2's one
+    session.replace_change(fresh, [])
+    session.replace_change(extra, [])
+    assert session.proposals == []
+    assert session.current is None

@@ -1,10 +1,8 @@
-"""Putting a repository's re-read changes into a review queue, proposals kept in step.
+"""Putting a repository's re-read changes into a review queue.
 
-`ReviewSession.replace_change` swaps a change's items; the proposal that holds the
-change must list the fresh changes too, or the queue (built from `proposal.changes`)
-would lose the file. A file that appears while the repository is reviewed joins the
-repository's proposal (or a new one when there is none); a proposal left with no
-changes leaves the queue.
+A re-read file replaces its change (the session keeps the proposal in step); a file
+that appears while the repository is reviewed joins the repository's proposal, or a
+new one when there is none.
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,26 +35,15 @@ def put_in_queue(
     session: ReviewSession, old: Change | None, fresh: Sequence[Change], root: Path
 ) -> None:
     """Swap `old`'s items for `fresh` ones (undecided), or add `fresh` as new files."""
-    if old is not None:
-        owner = next((item.proposal for item in session.items if item.change is old), None)
-        if owner is not None:
-            session.replace_change(old, fresh)
-            changes = tuple(
-                change for each in owner.changes for change in (fresh if each is old else (each,))
-            )
-            _replace_proposal(session, owner, changes)
-            return
+    if old is not None and any(item.change is old for item in session.items):
+        session.replace_change(old, fresh)
+        return
     if not fresh:
         return
-    owner = session.proposals[-1] if session.proposals else None
-    if owner is None:
+    if session.proposals:
+        session.add_changes(session.proposals[-1], fresh)
+    else:
         session.add_proposals([_repository_proposal(root, fresh)])
-        return
-    last = max(index for index, item in enumerate(session.items) if item.proposal is owner)
-    session.items[last + 1 : last + 1] = [
-        ReviewItem(owner, change, hunk) for change in fresh for hunk in change.hunks
-    ]
-    _replace_proposal(session, owner, (*owner.changes, *fresh))
 
 
 def show_again(session: ReviewSession, item: ReviewItem | None, *, restart_clock: bool) -> None:
@@ -71,19 +58,6 @@ def show_again(session: ReviewSession, item: ReviewItem | None, *, restart_clock
         session.show(index)
     else:
         session.cursor = index  # the same hunk stays on screen: its clock keeps running
-
-
-def _replace_proposal(session: ReviewSession, old: Proposal, changes: tuple[Change, ...]) -> None:
-    position = next(i for i, each in enumerate(session.proposals) if each is old)
-    if not changes:
-        del session.proposals[position]
-    else:
-        new = replace(old, changes=changes)
-        session.proposals[position] = new
-        for item in session.items:
-            if item.proposal is old:
-                item.proposal = new
-    session.set_level(session.level)  # the leash is checked against the new changes
 
 
 def _repository_proposal(root: Path, changes: Sequence[Change]) -> Proposal:

@@ -251,20 +251,54 @@ class ReviewSession:
         return len(pieces)
 
     def replace_change(self, old: Change, new: Sequence[Change]) -> None:
-        """Swap the items of a change re-read from disk for fresh, undecided ones."""
+        """Swap a change re-read from disk for fresh, undecided items.
+
+        Its proposal lists the new changes from then on (and leaves the queue if it
+        has none left), so the leash and the queue's files follow what is on disk.
+        """
         positions = [i for i, item in enumerate(self.items) if item.change is old]
         if not positions:
             return
-        proposal = self.items[positions[0]].proposal
-        fresh = [ReviewItem(proposal, change, hunk) for change in new for hunk in change.hunks]
+        owner = self.items[positions[0]].proposal
+        changes = tuple(c for each in owner.changes for c in (new if each is old else (each,)))
+        proposal = self._replace_proposal(owner, changes)
         first = positions[0]
         self.items = [item for item in self.items if item.change is not old]
-        self.items[first:first] = fresh
+        if proposal is not None:
+            self.items[first:first] = [
+                ReviewItem(proposal, change, hunk) for change in new for hunk in change.hunks
+            ]
         self._history = [record for record in self._history if record.item.change is not old]
         if self.items:
             self.show(min(first, len(self.items) - 1))
         else:
             self.cursor = -1
+
+    def add_changes(self, proposal: Proposal, new: Sequence[Change]) -> None:
+        """More files for a proposal in the queue (an agent still editing a repository)."""
+        if not new:
+            return
+        last = max(i for i, item in enumerate(self.items) if item.proposal is proposal)
+        grown = self._replace_proposal(proposal, (*proposal.changes, *new))
+        assert grown is not None
+        self.items[last + 1 : last + 1] = [
+            ReviewItem(grown, change, hunk) for change in new for hunk in change.hunks
+        ]
+
+    def _replace_proposal(self, old: Proposal, changes: tuple[Change, ...]) -> Proposal | None:
+        """`old` with other changes, everywhere the queue refers to it; None if it had to go."""
+        position = next(i for i, each in enumerate(self.proposals) if each is old)
+        del self._violations[old.id]
+        if not changes:
+            del self.proposals[position]
+            return None
+        new = replace(old, changes=changes)
+        self.proposals[position] = new
+        self._violations[new.id] = self.leash.check(new, self.level)
+        for item in self.items:
+            if item.proposal is old:
+                item.proposal = new
+        return new
 
     def proposal_decided(self, proposal: Proposal) -> bool:
         return all(item.state.decided for item in self.items_of(proposal))
