@@ -83,8 +83,14 @@ def _build_hunk(
         x = edit.old_end
     keys += old[x:old_hi]
     kinds.append(" " * (old_hi - x))
-    # Only a file's last line can lack its newline; its key ends with "\n" instead.
-    texts = [key[:-1] if key[-1:] == "\n" else key + "\n" for key in keys]
+    # Only a file's last line can lack its newline (its key ends with "\n" instead),
+    # so only a hunk reaching the end of a file needs the slower, checking pass.
+    if (old_hi == len(old) and old and old[-1][-1:] == "\n") or (
+        new_hi == len(new) and new and new[-1][-1:] == "\n"
+    ):
+        texts = [key[:-1] if key[-1:] == "\n" else key + "\n" for key in keys]
+    else:
+        texts = [key + "\n" for key in keys]
     old_count, new_count = old_hi - old_lo, new_hi - new_lo
     return Hunk(
         path=path,

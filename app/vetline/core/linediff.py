@@ -234,14 +234,17 @@ def _unique_anchors(a: list[str], b: list[str]) -> list[tuple[int, int]]:
     Samples about `_ANCHOR_SAMPLES` positions of `a`, then keeps the longest run of
     them that is in order in `b` (a longest increasing subsequence, patience-style).
     """
-    a_counts = Counter(a)
-    b_counts = Counter(b)
-    b_position = dict(zip(b, range(len(b)), strict=True))  # in C; uniqueness checked below
     stride = max(1, len(a) // _ANCHOR_SAMPLES)
+    sampled = a[::stride]
+    # Count only the sampled lines; filter() with a bound method keeps the scans in C.
+    wanted = set(sampled).__contains__
+    a_counts = Counter(filter(wanted, a))
+    b_counts = Counter(filter(wanted, b))
+    b_position = dict(zip(b, range(len(b)), strict=True))  # in C; uniqueness checked below
     candidates = [
-        (i, b_position[a[i]])
-        for i in range(0, len(a), stride)
-        if a_counts[a[i]] == 1 and b_counts[a[i]] == 1
+        (i * stride, b_position[line])
+        for i, line in enumerate(sampled)
+        if a_counts[line] == 1 and b_counts[line] == 1
     ]
     return _longest_increasing(candidates)
 
