@@ -22,6 +22,7 @@ import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from vetline.adapters.atomic_files import write_atomically
 from vetline.adapters.config import load_settings, settings_path
 from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
 from vetline.adapters.errors import VetlineError
@@ -69,7 +70,7 @@ def read_last_session(folder: Path) -> LastSession | None:
 
 
 def write_last_session(folder: Path, session: LastSession) -> None:
-    """Remember the queue's sources for next time (atomically: never a half-written file)."""
+    """Remember the queue's sources for next time (durably, and never a half-written file)."""
     document = {
         "sources": [spec for spec in session.sources if spec != "-"],  # stdin is gone by then
         "workspace": str(session.workspace) if session.workspace else None,
@@ -77,10 +78,10 @@ def write_last_session(folder: Path, session: LastSession) -> None:
         "watch": str(session.watch) if session.watch else None,
     }
     path = folder / LAST_SESSION_FILE
-    temporary = path.with_suffix(".json.tmp")
     try:
-        temporary.write_text(json.dumps(document, indent=2), encoding="utf-8")
-        temporary.replace(path)
+        # Fsynced before the rename (and the folder after it): a crash or power cut
+        # leaves the old file or the new one, never an empty one.
+        write_atomically(path, json.dumps(document, indent=2).encode("utf-8"))
     except OSError as error:
         _log.warning("cannot remember the session in %s: %s", path, error)
 

@@ -13,6 +13,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QKeyEvent
@@ -33,13 +34,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vetline.adapters.llm_ask import AskResult, AskStatus, RateLimitWait
-from vetline.adapters.llm_client import StreamProgress
 from vetline.adapters.llm_prompt import limit_statement
 from vetline.core.leash import Level
 from vetline.ui.ask_scope import AskScope
 from vetline.ui.asking import AskRunner
 from vetline.ui.controller import ReviewController
+
+if TYPE_CHECKING:  # imported when the first request runs (see ui.asking): openai is heavy
+    from vetline.adapters.llm_ask import AskResult, RateLimitWait
+    from vetline.adapters.llm_client import StreamProgress
 
 _TICK_MS = 250  # the elapsed time moves on between tokens too
 
@@ -201,6 +204,7 @@ class AskPanel(QDockWidget):
         self.files.setToolTip(f"Ticked files are sent to the model, from\n{scope.workspace}")
         if not scope.offered and not scope.chosen:
             self._say("Choose the files to send with Add files… (from the workspace).")
+        self._runner.warm_up()  # while the instruction is typed
         self.show()
         self.raise_()
         self.instruction.setFocus()
@@ -297,6 +301,8 @@ class AskPanel(QDockWidget):
             self._say(f"{self._what}… {progress.chunks} tokens so far · {elapsed:.1f} s")
 
     def _on_answered(self, result: AskResult) -> None:
+        from vetline.adapters.llm_ask import AskStatus  # loaded: it sent the answer
+
         proposal = result.proposal
         if proposal is not None and result.status is AskStatus.OVER_LEASH:
             reasons = "; ".join(violation.message for violation in result.violations)

@@ -43,7 +43,7 @@ def ask_scope(controller: ReviewController, level: Level, workspace: Path) -> As
         return AskScope(level, workspace, (), offered)
     path = item.change.path
     if level is Level.SUGGEST and item.hunk.kind is HunkKind.TEXT:
-        siblings = list(controller.session.items_of(item.proposal, item.change))
+        siblings = controller.queue_index.items_of(item.proposal, item.change)
         # Once its file is written, the disk holds the new side: count lines there.
         written = all(each.state.decided for each in siblings) and any(
             each.state.takes_effect for each in siblings

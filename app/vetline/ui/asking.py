@@ -4,6 +4,10 @@ The request runs as a coroutine on the qasync loop (the HTTP client is asyncio's
 the window keeps painting while tokens arrive. Files are read on the gateway's I/O
 lane. An answer becomes a proposal in the queue; the runner remembers how each was
 asked for, so rejecting one with a reason can send that reason back ("Revise").
+
+The LLM machinery (openai and its HTTP stack: ~0.4 s and ~36 MB) is imported only
+when the Ask panel is first opened, on the I/O lane: most sessions never ask, and
+none should pay for it before the first proposal is on screen.
 """
 
 from __future__ import annotations
@@ -13,23 +17,35 @@ import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from vetline.adapters import llm_ask
 from vetline.adapters.config import settings_path
 from vetline.adapters.errors import VetlineError
-from vetline.adapters.llm_ask import AskHooks, AskRequest, AskResult
 from vetline.adapters.llm_errors import AskCancelledError
-from vetline.adapters.llm_headless import ask_settings, read_workspace_files
-from vetline.adapters.llm_prompt import FileText
 from vetline.adapters.llm_providers import ProviderConfig, providers_from_settings
 from vetline.adapters.paths import resources_dir
 from vetline.core.leash import Level
 from vetline.core.model import FileStatus, Proposal
 from vetline.ui.controller import ReviewController
 
-Asking = Callable[[AskHooks], Awaitable[AskResult]]
+if TYPE_CHECKING:
+    from vetline.adapters.llm_ask import AskHooks, AskRequest, AskResult
+    from vetline.adapters.llm_prompt import FileText
+
+    Asking = Callable[[AskHooks], Awaitable[AskResult]]
+
+# What `load_llm` imports: the ask loop, and the headless helpers (they import openai).
+_LLM_MODULES = ("vetline.adapters.llm_ask", "vetline.adapters.llm_headless")
+
+
+def load_llm() -> None:
+    """Import the LLM machinery (on the I/O lane; a no-op once it is loaded)."""
+    import importlib
+
+    for name in _LLM_MODULES:
+        importlib.import_module(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +80,7 @@ class AskRunner(QObject):
         self.last_request: AskedFor | None = None  # what Retry asks again
         self._task: asyncio.Future[None] | None = None
         self._cancel: threading.Event | None = None
+        self._llm_loaded = False
 
     @property
     def running(self) -> bool:
@@ -77,6 +94,9 @@ class AskRunner(QObject):
         controller = self._controller
 
         async def asking(hooks: AskHooks) -> AskResult:
+            from vetline.adapters import llm_ask
+            from vetline.adapters.llm_headless import ask_settings, read_workspace_files
+
             files = await controller.gateway.serial(read_workspace_files, workspace, list(paths))
             return await llm_ask.ask(
                 instruction,
@@ -97,10 +117,15 @@ class AskRunner(QObject):
         providers = self._providers()
         if last is None or providers is None or self.running:
             return False
-        settings = ask_settings(self._controller.settings)
+        settings = self._controller.settings
 
         def asking(hooks: AskHooks) -> Awaitable[AskResult]:
-            return llm_ask.ask_again(last.request, providers, settings=settings, hooks=hooks)
+            from vetline.adapters import llm_ask
+            from vetline.adapters.llm_headless import ask_settings
+
+            return llm_ask.ask_again(
+                last.request, providers, settings=ask_settings(settings), hooks=hooks
+            )
 
         self._run(f"Asking {providers[0].name} again", last.workspace, asking)
         return True
@@ -119,6 +144,9 @@ class AskRunner(QObject):
         paths = [c.path for c in proposal.changes if c.status is not FileStatus.ADDED]
 
         async def asking(hooks: AskHooks) -> AskResult:
+            from vetline.adapters import llm_ask
+            from vetline.adapters.llm_headless import ask_settings, read_workspace_files
+
             files: list[FileText] | None
             try:  # the files as they are now (a hunk may have been written since)
                 files = await controller.gateway.serial(read_workspace_files, workspace, paths)
@@ -137,6 +165,11 @@ class AskRunner(QObject):
         self._run(f"Asking {providers[0].name} to revise “{proposal.title}”", workspace, asking)
         return True
 
+    def warm_up(self) -> None:
+        """Start importing the LLM machinery, so the first request does not wait for it."""
+        if not self._llm_loaded:
+            self._controller.start(self._load_llm())
+
     def cancel(self) -> None:
         """Stop at once: the stream, a rate-limit countdown, or reading the files."""
         if self._cancel is not None:
@@ -146,21 +179,28 @@ class AskRunner(QObject):
 
     # --- running ----------------------------------------------------------------------------
 
+    async def _load_llm(self) -> None:
+        """Import it on the I/O lane: the GUI thread keeps painting meanwhile."""
+        if not self._llm_loaded:
+            await self._controller.gateway.serial(load_llm)
+            self._llm_loaded = True
+
     def _run(self, what: str, workspace: Path, asking: Asking) -> None:
         self._cancel = threading.Event()
-        hooks = AskHooks(
-            on_progress=self.progress.emit,
-            on_rate_limit_wait=self.waiting.emit,
-            cancel=self._cancel,
-        )
-        task = asyncio.ensure_future(self._guarded(asking, hooks, workspace))
+        task = asyncio.ensure_future(self._guarded(asking, self._cancel, workspace))
         task.add_done_callback(self._finished)
         self._task = task
         self.running_changed.emit(True)
         self.started.emit(what)
 
-    async def _guarded(self, asking: Asking, hooks: AskHooks, workspace: Path) -> None:
+    async def _guarded(self, asking: Asking, cancel: threading.Event, workspace: Path) -> None:
         try:
+            await self._load_llm()
+            from vetline.adapters import llm_ask
+
+            hooks = llm_ask.AskHooks(
+                on_progress=self.progress.emit, on_rate_limit_wait=self.waiting.emit, cancel=cancel
+            )
             result = await asking(hooks)
         except AskCancelledError:
             self.cancelled.emit()
@@ -193,7 +233,7 @@ class AskRunner(QObject):
     def _queue(self, proposal: Proposal, workspace: Path) -> None:
         controller = self._controller
         controller.open_proposals([proposal], workspace)
-        first = next(controller.session.items_of(proposal), None)
+        first = next(iter(controller.queue_index.items_of_proposal(proposal)), None)
         if first is not None:
             controller.show_item(first)  # the answer is what the reviewer waits to see
 

@@ -27,6 +27,7 @@ from vetline.core.leash import Level, Violation
 from vetline.core.model import Change, Proposal
 from vetline.core.session import ReviewItem, ReviewSession
 from vetline.core.settings import Settings
+from vetline.ui.queue_index import QueueIndex
 from vetline.ui.stale_bases import StaleBases, StaleKey, stale_of, written_pairs
 from vetline.ui.tasks import BackgroundWork, JobFailed, Superseded, is_big_input, load_sources_job
 
@@ -73,6 +74,9 @@ class ReviewController(QObject):
             leash=settings.leash(),
         )
         self.reviewer = Reviewer(self.session, log, None)
+        # Connected first, so every view that rebuilds on queue_rebuilt reads a fresh index.
+        self.queue_index = QueueIndex(self.session)
+        self.queue_rebuilt.connect(self.queue_index.invalidate)
         self.sources: list[str] = []
         self.demo = False
         self.stale_bases = StaleBases()
@@ -187,10 +191,10 @@ class ReviewController(QObject):
             self.note.emit("Last hunk" if step > 0 else "First hunk")
 
     def show_item(self, item: ReviewItem) -> None:
-        if self.busy or item not in self.session.items:
+        if self.busy:
             return
-        index = self.session.items.index(item)
-        if index != self.session.cursor:
+        index = self.queue_index.queue_index(item)
+        if index is not None and index != self.session.cursor:
             self.session.show(index)
             self.cursor_moved.emit()
 
@@ -245,7 +249,9 @@ class ReviewController(QObject):
         return bool(self.violations(proposal))
 
     def is_stale(self, proposal: Proposal, change: Change) -> bool:
-        return self.stale_bases.is_stale(self.session, proposal, change)
+        return self.stale_bases.is_stale(
+            proposal, change, lambda: self.queue_index.items_of(proposal, change)
+        )
 
     # --- running commands -----------------------------------------------------------------
 

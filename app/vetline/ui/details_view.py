@@ -35,6 +35,7 @@ class _Section(QWidget):
         self.icon.setAccessibleName(f"{name} icon")
         self.icon.setTextFormat(Qt.TextFormat.PlainText)
         self.icon.hide()
+        self._state: ShownState | None = None
         self.body = _label("", name, self)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -50,10 +51,11 @@ class _Section(QWidget):
         self.body.setText(text)
         if state is None:
             self.icon.hide()
-        else:
+        elif state is not self._state:  # a new pixmap repaints the label: only on a change
             size = self.body.fontMetrics().height()
             self.icon.setPixmap(state.icon().pixmap(size, size))
             self.icon.show()
+        self._state = state
         self.setVisible(bool(text))
 
 
@@ -125,12 +127,11 @@ class DetailsView(QScrollArea):
             lines.append("Review it hunk by hunk; accepting the rest at once is refused.")
             self.leash.set_text("\n".join(lines), OVER_LEASH)
             return
-        files = len({change.path for change in proposal.changes})
-        hunks = sum(len(change.hunks) for change in proposal.changes)
+        files, hunks, lines = self._controller.queue_index.proposal_totals(proposal)
         self.leash.set_text(
             f"Within the leash at level {int(level)} ({level.title}): "
             f"{_count(files, 'file')}, {_count(hunks, 'hunk')}, "
-            f"{_count(proposal.changed_lines, 'changed line')}.",
+            f"{_count(lines, 'changed line')}.",
             ACCEPTED,
         )
 
@@ -144,7 +145,7 @@ class DetailsView(QScrollArea):
             return f"↳ Revision of proposal {proposal.parent_id}"
         reasons = dict.fromkeys(
             item.reason
-            for item in session.items_of(parent)
+            for item in self._controller.queue_index.items_of_proposal(parent)
             if item.state is HunkState.REJECTED and item.reason
         )
         lines = [f"↳ Revision of “{parent.title or parent.id}”"]
@@ -153,8 +154,8 @@ class DetailsView(QScrollArea):
 
     def _show_hunk(self, item: ReviewItem) -> None:
         controller = self._controller
-        siblings = list(controller.session.items_of(item.proposal, item.change))
-        number = siblings.index(item) + 1
+        siblings = controller.queue_index.items_of(item.proposal, item.change)
+        number = controller.queue_index.index_in_file(item) + 1
         stale = controller.is_stale(item.proposal, item.change)
         state = shown_state(item, stale=stale, over_leash=controller.over_leash(item.proposal))
         lines = [

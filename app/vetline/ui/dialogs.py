@@ -282,7 +282,8 @@ class ReviewPrompts:
                 "Review it hunk by hunk, or raise the autonomy level."
             )
             return
-        left = [i for i in self._controller.session.items_of(proposal) if not i.state.decided]
+        items = self._controller.queue_index.items_of_proposal(proposal)
+        left = [each for each in items if not each.state.decided]
         if not left:
             self._show_note("Every hunk of this proposal is decided")
             return

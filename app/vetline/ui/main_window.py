@@ -7,8 +7,9 @@ review logic lives in the controller and the keys in `ui.actions`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QScreen, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
@@ -19,8 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vetline.adapters.llm_ask import AskResult
 from vetline.core.leash import Level
+from vetline.core.model import Change
+from vetline.core.session import ReviewItem
 from vetline.core.settings import Settings
 from vetline.ui.actions import (
     AutonomySlider,
@@ -40,12 +42,19 @@ from vetline.ui.details_view import DetailsView
 from vetline.ui.dialogs import ReviewPrompts
 from vetline.ui.diff_rows import DiffLayout
 from vetline.ui.diff_view import DiffView
+from vetline.ui.latency import SettledObjects, prefer_the_gui_thread
 from vetline.ui.queue_view import QueueView
 from vetline.ui.shortcut_sheet import ShortcutSheet
 from vetline.ui.status import summary_text
 from vetline.ui.watchers import InboxFollower, RepositoryFollower
 
+if TYPE_CHECKING:
+    from vetline.adapters.llm_ask import AskResult
+
 WINDOW_TITLE = "Vetline"
+SCREEN_SHARE = 0.8  # of the screen's available geometry, for the window's first size
+LARGEST_DEFAULT_SIZE = QSize(1600, 1000)  # beyond it, lines are longer than read comfortably
+FALLBACK_SIZE = QSize(1280, 800)  # no screen attached yet
 _IMAGE_COMMANDS = ("image.side_by_side", "image.swipe", "image.onion_skin", "image.difference")
 
 
@@ -65,6 +74,8 @@ class MainWindow(QMainWindow):
         self.setAccessibleName("Vetline review window")
         self.setAcceptDrops(True)
         self.controller = controller
+        prefer_the_gui_thread()  # process-wide, as the window's keys are the process's purpose
+        self.settled = SettledObjects(self)
         self.banner = Banner(self)
         self.prompts = ReviewPrompts(self, controller, self.banner.show_problem, self._note)
         self.asker = AskRunner(controller, settings_file, self)
@@ -107,25 +118,35 @@ class MainWindow(QMainWindow):
         add_menus(self.menuBar(), self.command_actions)
         self.addToolBar(build_toolbar(self, self.command_actions, self.slider))
 
-        self._file_on_screen: object = None  # set_file resets scrolling: call it on change only
+        # The change and item tuple on screen: set_file resets scrolling, so on change only.
+        self._file_on_screen: tuple[Change, tuple[ReviewItem, ...]] | None = None
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self.refresh_summary)
         self._clock.start()
         self._connect(controller)
-        self.resize(self._default_size())
+        self._place_on_screen()
         self.refresh_everything()
+        self.settled.freeze_soon()  # the modules and widgets of a started window
 
     # --- layout ---------------------------------------------------------------------------
 
-    def _default_size(self) -> QSize:
-        """About 1280 × 800 at a common font size, never more than the screen holds."""
-        metrics = self.fontMetrics()
-        wanted = QSize(metrics.averageCharWidth() * 180, metrics.height() * 44)
+    def _place_on_screen(self) -> None:
+        """Most of the screen (80%, at most 1600 × 1000), centred on it.
+
+        The queue, the diff and the details share the width, so a window sized from the
+        font (as it was) left the diff a narrow strip on a large screen.
+        """
         screen: QScreen | None = self.screen()  # None when no screen is attached yet
         if screen is None:
-            return wanted
-        return wanted.boundedTo(screen.availableGeometry().size() * 0.92)
+            self.resize(FALLBACK_SIZE)
+            return
+        room = screen.availableGeometry()
+        size = (room.size() * SCREEN_SHARE).boundedTo(LARGEST_DEFAULT_SIZE)
+        frame = QRect(QPoint(0, 0), size)
+        frame.moveCenter(room.center())
+        self.resize(size)
+        self.move(frame.topLeft())
 
     def _build_layout(self) -> None:
         centre = QWidget(self)
@@ -167,6 +188,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self, controller: ReviewController) -> None:
         controller.queue_rebuilt.connect(self.refresh_everything)
+        controller.queue_rebuilt.connect(self.settled.freeze_soon)  # a load has settled
         controller.sources_opened.connect(self.show_workspace)
         controller.cursor_moved.connect(self.show_current)
         controller.states_changed.connect(lambda _proposal_ids: self.refresh_summary())
@@ -196,15 +218,20 @@ class MainWindow(QMainWindow):
             self.file_header.setText("")
             self.decision_bar.refresh(has_current=False)
             return
-        siblings = list(self.controller.session.items_of(item.proposal, item.change))
-        # Not the proposal: a repository re-read elsewhere renews it, not this file's rows.
-        key = (id(item.change), tuple(id(s) for s in siblings))
-        if key != self._file_on_screen:
-            self.diff.set_file(item.change, [sibling.hunk for sibling in siblings])
-            self._file_on_screen = key
-        self.diff.set_current_hunk(siblings.index(item))
+        # O(1) per key press: the index keeps each file's items and totals (a 100k-line file
+        # has thousands of hunks, and a key must be painted within a frame).
+        index = self.controller.queue_index
         change = item.change
-        self.file_header.setText(f"{change.path}   +{change.added} −{change.removed}")
+        siblings = index.items_of(item.proposal, change)
+        # Not the proposal: a repository re-read elsewhere renews it, not this file's rows.
+        # The index makes a new tuple whenever the queue's items change.
+        shown = self._file_on_screen
+        if shown is None or shown[0] is not change or shown[1] is not siblings:
+            self.diff.set_file(change, [sibling.hunk for sibling in siblings])
+            self._file_on_screen = (change, siblings)
+        self.diff.set_current_hunk(index.index_in_file(item))
+        added, removed = index.file_totals(change)
+        self.file_header.setText(f"{change.path}   +{added} −{removed}")
         self.setWindowTitle(f"{item.proposal.title or item.proposal.id} — {WINDOW_TITLE}")
         self.decision_bar.refresh(has_current=True)
 
@@ -328,7 +355,7 @@ class MainWindow(QMainWindow):
         item = self.controller.current
         if item is None:
             return
-        siblings = list(self.controller.session.items_of(item.proposal, item.change))
+        siblings = self.controller.queue_index.items_of(item.proposal, item.change)
         if 0 <= index < len(siblings):
             self.controller.show_item(siblings[index])
 
@@ -366,4 +393,5 @@ class MainWindow(QMainWindow):
             self.controller.call_when_idle(lambda: QTimer.singleShot(0, self.close))
             return
         self._clock.stop()
+        self.settled.release()
         super().closeEvent(event)

@@ -6,12 +6,12 @@ queue can show "stale base" before the reviewer decides, not only after.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from vetline.adapters.errors import StaleBaseError, VetlineError
 from vetline.adapters.workspace import Workspace
 from vetline.core.model import Change, Proposal
-from vetline.core.session import ReviewSession
+from vetline.core.session import ReviewItem
 
 StaleKey = tuple[str, str]  # (proposal id, path) whose base is not what is on disk
 
@@ -22,14 +22,20 @@ class StaleBases:
     def __init__(self) -> None:
         self.keys: set[StaleKey] = set()
 
-    def is_stale(self, session: ReviewSession, proposal: Proposal, change: Change) -> bool:
+    def is_stale(
+        self,
+        proposal: Proposal,
+        change: Change,
+        items_of_file: Callable[[], Iterable[ReviewItem]],
+    ) -> bool:
         """The file on disk is not this change's base, and that still matters: a hunk is
-        undecided, or a verdict could not be written (a file we wrote ourselves is not stale)."""
+        undecided, or a verdict could not be written (a file we wrote ourselves is not stale).
+
+        The file's items are asked for only when its base is known to be stale: the
+        queue asks this for every row it paints."""
         if (proposal.id, change.path) not in self.keys:
             return False
-        return any(
-            not item.state.decided or item.problem for item in session.items_of(proposal, change)
-        )
+        return any(not item.state.decided or item.problem for item in items_of_file())
 
     def note(self, found: dict[StaleKey, bool]) -> None:
         for key, is_stale in found.items():
