@@ -8,7 +8,8 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
-from vetline.core.model import Change, Hunk, HunkKind
+from vetline.core.model import Change, Hunk
+from vetline.core.patch_text import file_patch, hunk_text
 from vetline.core.text import encode
 
 # Nothing from the user's or the system's git config may change what git prints.
@@ -115,15 +116,7 @@ class GitRepo:
 
 def render_hunk(hunk: Hunk) -> str:
     """A hunk as patch text: its @@ header and lines, with "\\ No newline" markers."""
-    section = f" {hunk.section}" if hunk.section else ""
-    out = [
-        f"@@ -{hunk.old_start},{hunk.old_lines} +{hunk.new_start},{hunk.new_lines} @@{section}\n"
-    ]
-    for line in hunk.lines:
-        out.append(line.kind + line.text)
-        if not line.text.endswith("\n"):
-            out.append("\n\\ No newline at end of file\n")
-    return "".join(out)
+    return hunk_text(hunk)
 
 
 def render_text_patch(change: Change, hunks: Iterable[Hunk]) -> bytes:
@@ -131,9 +124,11 @@ def render_text_patch(change: Change, hunks: Iterable[Hunk]) -> bytes:
 
     Renames and mode changes are left out: the hunks apply to the old name in place.
     """
-    name = change.source_path
-    old = "/dev/null" if change.status == "added" else f"a/{name}"
-    new = "/dev/null" if change.status == "deleted" else f"b/{name}"
-    header = f"diff --git a/{name} b/{name}\n--- {old}\n+++ {new}\n"
-    body = "".join(render_hunk(hunk) for hunk in hunks if hunk.kind is HunkKind.TEXT)
-    return encode(header + body)
+    return encode(
+        file_patch(
+            change.source_path,
+            list(hunks),
+            created=change.status == "added",
+            deleted=change.status == "deleted",
+        )
+    )

@@ -6,19 +6,12 @@ import os
 import subprocess
 from pathlib import Path
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test Author",
-    "GIT_AUTHOR_EMAIL": "author@example.com",
-    "GIT_COMMITTER_NAME": "Test Author",
-    "GIT_COMMITTER_EMAIL": "author@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-}
+from gitrepo import GIT_ENV, GIT_OPTIONS
 
 
 def git(cwd: Path, *args: str, input_bytes: bytes | None = None, check: bool = True) -> bytes:
     result = subprocess.run(
-        ["git", "-c", "core.autocrlf=false", "-c", "init.defaultBranch=main", *args],
+        ["git", *GIT_OPTIONS, *args],
         cwd=cwd,
         input=input_bytes,
         capture_output=True,
