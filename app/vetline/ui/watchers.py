@@ -78,7 +78,36 @@ class DebouncedWatcher(QObject):
             self._timer.start()
 
 
-class RepositoryFollower(QObject):
+class _Follower(QObject):
+    """One look at a time: a look asked for during another runs once, right after it."""
+
+    def __init__(self, controller: ReviewController, parent: QObject | None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self._looking = False
+        self._look_again = False
+        self._stopped = False
+
+    def look(self) -> None:
+        if self._stopped:
+            return
+        if self._looking:
+            self._look_again = True
+            return
+        self._looking = True
+        self._controller.start(self._look())
+
+    async def _look(self) -> None:
+        raise NotImplementedError
+
+    def _look_again_if_asked(self) -> None:
+        """The end of every look: run the one asked for meanwhile, if any."""
+        if self._look_again:
+            self._look_again = False
+            self.look()
+
+
+class RepositoryFollower(_Follower):
     """Re-reads the files of the reviewed repository that someone else changes.
 
     Starts itself when the controller opens a repository. Vetline's own verdicts cause
@@ -89,29 +118,15 @@ class RepositoryFollower(QObject):
     looked = Signal(object)  # RepositoryRefresh: after each look (tests wait on it)
 
     def __init__(self, controller: ReviewController, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._controller = controller
+        super().__init__(controller, parent)
         self.watcher = DebouncedWatcher(REPOSITORY_DELAY_MS, self)
         self.watcher.changed.connect(self.look)
         self._base_targets: WatchTargets | None = None
-        self._looking = False
-        self._look_again = False
-        self._stopped = False
         controller.sources_opened.connect(self._start_if_repository)
 
     @property
     def active(self) -> bool:
         return self._base_targets is not None
-
-    def look(self) -> None:
-        """Find out what changed, re-read it, and watch what is changed now."""
-        if self._stopped:
-            return
-        if self._looking:
-            self._look_again = True
-            return
-        self._looking = True
-        self._controller.start(self._look())
 
     def stop(self) -> None:
         """For good: the window is closing."""
@@ -153,9 +168,7 @@ class RepositoryFollower(QObject):
             self._looking = False
         self._report(refresh)
         self.looked.emit(refresh)
-        if self._look_again:
-            self._look_again = False
-            self.look()
+        self._look_again_if_asked()
 
     def _report(self, refresh: RepositoryRefresh) -> None:
         if not refresh.reread:
@@ -174,14 +187,13 @@ class RepositoryFollower(QObject):
             controller.note.emit(f"Re-read (changed on disk): {names}")
 
 
-class InboxFollower(QObject):
+class InboxFollower(_Follower):
     """Queues the proposals agents drop into an inbox folder; reports the files it refuses."""
 
     looked = Signal(object)  # ScanResult: after each look (tests wait on it)
 
     def __init__(self, controller: ReviewController, inbox: Inbox, workspace: Path | None) -> None:
-        super().__init__(controller)
-        self._controller = controller
+        super().__init__(controller, controller)
         self.inbox = inbox
         self._workspace = workspace
         self.watcher = DebouncedWatcher(INBOX_DELAY_MS, self)
@@ -190,19 +202,7 @@ class InboxFollower(QObject):
         self._settle_timer.setSingleShot(True)
         self._settle_timer.setInterval(INBOX_SETTLE_LOOK_MS)
         self._settle_timer.timeout.connect(self.look)
-        self._looking = False
-        self._look_again = False
-        self._stopped = False
         self.watcher.watch((), (str(inbox.folder),))
-
-    def look(self) -> None:
-        if self._stopped:
-            return
-        if self._looking:
-            self._look_again = True
-            return
-        self._looking = True
-        self._controller.start(self._look())
 
     def stop(self) -> None:
         """For good: the window is closing."""
@@ -225,9 +225,7 @@ class InboxFollower(QObject):
             self._controller.when_free(lambda: self._queue(result))
         self._report_rejected(result)
         self.looked.emit(result)
-        if self._look_again:
-            self._look_again = False
-            self.look()
+        self._look_again_if_asked()
 
     def _queue(self, result: ScanResult) -> None:
         controller = self._controller
