@@ -35,6 +35,7 @@ _MIN_COST_LIMIT = 512
 _ANCHOR_ABOVE = 600
 # How many anchor candidates to sample from one region: enough for small pieces.
 _ANCHOR_SAMPLES = 1_000
+_LINES_PER_SAMPLE = 50
 # Below this many line pairs, Myers beats setting one-sided lines aside first.
 _SMALL_PIECE = 64
 
@@ -234,7 +235,9 @@ def _unique_anchors(a: list[str], b: list[str]) -> list[tuple[int, int]]:
     Samples about `_ANCHOR_SAMPLES` positions of `a`, then keeps the longest run of
     them that is in order in `b` (a longest increasing subsequence, patience-style).
     """
-    stride = max(1, len(a) // _ANCHOR_SAMPLES)
+    # Pieces of ~10 lines at 10k lines, ~50 at 100k: past ~50k lines, fewer and
+    # larger pieces cost more than the extra samples do.
+    stride = max(1, len(a) // max(_ANCHOR_SAMPLES, len(a) // _LINES_PER_SAMPLE))
     sampled = a[::stride]
     # Count only the sampled lines; filter() with a bound method keeps the scans in C.
     wanted = set(sampled).__contains__
