@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -39,6 +38,7 @@ from vetline.core.leash import Level
 from vetline.ui.ask_scope import AskScope
 from vetline.ui.asking import AskRunner
 from vetline.ui.controller import ReviewController
+from vetline.ui.dialogs import plain_label
 
 if TYPE_CHECKING:  # imported when the first request runs (see ui.asking): openai is heavy
     from vetline.adapters.llm_ask import AskResult, RateLimitWait
@@ -108,7 +108,7 @@ class AskPanel(QDockWidget):
     def _build(self) -> None:
         body = QWidget(self)
         body.setAccessibleName("Ask panel")
-        self.scope_label = _plain_label("", "What is asked about", body)
+        self.scope_label = plain_label("", body, "What is asked about", selectable=True)
         font = self.scope_label.font()
         font.setBold(True)
         self.scope_label.setFont(font)
@@ -142,7 +142,7 @@ class AskPanel(QDockWidget):
         self.busy_bar.setAccessibleName("Asking in progress")
         self.busy_bar.setRange(0, 0)  # no percentage to show: only that work goes on
         self.busy_bar.setTextVisible(False)
-        self.status = _plain_label("", "Ask status", body)
+        self.status = plain_label("", body, "Ask status", selectable=True)
         self.answer = QPlainTextEdit(body)
         self.answer.setObjectName("askIncompleteAnswer")
         self.answer.setAccessibleName("Incomplete answer (cannot be accepted)")
@@ -361,16 +361,6 @@ class AskPanel(QDockWidget):
             item = self.files.item(row)
             if item is not None and item.text() == path:
                 item.setCheckState(Qt.CheckState.Checked)
-
-
-def _plain_label(text: str, name: str, parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setAccessibleName(name)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setText(text)
-    return label
 
 
 def _button(words: str, tooltip: str, parent: QWidget) -> QPushButton:

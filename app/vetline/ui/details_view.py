@@ -16,6 +16,7 @@ from vetline.core.leash import Level
 from vetline.core.model import HunkKind, Proposal
 from vetline.core.session import HunkState, ReviewItem
 from vetline.ui.controller import ReviewController
+from vetline.ui.dialogs import plain_label
 from vetline.ui.status import ACCEPTED, OVER_LEASH, STALE, ShownState, shown_state
 
 
@@ -24,7 +25,7 @@ class _Section(QWidget):
 
     def __init__(self, heading: str, name: str, parent: QWidget) -> None:
         super().__init__(parent)
-        self.heading = _label(heading, f"{name} heading", self)
+        self.heading = plain_label(heading, self, f"{name} heading", selectable=True)
         font = self.heading.font()
         font.setBold(True)
         font.setCapitalization(QFont.Capitalization.AllUppercase)
@@ -36,7 +37,7 @@ class _Section(QWidget):
         self.icon.setTextFormat(Qt.TextFormat.PlainText)
         self.icon.hide()
         self._state: ShownState | None = None
-        self.body = _label("", name, self)
+        self.body = plain_label("", self, name, selectable=True)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -71,12 +72,12 @@ class DetailsView(QScrollArea):
         self._controller = controller
         page = QWidget(self)
         page.setAccessibleName("Proposal details page")
-        self.title = _label("", "Proposal title", page)
+        self.title = plain_label("", page, "Proposal title", selectable=True)
         title_font = self.title.font()
         title_font.setBold(True)
         title_font.setPointSizeF(title_font.pointSizeF() * 1.25)
         self.title.setFont(title_font)
-        self.byline = _label("", "Agent and model", page)
+        self.byline = plain_label("", page, "Agent and model", selectable=True)
         self.byline.setForegroundRole(self.byline.foregroundRole())
         self.task = _Section("Task", "Task", page)
         self.rationale = _Section("Rationale", "Rationale", page)
@@ -218,14 +219,3 @@ def _when(stamp: str) -> str:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
-
-
-def _label(text: str, name: str, parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setAccessibleName(name)
-    label.setWordWrap(True)
-    # Mouse-selectable only: keyboard selection would add a Tab stop per label.
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setText(text)
-    return label

@@ -34,12 +34,16 @@ REASON_PRESETS: tuple[str, ...] = ("wrong", "unsafe", "too big", "style", "out o
 OTHER_REASON = "other (say why below)"
 
 
-def plain_label(text: str, parent: QWidget, name: str) -> QLabel:
+def plain_label(text: str, parent: QWidget, name: str, *, selectable: bool = False) -> QLabel:
+    """A wrapping label that never reads its (untrusted) text as rich text."""
     label = QLabel(parent)
     label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setText(text)
     label.setAccessibleName(name)
     label.setWordWrap(True)
+    if selectable:
+        # Mouse-selectable only: keyboard selection would add a Tab stop per label.
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setText(text)
     return label
 
 
