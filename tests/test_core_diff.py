@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import subprocess
 from pathlib import Path
@@ -80,6 +81,47 @@ def git_changed_lines(tmp: Path, old: str, new: str) -> int:
 def test_never_less_minimal_than_git(tmp_path: Path, old: str, new: str) -> None:
     ours = sum(h.added + h.removed for h in hunks_from_texts("f", old, new))
     assert ours <= git_changed_lines(tmp_path, old, new)
+
+
+def code_lines(rng: random.Random, count: int) -> list[str]:
+    """Mostly distinct lines, with the blank and brace lines real code repeats."""
+    repeated = ["", "}", "    return None", "    else:"]
+    return [
+        rng.choice(repeated) if rng.random() < 0.25 else f"line_{rng.randrange(10**6)} = {n}"
+        for n in range(count)
+    ]
+
+
+@given(
+    seed=st.integers(0, 2**32),
+    size=st.integers(400, 2_500),
+    share=st.sampled_from([0.01, 0.1, 0.3]),
+)
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_large_files_cut_at_anchors_stay_exact_and_as_minimal_as_git(
+    tmp_path: Path, seed: int, size: int, share: float
+) -> None:
+    """Past a few hundred lines the diff is cut into pieces at unique lines."""
+    rng = random.Random(seed)
+    old = code_lines(rng, size)
+    new = list(old)
+    for _ in range(max(1, int(size * share))):
+        spot = rng.randrange(len(new) + 1)
+        if rng.random() < 0.5 and spot < len(new):
+            del new[spot]
+        else:
+            new[spot:spot] = code_lines(rng, rng.randint(1, 3))
+    old_text, new_text = "\n".join(old) + "\n", "\n".join(new) + "\n"
+    rebuilt: list[str] = []
+    cursor = 0
+    for edit in diff_lines(old, new):
+        rebuilt += old[cursor : edit.old_start] + new[edit.new_start : edit.new_end]
+        cursor = edit.old_end
+    assert rebuilt + old[cursor:] == new
+    ours = changed_lines(old, new)
+    assert ours <= git_changed_lines(tmp_path, old_text, new_text)
 
 
 @given(old=texts(), new=texts(), context=st.integers(0, 4))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import add
 
 from vetline.core.linediff import Edit, diff_lines, paused_gc
 from vetline.core.model import Hunk, HunkKind
@@ -63,24 +65,21 @@ def group_edits(edits: Sequence[Edit], context: int) -> list[list[Edit]]:
 def _build_hunk(
     path: str, old: Sequence[str], new: Sequence[str], group: Sequence[Edit], context: int
 ) -> Hunk:
-    first, last = group[0], group[-1]
-    old_lo = max(0, first.old_start - context)
-    new_lo = first.new_start - (first.old_start - old_lo)
-    old_hi = min(len(old), last.old_end + context)
-    new_hi = last.new_end + (old_hi - last.old_end)
+    first_old, _, first_new, _ = group[0]
+    _, last_old, _, last_new = group[-1]
+    old_lo = max(0, first_old - context)
+    new_lo = first_new - (first_old - old_lo)
+    old_hi = min(len(old), last_old + context)
+    new_hi = last_new + (old_hi - last_old)
     kinds: list[str] = []
     keys: list[str] = []
     x = old_lo
-    for edit in group:
-        keys += old[x : edit.old_start]
-        keys += old[edit.old_start : edit.old_end]
-        keys += new[edit.new_start : edit.new_end]
-        kinds += (
-            " " * (edit.old_start - x),
-            "-" * (edit.old_end - edit.old_start),
-            "+" * (edit.new_end - edit.new_start),
-        )
-        x = edit.old_end
+    for old_start, old_end, new_start, new_end in group:
+        # Context before an edit and the lines it removes are adjacent in the old text.
+        keys += old[x:old_end]
+        keys += new[new_start:new_end]
+        kinds += (" " * (old_start - x), "-" * (old_end - old_start), "+" * (new_end - new_start))
+        x = old_end
     keys += old[x:old_hi]
     kinds.append(" " * (old_hi - x))
     # Only a file's last line can lack its newline (its key ends with "\n" instead),
@@ -88,9 +87,9 @@ def _build_hunk(
     if (old_hi == len(old) and old and old[-1][-1:] == "\n") or (
         new_hi == len(new) and new and new[-1][-1:] == "\n"
     ):
-        texts = [key[:-1] if key[-1:] == "\n" else key + "\n" for key in keys]
+        texts = tuple(key[:-1] if key[-1:] == "\n" else key + "\n" for key in keys)
     else:
-        texts = [key + "\n" for key in keys]
+        texts = tuple(map(add, keys, repeat("\n")))
     old_count, new_count = old_hi - old_lo, new_hi - new_lo
     return Hunk(
         path=path,
@@ -100,7 +99,7 @@ def _build_hunk(
         new_start=new_lo + 1 if new_count else new_lo,
         new_lines=new_count,
         kinds="".join(kinds),
-        texts=tuple(texts),
+        texts=texts,
     )
 
 

@@ -15,14 +15,13 @@ benchmark reports both counts.
 from __future__ import annotations
 
 import gc
-import itertools
 import math
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import compress
-from operator import not_
+from operator import sub
 from typing import NamedTuple, TypeVar
 
 T = TypeVar("T")
@@ -33,8 +32,8 @@ T = TypeVar("T")
 _MIN_COST_LIMIT = 512
 # Regions with more lines than this (both sides together) are cut at unique lines.
 _ANCHOR_ABOVE = 600
-# How many anchor candidates to sample from one region: enough for small pieces.
-_ANCHOR_SAMPLES = 1_000
+# One anchor candidate is sampled every this many lines: pieces of about this size
+# cost least at 10k and at 100k lines (measured with `make bench`).
 _LINES_PER_SAMPLE = 50
 # Below this many line pairs, Myers beats setting one-sided lines aside first.
 _SMALL_PIECE = 64
@@ -101,13 +100,15 @@ def _diff_lines(a: Sequence[str], b: Sequence[str]) -> list[Edit]:
     suffix = common_suffix(a, b, prefix)
     a_mid = list(a[prefix : len(a) - suffix])
     b_mid = list(b[prefix : len(b) - suffix])
-    if not a_mid or not b_mid:
-        runs: list[tuple[int, int, int]] = []
-    elif len(a_mid) + len(b_mid) > _ANCHOR_ABOVE:
-        runs = _anchored_runs(a_mid, b_mid)
-    else:
-        runs = _reduced_runs(a_mid, b_mid)
+    runs: list[tuple[int, int, int]] = []
+    if a_mid and b_mid:
+        _anchored_runs(a_mid, b_mid, 0, 0, runs)
     return _edits_between(runs, prefix, len(a_mid), len(b_mid))
+
+
+# Matching runs are (a_index, b_index, length) triples. The functions below append
+# them to `runs` in increasing order, shifted by the offsets of the piece they solve,
+# so the whole diff is one list built without sorting or copying.
 
 
 def _edits_between(
@@ -125,97 +126,91 @@ def _edits_between(
     return edits
 
 
-def _anchored_runs(a: list[str], b: list[str]) -> list[tuple[int, int, int]]:
-    """Matching runs of a large region: cut at unique anchors, then Myers on each piece."""
-    runs: list[tuple[int, int, int]] = []
-    pending = [(0, len(a), 0, len(b))]
-    while pending:
-        a_lo, a_hi, b_lo, b_hi = pending.pop()
-        sub_a, sub_b = a[a_lo:a_hi], b[b_lo:b_hi]
-        anchors = _unique_anchors(sub_a, sub_b) if len(sub_a) + len(sub_b) > _ANCHOR_ABOVE else []
-        if not anchors:
-            runs.extend((a_lo + x, b_lo + y, n) for x, y, n in _piece_runs(sub_a, sub_b))
-            continue
-        runs.extend((a_lo + x, b_lo + y, 1) for x, y in anchors)
-        ends = [(-1, -1), *anchors, (len(sub_a), len(sub_b))]
-        for (x0, y0), (x1, y1) in itertools.pairwise(ends):
-            if x1 - x0 > 1 and y1 - y0 > 1:
-                pending.append((a_lo + x0 + 1, a_lo + x1, b_lo + y0 + 1, b_lo + y1))
-    runs.sort()
-    return runs
+def _anchored_runs(
+    a: list[str], b: list[str], a_lo: int, b_lo: int, runs: list[tuple[int, int, int]]
+) -> None:
+    """A large region is cut at unique anchors and each piece solved on its own."""
+    anchors = _unique_anchors(a, b) if len(a) + len(b) > _ANCHOR_ABOVE else []
+    if not anchors:
+        _piece_runs(a, b, a_lo, b_lo, runs)
+        return
+    x0 = y0 = -1
+    for x1, y1 in [*anchors, (len(a), len(b))]:
+        if x1 - x0 > 1 and y1 - y0 > 1:
+            _anchored_runs(a[x0 + 1 : x1], b[y0 + 1 : y1], a_lo + x0 + 1, b_lo + y0 + 1, runs)
+        if x1 < len(a):
+            runs.append((a_lo + x1, b_lo + y1, 1))
+        x0, y0 = x1, y1
 
 
-def _piece_runs(a: list[str], b: list[str]) -> list[tuple[int, int, int]]:
-    """Matching runs of a piece between anchors: usually a context or two and one change."""
+def _piece_runs(
+    a: list[str], b: list[str], a_lo: int, b_lo: int, runs: list[tuple[int, int, int]]
+) -> None:
+    """A piece between anchors: usually a context or two and a change."""
     prefix = common_prefix(a, b)
     suffix = common_suffix(a, b, prefix)
-    runs = [(0, 0, prefix)] if prefix else []
+    if prefix:
+        runs.append((a_lo, b_lo, prefix))
     middle_a, middle_b = a[prefix : len(a) - suffix], b[prefix : len(b) - suffix]
     if middle_a and middle_b:
         # Setting lines aside costs more than it saves on a few lines.
-        small = len(middle_a) * len(middle_b) <= _SMALL_PIECE
-        inner = _myers_runs(middle_a, middle_b) if small else _reduced_runs(middle_a, middle_b)
-        runs.extend((prefix + x, prefix + y, n) for x, y, n in inner)
+        if len(middle_a) * len(middle_b) <= _SMALL_PIECE:
+            runs += _myers_runs(middle_a, middle_b, a_lo + prefix, b_lo + prefix)
+        else:
+            runs += _reduced_runs(middle_a, middle_b, a_lo + prefix, b_lo + prefix)
     if suffix:
-        runs.append((len(a) - suffix, len(b) - suffix, suffix))
-    return runs
+        runs.append((a_lo + len(a) - suffix, b_lo + len(b) - suffix, suffix))
 
 
-def _reduced_runs(a: list[str], b: list[str]) -> list[tuple[int, int, int]]:
+def _reduced_runs(a: list[str], b: list[str], a_lo: int, b_lo: int) -> list[tuple[int, int, int]]:
     """Matching runs found after setting aside lines the other side lacks.
 
     Lines present on one side only cannot be part of any match, so dropping them
     keeps the result minimal while shrinking D, which Myers pays for squared.
     map/compress keep these passes in C.
     """
-    a_flags = list(map(set(b).__contains__, a))
-    b_flags = list(map(set(a).__contains__, b))
-    if all(a_flags) and all(b_flags):
-        return _myers_runs(a, b)
-    a_keep = list(compress(range(len(a)), a_flags))
-    b_keep = list(compress(range(len(b)), b_flags))
-    reduced = _myers_runs(list(compress(a, a_flags)), list(compress(b, b_flags)))
-    a_breaks = _breaks(a_keep, a_flags)
-    b_breaks = _breaks(b_keep, b_flags)
-    # A reduced run maps back to several runs, cut wherever a set-aside line sat.
+    a_keep = list(compress(range(len(a)), map(set(b).__contains__, a)))
+    b_keep = list(compress(range(len(b)), map(set(a).__contains__, b)))
+    if len(a_keep) == len(a) and len(b_keep) == len(b):
+        return _myers_runs(a, b, a_lo, b_lo)
+    reduced = _myers_runs(list(map(a.__getitem__, a_keep)), list(map(b.__getitem__, b_keep)))
+    # keep[k] - k never decreases, and stays the same exactly while the kept lines
+    # are adjacent: a binary search finds where a reduced run must be cut.
+    a_gaps = list(map(sub, a_keep, range(len(a_keep))))
+    b_gaps = list(map(sub, b_keep, range(len(b_keep))))
     runs: list[tuple[int, int, int]] = []
-    for rx, ry, length in reduced:
-        cuts = {rx}
-        cuts.update(_within(a_breaks, rx, rx + length))
-        cuts.update(k - ry + rx for k in _within(b_breaks, ry, ry + length))
-        ordered = sorted(cuts)
-        for cut, next_cut in zip(ordered, [*ordered[1:], rx + length], strict=True):
-            runs.append((a_keep[cut], b_keep[cut - rx + ry], next_cut - cut))
+    for start_x, start_y, length in reduced:
+        rx, ry = start_x, start_y
+        end, shift = rx + length, ry - rx
+        while rx < end:
+            stop = min(
+                bisect_right(a_gaps, a_gaps[rx], rx, end),
+                bisect_right(b_gaps, b_gaps[ry], ry, end + shift) - shift,
+            )
+            runs.append((a_lo + a_keep[rx], b_lo + b_keep[ry], stop - rx))
+            ry += stop - rx
+            rx = stop
     return runs
 
 
-def _breaks(keep: list[int], flags: list[bool]) -> list[int]:
-    """Positions k in `keep` with set-aside lines just before keep[k], ascending."""
-    dropped = compress(range(len(flags)), map(not_, flags))
-    return sorted({bisect_left(keep, index) for index in dropped})
-
-
-def _within(sorted_values: list[int], low: int, high: int) -> list[int]:
-    """The values v with low < v < high."""
-    return sorted_values[bisect_right(sorted_values, low) : bisect_left(sorted_values, high)]
-
-
-def _myers_runs(a: list[str], b: list[str]) -> list[tuple[int, int, int]]:
-    """Matching runs (a_index, b_index, length) of a longest common subsequence, sorted."""
+def _myers_runs(
+    a: list[str], b: list[str], a_lo: int = 0, b_lo: int = 0
+) -> list[tuple[int, int, int]]:
+    """Matching runs of a longest common subsequence, sorted, shifted by the offsets."""
     runs: list[tuple[int, int, int]] = []
     pending: list[tuple[int, int, int, int]] = [(0, len(a), 0, len(b))]
     while pending:
-        a_lo, a_hi, b_lo, b_hi = pending.pop()
-        sub_a, sub_b = a[a_lo:a_hi], b[b_lo:b_hi]
+        x_lo, x_hi, y_lo, y_hi = pending.pop()
+        sub_a, sub_b = a[x_lo:x_hi], b[y_lo:y_hi]
         prefix = common_prefix(sub_a, sub_b)
         if prefix:
-            runs.append((a_lo, b_lo, prefix))
-            a_lo, b_lo = a_lo + prefix, b_lo + prefix
+            runs.append((a_lo + x_lo, b_lo + y_lo, prefix))
+            x_lo, y_lo = x_lo + prefix, y_lo + prefix
             sub_a, sub_b = sub_a[prefix:], sub_b[prefix:]
         suffix = common_suffix(sub_a, sub_b)
         if suffix:
-            runs.append((a_hi - suffix, b_hi - suffix, suffix))
-            a_hi, b_hi = a_hi - suffix, b_hi - suffix
+            runs.append((a_lo + x_hi - suffix, b_lo + y_hi - suffix, suffix))
+            x_hi, y_hi = x_hi - suffix, y_hi - suffix
             sub_a, sub_b = sub_a[: len(sub_a) - suffix], sub_b[: len(sub_b) - suffix]
         if not sub_a or not sub_b:
             continue
@@ -223,8 +218,8 @@ def _myers_runs(a: list[str], b: list[str]) -> list[tuple[int, int, int]]:
         if split is None:
             continue  # nothing in common: all of it is one edit
         x, y = split
-        pending.append((a_lo + x, a_hi, b_lo + y, b_hi))
-        pending.append((a_lo, a_lo + x, b_lo, b_lo + y))
+        pending.append((x_lo + x, x_hi, y_lo + y, y_hi))
+        pending.append((x_lo, x_lo + x, y_lo, y_lo + y))
     runs.sort()
     return runs
 
@@ -232,18 +227,18 @@ def _myers_runs(a: list[str], b: list[str]) -> list[tuple[int, int, int]]:
 def _unique_anchors(a: list[str], b: list[str]) -> list[tuple[int, int]]:
     """Pairs (i, j) with a[i] == b[j] occurring once in each, increasing on both sides.
 
-    Samples about `_ANCHOR_SAMPLES` positions of `a`, then keeps the longest run of
+    Samples every `_LINES_PER_SAMPLE`th line of `a`, then keeps the longest run of
     them that is in order in `b` (a longest increasing subsequence, patience-style).
     """
-    # Pieces of ~10 lines at 10k lines, ~50 at 100k: past ~50k lines, fewer and
-    # larger pieces cost more than the extra samples do.
-    stride = max(1, len(a) // max(_ANCHOR_SAMPLES, len(a) // _LINES_PER_SAMPLE))
+    stride = _LINES_PER_SAMPLE
     sampled = a[::stride]
-    # Count only the sampled lines; filter() with a bound method keeps the scans in C.
+    # Only sampled lines are counted and located; compress/map keep the scans in C.
     wanted = set(sampled).__contains__
     a_counts = Counter(filter(wanted, a))
-    b_counts = Counter(filter(wanted, b))
-    b_position = dict(zip(b, range(len(b)), strict=True))  # in C; uniqueness checked below
+    b_found = list(compress(range(len(b)), map(wanted, b)))
+    b_lines = list(map(b.__getitem__, b_found))
+    b_counts = Counter(b_lines)
+    b_position = dict(zip(b_lines, b_found, strict=True))
     candidates = [
         (i * stride, b_position[line])
         for i, line in enumerate(sampled)
