@@ -197,6 +197,8 @@ def _myers_runs(
     a: list[str], b: list[str], a_lo: int = 0, b_lo: int = 0
 ) -> list[tuple[int, int, int]]:
     """Matching runs of a longest common subsequence, sorted, shifted by the offsets."""
+    if a == b:  # common once one-sided lines are set aside
+        return [(a_lo, b_lo, len(a))] if a else []
     runs: list[tuple[int, int, int]] = []
     pending: list[tuple[int, int, int, int]] = [(0, len(a), 0, len(b))]
     while pending:
