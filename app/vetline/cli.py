@@ -287,7 +287,7 @@ def _print_proposal(
 def _apply(args: argparse.Namespace) -> int:
     from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
     from vetline.adapters.paths import data_dir
-    from vetline.adapters.workspace import Workspace
+    from vetline.adapters.workspace import JOURNAL_FOLDER, Workspace
     from vetline.core.session import ReviewSession
 
     settings = _settings(args)
@@ -314,7 +314,13 @@ def _apply(args: argparse.Namespace) -> int:
 
     plans: list[FileWrite] = []
     if source.git_tree is None:
-        workspace = Workspace(_workspace_path(args.workspace) or Path(), deny=leash.denied_paths)
+        workspace = Workspace(
+            _workspace_path(args.workspace) or Path(),
+            deny=leash.denied_paths,
+            journal_dir=data_dir() / JOURNAL_FOLDER,
+        )
+        for finished in workspace.finish_interrupted_writes():
+            print(f"vetline: {finished}", file=sys.stderr)
         # Plan every write before logging anything: an unsafe path or a stale base means
         # the review cannot take effect, so nothing is logged and nothing is written.
         chosen = (

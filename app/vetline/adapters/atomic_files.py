@@ -4,16 +4,22 @@ Each new file is written and fsynced beside its target first; each original keep
 second name until every rename has succeeded, so a failure half-way puts the old
 files back. Folders created for new files, and folders left empty, are removed as
 git would; the touched folders are fsynced at the end.
+
+A crash (power loss, a kill) can stop a write between two renames. So before the
+first rename of a write touching several files, a journal naming each temp file and
+the hash of what it holds goes to a folder of Vetline's own (never the workspace,
+where anyone could plant one); the next run finishes the write from it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +33,9 @@ if TYPE_CHECKING:
 NEW_FILE_MODE = 0o644
 _TEMP_MARK = ".vetline-tmp-"
 _BACKUP_MARK = ".vetline-backup-"
+_JOURNAL_FORMAT = 1
+# The folder of write journals, inside Vetline's data folder (beside the decision log).
+JOURNAL_FOLDER = "write-journals"
 # Keeps ".{name}{mark}XXXXXXXX" under the usual 255-byte file-name limit.
 _NAME_ROOM = 200
 
@@ -59,9 +68,11 @@ class _Transaction:
 
     workspace: Workspace
     steps: list[_Step]
+    journal_dir: Path | None = None
     temps: dict[str, Path] = field(default_factory=dict)
     backups: dict[str, Path] = field(default_factory=dict)
     created_folders: list[Path] = field(default_factory=list)
+    journal: Path | None = None
 
     def run(self) -> None:
         try:
@@ -74,6 +85,8 @@ class _Transaction:
                     backup = self.backups[step.path].read_bytes()
                     if sha256_hex(backup) != step.expected_sha256:
                         raise StaleBaseError(f"{step.path} changed while it was being written")
+            if self.journal_dir is not None and len(self.steps) > 1:
+                self.journal = self._write_journal(self.journal_dir)
         except BaseException as error:
             self._discard()
             if isinstance(error, OSError):
@@ -81,8 +94,30 @@ class _Transaction:
                     f"cannot write {error.filename}: {error.strerror}; nothing was changed"
                 ) from error
             raise
-        self._swap_in()
-        self._finish()
+        try:
+            self._swap_in()
+            self._finish()
+        finally:
+            if self.journal is not None:
+                self.journal.unlink(missing_ok=True)
+
+    def _write_journal(self, folder: Path) -> Path:
+        """Record what the renames will do, so a crash half-way can be finished later."""
+        entries = [
+            {
+                "path": step.path,
+                "temp": self.temps[step.path].name if step.path in self.temps else None,
+                "backup": self.backups[step.path].name if step.path in self.backups else None,
+                "old_sha256": step.expected_sha256,
+                "new_sha256": None if step.data is None else sha256_hex(step.data),
+            }
+            for step in self.steps
+        ]
+        document = {"format": _JOURNAL_FORMAT, "root": str(self.workspace.root), "steps": entries}
+        folder.mkdir(parents=True, exist_ok=True)
+        journal = folder / f"write-{secrets.token_hex(8)}.json"
+        write_atomically(journal, json.dumps(document, indent=1).encode("utf-8"), 0o600)
+        return journal
 
     def _prepare(self, step: _Step) -> None:
         target = self.workspace.check_path(step.path)
@@ -175,6 +210,92 @@ class _Transaction:
                     f"the files were written, but syncing the folder {folder} failed: "
                     f"{error.strerror}"
                 ) from error
+
+
+def finish_interrupted_writes(
+    root: Path, journal_dir: Path, check_path: Callable[[str], Path]
+) -> list[str]:
+    """Finish the writes to `root` a crash stopped half-way; returns what was done, in words.
+
+    A file is only completed if it still holds the bytes the write started from, and
+    only with a temp file whose hash the journal recorded; anything else is left as
+    it is and named.
+    """
+    notes: list[str] = []
+    for journal in sorted(journal_dir.glob("write-*.json")):
+        try:
+            document = json.loads(journal.read_bytes())
+            steps = _journal_steps(document)
+        except (OSError, ValueError) as error:
+            notes.append(f"an unreadable write journal {journal} was left alone ({error})")
+            continue
+        if document.get("root") != str(root):
+            continue  # another workspace's: finished when that one is opened
+        finished: list[str] = []
+        for step in steps:
+            outcome = _finish_step(step, check_path)
+            if outcome == "done":
+                finished.append(str(step["path"]))
+            elif outcome:
+                notes.append(outcome)
+        for folder in {(root / rel).parent for rel in finished}:
+            with contextlib.suppress(OSError):
+                fsync_folder(folder)
+        journal.unlink(missing_ok=True)
+        if finished:
+            notes.insert(0, f"finished a write a crash had interrupted: {', '.join(finished)}")
+    return notes
+
+
+def _journal_steps(document: object) -> list[dict[str, str | None]]:
+    if not isinstance(document, dict) or document.get("format") != _JOURNAL_FORMAT:
+        raise ValueError("not a write journal Vetline knows")
+    steps = document.get("steps")
+    keys = ("path", "temp", "backup", "old_sha256", "new_sha256")
+    if not isinstance(steps, list) or not all(
+        isinstance(step, dict)
+        and isinstance(step.get("path"), str)
+        and all(step.get(key) is None or isinstance(step.get(key), str) for key in keys)
+        for step in steps
+    ):
+        raise ValueError("its steps are malformed")
+    return steps
+
+
+def _finish_step(step: dict[str, str | None], check_path: Callable[[str], Path]) -> str:
+    """Complete one file of an interrupted write: "done", "" (nothing to do) or a note."""
+    rel = str(step["path"])
+    try:
+        target = check_path(rel)
+        temp = _beside(target, step["temp"], _TEMP_MARK)
+        backup = _beside(target, step["backup"], _BACKUP_MARK)
+        current = sha256_hex(target.read_bytes()) if target.is_file() else None
+        outcome = ""
+        if step["new_sha256"] is None:
+            if current is not None and current == step["old_sha256"]:
+                target.unlink()
+                outcome = "done"
+        elif temp is not None and temp.is_file():
+            if current != step["old_sha256"]:
+                outcome = f"{rel} changed after the interrupted write began; left as it is"
+            elif sha256_hex(temp.read_bytes()) != step["new_sha256"]:
+                outcome = f"{rel} could not be finished (its new content is damaged); unchanged"
+            else:
+                temp.replace(target)
+                outcome = "done"
+            temp.unlink(missing_ok=True)
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+    except (VetlineError, OSError) as error:
+        return f"{rel}: the interrupted write could not be finished ({error})"
+    return outcome
+
+
+def _beside(target: Path, name: str | None, mark: str) -> Path | None:
+    """A temp or backup file of ours next to `target`; any other name is ignored."""
+    if name is None or "/" in name or "\\" in name or not name.startswith("."):
+        return None
+    return target.with_name(name) if mark in name else None
 
 
 def _write_temp(target: Path, data: bytes, mode: int) -> Path:

@@ -15,7 +15,14 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vetline.adapters.atomic_files import NEW_FILE_MODE, WorkspaceIOError, _Step, _Transaction
+from vetline.adapters.atomic_files import (
+    JOURNAL_FOLDER,
+    NEW_FILE_MODE,
+    WorkspaceIOError,
+    _Step,
+    _Transaction,
+    finish_interrupted_writes,
+)
 from vetline.adapters.errors import InputError, StaleBaseError, UnsafePathError
 from vetline.core.hunks import HunkMismatchError, apply_hunks, split_hunk
 from vetline.core.leash import DEFAULT_DENIED_PATHS, path_refusal
@@ -23,7 +30,7 @@ from vetline.core.model import Change, FileStatus, Hunk, HunkKind, Proposal, sha
 from vetline.core.text import TextDecodeError, decode, encode
 
 # NEW_FILE_MODE and WorkspaceIOError live with the atomic writer; callers import them from here.
-__all__ = ["NEW_FILE_MODE", "FileWrite", "Workspace", "WorkspaceIOError"]
+__all__ = ["JOURNAL_FOLDER", "NEW_FILE_MODE", "FileWrite", "Workspace", "WorkspaceIOError"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +53,15 @@ class FileWrite:
 class Workspace:
     """A folder that accepted hunks are written into, and nowhere else."""
 
-    def __init__(self, root: str | Path, deny: Sequence[str] = DEFAULT_DENIED_PATHS) -> None:
+    def __init__(
+        self,
+        root: str | Path,
+        deny: Sequence[str] = DEFAULT_DENIED_PATHS,
+        journal_dir: Path | None = None,
+    ) -> None:
+        """`journal_dir`, a folder of Vetline's own, lets a crashed write be finished."""
         self.root = Path(root).absolute()
+        self.journal_dir = journal_dir
         if not self.root.is_dir():
             raise InputError(f"the workspace folder does not exist: {self.root}")
         self._resolved_root = self.root.resolve()
@@ -106,7 +120,14 @@ class Workspace:
         for step in steps:
             self.check_path(step.path)
             self._check_expected(step)
-        _Transaction(self, [step for step in steps if step.changes_something]).run()
+        changing = [step for step in steps if step.changes_something]
+        _Transaction(self, changing, self.journal_dir).run()
+
+    def finish_interrupted_writes(self) -> list[str]:
+        """Complete writes to this folder a crash stopped half-way; what was done, in words."""
+        if self.journal_dir is None or not self.journal_dir.is_dir():
+            return []
+        return finish_interrupted_writes(self.root, self.journal_dir, self.check_path)
 
     def apply_proposal(
         self,

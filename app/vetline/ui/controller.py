@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.errors import InputError, VetlineError
 from vetline.adapters.review import Outcome, Reviewer
-from vetline.adapters.workspace import Workspace
+from vetline.adapters.workspace import JOURNAL_FOLDER, Workspace
 from vetline.core.leash import Level, Violation
 from vetline.core.model import Change, Proposal
 from vetline.core.session import ReviewItem, ReviewSession
@@ -106,7 +106,13 @@ class ReviewController(QObject):
         repository = self.reviewer.git_tree is not None  # writes to its own working tree
         if workspace is not None and self.reviewer.workspace is None and not repository:
             try:
-                self.reviewer.workspace = Workspace(workspace, self.settings.leash().denied_paths)
+                self.reviewer.workspace = Workspace(
+                    workspace,
+                    self.settings.leash().denied_paths,
+                    journal_dir=self.log.path.parent / JOURNAL_FOLDER,
+                )
+                for finished in self.reviewer.workspace.finish_interrupted_writes():
+                    self.problem.emit(f"{finished[:1].upper()}{finished[1:]}.")
             except VetlineError as error:
                 self.problem.emit(f"Nothing will be written: {error}")
         queued = {proposal.id for proposal in self.session.proposals}
