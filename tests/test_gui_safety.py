@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from test_gui_support import WAIT_MS, Review
+from test_gui_support import ARTIFACTS, WAIT_MS, Review
 from vetline.adapters.decision_log import DecisionLog
 from vetline.ui.app import build_window
 from vetline.ui.command_palette import CommandPalette
@@ -193,4 +193,41 @@ def test_the_empty_state_is_named_and_plain(
         assert window.pages.currentWidget() is window.empty_state
         assert_named(window)
         assert_plain(window)
+        window.controller.gateway.shutdown()
+
+
+def test_opening_a_workspace_finishes_a_crashed_write_and_says_so(
+    qtbot: QtBot, tmp_path: Path, qt_loop: qasync.QEventLoop
+) -> None:
+    from vetline.adapters.demo import prepare_demo
+    from vetline.adapters.workspace import JOURNAL_FOLDER
+    from vetline.core.model import sha256_hex
+
+    workspace, proposals = prepare_demo(tmp_path / "data")
+    target = workspace / "README.md"
+    old, new = target.read_bytes(), b"finished after the crash\n"
+    (workspace / ".README.md.vetline-tmp-1").write_bytes(new)
+    step = {
+        "path": "README.md",
+        "temp": ".README.md.vetline-tmp-1",
+        "backup": None,
+        "old_sha256": sha256_hex(old),
+        "new_sha256": sha256_hex(new),
+    }
+    journals = tmp_path / JOURNAL_FOLDER
+    journals.mkdir()
+    (journals / "write-1.json").write_text(
+        json.dumps({"format": 1, "root": str(workspace), "steps": [step]}), encoding="utf-8"
+    )
+    with DecisionLog(tmp_path / "log.sqlite3") as log:
+        window = build_window(log)
+        qtbot.addWidget(window)
+        with qtbot.waitExposed(window):
+            window.show()
+        window.controller.open_proposals(proposals, workspace, demo=True)
+        assert target.read_bytes() == new
+        assert window.banner.message() == ("Finished a write a crash had interrupted: README.md.")
+        assert list(journals.iterdir()) == []
+        ARTIFACTS.mkdir(exist_ok=True)
+        window.grab().save(str(ARTIFACTS / "journal-finished-banner.png"))
         window.controller.gateway.shutdown()
