@@ -294,6 +294,23 @@ def test_a_stale_base_exits_4_and_writes_nothing(patch: Path, repo: Path, tmp_pa
             b"+++ b/../../etc/passwd\n@@ -1 +1 @@\n-a\n+b\n",
             "..",
         ),
+        # Found by fuzzing: each once ended in a traceback.
+        (b"--- a/x\n+++ b/x\n@@ -" + b"1" * 5000 + b" +1 @@\n-a\n+b\n", "malformed hunk header"),
+        (b'{"title": "t", "changes": [], "n": ' + b"1" * 5000 + b"}", "too many digits"),
+        (b'{"title": "t\\ud800", "changes": []}', "$.title: not valid Unicode"),
+        (
+            b'{"title": "t", "changes": [{"path": "x", "new": "b\\n", "encoding": "undefined"}]}',
+            "unknown encoding 'undefined'",
+        ),
+        (
+            b"diff --git a/bin b/bin\nnew file mode 100644\nindex 0000000..e69de29\n"
+            b"GIT binary patch\nliteral 99999999999999999999999\nHcmV?d00001\n\n",
+            "expected 'literal N'",
+        ),
+        (
+            ("--- /dev/null\n+++ b/" + "\u00fc" * 200 + "\n@@ -0,0 +1 @@\n+one\n").encode(),
+            "too long for this file system",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_a_message_and_no_traceback(

@@ -67,5 +67,5 @@ def _header(headers: Message, name: str) -> str:
 def _iso_date(value: str) -> str:
     try:
         return parsedate_to_datetime(value).astimezone(UTC).isoformat()
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return ""

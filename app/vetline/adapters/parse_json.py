@@ -68,6 +68,8 @@ def parse_json(data: bytes, source_name: str) -> list[Proposal]:
         ) from error
     except RecursionError as error:
         raise InputError(f"{source_name}: the JSON is nested too deeply") from error
+    except ValueError as error:  # a number with more digits than Python converts
+        raise InputError(f"{source_name}: not valid JSON: a number has too many digits") from error
     return proposals_from_json(value, source_name)
 
 
@@ -138,6 +140,12 @@ class _Reader:
             raise self.error(f"{path}.{key}", f"expected a string, got {_json_type(value)}")
         if non_empty and not value:
             raise self.error(f"{path}.{key}", "must not be empty")
+        try:
+            value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError as error:
+            raise self.error(
+                f"{path}.{key}", f"not valid Unicode (a lone surrogate at character {error.start})"
+            ) from error
         return value
 
     def nullable_string(self, data: Mapping[str, object], key: str, path: str) -> str | None:
@@ -213,9 +221,12 @@ class _Reader:
         if name is None:
             return "utf-8"
         try:
-            return codecs.lookup(name).name
-        except LookupError as error:
+            found = codecs.lookup(name).name
+            if "\n".encode(found).decode(found) != "\n":
+                raise LookupError(name)
+        except (LookupError, ValueError, UnicodeError) as error:
             raise self.error(f"{path}.encoding", f"unknown encoding {name!r}") from error
+        return found
 
     def _encoded(self, text: str, encoding: str, path: str) -> bytes:
         try:

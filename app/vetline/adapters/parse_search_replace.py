@@ -27,7 +27,7 @@ ReadFile = Callable[[str], bytes | None]
 _SEARCH = re.compile(r"(?:<{5,9}|-{3,}) SEARCH>?\s*")
 _DIVIDER = re.compile(r"={5,9}\s*")
 _REPLACE = re.compile(r"(?:>{5,9}|\+{3,}) REPLACE>?\s*")
-_ROO_LINE = re.compile(r":(start|end)_line:\s*(\d+)\s*")
+_ROO_LINE = re.compile(r":(start|end)_line:\s*(\d{1,18})\s*")
 _ROO_SEPARATOR = re.compile(r"-{3,}\s*")
 _XML_PATH = re.compile(r"\s*<path>(.*)</path>\s*")
 _FENCES = ("```", "~~~")

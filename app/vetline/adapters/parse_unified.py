@@ -34,10 +34,11 @@ from vetline.core.model import (
 )
 from vetline.core.text import split_lines, strip_ending
 
-_HUNK_HEADER = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)")
+# Line numbers and sizes are bounded (18 digits): longer ones are malformed, not crashes.
+_HUNK_HEADER = re.compile(r"@@ -(\d{1,18})(?:,(\d{1,18}))? \+(\d{1,18})(?:,(\d{1,18}))? @@(.*)")
 _INDEX = re.compile(r"index ([0-9a-fA-F]+)\.\.([0-9a-fA-F]+)(?: ([0-7]{6}))?")
 _MODE = re.compile(r"[0-7]{6}")
-_BINARY_BLOCK = re.compile(r"(literal|delta) (\d+)")
+_BINARY_BLOCK = re.compile(r"(literal|delta) (\d{1,18})")
 # The blob ids git gives "no file" and the empty file; an abbreviation is a prefix of these.
 _NO_BLOB = "0" * 40
 _EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"

@@ -118,8 +118,12 @@ def workspace_reader(workspace: Path) -> ReadFile:
     def read(path: str) -> bytes | None:
         reason = unsafe_path_reason(path)
         target = root / path
-        if reason is None and not target.resolve().is_relative_to(root):
-            reason = "a symbolic link leads outside the workspace"
+        if reason is None:
+            try:
+                if not target.resolve().is_relative_to(root):
+                    reason = "a symbolic link leads outside the workspace"
+            except (OSError, RuntimeError):  # a link loop, a name too long
+                reason = "the path cannot be resolved (a symbolic link loop or a name too long)"
         if reason:
             raise UnsafePathError(f"refusing to read {path!r}: {reason}")
         try:

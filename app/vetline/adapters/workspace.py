@@ -8,6 +8,7 @@ when planning and again just before the files are swapped in.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import unicodedata
@@ -235,7 +236,7 @@ class Workspace:
             return default
 
     def _exists(self, rel: str) -> bool:
-        return os.path.lexists(self.root / rel)
+        return os.path.lexists(self.root / rel)  # False, not an error, for a name too long
 
     # ---- checks ---------------------------------------------------------------------
 
@@ -258,11 +259,16 @@ class Workspace:
         candidate = self.root / rel
         try:
             resolved = candidate.resolve(strict=False)
-        except (OSError, RuntimeError):  # a symbolic link loop
+            is_link = candidate.is_symlink()
+        except OSError as error:
+            if error.errno == errno.ENAMETOOLONG:
+                return "a name in the path is too long for this file system"
+            return f"the path cannot be looked at: {error.strerror}"
+        except RuntimeError:  # a symbolic link loop
             return "a symbolic link in the path cannot be resolved"
         if not resolved.is_relative_to(self._resolved_root):
             return f"a symbolic link leads outside the workspace (to {resolved})"
-        if candidate.is_symlink():
+        if is_link:
             # Replacing a link with a regular file would silently change what it is.
             return "it is a symbolic link; Vetline does not write through links"
         return None

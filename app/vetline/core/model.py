@@ -117,7 +117,8 @@ class Hunk:
     @property
     def sha256(self) -> str:
         digest = hashlib.sha256()
-        digest.update(f"{self.kind}\0{self.path}\0{self.old_start},{self.old_lines}\0".encode())
+        header = f"{self.kind}\0{self.path}\0{self.old_start},{self.old_lines}\0"
+        digest.update(header.encode("utf-8", "surrogateescape"))
         digest.update(self.kinds.encode())
         for text in self.texts:
             digest.update(b"\0")

@@ -47,6 +47,8 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         raise TextDecodeError(f"unknown encoding {name!r}") from error
     except UnicodeDecodeError as error:
         raise TextDecodeError(f"not valid {name} at byte {error.start}") from error
+    except UnicodeError as error:  # codecs such as idna or punycode fail without a position
+        raise TextDecodeError(f"not valid {name}: {error}") from error
 
 
 def encode(text: str, encoding: str = "utf-8") -> bytes:
@@ -58,6 +60,8 @@ def encode(text: str, encoding: str = "utf-8") -> bytes:
         raise TextDecodeError(f"unknown encoding {encoding!r}") from error
     except UnicodeEncodeError as error:
         raise TextDecodeError(f"text cannot be written as {encoding}: {error.reason}") from error
+    except UnicodeError as error:
+        raise TextDecodeError(f"text cannot be written as {encoding}: {error}") from error
 
 
 def split_lines(text: str) -> list[str]:
