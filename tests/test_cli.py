@@ -311,6 +311,7 @@ def test_a_stale_base_exits_4_and_writes_nothing(patch: Path, repo: Path, tmp_pa
             ("--- /dev/null\n+++ b/" + "\u00fc" * 200 + "\n@@ -0,0 +1 @@\n+one\n").encode(),
             "too long for this file system",
         ),
+        (b"--- /dev/null\n+++ b/app.py/inside\n@@ -0,0 +1 @@\n+x\n", "a file stands where"),
     ],
 )
 def test_bad_input_exits_2_with_a_message_and_no_traceback(

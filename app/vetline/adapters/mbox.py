@@ -59,7 +59,7 @@ def mail_date(headers: Message) -> str:
 def _header(headers: Message, name: str) -> str:
     try:
         value = headers.get(name)
-    except (MessageError, ValueError, LookupError):
+    except (MessageError, ValueError, LookupError, OverflowError):
         return ""
     return " ".join(str(value).split()) if value is not None else ""
 

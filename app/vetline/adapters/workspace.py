@@ -86,6 +86,10 @@ class Workspace:
             return None
         except IsADirectoryError as error:
             raise StaleBaseError(f"{rel} is a folder, not a file") from error
+        except NotADirectoryError as error:
+            raise UnsafePathError(
+                f"refusing the path {rel!r}: a file stands where it needs a folder"
+            ) from error
         except OSError as error:
             raise WorkspaceIOError(f"cannot read {rel}: {error.strerror}") from error
 
