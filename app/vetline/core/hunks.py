@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from operator import add
 
 from vetline.core.linediff import Edit, diff_lines, paused_gc
@@ -89,7 +88,7 @@ def _build_hunk(
     ):
         texts = tuple(key[:-1] if key[-1:] == "\n" else key + "\n" for key in keys)
     else:
-        texts = tuple(map(add, keys, repeat("\n")))
+        texts = tuple(map(add, keys, itertools.repeat("\n")))
     old_count, new_count = old_hi - old_lo, new_hi - new_lo
     return Hunk(
         path=path,
