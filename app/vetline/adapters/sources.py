@@ -15,6 +15,7 @@ from vetline.adapters.parse_json import parse_json
 from vetline.adapters.parse_search_replace import ReadFile, parse_search_replace, starts_block
 from vetline.adapters.parse_unified import parse_unified
 from vetline.adapters.patch_source import decode_patch, starts_patch
+from vetline.adapters.paths import link_refusal
 from vetline.core.leash import escape_refusal
 from vetline.core.model import Proposal
 from vetline.core.text import TextDecodeError, decode, split_lines, strip_ending
@@ -116,14 +117,8 @@ def workspace_reader(workspace: Path) -> ReadFile:
     root = workspace.resolve()
 
     def read(path: str) -> bytes | None:
-        reason = unsafe_path_reason(path)
         target = root / path
-        if reason is None:
-            try:
-                if not target.resolve().is_relative_to(root):
-                    reason = "a symbolic link leads outside the workspace"
-            except (OSError, RuntimeError):  # a link loop, a name too long
-                reason = "the path cannot be resolved (a symbolic link loop or a name too long)"
+        reason = unsafe_path_reason(path) or link_refusal(target, root)
         if reason:
             raise UnsafePathError(f"refusing to read {path!r}: {reason}")
         try:

@@ -8,7 +8,6 @@ when planning and again just before the files are swapped in.
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 import unicodedata
@@ -25,6 +24,7 @@ from vetline.adapters.atomic_files import (
     finish_interrupted_writes,
 )
 from vetline.adapters.errors import InputError, StaleBaseError, UnsafePathError
+from vetline.adapters.paths import link_refusal
 from vetline.core.hunks import HunkMismatchError, apply_hunks, split_hunk
 from vetline.core.leash import DEFAULT_DENIED_PATHS, path_refusal
 from vetline.core.model import Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
@@ -240,7 +240,7 @@ class Workspace:
             return default
 
     def _exists(self, rel: str) -> bool:
-        return os.path.lexists(self.root / rel)  # False, not an error, for a name too long
+        return os.path.lexists(self.root / rel)
 
     # ---- checks ---------------------------------------------------------------------
 
@@ -261,18 +261,10 @@ class Workspace:
 
     def _symlink_refusal(self, rel: str) -> str | None:
         candidate = self.root / rel
-        try:
-            resolved = candidate.resolve(strict=False)
-            is_link = candidate.is_symlink()
-        except OSError as error:
-            if error.errno == errno.ENAMETOOLONG:
-                return "a name in the path is too long for this file system"
-            return f"the path cannot be looked at: {error.strerror}"
-        except RuntimeError:  # a symbolic link loop
-            return "a symbolic link in the path cannot be resolved"
-        if not resolved.is_relative_to(self._resolved_root):
-            return f"a symbolic link leads outside the workspace (to {resolved})"
-        if is_link:
+        reason = link_refusal(candidate, self._resolved_root)
+        if reason:
+            return reason
+        if candidate.is_symlink():
             # Replacing a link with a regular file would silently change what it is.
             return "it is a symbolic link; Vetline does not write through links"
         return None
