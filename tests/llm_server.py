@@ -16,7 +16,7 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from vetline.adapters.llm_providers import ProviderConfig
+from vetline.adapters.llm.providers import ProviderConfig
 
 Handler = Callable[[Request], Response]
 

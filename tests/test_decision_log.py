@@ -27,7 +27,7 @@ from vetline.adapters.decision_log import (
     decision_from_row,
     row_hash,
 )
-from vetline.adapters.errors import LogIntegrityError, VetlineError
+from vetline.core.errors import LogIntegrityError, VetlineError
 from vetline.core.model import Decision, Verdict
 
 APP = Path(__file__).resolve().parents[1] / "app"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from vetline.adapters.demo import DemoError, demo_workspace, prepare_demo
-from vetline.adapters.errors import StaleBaseError
+from vetline.adapters.files.workspace import Workspace
 from vetline.adapters.paths import resources_dir
-from vetline.adapters.workspace import Workspace
+from vetline.core.errors import StaleBaseError
 from vetline.core.hunks import split_hunk
 from vetline.core.leash import Leash, Level
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from gitrepo import GitRepo
-from vetline.adapters.errors import InputError, StaleBaseError
-from vetline.adapters.git_binary import (
+from vetline.adapters.formats.unified import parse_unified
+from vetline.core.binary_patch import (
     BinaryPatchError,
     apply_delta,
     binary_new_content,
@@ -19,7 +19,7 @@ from vetline.adapters.git_binary import (
     git_blob_sha1,
     inflate,
 )
-from vetline.adapters.parse_unified import parse_unified
+from vetline.core.errors import InputError, StaleBaseError
 from vetline.core.model import Change, FileStatus, HunkKind
 
 

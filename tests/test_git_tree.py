@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from gitrepo import GIT_ENV, GitRepo
-from vetline.adapters.errors import InputError, StaleBaseError
-from vetline.adapters.git_tree import GitTree, load_worktree
+from vetline.adapters.git.tree import GitTree, load_worktree
+from vetline.core.errors import InputError, StaleBaseError
 from vetline.core.hunks import split_hunk
 from vetline.core.model import Change, FileStatus, HunkKind
 from vetline.core.session import ReviewItem, ReviewSession

@@ -40,7 +40,7 @@ def test_the_window_starts_without_the_llm_machinery() -> None:
     probe = (
         "import sys, vetline.ui.app, vetline.ui.main_window\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'openai', 'httpx', 'httpx2'}"
-        " or m in {'vetline.adapters.llm_ask', 'vetline.adapters.llm_client'})\n"
+        " or m in {'vetline.adapters.llm.ask', 'vetline.adapters.llm.client'})\n"
         "print(heavy)\n"
     )
     done = subprocess.run(

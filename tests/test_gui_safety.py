@@ -200,7 +200,7 @@ def test_opening_a_workspace_finishes_a_crashed_write_and_says_so(
     qtbot: QtBot, tmp_path: Path, qt_loop: qasync.QEventLoop
 ) -> None:
     from vetline.adapters.demo import prepare_demo
-    from vetline.adapters.workspace import JOURNAL_FOLDER
+    from vetline.adapters.files.workspace import JOURNAL_FOLDER
     from vetline.core.model import sha256_hex
 
     workspace, proposals = prepare_demo(tmp_path / "data")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from vetline.adapters.errors import InputError
 from vetline.adapters.inbox import (
     EditedHunk,
     Inbox,
@@ -19,6 +18,7 @@ from vetline.adapters.inbox import (
     verdict_file_name,
     verdicts_from_items,
 )
+from vetline.core.errors import InputError
 from vetline.core.session import ReviewSession
 
 PATCH = (

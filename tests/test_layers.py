@@ -1,8 +1,10 @@
-"""The layer rule: core and adapters never reach for Qt (core not for openai either)."""
+"""The layer rule: each layer imports only the layers below it, and never Qt below ui."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "app" / "vetline"
 FORBIDDEN = {
     "core": {"PySide6", "qasync", "openai", "shiboken6"},
     "adapters": {"PySide6", "qasync", "shiboken6"},
+    "operations": {"PySide6", "qasync", "shiboken6"},
+}
+
+# Which of Vetline's own layers each layer may import (its own included).
+ALLOWED_LAYERS = {
+    "core": {"core"},
+    "adapters": {"core", "adapters"},
+    "operations": {"core", "adapters", "operations"},
+    "ui": {"core", "adapters", "operations", "ui"},
 }
 
 
@@ -26,6 +37,34 @@ def imported_top_modules(source: Path) -> set[str]:
     return names
 
 
+def vetline_imports(source: Path) -> list[tuple[str, list[str], bool]]:
+    """(module, names imported from it, at module level) for every import of vetline."""
+    tree = ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
+    top_level = {id(node) for node in tree.body}
+    found: list[tuple[str, list[str], bool]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend(
+                (alias.name, [], id(node) in top_level)
+                for alias in node.names
+                if alias.name.startswith("vetline")
+            )
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.level == 0
+            and node.module.split(".")[0] == "vetline"
+        ):
+            names = [alias.name for alias in node.names]
+            found.append((node.module, names, id(node) in top_level))
+    return found
+
+
+def layer_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
 def test_layer_does_not_import_forbidden_packages(layer: str) -> None:
     offenders = {
@@ -36,9 +75,39 @@ def test_layer_does_not_import_forbidden_packages(layer: str) -> None:
     assert offenders == {}
 
 
-def test_core_imports_only_stdlib_and_its_two_libraries() -> None:
-    import sys
+@pytest.mark.parametrize("layer", sorted(ALLOWED_LAYERS))
+def test_layer_imports_only_the_layers_below_it(layer: str) -> None:
+    offenders = []
+    for path in sorted((PACKAGE / layer).rglob("*.py")):
+        for module, _, _ in vetline_imports(path):
+            target = layer_of(module)
+            if target in ALLOWED_LAYERS and target not in ALLOWED_LAYERS[layer]:
+                offenders.append(f"{path.relative_to(PACKAGE)} imports {module}")
+            elif target == "cli":
+                offenders.append(f"{path.relative_to(PACKAGE)} imports the command line")
+    assert offenders == []
 
+
+def test_only_the_command_line_imports_ui_and_only_when_asked() -> None:
+    eager = [
+        module
+        for module, _, top_level in vetline_imports(PACKAGE / "cli.py")
+        if layer_of(module) == "ui" and top_level
+    ]
+    assert eager == []
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for module, names, _ in vetline_imports(path):
+            private = [name for name in names if name.startswith("_") and name != "__version__"]
+            if private or any(part.startswith("_") for part in module.split(".")[1:]):
+                offenders.append(f"{path.relative_to(PACKAGE)}: {module} {private}")
+    assert offenders == []
+
+
+def test_core_imports_only_stdlib_and_its_two_libraries() -> None:
     allowed = set(sys.stdlib_module_names) | {"vetline", "diff_match_patch", "pygments"}
     extra = {
         str(path.relative_to(PACKAGE)): sorted(imported_top_modules(path) - allowed)
@@ -47,17 +116,23 @@ def test_core_imports_only_stdlib_and_its_two_libraries() -> None:
     assert {path: names for path, names in extra.items() if names} == {}
 
 
-def test_the_rule_catches_an_import(tmp_path: Path) -> None:
+def test_the_rules_catch_an_import(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
-    sample.write_text("from PySide6.QtWidgets import QWidget\nimport qasync\n", encoding="utf-8")
-    assert imported_top_modules(sample) == {"PySide6", "qasync"}
+    sample.write_text(
+        "from PySide6.QtWidgets import QWidget\nimport qasync\n"
+        "from vetline.ui.app import run_gui\n"
+        "def later():\n    from vetline.adapters.paths import _chosen_folder\n",
+        encoding="utf-8",
+    )
+    assert imported_top_modules(sample) == {"PySide6", "qasync", "vetline"}
+    assert vetline_imports(sample) == [
+        ("vetline.ui.app", ["run_gui"], True),
+        ("vetline.adapters.paths", ["_chosen_folder"], False),
+    ]
 
 
-def test_core_and_adapters_work_with_qt_absent() -> None:
-    """Import every core and adapter module, and review a hunk, in a Python that has no Qt."""
-    import subprocess
-    import sys
-
+def test_core_adapters_and_operations_work_with_qt_absent() -> None:
+    """Import every module below ui, and review a hunk, in a Python that has no Qt."""
     script = """
 import importlib, pkgutil, sys
 
@@ -68,10 +143,13 @@ class NoQt:
         return None
 
 sys.meta_path.insert(0, NoQt())
-import vetline.core, vetline.adapters
-for package in (vetline.core, vetline.adapters):
-    for module in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f'{package.__name__}.{module.name}')
+import vetline.core, vetline.adapters, vetline.operations
+count = 0
+for package in (vetline.core, vetline.adapters, vetline.operations):
+    for module in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):
+        importlib.import_module(module.name)
+        count += 1
+assert count > 40, count
 from vetline.core.hunks import apply_hunks, hunks_from_texts
 hunks = hunks_from_texts('a.txt', 'x\\ny\\n', 'x\\nz\\n')
 assert apply_hunks('x\\ny\\n', hunks) == 'x\\nz\\n'

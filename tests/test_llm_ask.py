@@ -24,7 +24,7 @@ from llm_server import (
     streamed,
     whole,
 )
-from vetline.adapters.llm_ask import (
+from vetline.adapters.llm.ask import (
     AskHooks,
     AskResult,
     AskSettings,
@@ -35,16 +35,16 @@ from vetline.adapters.llm_ask import (
     ask_blocking,
     revise,
 )
-from vetline.adapters.llm_client import StreamProgress
-from vetline.adapters.llm_errors import (
+from vetline.adapters.llm.client import StreamProgress
+from vetline.adapters.llm.errors import (
     AskCancelledError,
     AttemptOutcome,
     NoProviderAnsweredError,
     ProviderRefusedError,
 )
-from vetline.adapters.llm_prompt import FileText
-from vetline.adapters.llm_proposal import IncompleteAnswer
-from vetline.adapters.llm_providers import ProviderConfig
+from vetline.adapters.llm.prompt import FileText
+from vetline.adapters.llm.providers import ProviderConfig
+from vetline.adapters.llm.reply import IncompleteAnswer
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.leash import Level
 from vetline.core.model import FileStatus

@@ -8,13 +8,13 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from llm_server import provider_at, reply_json, request_bodies, route, streamed
-from vetline.adapters.errors import InputError, UnsafePathError
-from vetline.adapters.llm_ask import AskStatus
-from vetline.adapters.llm_errors import IncompleteAnswerError
-from vetline.adapters.llm_headless import ask_settings, ask_to_file, read_workspace_files
-from vetline.adapters.llm_prompt import FileText
-from vetline.adapters.llm_providers import ProviderConfigError
-from vetline.adapters.sources import load_source
+from vetline.adapters.inputs import load_source
+from vetline.adapters.llm.ask import AskStatus
+from vetline.adapters.llm.errors import IncompleteAnswerError
+from vetline.adapters.llm.headless import ask_settings, ask_to_file, read_workspace_files
+from vetline.adapters.llm.prompt import FileText
+from vetline.adapters.llm.providers import ProviderConfigError
+from vetline.core.errors import InputError, UnsafePathError
 from vetline.core.leash import Level
 from vetline.core.settings import Settings, settings_from_document
 

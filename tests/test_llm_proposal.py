@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from llm_server import reply_json
-from vetline.adapters.llm_prompt import (
+from vetline.adapters.formats.json_writer import proposal_to_json, write_proposal_file
+from vetline.adapters.inputs import load_source
+from vetline.adapters.llm.prompt import (
     REPLY_SCHEMA,
     FileText,
     ask_messages,
@@ -17,9 +19,7 @@ from vetline.adapters.llm_prompt import (
     revise_messages,
     send_back_message,
 )
-from vetline.adapters.llm_proposal import ReplyError, match_line_endings, proposal_from_reply
-from vetline.adapters.llm_proposal_json import proposal_to_json, write_proposal_file
-from vetline.adapters.sources import load_source
+from vetline.adapters.llm.reply import ReplyError, match_line_endings, proposal_from_reply
 from vetline.core.hunks import apply_hunks, hunks_from_texts
 from vetline.core.leash import DEFAULT_LIMITS, Leash, Level, Limits
 from vetline.core.model import (

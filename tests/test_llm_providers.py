@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from vetline.adapters.llm_providers import (
+from vetline.adapters.llm.providers import (
     ProviderConfig,
     ProviderConfigError,
     ResponseFormatMode,

@@ -11,10 +11,10 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from llm_server import provider_at, route
-from vetline.adapters.llm_ask import ask_blocking
-from vetline.adapters.llm_errors import ProviderRefusedError
-from vetline.adapters.llm_prompt import FileText
-from vetline.adapters.llm_redact import (
+from vetline.adapters.llm.ask import ask_blocking
+from vetline.adapters.llm.errors import ProviderRefusedError
+from vetline.adapters.llm.prompt import FileText
+from vetline.adapters.llm.redact import (
     REDACTED,
     SecretRedactor,
     install_redaction,

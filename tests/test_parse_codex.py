@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gitrepo import GitRepo, render_text_patch
-from vetline.adapters.errors import InputError
-from vetline.adapters.parse_codex import parse_codex
-from vetline.adapters.sources import workspace_reader
+from vetline.adapters.formats.codex import parse_codex
+from vetline.adapters.inputs import workspace_reader
+from vetline.core.errors import InputError
 from vetline.core.hunks import apply_hunks
 from vetline.core.model import Change, FileStatus, HunkKind
 from vetline.core.text import encode

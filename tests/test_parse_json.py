@@ -10,8 +10,13 @@ from typing import Any
 
 import pytest
 
-from vetline.adapters.errors import InputError
-from vetline.adapters.parse_json import FORMAT_VERSION, SHAPES, parse_json, proposals_from_json
+from vetline.adapters.formats.json_reader import (
+    FORMAT_VERSION,
+    SHAPES,
+    parse_json,
+    proposals_from_json,
+)
+from vetline.core.errors import InputError
 from vetline.core.hunks import apply_hunks
 from vetline.core.model import Change, FileStatus, HunkKind
 from vetline.core.text import encode

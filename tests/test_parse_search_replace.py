@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vetline.adapters.errors import InputError
-from vetline.adapters.parse_search_replace import parse_search_replace
-from vetline.adapters.sources import workspace_reader
+from vetline.adapters.formats.search_replace import parse_search_replace
+from vetline.adapters.inputs import workspace_reader
+from vetline.core.errors import InputError
 from vetline.core.hunks import apply_hunks
 from vetline.core.model import Change, FileStatus, HunkKind
 from vetline.core.text import encode

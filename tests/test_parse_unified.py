@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gitrepo import GitRepo, render_hunk, render_text_patch
-from vetline.adapters.errors import InputError
-from vetline.adapters.parse_unified import parse_file_diffs, parse_unified
+from vetline.adapters.formats.unified import parse_file_diffs, parse_unified
+from vetline.core.errors import InputError
 from vetline.core.hunks import apply_hunks, hunks_from_texts
 from vetline.core.model import Change, FileStatus, HunkKind
 from vetline.core.text import decode, encode

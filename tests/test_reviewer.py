@@ -8,13 +8,13 @@ from pathlib import Path
 
 from gitutil import git
 from vetline.adapters.decision_log import DecisionLog
-from vetline.adapters.git_tree import load_worktree
+from vetline.adapters.files.workspace import Workspace
+from vetline.adapters.git.tree import load_worktree
 from vetline.adapters.inbox import Inbox
-from vetline.adapters.review import Reviewer
-from vetline.adapters.workspace import Workspace
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import Change, FileStatus, Proposal, sha256_hex
 from vetline.core.session import ReviewSession
+from vetline.operations.reviewer import Reviewer
 
 OLD = "".join(f"line {i}\n" for i in range(40))
 NEW = OLD.replace("line 3\n", "line three\n").replace("line 30\n", "line thirty\n")

@@ -6,7 +6,7 @@ import importlib.util
 
 import pytest
 
-from vetline.adapters.secrets import (
+from vetline.adapters.llm.secrets import (
     KEYRING_SERVICE,
     KeyringUnavailableError,
     fallback_env_name,

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from gitrepo import GitRepo
-from vetline.adapters.errors import InputError, UnsafePathError
-from vetline.adapters.sources import (
+from vetline.adapters.inputs import (
     SourceFormat,
     detect_format,
     load_source,
     unsafe_path_reason,
     workspace_reader,
 )
+from vetline.core.errors import InputError, UnsafePathError
 from vetline.core.model import FileStatus
 
 DIFF = "--- a/f.txt\n+++ b/f.txt\n@@ -1 +1 @@\n-old\n+new\n"

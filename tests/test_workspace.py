@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from vetline.adapters import atomic_files
-from vetline.adapters.errors import InputError, StaleBaseError, UnsafePathError
-from vetline.adapters.workspace import FileWrite, Workspace, WorkspaceIOError
+from vetline.adapters.files import transaction
+from vetline.adapters.files.workspace import FileWrite, Workspace, WorkspaceIOError
+from vetline.core.errors import InputError, StaleBaseError, UnsafePathError
 from vetline.core.hunks import hunks_from_texts, split_hunk
 from vetline.core.model import Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
 from vetline.core.text import decode
@@ -321,7 +321,7 @@ def test_failure_while_writing_temp_files_changes_nothing(
     second = modify("a.txt", LINES, LINES.replace(b"line 5\n", b"five\n"))
     plan = workspace.plan(proposal(first, second), ids(first, second))
     before = snapshot(tmp_path)
-    monkeypatch.setattr(atomic_files, "_write_temp", fail_on_call(2, atomic_files._write_temp))
+    monkeypatch.setattr(transaction, "write_temp", fail_on_call(2, transaction.write_temp))
 
     with pytest.raises(WorkspaceIOError, match="nothing was changed"):
         workspace.write(plan)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from vetline.adapters.workspace import FileWrite, Workspace
+from vetline.adapters.files.workspace import FileWrite, Workspace
 from vetline.core.model import sha256_hex
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the crash is simulated with POSIX exit")
@@ -25,7 +25,7 @@ CRASHING_WRITER = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
-    from vetline.adapters.workspace import FileWrite, Workspace
+    from vetline.adapters.files.workspace import FileWrite, Workspace
     from vetline.core.model import sha256_hex
 
     root, journals, crash_at = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])

@@ -129,7 +129,7 @@ def five_mb_patch(workdir: Path) -> Path:
 
 
 def bench_parse(workdir: Path) -> float:
-    from vetline.adapters.sources import load_source
+    from vetline.adapters.inputs import load_source
 
     patch = five_mb_patch(workdir)
     return round(median_ms(lambda: load_source(str(patch), None), 5), 1)

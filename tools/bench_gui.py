@@ -213,7 +213,7 @@ def measure_keys(folder: Path, env: dict[str, str], source: Path, workspace: Pat
 
 
 def measure_first_paint(folder: Path, env: dict[str, str], source: Path) -> dict[str, Any]:
-    from vetline.adapters.sources import load_source
+    from vetline.adapters.inputs import load_source
 
     pickled = folder / "big-proposal.pickle"
     pickled.write_bytes(pickle.dumps(load_source(str(source), None)))

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from vetline import __version__
-from vetline.adapters.errors import InputError, VetlineError
+from vetline.core.errors import InputError, VetlineError
 from vetline.core.leash import Leash, Level, Violation
 from vetline.core.model import HunkKind, Proposal
 
 if TYPE_CHECKING:
-    from vetline.adapters.sources import OpenedSource
-    from vetline.adapters.workspace import FileWrite
+    from vetline.adapters.files.workspace import FileWrite
+    from vetline.adapters.inputs import OpenedSource
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -196,7 +196,7 @@ def _settings(args: argparse.Namespace) -> Any:
 
 
 def _open(args: argparse.Namespace) -> OpenedSource:
-    from vetline.adapters.sources import open_source
+    from vetline.adapters.inputs import open_source
 
     return open_source(args.source, _workspace_path(args.workspace), stdin=sys.stdin.buffer)
 
@@ -286,8 +286,8 @@ def _print_proposal(
 
 def _apply(args: argparse.Namespace) -> int:
     from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
+    from vetline.adapters.files.workspace import JOURNAL_FOLDER, Workspace
     from vetline.adapters.paths import data_dir
-    from vetline.adapters.workspace import JOURNAL_FOLDER, Workspace
     from vetline.core.session import ReviewSession
 
     settings = _settings(args)
@@ -396,10 +396,10 @@ def _login_name() -> str:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from vetline.adapters.llm_ask import AskHooks, AskStatus
-    from vetline.adapters.llm_client import StreamProgress
-    from vetline.adapters.llm_headless import ask_to_file
-    from vetline.adapters.llm_redact import install_redaction
+    from vetline.adapters.llm.ask import AskHooks, AskStatus
+    from vetline.adapters.llm.client import StreamProgress
+    from vetline.adapters.llm.headless import ask_to_file
+    from vetline.adapters.llm.redact import install_redaction
     from vetline.adapters.paths import data_dir
 
     install_redaction()

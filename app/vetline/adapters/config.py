@@ -6,7 +6,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from vetline.adapters.errors import InputError
+from vetline.core.errors import InputError
 from vetline.core.settings import Settings, SettingsError, default_settings, settings_from_document
 
 SETTINGS_FILE_NAME = "settings.toml"

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from vetline.adapters.errors import LogIntegrityError, VetlineError
 from vetline.adapters.paths import data_dir
+from vetline.core.errors import LogIntegrityError, VetlineError
 from vetline.core.model import Decision, Verdict
 
 LOG_FILE_NAME = "decisions.sqlite3"

@@ -11,9 +11,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from vetline.adapters.errors import VetlineError
+from vetline.adapters.inputs import load_source
 from vetline.adapters.paths import resources_dir
-from vetline.adapters.sources import load_source
+from vetline.core.errors import VetlineError
 from vetline.core.model import Proposal
 
 DEMO_FOLDER = "demo"

@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from vetline.adapters.atomic_files import fsync_folder, write_atomically
-from vetline.adapters.errors import InputError
-from vetline.adapters.sources import load_source
+from vetline.adapters.files.atomic import fsync_folder, write_atomically
+from vetline.adapters.inputs import load_source
+from vetline.core.errors import InputError
 from vetline.core.model import Proposal
 from vetline.core.session import HunkState, ReviewItem
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -11,7 +9,7 @@ from pathlib import Path
 
 import platformdirs
 
-from vetline.adapters.errors import VetlineError
+from vetline.core.errors import VetlineError
 
 APP_NAME = "Vetline"
 DATA_DIR_ENV = "VETLINE_DATA_DIR"
@@ -88,24 +86,3 @@ def _ensure_folder(folder: Path) -> Path:
     except OSError as error:
         raise AppFolderError(f"cannot create the folder {folder}: {error.strerror}") from error
     return folder.absolute()
-
-
-def link_refusal(target: Path, resolved_root: Path) -> str | None:
-    """Why `target` cannot be used inside `resolved_root`, or None.
-
-    A symbolic link may lead outside or loop, and a name may be too long for the
-    file system; each is a refusal in words rather than an exception.
-    """
-    try:
-        resolved = target.resolve(strict=False)
-        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-            target.lstat()  # a name too long fails here, not in resolve()
-    except OSError as error:
-        if error.errno == errno.ENAMETOOLONG:
-            return "a name in the path is too long for this file system"
-        return f"the path cannot be looked at: {error.strerror}"
-    except RuntimeError:  # a symbolic link loop
-        return "a symbolic link in the path cannot be resolved"
-    if not resolved.is_relative_to(resolved_root):
-        return f"a symbolic link leads outside the workspace (to {resolved})"
-    return None

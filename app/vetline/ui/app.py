@@ -22,12 +22,12 @@ import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from vetline.adapters.atomic_files import write_atomically
 from vetline.adapters.config import load_settings, settings_path
 from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
-from vetline.adapters.errors import VetlineError
-from vetline.adapters.llm_redact import install_redaction
+from vetline.adapters.files.atomic import write_atomically
+from vetline.adapters.llm.redact import install_redaction
 from vetline.adapters.paths import data_dir as default_data_dir
+from vetline.core.errors import VetlineError
 from vetline.core.settings import Settings, default_settings
 from vetline.ui.controller import ReviewController
 from vetline.ui.main_window import MainWindow

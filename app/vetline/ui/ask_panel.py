@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vetline.adapters.llm_prompt import limit_statement
+from vetline.adapters.llm.prompt import limit_statement
 from vetline.core.leash import Level
 from vetline.ui.ask_scope import AskScope
 from vetline.ui.asking import AskRunner
@@ -41,8 +41,8 @@ from vetline.ui.controller import ReviewController
 from vetline.ui.dialogs import plain_label
 
 if TYPE_CHECKING:  # imported when the first request runs (see ui.asking): openai is heavy
-    from vetline.adapters.llm_ask import AskResult, RateLimitWait
-    from vetline.adapters.llm_client import StreamProgress
+    from vetline.adapters.llm.ask import AskResult, RateLimitWait
+    from vetline.adapters.llm.client import StreamProgress
 
 _TICK_MS = 250  # the elapsed time moves on between tokens too
 
@@ -301,7 +301,7 @@ class AskPanel(QDockWidget):
             self._say(f"{self._what}… {progress.chunks} tokens so far · {elapsed:.1f} s")
 
     def _on_answered(self, result: AskResult) -> None:
-        from vetline.adapters.llm_ask import AskStatus  # loaded: it sent the answer
+        from vetline.adapters.llm.ask import AskStatus  # loaded: it sent the answer
 
         proposal = result.proposal
         if proposal is not None and result.status is AskStatus.OVER_LEASH:

@@ -22,22 +22,22 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from vetline.adapters.config import settings_path
-from vetline.adapters.errors import VetlineError
-from vetline.adapters.llm_errors import AskCancelledError
-from vetline.adapters.llm_providers import ProviderConfig, providers_from_settings
+from vetline.adapters.llm.errors import AskCancelledError
+from vetline.adapters.llm.providers import ProviderConfig, providers_from_settings
 from vetline.adapters.paths import resources_dir
+from vetline.core.errors import VetlineError
 from vetline.core.leash import Level
 from vetline.core.model import FileStatus, Proposal
 from vetline.ui.controller import ReviewController
 
 if TYPE_CHECKING:
-    from vetline.adapters.llm_ask import AskHooks, AskRequest, AskResult
-    from vetline.adapters.llm_prompt import FileText
+    from vetline.adapters.llm.ask import AskHooks, AskRequest, AskResult
+    from vetline.adapters.llm.prompt import FileText
 
     Asking = Callable[[AskHooks], Awaitable[AskResult]]
 
 # What `load_llm` imports: the ask loop, and the headless helpers (they import openai).
-_LLM_MODULES = ("vetline.adapters.llm_ask", "vetline.adapters.llm_headless")
+_LLM_MODULES = ("vetline.adapters.llm.ask", "vetline.adapters.llm.headless")
 
 
 def load_llm() -> None:
@@ -94,8 +94,8 @@ class AskRunner(QObject):
         controller = self._controller
 
         async def asking(hooks: AskHooks) -> AskResult:
-            from vetline.adapters import llm_ask
-            from vetline.adapters.llm_headless import ask_settings, read_workspace_files
+            from vetline.adapters.llm import ask as llm_ask
+            from vetline.adapters.llm.headless import ask_settings, read_workspace_files
 
             files = await controller.gateway.serial(read_workspace_files, workspace, list(paths))
             return await llm_ask.ask(
@@ -120,8 +120,8 @@ class AskRunner(QObject):
         settings = self._controller.settings
 
         def asking(hooks: AskHooks) -> Awaitable[AskResult]:
-            from vetline.adapters import llm_ask
-            from vetline.adapters.llm_headless import ask_settings
+            from vetline.adapters.llm import ask as llm_ask
+            from vetline.adapters.llm.headless import ask_settings
 
             return llm_ask.ask_again(
                 last.request, providers, settings=ask_settings(settings), hooks=hooks
@@ -144,8 +144,8 @@ class AskRunner(QObject):
         paths = [c.path for c in proposal.changes if c.status is not FileStatus.ADDED]
 
         async def asking(hooks: AskHooks) -> AskResult:
-            from vetline.adapters import llm_ask
-            from vetline.adapters.llm_headless import ask_settings, read_workspace_files
+            from vetline.adapters.llm import ask as llm_ask
+            from vetline.adapters.llm.headless import ask_settings, read_workspace_files
 
             files: list[FileText] | None
             try:  # the files as they are now (a hunk may have been written since)
@@ -196,7 +196,7 @@ class AskRunner(QObject):
     async def _guarded(self, asking: Asking, cancel: threading.Event, workspace: Path) -> None:
         try:
             await self._load_llm()
-            from vetline.adapters import llm_ask
+            from vetline.adapters.llm import ask as llm_ask
 
             hooks = llm_ask.AskHooks(
                 on_progress=self.progress.emit, on_rate_limit_wait=self.waiting.emit, cancel=cancel

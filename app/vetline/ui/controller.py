@@ -1,6 +1,6 @@
 """The window's review logic: one handler per reviewer command, a busy flag, and signals.
 
-Every verdict goes through `adapters.review.Reviewer` (log first, then write) on the
+Every verdict goes through `operations.reviewer.Reviewer` (log first, then write) on the
 gateway's I/O lane, so the window keeps painting while a file is written. While a
 write is in flight the controller is `busy` and ignores every review command: a
 second Ctrl+Y must not decide a hunk the reviewer has not seen yet.
@@ -20,13 +20,13 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from vetline.adapters.decision_log import DecisionLog
-from vetline.adapters.errors import InputError, VetlineError
-from vetline.adapters.review import Outcome, Reviewer
-from vetline.adapters.workspace import JOURNAL_FOLDER, Workspace
+from vetline.adapters.files.workspace import JOURNAL_FOLDER, Workspace
+from vetline.core.errors import InputError, VetlineError
 from vetline.core.leash import Level, Violation
 from vetline.core.model import Change, Proposal
 from vetline.core.session import ReviewItem, ReviewSession
 from vetline.core.settings import Settings
+from vetline.operations.reviewer import Outcome, Reviewer
 from vetline.ui.queue_index import QueueIndex
 from vetline.ui.stale_bases import StaleBases, StaleKey, stale_of, written_pairs
 from vetline.ui.tasks import BackgroundWork, JobFailed, Superseded, is_big_input, load_sources_job
@@ -161,7 +161,7 @@ class ReviewController(QObject):
         Its verdicts are staged or restored in that tree, so it cannot share a window
         with other sources (their verdicts would go to the repository too).
         """
-        from vetline.adapters.sources import open_source
+        from vetline.adapters.inputs import open_source
 
         opened = open_source(spec, workspace, stdin=sys.stdin.buffer if spec == "-" else None)
         if opened.git_tree is None:

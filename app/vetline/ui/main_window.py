@@ -49,7 +49,7 @@ from vetline.ui.status import summary_text
 from vetline.ui.watchers import InboxFollower, RepositoryFollower
 
 if TYPE_CHECKING:
-    from vetline.adapters.llm_ask import AskResult
+    from vetline.adapters.llm.ask import AskResult
 
 WINDOW_TITLE = "Vetline"
 SCREEN_SHARE = 0.8  # of the screen's available geometry, for the window's first size

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from vetline.adapters.errors import StaleBaseError, VetlineError
-from vetline.adapters.workspace import Workspace
+from vetline.adapters.files.workspace import Workspace
+from vetline.core.errors import StaleBaseError, VetlineError
 from vetline.core.model import Change, Proposal
 from vetline.core.session import ReviewItem
 

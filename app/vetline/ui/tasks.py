@@ -130,7 +130,7 @@ def _guarded(job: Callable[..., T], *args: Any) -> tuple[str | None, T | None]:
 
 def load_sources_job(specs: list[str], workspace: str | None) -> list[Proposal]:
     """Parse source specs into proposals (their hunks are computed here, off the GUI)."""
-    from vetline.adapters.sources import load_source
+    from vetline.adapters.inputs import load_source
 
     root = Path(workspace) if workspace else None
     proposals: list[Proposal] = []

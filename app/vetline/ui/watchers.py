@@ -15,14 +15,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from vetline.adapters.errors import VetlineError
-from vetline.adapters.inbox import Inbox, ScanResult
-from vetline.adapters.repository_queue import RepositoryRefresh, change_paths
-from vetline.adapters.repository_state import (
+from vetline.adapters.git.state import (
     WatchTargets,
     change_targets,
     repository_targets,
 )
+from vetline.adapters.inbox import Inbox, ScanResult
+from vetline.core.errors import VetlineError
+from vetline.operations.repository_queue import RepositoryRefresh, change_paths
 from vetline.ui.controller import ReviewController
 
 REPOSITORY_DELAY_MS = 200  # after the first event of a burst (an agent writes several files)
@@ -111,7 +111,7 @@ class RepositoryFollower(_Follower):
     """Re-reads the files of the reviewed repository that someone else changes.
 
     Starts itself when the controller opens a repository. Vetline's own verdicts cause
-    events too; the Reviewer tells them apart (see adapters.repository_state), so only
+    events too; the Reviewer tells them apart (see adapters.git.state), so only
     other people's edits re-read a file.
     """
 

@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vetline.adapters.errors import InputError
-from vetline.adapters.patch_source import proposal_id, title_from_source
+from vetline.adapters.formats.patch_source import proposal_id, title_from_source
+from vetline.core.errors import InputError
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
 from vetline.core.text import (

@@ -3,7 +3,7 @@
 Lists the differences (`git diff-files`, untracked files), reads index blobs and
 work tree files as raw bytes, pairs deletions with additions as renames, refuses
 files git would convert when staging, and builds one Change per file. Submodules,
-nested repositories and symbolic links become view-only items (see `git_tree`).
+nested repositories and symbolic links become view-only items (see `tree`).
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vetline.adapters.errors import InputError, VetlineError
+from vetline.adapters.git.runner import Git, GitCommandError
+from vetline.core.errors import InputError
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import BinaryData, Change, FileStatus, Hunk, HunkKind, sha256_hex
 from vetline.core.text import TextDecodeError, decode, is_binary, split_lines
@@ -26,10 +26,6 @@ SYMLINK_MODE = "120000"
 EXECUTABLE_MODE = "100755"
 REGULAR_MODE = "100644"
 _NO_MODE = "000000"
-# Variables that would point git at another repository than the one we were given.
-_REPOSITORY_VARIABLES = frozenset(
-    {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY"}
-)
 # Pairing deleted files with similar new ones costs a diff per pair: keep that bounded.
 _MAX_SIMILARITY_PAIRS = 64
 _MAX_SIMILARITY_BYTES = 256 * 1024
@@ -37,18 +33,14 @@ _MIN_SIMILARITY = 0.5  # git's default for -M
 _MAX_PATHS_ON_COMMAND_LINE = 500
 
 
-class GitCommandError(VetlineError):
-    """git refused a command (a held index.lock, a full disk); the message is git's."""
-
-
 @dataclass(frozen=True, slots=True)
-class _IndexEntry:
+class IndexEntry:
     mode: str  # e.g. "100644"
     blob: str  # object id
 
 
 @dataclass(slots=True)
-class _TrackedFile:
+class TrackedFile:
     """One listed change and what the index and work tree hold for it, as far as we know."""
 
     change: Change
@@ -57,34 +49,9 @@ class _TrackedFile:
     base_mode: str | None
     new_mode: str | None
     view_only: bool
-    loaded_index: dict[str, _IndexEntry | None]  # per path, as loaded
-    index: dict[str, _IndexEntry | None]  # per path, as loaded or as our last sync wrote
+    loaded_index: dict[str, IndexEntry | None]  # per path, as loaded
+    index: dict[str, IndexEntry | None]  # per path, as loaded or as our last sync wrote
     tree: dict[str, str | None]  # per path, sha256 of the bytes expected on disk
-
-
-class _Git:
-    """Runs git in one working tree with nothing converted, quoted or globbed."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._env = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_VARIABLES}
-        # Reads must not refresh (and so rewrite) the index behind the reviewer's back.
-        self._env["GIT_OPTIONAL_LOCKS"] = "0"
-
-    def run(self, *args: str, stdin: bytes | None = None, user_conversions: bool = False) -> bytes:
-        """git's output; `user_conversions` keeps the user's line-ending settings."""
-        options = [] if user_conversions else ["-c", "core.autocrlf=false"]
-        command = ["git", "--literal-pathspecs", "-c", "core.quotepath=off", *options, *args]
-        try:
-            result = subprocess.run(
-                command, cwd=self.root, input=stdin, capture_output=True, env=self._env, check=False
-            )
-        except FileNotFoundError as error:
-            raise InputError("git is not installed (or not on PATH)") from error
-        if result.returncode != 0:
-            message = result.stderr.decode("utf-8", "replace").strip()
-            raise GitCommandError(f"git {args[0]} failed in {self.root}: {message}")
-        return result.stdout
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +64,7 @@ class _Listed:
     blob: str | None
 
 
-def _scan(git: _Git, object_format: str, paths: Sequence[str] | None) -> list[_TrackedFile]:
+def scan_changes(git: Git, object_format: str, paths: Sequence[str] | None) -> list[TrackedFile]:
     """Every index / work tree difference (under `paths`, if given), sorted by path."""
     pathspec = ["--", *paths] if paths is not None else []
     listed = _diff_files(git, pathspec)
@@ -115,11 +82,11 @@ def _scan(git: _Git, object_format: str, paths: Sequence[str] | None) -> list[_T
             listed.append(_Listed(name, None, SYMLINK_MODE, None))
         else:
             listed.append(_Listed(name, None, _disk_mode(git.root / name), None))
-    index = _index_entries(git, [item.path for item in listed])
+    index = index_entries(git, [item.path for item in listed])
     blobs = _read_blobs(
         git, [item.blob for item in listed if item.blob and _is_file(item.base_mode)]
     )
-    files: list[_TrackedFile] = []
+    files: list[TrackedFile] = []
     deleted: list[tuple[_Listed, bytes]] = []
     added: list[tuple[_Listed, bytes]] = []
     for item in listed:
@@ -142,7 +109,7 @@ def _scan(git: _Git, object_format: str, paths: Sequence[str] | None) -> list[_T
     return sorted(files, key=lambda file: file.change.path)
 
 
-def _diff_files(git: _Git, pathspec: Sequence[str]) -> list[_Listed]:
+def _diff_files(git: Git, pathspec: Sequence[str]) -> list[_Listed]:
     fields = git.run("diff-files", "-z", "--raw", "--no-abbrev", *pathspec).split(b"\0")
     listed = []
     for header, name in zip(fields[0::2], fields[1::2], strict=False):
@@ -163,18 +130,18 @@ def _diff_files(git: _Git, pathspec: Sequence[str]) -> list[_Listed]:
 def _pair_renames(
     deleted: list[tuple[_Listed, bytes]],
     added: list[tuple[_Listed, bytes]],
-    index: Mapping[str, _IndexEntry | None],
+    index: Mapping[str, IndexEntry | None],
     object_format: str,
-) -> list[_TrackedFile]:
+) -> list[TrackedFile]:
     """Deleted files paired with new ones of the same content, or (for a few small text
     files) of similar content, as renames; the rest as they are."""
     pairs: list[tuple[tuple[_Listed, bytes], tuple[_Listed, bytes]]] = []
     by_blob: dict[str, list[tuple[_Listed, bytes]]] = {}
     for old in deleted:
-        by_blob.setdefault(_blob_id(old[1], object_format), []).append(old)
+        by_blob.setdefault(blob_id(old[1], object_format), []).append(old)
     unpaired_new = []
     for new in added:
-        candidates = by_blob.get(_blob_id(new[1], object_format))
+        candidates = by_blob.get(blob_id(new[1], object_format))
         if candidates:
             pairs.append((candidates.pop(0), new))
         else:
@@ -233,11 +200,11 @@ def _tracked(
     new: bytes | None,
     base_mode: str | None,
     new_mode: str | None,
-    index: Mapping[str, _IndexEntry | None],
-) -> _TrackedFile:
+    index: Mapping[str, IndexEntry | None],
+) -> TrackedFile:
     paths = [path] if old_path is None else [old_path, path]
     loaded = {p: index.get(p) for p in paths}
-    return _TrackedFile(
+    return TrackedFile(
         change=_change(path, old_path, base, new, base_mode, new_mode),
         base=base,
         new=new,
@@ -318,7 +285,7 @@ def _texts(base: bytes, new: bytes) -> tuple[str, str, str] | None:
     return base_text, new_text, base_encoding if base else new_encoding
 
 
-def _view_only(git: _Git, item: _Listed, index: Mapping[str, _IndexEntry | None]) -> _TrackedFile:
+def _view_only(git: Git, item: _Listed, index: Mapping[str, IndexEntry | None]) -> TrackedFile:
     """A submodule, nested repository or symbolic link: shown, never written."""
     old_label = _label(git, item.path, item.base_mode, item.blob, new_side=False)
     new_label = _label(git, item.path, item.new_mode, item.blob, new_side=True)
@@ -338,12 +305,12 @@ def _view_only(git: _Git, item: _Listed, index: Mapping[str, _IndexEntry | None]
         new_mode=item.new_mode,
     )
     loaded = {item.path: index.get(item.path)}
-    return _TrackedFile(
+    return TrackedFile(
         change, None, None, item.base_mode, item.new_mode, True, loaded, dict(loaded), {}
     )
 
 
-def _label(git: _Git, path: str, mode: str | None, blob: str | None, *, new_side: bool) -> str:
+def _label(git: Git, path: str, mode: str | None, blob: str | None, *, new_side: bool) -> str:
     """What `git diff` shows for one side of a submodule or link."""
     if mode is None:
         return ""
@@ -351,7 +318,7 @@ def _label(git: _Git, path: str, mode: str | None, blob: str | None, *, new_side
         if not new_side:
             return f"Subproject commit {blob}\n"
         try:
-            head = _Git(git.root / path).run("rev-parse", "-q", "--verify", "HEAD")
+            head = Git(git.root / path).run("rev-parse", "-q", "--verify", "HEAD")
         except GitCommandError:
             return "Subproject commit (unknown)\n"
         commit = head.decode().strip()
@@ -371,7 +338,7 @@ def _item(path: str, kind: HunkKind) -> Hunk:
     return Hunk(path, 0, 0, 0, 0, kind=kind)
 
 
-def _refuse_converted(git: _Git, files: Sequence[_TrackedFile], object_format: str) -> None:
+def _refuse_converted(git: Git, files: Sequence[TrackedFile], object_format: str) -> None:
     """Refuse files git would convert when staging (core.autocrlf, .gitattributes eol,
     filters such as LFS): their raw bytes are not what git compares, so the hunks
     would be wrong, and staging them raw would undo the conversion."""
@@ -389,7 +356,7 @@ def _refuse_converted(git: _Git, files: Sequence[_TrackedFile], object_format: s
     converted = [
         file.change.path
         for file, blob in zip(on_disk, hashed, strict=True)
-        if file.new is not None and blob.decode() != _blob_id(file.new, object_format)
+        if file.new is not None and blob.decode() != blob_id(file.new, object_format)
     ]
     if converted:
         raise InputError(
@@ -400,9 +367,9 @@ def _refuse_converted(git: _Git, files: Sequence[_TrackedFile], object_format: s
         )
 
 
-def _index_entries(git: _Git, paths: Sequence[str]) -> dict[str, _IndexEntry | None]:
+def index_entries(git: Git, paths: Sequence[str]) -> dict[str, IndexEntry | None]:
     """The stage-0 index entry at each path (None: not in the index)."""
-    entries: dict[str, _IndexEntry | None] = dict.fromkeys(paths)
+    entries: dict[str, IndexEntry | None] = dict.fromkeys(paths)
     if not paths:
         return entries
     # Past a few hundred names the whole index is cheaper than a long command line.
@@ -414,11 +381,11 @@ def _index_entries(git: _Git, paths: Sequence[str]) -> dict[str, _IndexEntry | N
         mode, blob, stage = info.decode().split(" ")
         path = os.fsdecode(name)
         if path in entries and stage == "0":
-            entries[path] = _IndexEntry(mode, blob)
+            entries[path] = IndexEntry(mode, blob)
     return entries
 
 
-def _read_blobs(git: _Git, blobs: Iterable[str]) -> dict[str, bytes]:
+def _read_blobs(git: Git, blobs: Iterable[str]) -> dict[str, bytes]:
     """Blob contents exactly as stored: `cat-file --batch` converts nothing."""
     wanted = sorted(set(blobs))
     if not wanted:
@@ -457,21 +424,21 @@ def _file_or_nothing(mode: str | None) -> bool:
     return mode is None or _is_file(mode)
 
 
-def _object_format(git: _Git) -> str:
+def read_object_format(git: Git) -> str:
     try:
         return git.run("rev-parse", "--show-object-format").decode().strip() or "sha1"
     except GitCommandError:  # git before 2.25 knows only sha1
         return "sha1"
 
 
-def _head(git: _Git) -> str:
+def head_commit(git: Git) -> str:
     try:
         return git.run("rev-parse", "-q", "--verify", "HEAD").decode().strip()
     except GitCommandError:  # no commit yet
         return ""
 
 
-def _blob_id(data: bytes, object_format: str) -> str:
+def blob_id(data: bytes, object_format: str) -> str:
     """The id git gives a blob with these bytes (what `git hash-object --no-filters` prints)."""
     digest = hashlib.new(object_format, usedforsecurity=False)
     digest.update(b"blob %d\0" % len(data))

@@ -5,23 +5,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from vetline.adapters.errors import InputError
-from vetline.adapters.git_binary import BinaryPatchError, decode_base85_line, inflate
-from vetline.adapters.mbox import (
+from vetline.adapters.formats.mbox import (
     mail_author,
     mail_date,
     mail_subject,
     read_headers,
     split_mbox,
 )
-from vetline.adapters.patch_names import (
-    _BadNameError,
-    _git_header_names,
-    _patch_name,
-    _snippet,
-    _unquote_name,
+from vetline.adapters.formats.patch_names import (
+    BadNameError,
+    git_header_names,
+    patch_name,
+    snippet,
+    unquote_name,
 )
-from vetline.adapters.patch_source import decode_patch, proposal_id, refuse_nul, title_from_source
+from vetline.adapters.formats.patch_source import (
+    decode_patch,
+    proposal_id,
+    refuse_nul,
+    title_from_source,
+)
+from vetline.core.binary_patch import BinaryPatchError, decode_base85_line, inflate
+from vetline.core.errors import InputError
 from vetline.core.model import (
     Agent,
     BinaryData,
@@ -179,7 +184,7 @@ class _DiffReader:
             if line.startswith("diff --git "):
                 try:
                     section = self._git_section()
-                except _BadNameError as error:
+                except BadNameError as error:
                     raise self.error(self.pos, str(error)) from error
             elif line.startswith(("diff --cc ", "diff --combined ")):
                 raise self.error(start, "combined (merge) diffs are not supported")
@@ -210,7 +215,7 @@ class _DiffReader:
 
     def _git_section(self) -> _FileSection:
         section = _FileSection(self.pos, is_git=True)
-        section.header_names = _git_header_names(
+        section.header_names = git_header_names(
             strip_ending(self.lines[self.pos])[len("diff --git ") :]
         )
         self.pos += 1
@@ -233,7 +238,7 @@ class _DiffReader:
         key, value = _split_header(line)
         if key in ("old mode", "new mode", "deleted file mode", "new file mode"):
             if not _MODE.fullmatch(value):
-                raise self.error(self.pos, f"malformed file mode {_snippet(value)}")
+                raise self.error(self.pos, f"malformed file mode {snippet(value)}")
             if key in ("old mode", "deleted file mode"):
                 section.old_mode = value
             else:
@@ -241,9 +246,9 @@ class _DiffReader:
             section.deleted = section.deleted or key == "deleted file mode"
             section.created = section.created or key == "new file mode"
         elif key == "rename from":
-            section.rename_from = _unquote_name(value)
+            section.rename_from = unquote_name(value)
         elif key == "rename to":
-            section.rename_to = _unquote_name(value)
+            section.rename_to = unquote_name(value)
         elif key in ("copy from", "copy to"):
             raise self.error(self.pos, "copied files are not supported (make the patch without -C)")
         elif key in ("similarity index", "dissimilarity index"):
@@ -251,7 +256,7 @@ class _DiffReader:
         elif key == "index":
             match = _INDEX.fullmatch(line)
             if not match:
-                raise self.error(self.pos, f"malformed index line {_snippet(line)}")
+                raise self.error(self.pos, f"malformed index line {snippet(line)}")
             section.old_blob, section.new_blob, mode = match.groups()
             if mode:
                 section.old_mode = section.old_mode or mode
@@ -267,9 +272,9 @@ class _DiffReader:
         if not plus.startswith("+++ "):
             raise self.error(self.pos, "a '---' line must be followed by a '+++' line")
         try:
-            section.minus_name, section.dev_null_old = _patch_name(minus[4:], "a/")
-            section.plus_name, section.dev_null_new = _patch_name(plus[4:], "b/")
-        except _BadNameError as error:
+            section.minus_name, section.dev_null_old = patch_name(minus[4:], "a/")
+            section.plus_name, section.dev_null_new = patch_name(plus[4:], "b/")
+        except BadNameError as error:
             raise self.error(self.pos, str(error)) from error
         self.pos += 2
         path = self._path(section)[1]
@@ -297,7 +302,7 @@ class _DiffReader:
         header = strip_ending(self.lines[self.pos])
         match = _HUNK_HEADER.fullmatch(header)
         if not match:
-            raise self.error(header_index, f"malformed hunk header {_snippet(header)}")
+            raise self.error(header_index, f"malformed hunk header {snippet(header)}")
         old_start, old_count, new_start, new_count = (
             int(group) if group is not None else 1 for group in match.groups()[:4]
         )

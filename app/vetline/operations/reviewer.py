@@ -12,19 +12,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vetline.adapters.decision_log import DecisionLog
-from vetline.adapters.errors import StaleBaseError, VetlineError
-from vetline.adapters.git_tree import GitTree
+from vetline.adapters.files.workspace import FileWrite, Workspace
+from vetline.adapters.git.state import PathState, listed_changes, path_states
+from vetline.adapters.git.tree import GitTree
 from vetline.adapters.inbox import Inbox, verdicts_from_items
-from vetline.adapters.repository_queue import (
+from vetline.core.errors import StaleBaseError, VetlineError
+from vetline.core.model import Change, Proposal, sha256_hex
+from vetline.core.session import FileOutcome, ReviewItem, ReviewSession, SessionError
+from vetline.operations.repository_queue import (
     RepositoryRefresh,
     change_paths,
     put_in_queue,
     show_again,
 )
-from vetline.adapters.repository_state import PathState, listed_changes, path_states
-from vetline.adapters.workspace import FileWrite, Workspace
-from vetline.core.model import Change, Proposal, sha256_hex
-from vetline.core.session import FileOutcome, ReviewItem, ReviewSession, SessionError
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import zlib
 
-from vetline.adapters.errors import InputError, StaleBaseError
+from vetline.core.errors import InputError, StaleBaseError
 from vetline.core.model import Change
 
 

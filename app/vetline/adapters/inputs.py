@@ -8,14 +8,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
-from vetline.adapters.errors import InputError, UnsafePathError
-from vetline.adapters.git_tree import GitTree, load_worktree
-from vetline.adapters.parse_codex import parse_codex
-from vetline.adapters.parse_json import parse_json
-from vetline.adapters.parse_search_replace import ReadFile, parse_search_replace, starts_block
-from vetline.adapters.parse_unified import parse_unified
-from vetline.adapters.patch_source import decode_patch, starts_patch
-from vetline.adapters.paths import link_refusal
+from vetline.adapters.files.safety import link_refusal
+from vetline.adapters.formats.codex import parse_codex
+from vetline.adapters.formats.json_reader import parse_json
+from vetline.adapters.formats.patch_source import decode_patch, starts_patch
+from vetline.adapters.formats.search_replace import ReadFile, parse_search_replace, starts_block
+from vetline.adapters.formats.unified import parse_unified
+from vetline.adapters.git.tree import GitTree, load_worktree
+from vetline.core.errors import InputError, UnsafePathError
 from vetline.core.leash import escape_refusal
 from vetline.core.model import Proposal
 from vetline.core.text import TextDecodeError, decode, split_lines, strip_ending

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from vetline.adapters.errors import VetlineError
+from vetline.core.errors import VetlineError
 
 
 class AttemptOutcome(StrEnum):

@@ -10,23 +10,21 @@ from __future__ import annotations
 
 import os
 import stat
-import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vetline.adapters.atomic_files import (
+from vetline.adapters.files.atomic import NEW_FILE_MODE, WorkspaceIOError
+from vetline.adapters.files.safety import PathRules
+from vetline.adapters.files.transaction import (
     JOURNAL_FOLDER,
-    NEW_FILE_MODE,
-    WorkspaceIOError,
-    _Step,
-    _Transaction,
+    Step,
+    Transaction,
     finish_interrupted_writes,
 )
-from vetline.adapters.errors import InputError, StaleBaseError, UnsafePathError
-from vetline.adapters.paths import link_refusal
+from vetline.core.errors import InputError, StaleBaseError, UnsafePathError
 from vetline.core.hunks import HunkMismatchError, apply_hunks, split_hunk
-from vetline.core.leash import DEFAULT_DENIED_PATHS, path_refusal
+from vetline.core.leash import DEFAULT_DENIED_PATHS
 from vetline.core.model import Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
 from vetline.core.text import TextDecodeError, decode, encode
 
@@ -65,14 +63,12 @@ class Workspace:
         self.journal_dir = journal_dir
         if not self.root.is_dir():
             raise InputError(f"the workspace folder does not exist: {self.root}")
-        self._resolved_root = self.root.resolve()
         self.deny = tuple(deny)
-        # Case-insensitive file systems (macOS, Windows) treat ".ENV" as ".env".
-        self._deny_folded = tuple(pattern.casefold() for pattern in self.deny)
+        self._rules = PathRules(self.root, self.deny)
 
     def check_path(self, rel: str) -> Path:
         """The absolute path of `rel`, or UnsafePathError naming it and the reason."""
-        reason = self._refusal(rel)
+        reason = self._rules.refusal(rel)
         if reason:
             raise UnsafePathError(f"refusing the path {rel!r}: {reason}")
         return self.root / rel
@@ -124,9 +120,11 @@ class Workspace:
         _refuse_repeated_paths(steps)
         for step in steps:
             self.check_path(step.path)
-            self._check_expected(step)
+            self.check_expected(step)
         changing = [step for step in steps if step.changes_something]
-        _Transaction(self, changing, self.journal_dir).run()
+        Transaction(
+            self.root, self.check_path, self.check_expected, changing, self.journal_dir
+        ).run()
 
     def finish_interrupted_writes(self) -> list[str]:
         """Complete writes to this folder a crash stopped half-way; what was done, in words."""
@@ -244,32 +242,7 @@ class Workspace:
 
     # ---- checks ---------------------------------------------------------------------
 
-    def _refusal(self, rel: str) -> str | None:
-        reason = path_refusal(rel, self.deny) or path_refusal(rel.casefold(), self._deny_folded)
-        if reason:
-            return reason
-        names = rel.split("/")
-        if "" in names:
-            return "empty name in the path"
-        if "." in names:
-            return "'.' in the path (paths must be plain, relative and '/'-separated)"
-        if any(unicodedata.category(char) == "Cc" for char in rel):
-            return "control character in the name"
-        if any(_is_git_folder_alias(name) for name in names):
-            return ".git/ is never changed"
-        return self._symlink_refusal(rel)
-
-    def _symlink_refusal(self, rel: str) -> str | None:
-        candidate = self.root / rel
-        reason = link_refusal(candidate, self._resolved_root)
-        if reason:
-            return reason
-        if candidate.is_symlink():
-            # Replacing a link with a regular file would silently change what it is.
-            return "it is a symbolic link; Vetline does not write through links"
-        return None
-
-    def _check_expected(self, step: _Step) -> None:
+    def check_expected(self, step: Step) -> None:
         current = _sha_or_none(self.read_bytes(step.path))
         if current == step.expected_sha256:
             if step.expected_sha256 is None and self._exists(step.path):
@@ -282,16 +255,16 @@ class Workspace:
         raise StaleBaseError(f"{step.path} changed since the proposal was made")
 
 
-def _steps_of(plan: Iterable[FileWrite]) -> list[_Step]:
+def _steps_of(plan: Iterable[FileWrite]) -> list[Step]:
     steps = []
     for write in plan:
-        steps.append(_Step(write.path, write.data, write.mode, write.expected_sha256))
+        steps.append(Step(write.path, write.data, write.mode, write.expected_sha256))
         if write.vacates is not None:
-            steps.append(_Step(write.vacates, None, None, write.vacates_sha256))
+            steps.append(Step(write.vacates, None, None, write.vacates_sha256))
     return steps
 
 
-def _refuse_repeated_paths(steps: Sequence[_Step]) -> None:
+def _refuse_repeated_paths(steps: Sequence[Step]) -> None:
     seen: set[str] = set()
     for step in steps:
         key = step.path.casefold()
@@ -302,7 +275,7 @@ def _refuse_repeated_paths(steps: Sequence[_Step]) -> None:
 
 def _binary_new_content(change: Change, base: bytes | None) -> bytes | None:
     # Imported when first needed: binary patches are rare.
-    from vetline.adapters.git_binary import binary_new_content as new_content
+    from vetline.core.binary_patch import binary_new_content as new_content
 
     return new_content(change, base)
 
@@ -349,12 +322,6 @@ def _removes_file(change: Change, chosen: Sequence[Hunk]) -> bool:
         return True
     text_hunks = [hunk for hunk in change.hunks if hunk.kind is HunkKind.TEXT]
     return bool(text_hunks) and all(hunk.id in chosen_ids for hunk in text_hunks)
-
-
-def _is_git_folder_alias(name: str) -> bool:
-    # Windows ignores trailing dots and spaces (".git.") and has 8.3 names ("GIT~1").
-    folded = name.casefold()
-    return folded.rstrip(". ") == ".git" or folded == "git~1"
 
 
 def _parse_mode(git_mode: str | None) -> int | None:

@@ -23,30 +23,30 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TypeVar
 
-from vetline.adapters import secrets
-from vetline.adapters.llm_client import (
+from vetline.adapters.llm import secrets
+from vetline.adapters.llm.client import (
     ChatReply,
     ProviderRequestError,
     StreamProgress,
     complete_chat,
 )
-from vetline.adapters.llm_errors import (
+from vetline.adapters.llm.errors import (
     AskCancelledError,
     Attempt,
     AttemptOutcome,
     NoProviderAnsweredError,
     ProviderRefusedError,
 )
-from vetline.adapters.llm_prompt import (
+from vetline.adapters.llm.prompt import (
     ChatMessage,
     FileText,
     ask_messages,
     revise_messages,
     send_back_message,
 )
-from vetline.adapters.llm_proposal import IncompleteAnswer, ReplyError, proposal_from_reply
-from vetline.adapters.llm_providers import ProviderConfig
-from vetline.adapters.llm_redact import install_redaction, register_secret
+from vetline.adapters.llm.providers import ProviderConfig
+from vetline.adapters.llm.redact import install_redaction, register_secret
+from vetline.adapters.llm.reply import IncompleteAnswer, ReplyError, proposal_from_reply
 from vetline.core.leash import Leash, Level, Violation
 from vetline.core.model import Agent, FileStatus, Proposal
 

@@ -39,7 +39,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from vetline.adapters.errors import InputError
+from vetline.core.errors import InputError
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_CONNECT_TIMEOUT_S = 5.0

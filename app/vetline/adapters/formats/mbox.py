@@ -10,7 +10,7 @@ from email.message import Message
 from email.parser import HeaderParser
 from email.utils import parseaddr, parsedate_to_datetime
 
-from vetline.adapters.errors import InputError
+from vetline.core.errors import InputError
 
 # git format-patch starts each commit with this line (a SHA-1 or SHA-256 commit id).
 MBOX_FROM = re.compile(r"From (?:[0-9a-f]{40}|[0-9a-f]{64}) ")

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from vetline.adapters.llm_prompt import FileText
+from vetline.adapters.llm.prompt import FileText
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.leash import path_refusal
 from vetline.core.model import Agent, Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex

@@ -15,37 +15,31 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import secrets
-import shutil
-import tempfile
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from vetline.adapters.errors import StaleBaseError, VetlineError
+from vetline.adapters.files.atomic import (
+    BACKUP_MARK,
+    NEW_FILE_MODE,
+    TEMP_MARK,
+    WorkspaceIOError,
+    backup,
+    fsync_folder,
+    write_atomically,
+    write_temp,
+)
+from vetline.core.errors import StaleBaseError, VetlineError
 from vetline.core.model import sha256_hex
 
-if TYPE_CHECKING:
-    from vetline.adapters.workspace import Workspace
-
-NEW_FILE_MODE = 0o644
-_TEMP_MARK = ".vetline-tmp-"
-_BACKUP_MARK = ".vetline-backup-"
 _JOURNAL_FORMAT = 1
 # The folder of write journals, inside Vetline's data folder (beside the decision log).
 JOURNAL_FOLDER = "write-journals"
-# Keeps ".{name}{mark}XXXXXXXX" under the usual 255-byte file-name limit.
-_NAME_ROOM = 200
-
-
-class WorkspaceIOError(VetlineError):
-    """The file system refused a read or a write; the message says whether anything changed."""
 
 
 @dataclass(frozen=True, slots=True)
-class _Step:
+class Step:
     """One path's part of a write: new bytes (or removal) and the bytes expected now."""
 
     path: str
@@ -59,15 +53,17 @@ class _Step:
 
 
 @dataclass(slots=True)
-class _Transaction:
+class Transaction:
     """Temp files first, then every rename; any failure puts the old files back.
 
     Each original is kept as a backup (a hard link, else a copy) beside it until all
     renames succeed, so a rename failing half-way can be rolled back.
     """
 
-    workspace: Workspace
-    steps: list[_Step]
+    root: Path
+    check_path: Callable[[str], Path]  # the absolute path, or UnsafePathError
+    check_expected: Callable[[Step], None]  # StaleBaseError unless the disk holds the base
+    steps: list[Step]
     journal_dir: Path | None = None
     temps: dict[str, Path] = field(default_factory=dict)
     backups: dict[str, Path] = field(default_factory=dict)
@@ -80,7 +76,7 @@ class _Transaction:
                 self._prepare(step)
             # Last look before the swap: the bases, and that each backup holds them.
             for step in self.steps:
-                self.workspace._check_expected(step)
+                self.check_expected(step)
                 if step.path in self.backups:
                     backup = self.backups[step.path].read_bytes()
                     if sha256_hex(backup) != step.expected_sha256:
@@ -113,23 +109,23 @@ class _Transaction:
             }
             for step in self.steps
         ]
-        document = {"format": _JOURNAL_FORMAT, "root": str(self.workspace.root), "steps": entries}
+        document = {"format": _JOURNAL_FORMAT, "root": str(self.root), "steps": entries}
         folder.mkdir(parents=True, exist_ok=True)
         journal = folder / f"write-{secrets.token_hex(8)}.json"
         write_atomically(journal, json.dumps(document, indent=1).encode("utf-8"), 0o600)
         return journal
 
-    def _prepare(self, step: _Step) -> None:
-        target = self.workspace.check_path(step.path)
+    def _prepare(self, step: Step) -> None:
+        target = self.check_path(step.path)
         if step.data is not None:
             self._make_folders(step.path)
             mode = NEW_FILE_MODE if step.mode is None else step.mode
-            self.temps[step.path] = _write_temp(target, step.data, mode)
+            self.temps[step.path] = write_temp(target, step.data, mode)
         if step.expected_sha256 is not None:
-            self.backups[step.path] = _backup(target)
+            self.backups[step.path] = backup(target)
 
     def _make_folders(self, rel: str) -> None:
-        folder = self.workspace.root
+        folder = self.root
         for name in rel.split("/")[:-1]:
             folder /= name
             if folder.is_dir():
@@ -137,13 +133,13 @@ class _Transaction:
             folder.mkdir()  # FileExistsError if a file (or a new link) is in the way
             self.created_folders.append(folder)
             # Re-check now that the folder exists: nothing may have led it outside.
-            self.workspace.check_path(str(folder.relative_to(self.workspace.root).as_posix()))
+            self.check_path(str(folder.relative_to(self.root).as_posix()))
 
     def _swap_in(self) -> None:
-        done: list[_Step] = []
+        done: list[Step] = []
         try:
             for step in self.steps:
-                target = self.workspace.root / step.path
+                target = self.root / step.path
                 if step.data is not None:
                     self.temps[step.path].replace(target)
                     del self.temps[step.path]
@@ -156,7 +152,7 @@ class _Transaction:
             if unrestored:
                 raise WorkspaceIOError(
                     f"writing failed ({error}) and {', '.join(unrestored)} could not be "
-                    f"put back; the old contents are in the {_BACKUP_MARK}* files beside them"
+                    f"put back; the old contents are in the {BACKUP_MARK}* files beside them"
                 ) from error
             if isinstance(error, OSError):
                 raise WorkspaceIOError(
@@ -164,10 +160,10 @@ class _Transaction:
                 ) from error
             raise
 
-    def _roll_back(self, done: list[_Step]) -> list[str]:
+    def _roll_back(self, done: list[Step]) -> list[str]:
         unrestored = []
         for step in reversed(done):
-            target = self.workspace.root / step.path
+            target = self.root / step.path
             try:
                 if step.path in self.backups:
                     self.backups[step.path].replace(target)
@@ -191,15 +187,13 @@ class _Transaction:
     def _finish(self) -> None:
         # The files are in place now; a backup that will not go away is only clutter,
         # and reporting it as a failed write would be wrong.
-        for backup in self.backups.values():
+        for kept in self.backups.values():
             with contextlib.suppress(OSError):
-                backup.unlink(missing_ok=True)
+                kept.unlink(missing_ok=True)
         # As git does: a folder left empty by a delete or a rename goes too.
-        emptied = [
-            (self.workspace.root / step.path).parent for step in self.steps if step.data is None
-        ]
-        _remove_empty_folders(emptied, self.workspace.root)
-        touched = {(self.workspace.root / step.path).parent for step in self.steps}
+        emptied = [(self.root / step.path).parent for step in self.steps if step.data is None]
+        _remove_empty_folders(emptied, self.root)
+        touched = {(self.root / step.path).parent for step in self.steps}
         touched.update(folder.parent for folder in self.created_folders)
         touched.update(folder.parent for folder in emptied)
         for folder in sorted(touched):
@@ -267,8 +261,8 @@ def _finish_step(step: dict[str, str | None], check_path: Callable[[str], Path])
     rel = str(step["path"])
     try:
         target = check_path(rel)
-        temp = _beside(target, step["temp"], _TEMP_MARK)
-        backup = _beside(target, step["backup"], _BACKUP_MARK)
+        temp = _beside(target, step["temp"], TEMP_MARK)
+        backup = _beside(target, step["backup"], BACKUP_MARK)
         current = sha256_hex(target.read_bytes()) if target.is_file() else None
         outcome = ""
         if step["new_sha256"] is None:
@@ -298,45 +292,6 @@ def _beside(target: Path, name: str | None, mark: str) -> Path | None:
     return target.with_name(name) if mark in name else None
 
 
-def _write_temp(target: Path, data: bytes, mode: int) -> Path:
-    descriptor, name = tempfile.mkstemp(
-        prefix=f".{target.name[:_NAME_ROOM]}{_TEMP_MARK}", dir=target.parent
-    )
-    temp = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        temp.chmod(mode)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return temp
-
-
-def _backup(target: Path) -> Path:
-    """A second name for the original file, so a failed swap can put it back."""
-    prefix = f".{target.name[:_NAME_ROOM]}{_BACKUP_MARK}"
-    while True:
-        backup = target.with_name(prefix + secrets.token_hex(4))
-        try:
-            os.link(target, backup)
-        except FileExistsError:
-            continue
-        except OSError:
-            break  # no hard links here (some network or FAT volumes): copy instead
-        return backup
-    descriptor, name = tempfile.mkstemp(prefix=prefix, dir=target.parent)
-    os.close(descriptor)
-    try:
-        shutil.copy2(target, name)  # copies the mode too, so a rollback restores it
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return Path(name)
-
-
 def _remove_empty_folders(folders: Iterable[Path], root: Path) -> None:
     """Remove each folder and then its parents while they are empty, never `root`."""
     for start in folders:
@@ -347,25 +302,3 @@ def _remove_empty_folders(folders: Iterable[Path], root: Path) -> None:
             except OSError:
                 break
             folder = folder.parent
-
-
-def write_atomically(target: Path, data: bytes, mode: int = 0o644) -> None:
-    """Replace (or create) one file whole or not at all: temp file, fsync, rename, fsync."""
-    temp = _write_temp(target, data, mode)
-    try:
-        temp.replace(target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    fsync_folder(target.parent)
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make the renames in `folder` durable (POSIX; Windows cannot open a folder)."""
-    if os.name == "nt" or not folder.is_dir():
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import NamedTuple
 
-from vetline.adapters.errors import InputError
-from vetline.adapters.parse_unified import parse_file_diffs
+from vetline.adapters.formats.unified import parse_file_diffs
+from vetline.core.errors import InputError
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import (
     Agent,

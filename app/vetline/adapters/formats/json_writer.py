@@ -1,7 +1,7 @@
 """Proposals written as Vetline proposal JSON (resources/schema/proposal-v1.json).
 
-The writer for what adapters/parse_json reads: a file written here loads back through
-adapters.sources.load_source into the same changes and hunks.
+The writer for what formats/json_reader reads: a file written here loads back through
+adapters.inputs.load_source into the same changes and hunks.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from vetline.adapters.atomic_files import write_atomically
-from vetline.adapters.parse_json import FORMAT_VERSION
+from vetline.adapters.files.atomic import write_atomically
+from vetline.adapters.formats.json_reader import FORMAT_VERSION
 from vetline.core.model import Change, Citation, FileStatus, HunkKind, Proposal
 from vetline.core.patch_text import file_patch
 
@@ -33,7 +33,7 @@ def write_proposal_file(path: Path, proposals: Sequence[Proposal]) -> None:
         data = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     except UnicodeEncodeError:
         # Undecodable bytes kept as lone surrogates (core.text.decode) cannot be UTF-8;
-        # as \\u escapes they survive, and parse_json turns them back into the bytes.
+        # as \\u escapes they survive, and the reader turns them back into the bytes.
         data = json.dumps(document, ensure_ascii=True, indent=2).encode("ascii")
     write_atomically(path, data + b"\n")
 

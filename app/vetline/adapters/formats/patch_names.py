@@ -8,11 +8,11 @@ _C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 3
 _SNIPPET = 60
 
 
-class _BadNameError(ValueError):
+class BadNameError(ValueError):
     """A quoted file name that does not parse; the reader adds the line number."""
 
 
-def _patch_name(value: str, prefix: str) -> tuple[str | None, bool]:
+def patch_name(value: str, prefix: str) -> tuple[str | None, bool]:
     """The name on a '---'/'+++' line: (name without a/ or b/, whether it is /dev/null)."""
     if value.startswith('"'):
         name, _ = _split_quoted(value)
@@ -23,7 +23,7 @@ def _patch_name(value: str, prefix: str) -> tuple[str | None, bool]:
     return name.removeprefix(prefix), False
 
 
-def _git_header_names(rest: str) -> tuple[str, str] | None:
+def git_header_names(rest: str) -> tuple[str, str] | None:
     """The two names on a 'diff --git' line, when they can be told apart."""
     if rest.startswith('"'):
         old, tail = _split_quoted(rest)
@@ -44,7 +44,7 @@ def _git_header_names(rest: str) -> tuple[str, str] | None:
     return old.removeprefix("a/"), new.removeprefix("b/")
 
 
-def _unquote_name(value: str) -> str:
+def unquote_name(value: str) -> str:
     return _split_quoted(value)[0] if value.startswith('"') else value
 
 
@@ -68,10 +68,10 @@ def _split_quoted(value: str) -> tuple[str, str]:
             out.append(int(value[index + 1 : index + 4], 8))
             index += 4
         else:
-            raise _BadNameError(f"bad escape in quoted file name {_snippet(value)}")
-    raise _BadNameError(f"unterminated quoted file name {_snippet(value)}")
+            raise BadNameError(f"bad escape in quoted file name {snippet(value)}")
+    raise BadNameError(f"unterminated quoted file name {snippet(value)}")
 
 
-def _snippet(text: str) -> str:
+def snippet(text: str) -> str:
     """A value for an error message, cut short (the diff reader uses it too)."""
     return repr(text if len(text) <= _SNIPPET else text[:_SNIPPET] + "…")

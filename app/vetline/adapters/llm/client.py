@@ -23,10 +23,10 @@ from openai.types.chat import (
 )
 from openai.types.chat.completion_create_params import ResponseFormat
 
-from vetline.adapters.llm_errors import AskCancelledError, AttemptOutcome
-from vetline.adapters.llm_prompt import REPLY_SCHEMA, SCHEMA_NAME, ChatMessage
-from vetline.adapters.llm_providers import ProviderConfig, ResponseFormatMode
-from vetline.adapters.llm_redact import redact
+from vetline.adapters.llm.errors import AskCancelledError, AttemptOutcome
+from vetline.adapters.llm.prompt import REPLY_SCHEMA, SCHEMA_NAME, ChatMessage
+from vetline.adapters.llm.providers import ProviderConfig, ResponseFormatMode
+from vetline.adapters.llm.redact import redact
 
 # openai refuses to start without a key, even for a local server that needs none.
 PLACEHOLDER_KEY = "not-needed"

@@ -27,27 +27,23 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from vetline.adapters.errors import InputError, StaleBaseError
-from vetline.adapters.git_scan import (
+from vetline.adapters.files.workspace import FileWrite, Workspace
+from vetline.adapters.git.runner import Git, GitCommandError
+from vetline.adapters.git.scan import (
     EXECUTABLE_MODE,
-    GitCommandError,
-    _blob_id,
-    _Git,
-    _head,
-    _index_entries,
-    _IndexEntry,
-    _object_format,
-    _scan,
-    _TrackedFile,
+    IndexEntry,
+    TrackedFile,
+    blob_id,
+    head_commit,
+    index_entries,
+    read_object_format,
+    scan_changes,
 )
-from vetline.adapters.workspace import FileWrite, Workspace
+from vetline.core.errors import InputError, StaleBaseError
 from vetline.core.hunks import HunkMismatchError, apply_hunks, split_hunk
 from vetline.core.model import Change, Hunk, HunkKind, Proposal, sha256_hex
 from vetline.core.session import HunkState, ReviewItem
 from vetline.core.text import TextDecodeError, encode
-
-# GitCommandError lives with the reader; callers may import it from here.
-__all__ = ["GitCommandError", "GitTree", "load_worktree"]
 
 _IN_PROGRESS = (
     ("MERGE_HEAD", "merge"),
@@ -64,15 +60,15 @@ def load_worktree(repo: Path) -> GitTree:
     if not repo.is_dir():
         raise InputError(f"{repo}: no such folder")
     try:
-        top = _Git(repo).run("rev-parse", "--show-toplevel")
+        top = Git(repo).run("rev-parse", "--show-toplevel")
     except GitCommandError as error:
         raise InputError(f"{repo} is not a git working tree ({error})") from error
-    git = _Git(Path(os.fsdecode(top.removesuffix(b"\n"))))
+    git = Git(Path(os.fsdecode(top.removesuffix(b"\n"))))
     _refuse_operation_in_progress(git)
     return GitTree(git)
 
 
-def _refuse_operation_in_progress(git: _Git) -> None:
+def _refuse_operation_in_progress(git: Git) -> None:
     names = [option for name, _ in _IN_PROGRESS for option in ("--git-path", name)]
     paths = git.run("rev-parse", *names).decode("utf-8", "surrogateescape").splitlines()
     for path, (_, what) in zip(paths, _IN_PROGRESS, strict=True):
@@ -89,14 +85,14 @@ class GitTree:
     when nothing changed). Calls must come one at a time (the UI's write gateway).
     """
 
-    def __init__(self, git: _Git) -> None:
+    def __init__(self, git: Git) -> None:
         self.root = git.root
         self._git = git
         # The leash's denied paths flag a proposal; they must not stop a reject restoring one.
         self._workspace = Workspace(self.root, deny=())
-        self._object_format = _object_format(git)
-        head = _head(git)
-        files = _scan(git, self._object_format, None)
+        self._object_format = read_object_format(git)
+        head = head_commit(git)
+        files = scan_changes(git, self._object_format, None)
         self._files = {file.change.path: file for file in files}
         self.proposals: list[Proposal] = []
         if files:
@@ -190,14 +186,14 @@ class GitTree:
         paths = {path} | {p for file in stale for p in (file.change.path, file.change.source_path)}
         for file in stale:
             del self._files[file.change.path]
-        fresh = _scan(self._git, self._object_format, sorted(paths))
+        fresh = scan_changes(self._git, self._object_format, sorted(paths))
         for file in fresh:
             self._files[file.change.path] = file
         return tuple(file.change for file in fresh)
 
     # ---- writing ------------------------------------------------------------------
 
-    def _tracked(self, change: Change) -> _TrackedFile:
+    def _tracked(self, change: Change) -> TrackedFile:
         file = self._files.get(change.path)
         if file is None or not (file.change is change or file.change == change):
             raise StaleBaseError(
@@ -205,7 +201,7 @@ class GitTree:
             )
         return file
 
-    def _check_not_stale(self, file: _TrackedFile) -> dict[str, bytes | None]:
+    def _check_not_stale(self, file: TrackedFile) -> dict[str, bytes | None]:
         """The bytes on disk now, if they and the index are what we expect; else re-read."""
         before = {path: self._workspace.read_bytes(path) for path in file.tree}
         for path, data in before.items():
@@ -214,7 +210,7 @@ class GitTree:
                 raise StaleBaseError(
                     f"{path} changed on disk since it was shown; it has been re-read"
                 )
-        current = _index_entries(self._git, sorted(file.index))
+        current = index_entries(self._git, sorted(file.index))
         for path, entry in file.index.items():
             if current.get(path) != entry:
                 self.reload_change(file.change.path)
@@ -225,7 +221,7 @@ class GitTree:
 
     def _tree_writes(
         self,
-        file: _TrackedFile,
+        file: TrackedFile,
         wanted: Mapping[str, tuple[bytes, str] | None],
         before: Mapping[str, bytes | None],
     ) -> list[FileWrite]:
@@ -255,7 +251,7 @@ class GitTree:
         if stored.decode().strip() != blob:
             raise GitCommandError(f"git stored a blob as {stored!r}, expected {blob}")
 
-    def _update_index(self, entries: Mapping[str, _IndexEntry | None]) -> None:
+    def _update_index(self, entries: Mapping[str, IndexEntry | None]) -> None:
         """One `update-index` for all paths: git swaps the index in whole or not at all."""
         if not entries:
             return
@@ -288,7 +284,7 @@ def _content_units(change: Change, mentioned: Collection[str]) -> list[Hunk]:
     return units
 
 
-def _side_content(file: _TrackedFile, chosen: Sequence[Hunk], edited: Mapping[str, str]) -> bytes:
+def _side_content(file: TrackedFile, chosen: Sequence[Hunk], edited: Mapping[str, str]) -> bytes:
     """The base with the chosen units applied, as bytes."""
     change = file.change
     base = file.base or b""
@@ -306,12 +302,12 @@ def _side_content(file: _TrackedFile, chosen: Sequence[Hunk], edited: Mapping[st
 
 
 def _wanted_index(
-    file: _TrackedFile,
+    file: TrackedFile,
     accepted: Collection[str],
     rejected: Collection[str],
     edited: Mapping[str, str],
     object_format: str,
-) -> tuple[dict[str, _IndexEntry | None], dict[str, bytes]]:
+) -> tuple[dict[str, IndexEntry | None], dict[str, bytes]]:
     """Per path, the index entry the verdicts call for; and the blobs those entries need."""
     change = file.change
     staged = set(accepted) | set(edited)
@@ -319,7 +315,7 @@ def _wanted_index(
     chosen = [unit for unit in units if unit.id in staged]
     kinds = {hunk.kind for hunk in change.hunks if hunk.id in staged}
     at = change.path if HunkKind.RENAME in kinds else change.source_path
-    wanted: dict[str, _IndexEntry | None] = dict.fromkeys(file.index)
+    wanted: dict[str, IndexEntry | None] = dict.fromkeys(file.index)
     blobs: dict[str, bytes] = {}
     if file.base is None and not chosen:
         return dict(file.loaded_index), blobs  # a new file nobody accepted stays untracked
@@ -328,8 +324,8 @@ def _wanted_index(
     data = _side_content(file, chosen, {k: v for k, v in edited.items() if k in staged})
     mode = file.new_mode if HunkKind.MODE in kinds or file.base_mode is None else file.base_mode
     assert mode is not None
-    blob = _blob_id(data, object_format)
-    wanted[at] = _IndexEntry(mode, blob)
+    blob = blob_id(data, object_format)
+    wanted[at] = IndexEntry(mode, blob)
     loaded = file.loaded_index.get(at)
     if loaded != wanted[at]:
         blobs[blob] = data
@@ -337,7 +333,7 @@ def _wanted_index(
 
 
 def _wanted_tree(
-    file: _TrackedFile,
+    file: TrackedFile,
     accepted: Collection[str],
     rejected: Collection[str],
     edited: Mapping[str, str],
@@ -371,7 +367,7 @@ def _permission_bits_for(current: int | None, git_mode: str) -> int:
     return current & ~0o111
 
 
-def _proposal_id(root: Path, head: str, files: Sequence[_TrackedFile]) -> str:
+def _proposal_id(root: Path, head: str, files: Sequence[TrackedFile]) -> str:
     """Deterministic: the same tree, HEAD and differences give the same id."""
     digest = hashlib.sha256(os.fsencode(str(root)) + b"\0" + head.encode())
     for file in files:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from vetline.adapters.errors import InputError
-from vetline.adapters.llm_ask import (
+from vetline.adapters.formats.json_writer import write_proposal_file
+from vetline.adapters.inputs import workspace_reader
+from vetline.adapters.llm.ask import (
     DEFAULT_LONGEST_RATE_LIMIT_WAIT_S,
     DEFAULT_SEND_BACKS,
     AskHooks,
@@ -14,11 +15,10 @@ from vetline.adapters.llm_ask import (
     AskSettings,
     ask_blocking,
 )
-from vetline.adapters.llm_errors import IncompleteAnswerError
-from vetline.adapters.llm_prompt import FileText
-from vetline.adapters.llm_proposal_json import write_proposal_file
-from vetline.adapters.llm_providers import choose_providers, providers_from_settings
-from vetline.adapters.sources import workspace_reader
+from vetline.adapters.llm.errors import IncompleteAnswerError
+from vetline.adapters.llm.prompt import FileText
+from vetline.adapters.llm.providers import choose_providers, providers_from_settings
+from vetline.core.errors import InputError
 from vetline.core.leash import Level
 from vetline.core.model import Proposal
 from vetline.core.settings import Settings

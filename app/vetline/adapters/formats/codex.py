@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vetline.adapters.errors import InputError
-from vetline.adapters.parse_search_replace import ReadFile
-from vetline.adapters.patch_source import proposal_id, title_from_source
+from vetline.adapters.formats.patch_source import proposal_id, title_from_source
+from vetline.adapters.formats.search_replace import ReadFile
+from vetline.core.errors import InputError
 from vetline.core.hunks import HunkMismatchError, apply_hunks, hunks_from_texts
 from vetline.core.model import (
     Change,

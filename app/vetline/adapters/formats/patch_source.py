@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import PurePath
 
-from vetline.adapters.errors import InputError
-from vetline.adapters.mbox import MBOX_FROM
+from vetline.adapters.formats.mbox import MBOX_FROM
+from vetline.core.errors import InputError
 from vetline.core.text import TextDecodeError, decode, encode
 
 

@@ -15,16 +15,12 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vetline.adapters.errors import InputError
+from vetline.adapters.git.runner import Git
 
-_REPOSITORY_VARIABLES = frozenset(
-    {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY"}
-)
 _PATHS_PER_COMMAND = 500
 # Tracked folders and files watched besides the changed ones: enough for the
 # repositories agents work in, well below the system's limit on watches.
@@ -52,14 +48,14 @@ class WatchTargets:
 def path_states(root: Path, paths: Iterable[str]) -> dict[str, PathState]:
     """The state of each path (relative to `root`) now."""
     wanted = sorted(set(paths))
-    index = _index_entries(root, wanted)
+    index = index_entries(root, wanted)
     return {path: PathState(_disk_state(root / path), index.get(path)) for path in wanted}
 
 
 def listed_changes(root: Path) -> set[str]:
     """Paths git lists as modified, deleted or untracked (not ignored) in the work tree."""
-    output = _git(
-        root, "ls-files", "-z", "--modified", "--deleted", "--others", "--exclude-standard"
+    output = Git(root).run(
+        "ls-files", "-z", "--modified", "--deleted", "--others", "--exclude-standard"
     )
     return {os.fsdecode(name).rstrip("/") for name in output.split(b"\0") if name}
 
@@ -71,14 +67,14 @@ def repository_targets(root: Path) -> WatchTargets:
     Tracked files are watched themselves because an edit in place (not a new file
     renamed over the old one) tells only the file, not its folder.
     """
-    names = [os.fsdecode(name) for name in _git(root, "ls-files", "-z").split(b"\0") if name]
+    names = [os.fsdecode(name) for name in Git(root).run("ls-files", "-z").split(b"\0") if name]
     nearest_first = sorted(names, key=lambda name: (name.count("/"), name))
     tracked_folders = {root / Path(name).parent for name in names}
     by_depth = sorted(tracked_folders, key=lambda folder: (len(folder.parts), folder))
     folders = {root, *by_depth[:MAX_WATCHED_FOLDERS]}
     room = max(0, MAX_WATCHED_PATHS - len(folders))
     files = [str(root / name) for name in nearest_first[:room]]
-    git_dir = Path(os.fsdecode(_git(root, "rev-parse", "--absolute-git-dir").strip()))
+    git_dir = Path(os.fsdecode(Git(root).run("rev-parse", "--absolute-git-dir").strip()))
     folders.add(git_dir)  # git replaces the index by renaming a new one into place
     index_file = git_dir / "index"
     if index_file.is_file():
@@ -126,30 +122,14 @@ def _disk_state(target: Path) -> str | None:
     return f"file {digest} {executable}"
 
 
-def _index_entries(root: Path, paths: Sequence[str]) -> dict[str, str]:
+def index_entries(root: Path, paths: Sequence[str]) -> dict[str, str]:
     entries: dict[str, str] = {}
     for start in range(0, len(paths), _PATHS_PER_COMMAND):
         chunk = paths[start : start + _PATHS_PER_COMMAND]
-        for record in _git(root, "ls-files", "-z", "--stage", "--", *chunk).split(b"\0"):
+        for record in Git(root).run("ls-files", "-z", "--stage", "--", *chunk).split(b"\0"):
             if not record:
                 continue
             header, _, name = record.partition(b"\t")
             mode, object_id, _stage = header.decode().split(" ")
             entries[os.fsdecode(name)] = f"{mode} {object_id}"
     return entries
-
-
-def _git(root: Path, *args: str) -> bytes:
-    environment = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_VARIABLES}
-    environment["GIT_OPTIONAL_LOCKS"] = "0"
-    command = ["git", "--literal-pathspecs", "-c", "core.quotepath=off", *args]
-    try:
-        result = subprocess.run(
-            command, cwd=root, capture_output=True, env=environment, check=False
-        )
-    except FileNotFoundError as error:
-        raise InputError("git is not installed (or not on PATH)") from error
-    if result.returncode != 0:
-        message = result.stderr.decode("utf-8", "replace").strip()
-        raise InputError(f"git {args[0]} failed in {root}: {message}")
-    return result.stdout

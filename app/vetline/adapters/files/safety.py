@@ -1,0 +1,79 @@
+"""Path safety: which relative paths a workspace may read or write, and why not.
+
+A path is refused when it is absolute, climbs out with `..`, names `.git/` (or one of
+its Windows aliases), holds a control character, matches a denied pattern, or passes
+through a symbolic link that leaves the workspace. Each refusal is a reason in words.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+from vetline.core.leash import path_refusal
+
+
+class PathRules:
+    """The rules of one workspace folder: its root and its denied patterns."""
+
+    def __init__(self, root: Path, deny: Sequence[str]) -> None:
+        self.root = root
+        self._resolved_root = root.resolve()
+        self.deny = tuple(deny)
+        # Case-insensitive file systems (macOS, Windows) treat ".ENV" as ".env".
+        self._deny_folded = tuple(pattern.casefold() for pattern in self.deny)
+
+    def refusal(self, rel: str) -> str | None:
+        reason = path_refusal(rel, self.deny) or path_refusal(rel.casefold(), self._deny_folded)
+        if reason:
+            return reason
+        names = rel.split("/")
+        if "" in names:
+            return "empty name in the path"
+        if "." in names:
+            return "'.' in the path (paths must be plain, relative and '/'-separated)"
+        if any(unicodedata.category(char) == "Cc" for char in rel):
+            return "control character in the name"
+        if any(_is_git_folder_alias(name) for name in names):
+            return ".git/ is never changed"
+        return self._link_refusal(rel)
+
+    def _link_refusal(self, rel: str) -> str | None:
+        candidate = self.root / rel
+        reason = link_refusal(candidate, self._resolved_root)
+        if reason:
+            return reason
+        if candidate.is_symlink():
+            # Replacing a link with a regular file would silently change what it is.
+            return "it is a symbolic link; Vetline does not write through links"
+        return None
+
+
+def link_refusal(target: Path, resolved_root: Path) -> str | None:
+    """Why `target` cannot be used inside `resolved_root`, or None.
+
+    A symbolic link may lead outside or loop, and a name may be too long for the
+    file system; each is a refusal in words rather than an exception.
+    """
+    try:
+        resolved = target.resolve(strict=False)
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            target.lstat()  # a name too long fails here, not in resolve()
+    except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:
+            return "a name in the path is too long for this file system"
+        return f"the path cannot be looked at: {error.strerror}"
+    except RuntimeError:  # a symbolic link loop
+        return "a symbolic link in the path cannot be resolved"
+    if not resolved.is_relative_to(resolved_root):
+        return f"a symbolic link leads outside the workspace (to {resolved})"
+    return None
+
+
+def _is_git_folder_alias(name: str) -> bool:
+    # Windows ignores trailing dots and spaces (".git.") and has 8.3 names ("GIT~1").
+    folded = name.casefold()
+    return folded.rstrip(". ") == ".git" or folded == "git~1"

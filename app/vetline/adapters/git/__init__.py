@@ -1,0 +1,1 @@
+"""git: one command runner, reading a working tree, staging and restoring per verdict."""

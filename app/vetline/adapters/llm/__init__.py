@@ -1,0 +1,1 @@
+"""Asking OpenAI-compatible model servers for proposals: providers, prompt, replies, keys."""
