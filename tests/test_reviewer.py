@@ -6,15 +6,22 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
 from gitutil import git
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.files.workspace import Workspace
-from vetline.adapters.git.tree import load_worktree
+from vetline.adapters.git.tree import GitTree, load_worktree
 from vetline.adapters.inbox import Inbox
+from vetline.core.errors import StaleBaseError
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import Change, FileStatus, Proposal, sha256_hex
 from vetline.core.session import ReviewSession
+from vetline.operations.outcome import OutcomeKind
+from vetline.operations.repository_target import RepositoryTarget
 from vetline.operations.reviewer import Reviewer
+from vetline.operations.workspace_target import WorkspaceTarget
+from vetline.operations.write_target import WriteTarget
 
 OLD = "".join(f"line {i}\n" for i in range(40))
 NEW = OLD.replace("line 3\n", "line three\n").replace("line 30\n", "line thirty\n")
@@ -32,9 +39,33 @@ def proposal_for(path: str, old: str, new: str) -> Proposal:
     return Proposal("p-1", "Spell out numbers", (change,))
 
 
-def reviewer_for(proposals: list[Proposal], log: DecisionLog, **targets: object) -> Reviewer:
+def reviewer_for(
+    proposals: list[Proposal],
+    log: DecisionLog,
+    *,
+    workspace: Workspace | None = None,
+    git_tree: GitTree | None = None,
+    inbox: Inbox | None = None,
+) -> Reviewer:
     session = ReviewSession(proposals, record=log.append, clock=time.monotonic, level=4)
-    return Reviewer(session, log, targets.pop("workspace", None), **targets)  # type: ignore[arg-type]
+    target: WriteTarget | None = None
+    if workspace is not None:
+        target = WorkspaceTarget(workspace, session)
+    elif git_tree is not None:
+        target = RepositoryTarget(git_tree, session)
+    return Reviewer(session, log, target, inbox=inbox)
+
+
+def repository_with_edits(tmp_path: Path) -> tuple[Path, GitTree]:
+    """A repository with OLD committed and NEW in its work tree, read as a git tree."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "numbers.txt").write_text(OLD, encoding="utf-8")
+    git(repo, "add", "numbers.txt")
+    git(repo, "commit", "-qm", "base")
+    (repo / "numbers.txt").write_text(NEW, encoding="utf-8")
+    return repo, load_worktree(repo)
 
 
 def test_file_is_written_when_its_hunks_are_decided_and_undo_restores_it(tmp_path: Path) -> None:
@@ -68,7 +99,7 @@ def test_undo_leaves_a_file_someone_changed_since(tmp_path: Path) -> None:
         reviewer.accept_rest()
         target.write_text("someone else's edit\n", encoding="utf-8")
         outcome = reviewer.undo()
-    assert outcome.problem
+    assert outcome.kind is OutcomeKind.PROBLEM
     assert "changed after Vetline wrote it" in outcome.message
     assert target.read_text(encoding="utf-8") == "someone else's edit\n"
 
@@ -83,21 +114,14 @@ def test_a_stale_base_is_reported_and_nothing_written(tmp_path: Path) -> None:
         )
         reviewer.accept()
         outcome = reviewer.accept()
-    assert outcome.problem
+    assert outcome.kind is OutcomeKind.NOT_WRITTEN  # logged, but the file is as it was
     assert outcome.message.startswith("stale base")
     assert "changed meanwhile" in target.read_text(encoding="utf-8")
     assert reviewer.session.items[0].problem
 
 
 def test_git_tree_verdicts_take_effect_per_hunk(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    git(repo, "init", "-q")
-    (repo / "numbers.txt").write_text(OLD, encoding="utf-8")
-    git(repo, "add", "numbers.txt")
-    git(repo, "commit", "-qm", "base")
-    (repo / "numbers.txt").write_text(NEW, encoding="utf-8")
-    tree = load_worktree(repo)
+    repo, tree = repository_with_edits(tmp_path)
     with DecisionLog(tmp_path / "log.sqlite3") as log:
         reviewer = reviewer_for(tree.proposals, log, git_tree=tree)
         assert reviewer.accept().ok
@@ -139,3 +163,39 @@ def test_inbox_proposal_gets_a_verdict_file_when_decided(tmp_path: Path) -> None
     assert len(verdict["accepted"]) == 1
     assert verdict["rejected"][0]["reason"] == "not this one"
     assert (inbox_dir / "done" / "fix.patch").exists()
+
+
+def test_nothing_to_undo_is_a_note_and_an_empty_queue_refuses(tmp_path: Path) -> None:
+    with DecisionLog(tmp_path / "log.sqlite3") as log:
+        reviewer = reviewer_for([], log)
+        assert reviewer.undo().kind is OutcomeKind.NOTHING
+        refused = reviewer.accept()
+        assert refused.kind is OutcomeKind.REFUSED
+        assert refused.message == "the queue is empty"
+        assert list(log.rows()) == []
+
+
+def test_a_scripted_review_logs_nothing_when_a_base_is_stale(tmp_path: Path) -> None:
+    (tmp_path / "w").mkdir()
+    target = tmp_path / "w" / "numbers.txt"
+    target.write_text(OLD.replace("line 0\n", "changed meanwhile\n"), encoding="utf-8")
+    with DecisionLog(tmp_path / "log.sqlite3") as log:
+        reviewer = reviewer_for(
+            [proposal_for("numbers.txt", OLD, NEW)], log, workspace=Workspace(tmp_path / "w")
+        )
+        with pytest.raises(StaleBaseError, match="numbers.txt changed since"):
+            reviewer.decide_all(None)
+        assert list(log.rows()) == []
+    assert target.read_text(encoding="utf-8").startswith("changed meanwhile\n")
+
+
+def test_a_scripted_review_in_a_repository_stages_and_restores(tmp_path: Path) -> None:
+    repo, tree = repository_with_edits(tmp_path)
+    first = tree.proposals[0].hunks[0].id
+    with DecisionLog(tmp_path / "log.sqlite3") as log:
+        summary = reviewer_for(tree.proposals, log, git_tree=tree).decide_all([first], "no")
+        assert [row["verdict"] for row in log.rows()] == ["accepted", "rejected"]
+    assert summary.startswith("2 hunks decided: 1 accepted, 1 rejected")
+    expected = OLD.replace("line 3\n", "line three\n")
+    assert git(repo, "show", ":numbers.txt").decode() == expected
+    assert (repo / "numbers.txt").read_text(encoding="utf-8") == expected

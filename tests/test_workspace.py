@@ -256,8 +256,9 @@ def test_context_mismatch_without_a_base_hash_is_stale(workspace: Workspace, roo
         modify("a.txt", LINES, LINES.replace(b"line 5\n", b"five\n")), base_sha256=None
     )
 
-    with pytest.raises(StaleBaseError, match="context does not match"):
+    with pytest.raises(StaleBaseError, match="context does not match") as raised:
         workspace.plan(proposal(change), ids(change))
+    assert str(raised.value).count("a.txt") == 1  # the message names the file once
 
 
 def test_file_edited_between_plan_and_write_is_stale(

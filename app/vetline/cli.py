@@ -18,8 +18,8 @@ from vetline.core.leash import Leash, Level, Violation
 from vetline.core.model import HunkKind, Proposal
 
 if TYPE_CHECKING:
-    from vetline.adapters.files.workspace import FileWrite
     from vetline.adapters.inputs import OpenedSource
+    from vetline.operations.write_target import WriteTarget
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -286,9 +286,11 @@ def _print_proposal(
 
 def _apply(args: argparse.Namespace) -> int:
     from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
-    from vetline.adapters.files.workspace import JOURNAL_FOLDER, Workspace
     from vetline.adapters.paths import data_dir
     from vetline.core.session import ReviewSession
+    from vetline.operations.repository_target import RepositoryTarget
+    from vetline.operations.reviewer import Reviewer
+    from vetline.operations.workspace_target import WorkspaceTarget
 
     settings = _settings(args)
     level = Level(args.level or settings["review.level"])
@@ -312,45 +314,26 @@ def _apply(args: argparse.Namespace) -> int:
                 )
             return EXIT_OVER_LEASH
 
-    plans: list[FileWrite] = []
-    if source.git_tree is None:
-        workspace = Workspace(
-            _workspace_path(args.workspace) or Path(),
-            deny=leash.denied_paths,
-            journal_dir=data_dir() / JOURNAL_FOLDER,
-        )
-        for finished in workspace.finish_interrupted_writes():
-            print(f"vetline: {finished}", file=sys.stderr)
-        # Plan every write before logging anything: an unsafe path or a stale base means
-        # the review cannot take effect, so nothing is logged and nothing is written.
-        chosen = (
-            set(accepted) if accepted is not None else {h.id for p in proposals for h in p.hunks}
-        )
-        plans = [write for proposal in proposals for write in workspace.plan(proposal, chosen, {})]
-
-    reviewer = args.reviewer or settings["review.reviewer"] or _login_name()
+    reviewer_name = args.reviewer or settings["review.reviewer"] or _login_name()
     with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
         session = ReviewSession(
             proposals,
             record=log.append,
             clock=time.monotonic,
-            reviewer=reviewer,
+            reviewer=reviewer_name,
             level=level,
             leash=leash,
         )
-        session.decide_all(accepted, reason=args.reason)
-    decided = len(session.items)
-    taken = sum(1 for item in session.items if item.state.takes_effect)
-    summary = f"{decided} hunks decided: {taken} accepted, {decided - taken} rejected"
-    if source.git_tree is None:
-        workspace.write(plans)
-        print(f"{summary}; {len(plans)} files written")
-        return EXIT_OK
-    # A repository: accepted hunks are staged, rejected ones restored; nothing committed.
-    for proposal in proposals:
-        for change in proposal.changes:
-            source.git_tree.sync_items(change, session.items_of(proposal, change))
-    print(f"{summary}; accepted hunks staged, rejected ones restored in the work tree")
+        target: WriteTarget
+        if source.git_tree is not None:
+            target = RepositoryTarget(source.git_tree, session)
+        else:
+            target, finished = WorkspaceTarget.open(
+                _workspace_path(args.workspace) or Path(), session, data_dir(), leash.denied_paths
+            )
+            for note in finished:
+                print(f"vetline: {note}", file=sys.stderr)
+        print(Reviewer(session, log, target).decide_all(accepted, reason=args.reason))
     return EXIT_OK
 
 

@@ -35,7 +35,7 @@ from vetline.adapters.files.atomic import fsync_folder, write_atomically
 from vetline.adapters.inputs import load_source
 from vetline.core.errors import InputError
 from vetline.core.model import Proposal
-from vetline.core.session import HunkState, ReviewItem
+from vetline.core.session import ReviewItem, verdicts_of
 
 OUTBOX = "outbox"
 DONE = "done"
@@ -116,22 +116,14 @@ def verdicts_from_items(
     proposal: Proposal, items: Iterable[ReviewItem], now: datetime | None = None
 ) -> ProposalVerdicts:
     """The verdicts in force on `proposal`'s items (items of other proposals are ignored)."""
-    mine = [item for item in items if item.proposal.id == proposal.id]
+    verdicts = verdicts_of(item for item in items if item.proposal.id == proposal.id)
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     return ProposalVerdicts(
         proposal_id=proposal.id,
         title=proposal.title,
-        accepted=tuple(item.hunk.id for item in mine if item.state is HunkState.ACCEPTED),
-        rejected=tuple(
-            RejectedHunk(item.hunk.id, item.reason)
-            for item in mine
-            if item.state is HunkState.REJECTED
-        ),
-        edited=tuple(
-            EditedHunk(item.hunk.id, item.edited_text)
-            for item in mine
-            if item.state is HunkState.EDITED and item.edited_text is not None
-        ),
+        accepted=verdicts.accepted,
+        rejected=tuple(RejectedHunk(hunk_id, reason) for hunk_id, reason in verdicts.rejected),
+        edited=tuple(EditedHunk(hunk_id, text) for hunk_id, text in verdicts.edited),
         decided_at=moment.isoformat(timespec="milliseconds"),
     )
 

@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from vetline.core.errors import VetlineError
+
 # A command's context says where its keys work. Keys of the "app" context work
 # everywhere, so they may not repeat in any other context.
 APP = "app"
@@ -104,8 +106,10 @@ _NAMED_KEYS = {
 _FUNCTION_KEY = re.compile(r"F([1-9]|1[0-9]|2[0-4])")
 
 
-class KeymapError(ValueError):
+class KeymapError(VetlineError, ValueError):
     """A user key override names an unknown command or a key that cannot be parsed."""
+
+    exit_code = 2
 
 
 def is_valid_key(key: str) -> bool:

@@ -1,4 +1,4 @@
-"""The errors adapters raise for bad input; each message names what is wrong and where."""
+"""The root of Vetline's errors, shared by every layer; each message names what and where."""
 
 from __future__ import annotations
 

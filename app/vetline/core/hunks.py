@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import add
 
+from vetline.core.errors import VetlineError
 from vetline.core.linediff import Edit, diff_lines, paused_gc
 from vetline.core.model import Hunk, HunkKind
 from vetline.core.text import split_lines
@@ -14,8 +15,10 @@ from vetline.core.text import split_lines
 DEFAULT_CONTEXT = 3
 
 
-class HunkMismatchError(ValueError):
+class HunkMismatchError(VetlineError, ValueError):
     """A hunk's old side is not where it says, or is in several places: nothing is applied."""
+
+    exit_code = 4  # a context mismatch, as a stale base
 
     def __init__(self, hunk: Hunk, message: str) -> None:
         super().__init__(f"{hunk.path}: hunk {hunk.id} (line {hunk.old_start}): {message}")

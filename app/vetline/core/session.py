@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from vetline.core.errors import VetlineError
 from vetline.core.hunks import split_hunk
 from vetline.core.leash import Leash, Level, Violation
 from vetline.core.model import Change, Decision, Hunk, HunkKind, Proposal, Verdict
@@ -38,7 +39,7 @@ _STATE_OF_VERDICT = {
 }
 
 
-class SessionError(Exception):
+class SessionError(VetlineError):
     """A command that does not fit the session's state (said to the reviewer as is)."""
 
 
@@ -65,6 +66,44 @@ class ReviewItem:
                 old is not None and old.data is not None and new is None
             )
         return True
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictSets:
+    """The verdicts in force on some items, by hunk id: the one reading of "what was decided"
+    for writing a file, staging a repository and answering an inbox."""
+
+    accepted: tuple[str, ...] = ()  # accepted as proposed
+    rejected: tuple[tuple[str, str], ...] = ()  # (hunk id, reason)
+    edited: tuple[tuple[str, str], ...] = ()  # (hunk id, the text the reviewer wrote)
+
+    @property
+    def taking_effect(self) -> frozenset[str]:
+        """Hunks whose change goes into the file: accepted, or accepted as edited."""
+        return frozenset(self.accepted) | {hunk_id for hunk_id, _ in self.edited}
+
+    @property
+    def rejected_ids(self) -> frozenset[str]:
+        return frozenset(hunk_id for hunk_id, _ in self.rejected)
+
+    @property
+    def edited_texts(self) -> dict[str, str]:
+        return dict(self.edited)
+
+
+def verdicts_of(items: Iterable[ReviewItem]) -> VerdictSets:
+    """The verdicts now in force on `items`, in their order; undecided items are left out."""
+    accepted: list[str] = []
+    rejected: list[tuple[str, str]] = []
+    edited: list[tuple[str, str]] = []
+    for item in items:
+        if item.state is HunkState.ACCEPTED:
+            accepted.append(item.hunk.id)
+        elif item.state is HunkState.REJECTED:
+            rejected.append((item.hunk.id, item.reason))
+        elif item.state is HunkState.EDITED and item.edited_text is not None:
+            edited.append((item.hunk.id, item.edited_text))
+    return VerdictSets(tuple(accepted), tuple(rejected), tuple(edited))
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,16 +393,12 @@ class ReviewSession:
         siblings = list(self.items_of(item.proposal, item.change))
         if not all(sibling.state.decided for sibling in siblings):
             return None
-        effective = [sibling for sibling in siblings if sibling.state.takes_effect]
+        verdicts = verdicts_of(siblings)
         return FileOutcome(
             proposal=item.proposal,
             change=item.change,
-            accepted=frozenset(sibling.hunk.id for sibling in effective),
-            edited={
-                sibling.hunk.id: sibling.edited_text
-                for sibling in effective
-                if sibling.edited_text is not None
-            },
+            accepted=verdicts.taking_effect,
+            edited=verdicts.edited_texts,
         )
 
     def _build(

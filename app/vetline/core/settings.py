@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vetline.core.commands import KeymapError, build_keymap
+from vetline.core.errors import VetlineError
 from vetline.core.leash import DEFAULT_DENIED_PATHS, DEFAULT_LIMITS, Leash, Level, Limits
 
 SCHEMA_VERSION = 1
@@ -88,8 +89,10 @@ _RANGES: Mapping[str, tuple[int, int]] = {
 }
 
 
-class SettingsError(ValueError):
+class SettingsError(VetlineError, ValueError):
     """A settings file has an unknown key or a value of the wrong type; names the key."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True, slots=True)

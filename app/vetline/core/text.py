@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from vetline.core.errors import VetlineError
+
 # Byte-order marks of the encodings we round-trip besides UTF-8 (longest first).
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xfe\x00\x00", "utf-32-le"),
@@ -16,8 +18,10 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _BINARY_PROBE = 8000
 
 
-class TextDecodeError(ValueError):
+class TextDecodeError(VetlineError, ValueError):
     """Raised when bytes declare an encoding they do not follow."""
+
+    exit_code = 2
 
 
 def detect_encoding(data: bytes) -> str:

@@ -89,6 +89,9 @@ class AskPanel(QDockWidget):
         self.scope: AskScope | None = None
         self._started_at = 0.0
         self._last_progress: StreamProgress | None = None
+        # Set once the answer (or failure) is shown: progress the stream's thread sent
+        # just before it ended may still arrive, and must not cover the final word.
+        self._settled = False
         self._wait: RateLimitWait | None = None
         self._wait_received = 0.0
         self._what = ""
@@ -101,7 +104,7 @@ class AskPanel(QDockWidget):
         runner.waiting.connect(self._on_waiting)
         runner.answered.connect(self._on_answered)
         runner.failed.connect(self._on_failed)
-        runner.cancelled.connect(lambda: self._say("Cancelled: nothing was added."))
+        runner.cancelled.connect(self._on_cancelled)
         runner.running_changed.connect(self._on_running)
         self._on_running(False)
 
@@ -264,6 +267,7 @@ class AskPanel(QDockWidget):
     def _on_started(self, what: str) -> None:
         self._started_at = time.monotonic()
         self._last_progress = None
+        self._settled = False
         self._wait = None
         self.answer.hide()
         self.retry_button.hide()
@@ -282,7 +286,7 @@ class AskPanel(QDockWidget):
         self._show_running()
 
     def _show_running(self) -> None:
-        if not self._runner.running:
+        if not self._runner.running or self._settled:
             return
         elapsed = time.monotonic() - self._started_at
         if self._wait is not None:
@@ -303,6 +307,7 @@ class AskPanel(QDockWidget):
     def _on_answered(self, result: AskResult) -> None:
         from vetline.adapters.llm.ask import AskStatus  # loaded: it sent the answer
 
+        self._settled = True
         proposal = result.proposal
         if proposal is not None and result.status is AskStatus.OVER_LEASH:
             reasons = "; ".join(violation.message for violation in result.violations)
@@ -326,7 +331,12 @@ class AskPanel(QDockWidget):
             self.answer.show()
             self.retry_button.show()
 
+    def _on_cancelled(self) -> None:
+        self._settled = True
+        self._say("Cancelled: nothing was added.")
+
     def _on_failed(self, message: str) -> None:
+        self._settled = True
         self._say(f"No answer: {message}")
         self.retry_button.setVisible(self._runner.last_request is not None)
 

@@ -243,7 +243,7 @@ class AskRunner(QObject):
 
     def _providers(self) -> tuple[ProviderConfig, ...] | None:
         """The configured providers, or None having said what is wrong."""
-        if self._controller.reviewer.git_tree is not None:
+        if self._controller.repository is not None:
             self._fail(
                 "Ask writes through a workspace folder, and this window reviews a repository's "
                 "own changes. Ask in a window opened with --workspace DIR, or with vetline ask."

@@ -20,22 +20,23 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from vetline.adapters.decision_log import DecisionLog
-from vetline.adapters.files.workspace import JOURNAL_FOLDER, Workspace
+from vetline.adapters.files.workspace import Workspace
 from vetline.core.errors import InputError, VetlineError
 from vetline.core.leash import Level, Violation
 from vetline.core.model import Change, Proposal
 from vetline.core.session import ReviewItem, ReviewSession
 from vetline.core.settings import Settings
-from vetline.operations.reviewer import Outcome, Reviewer
+from vetline.operations.outcome import Outcome, OutcomeKind
+from vetline.operations.repository_target import RepositoryTarget
+from vetline.operations.reviewer import Reviewer
+from vetline.operations.workspace_target import WorkspaceTarget
+from vetline.operations.write_target import StaleKey
 from vetline.ui.queue_index import QueueIndex
-from vetline.ui.stale_bases import StaleBases, StaleKey, stale_of, written_pairs
+from vetline.ui.stale_bases import StaleBases, written_pairs
 from vetline.ui.tasks import BackgroundWork, JobFailed, Superseded, is_big_input, load_sources_job
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-# Reviewer's words when a verdict was logged but its file could not be written.
-_NOT_WRITTEN_PREFIXES = ("stale base", "write refused")
 
 
 class ReviewController(QObject):
@@ -73,7 +74,7 @@ class ReviewController(QObject):
             level=level or settings["review.level"],
             leash=settings.leash(),
         )
-        self.reviewer = Reviewer(self.session, log, None)
+        self.reviewer = Reviewer(self.session, log)
         # Connected first, so every view that rebuilds on queue_rebuilt reads a fresh index.
         self.queue_index = QueueIndex(self.session)
         self.queue_rebuilt.connect(self.queue_index.invalidate)
@@ -92,7 +93,15 @@ class ReviewController(QObject):
 
     @property
     def workspace(self) -> Workspace | None:
-        return self.reviewer.workspace
+        """The folder verdicts are written into, when it is not a repository."""
+        target = self.reviewer.target
+        return target.workspace if isinstance(target, WorkspaceTarget) else None
+
+    @property
+    def repository(self) -> RepositoryTarget | None:
+        """The repository whose own changes are reviewed, if that is what this window does."""
+        target = self.reviewer.target
+        return target if isinstance(target, RepositoryTarget) else None
 
     def open_proposals(
         self,
@@ -103,16 +112,18 @@ class ReviewController(QObject):
         demo: bool = False,
     ) -> None:
         """Add proposals to the queue; the first workspace given is the one written to."""
-        repository = self.reviewer.git_tree is not None  # writes to its own working tree
-        if workspace is not None and self.reviewer.workspace is None and not repository:
+        # A repository writes to its own working tree; otherwise the first workspace given.
+        if workspace is not None and self.reviewer.target is None:
             try:
-                self.reviewer.workspace = Workspace(
+                target, finished = WorkspaceTarget.open(
                     workspace,
+                    self.session,
+                    self.log.path.parent,
                     self.settings.leash().denied_paths,
-                    journal_dir=self.log.path.parent / JOURNAL_FOLDER,
                 )
-                for finished in self.reviewer.workspace.finish_interrupted_writes():
-                    self.problem.emit(f"{finished[:1].upper()}{finished[1:]}.")
+                self.reviewer.target = target
+                for note in finished:
+                    self.problem.emit(_sentence(note) + ".")
             except VetlineError as error:
                 self.problem.emit(f"Nothing will be written: {error}")
         queued = {proposal.id for proposal in self.session.proposals}
@@ -165,22 +176,20 @@ class ReviewController(QObject):
 
         opened = open_source(spec, workspace, stdin=sys.stdin.buffer if spec == "-" else None)
         if opened.git_tree is None:
-            if self.reviewer.git_tree is not None:
+            if self.repository is not None:
                 raise InputError("this window reviews a repository; open other sources in another")
             return opened.proposals
-        alone = self.reviewer.git_tree is None and self.reviewer.inbox is None
-        if self.session.items or not alone:
+        if self.session.items or self.repository is not None or self.reviewer.inbox is not None:
             raise InputError("a repository is reviewed on its own: open it in a new window")
-        self.reviewer.git_tree = opened.git_tree
-        self.reviewer.remember_repository()  # later edits by others are told from our own
+        repository = RepositoryTarget(opened.git_tree, self.session)
+        repository.remember()  # later edits by others are told from our own
+        self.reviewer.target = repository
         return opened.proposals
 
     @property
     def write_root(self) -> Path | None:
         """Where verdicts take effect: the workspace, or the repository's working tree."""
-        if self.reviewer.git_tree is not None:
-            return self.reviewer.git_tree.root
-        return self.reviewer.workspace.root if self.reviewer.workspace is not None else None
+        return self.reviewer.target.root if self.reviewer.target is not None else None
 
     # --- moving ---------------------------------------------------------------------------
 
@@ -276,7 +285,8 @@ class ReviewController(QObject):
             outcome, stale_now = await self.gateway.serial(self._command_then_rescan, command)
         except Exception as error:  # noqa: BLE001 - a bug must reach the banner, not kill the loop
             _log.exception("review command failed")
-            outcome, stale_now = Outcome(False, f"Something went wrong: {error}", problem=True), {}
+            outcome = Outcome(OutcomeKind.PROBLEM, f"Something went wrong: {error}")
+            stale_now = {}
         finally:
             self._set_busy(False)
         self.stale_bases.note(stale_now)
@@ -302,7 +312,7 @@ class ReviewController(QObject):
 
     async def _rescan_stale(self, proposals: Iterable[Proposal]) -> None:
         pairs = [(proposal, change) for proposal in proposals for change in proposal.changes]
-        if self.workspace is None or not pairs:
+        if self.reviewer.target is None or not pairs:
             return
         found = await self.gateway.serial(self._stale_of, pairs)
         self.stale_bases.note(found)
@@ -310,12 +320,11 @@ class ReviewController(QObject):
             self.states_changed.emit(frozenset(pid for (pid, _), stale in found.items() if stale))
 
     def _stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, bool]:
-        if self.reviewer.git_tree is not None:
-            return {}  # a repository re-reads a file that changed under it by itself
-        return stale_of(self.workspace, pairs)
+        target = self.reviewer.target
+        return target.stale_of(pairs) if target is not None else {}
 
     def _report(self, outcome: Outcome) -> None:
-        if outcome.problem and outcome.message.startswith(_NOT_WRITTEN_PREFIXES):
+        if outcome.kind is OutcomeKind.NOT_WRITTEN:
             # The verdict is in the log but the file is as it was: say how to take it back.
             undo_keys = " or ".join(self.settings.keys.get("review.undo", ())) or "the menu"
             self.problem.emit(

@@ -167,7 +167,7 @@ class DetailsView(QScrollArea):
         if item.state is HunkState.REJECTED and item.reason:
             lines.append(f"Reason: {item.reason}")
         self.hunk.set_text("\n".join(lines), state)
-        in_repository = controller.reviewer.git_tree is not None
+        in_repository = controller.repository is not None
         notes = _notes(item, stale, in_repository)
         self.notes.set_text("\n".join(notes), STALE if stale else None)
 

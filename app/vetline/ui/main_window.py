@@ -250,9 +250,9 @@ class MainWindow(QMainWindow):
                 f"Watching the inbox {self.controller.reviewer.inbox.folder}\n"
                 "Proposal files dropped there appear here within a second."
             )
-        elif self.controller.reviewer.git_tree is not None:
+        elif self.controller.repository is not None:
             watching = (
-                f"Watching the repository {self.controller.reviewer.git_tree.root}\n"
+                f"Watching the repository {self.controller.repository.root}\n"
                 "Its uncommitted changes appear here as they are made."
             )
         self.empty_state.set_watching(watching)

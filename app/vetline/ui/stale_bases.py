@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from vetline.adapters.files.workspace import Workspace
-from vetline.core.errors import StaleBaseError, VetlineError
 from vetline.core.model import Change, Proposal
 from vetline.core.session import ReviewItem
-
-StaleKey = tuple[str, str]  # (proposal id, path) whose base is not what is on disk
+from vetline.operations.write_target import StaleKey
 
 
 class StaleBases:
@@ -56,23 +53,3 @@ def written_pairs(
         for change in proposal.changes
         if change.source_path in touched or change.path in touched
     ]
-
-
-def stale_of(
-    workspace: Workspace | None, pairs: Iterable[tuple[Proposal, Change]]
-) -> dict[StaleKey, bool]:
-    """Would writing each change be refused because its base is not on disk? (I/O lane.)"""
-    if workspace is None:
-        return {}
-    found: dict[StaleKey, bool] = {}
-    for proposal, change in pairs:
-        every_hunk = {hunk.id for hunk in change.hunks}
-        try:
-            workspace.plan(proposal, every_hunk, only=change)
-        except StaleBaseError:
-            found[(proposal.id, change.path)] = True
-        except VetlineError:
-            found[(proposal.id, change.path)] = False  # refused for another reason
-        else:
-            found[(proposal.id, change.path)] = False
-    return found

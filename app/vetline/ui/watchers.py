@@ -134,13 +134,12 @@ class RepositoryFollower(_Follower):
         self.watcher.stop()
 
     def _start_if_repository(self) -> None:
-        if self._controller.reviewer.git_tree is not None and not self._looking:
+        if self._controller.repository is not None and not self._looking:
             self.look()  # watches it, and catches edits made since it was read
 
     async def _look(self) -> None:
         controller = self._controller
-        reviewer = controller.reviewer
-        tree = reviewer.git_tree
+        tree = controller.repository
         refresh = RepositoryRefresh()
         try:
             if tree is None:
@@ -152,8 +151,8 @@ class RepositoryFollower(_Follower):
                         "A large repository: its changed files and the first "
                         f"{len(self._base_targets.files)} others are watched for edits"
                     )
-            if await controller.gateway.serial(reviewer.repository_changed_paths):
-                refresh = await controller.exclusive(reviewer.refresh_repository)
+            if await controller.gateway.serial(tree.changed_paths):
+                refresh = await controller.exclusive(tree.refresh)
             paths = change_paths(item.change for item in controller.session.items)
             changed = await controller.gateway.serial(change_targets, tree.root, paths)
             if self._stopped:

@@ -216,7 +216,9 @@ class Workspace:
                 [hunk for hunk in chosen if hunk.kind is HunkKind.TEXT],
                 {hunk_id: text for hunk_id, text in edited.items() if hunk_id in chosen_ids},
             )
-        except (HunkMismatchError, TextDecodeError) as error:
+        except HunkMismatchError as error:  # its message names the path already
+            raise StaleBaseError(str(error)) from error
+        except TextDecodeError as error:
             raise StaleBaseError(f"{source}: {error}") from error
         try:
             return encode(new_text, change.encoding)

@@ -42,7 +42,7 @@ from vetline.adapters.git.scan import (
 from vetline.core.errors import InputError, StaleBaseError
 from vetline.core.hunks import HunkMismatchError, apply_hunks, split_hunk
 from vetline.core.model import Change, Hunk, HunkKind, Proposal, sha256_hex
-from vetline.core.session import HunkState, ReviewItem
+from vetline.core.session import ReviewItem, verdicts_of
 from vetline.core.text import TextDecodeError, encode
 
 _IN_PROGRESS = (
@@ -116,17 +116,8 @@ class GitTree:
 
     def sync_items(self, change: Change, items: Iterable[ReviewItem]) -> None:
         """`sync` with the verdicts now in force on `items` (the session's items of `change`)."""
-        accepted: set[str] = set()
-        rejected: set[str] = set()
-        edited: dict[str, str] = {}
-        for item in items:
-            if item.state is HunkState.ACCEPTED:
-                accepted.add(item.hunk.id)
-            elif item.state is HunkState.REJECTED:
-                rejected.add(item.hunk.id)
-            elif item.state is HunkState.EDITED and item.edited_text is not None:
-                edited[item.hunk.id] = item.edited_text
-        self.sync(change, accepted, rejected, edited)
+        verdicts = verdicts_of(items)
+        self.sync(change, verdicts.accepted, verdicts.rejected_ids, verdicts.edited_texts)
 
     def sync(
         self,
@@ -297,7 +288,9 @@ def _side_content(file: TrackedFile, chosen: Sequence[Hunk], edited: Mapping[str
     try:
         text = apply_hunks(change.base_text, text_hunks, dict(edited))
         return encode(text, change.encoding)
-    except (HunkMismatchError, TextDecodeError) as error:
+    except HunkMismatchError as error:  # its message names the path already
+        raise InputError(str(error)) from error
+    except TextDecodeError as error:
         raise InputError(f"{change.path}: {error}") from error
 
 

@@ -1,0 +1,162 @@
+"""A git working tree as a write target: each verdict is staged or restored at once.
+
+Someone else (the agent, an editor) may change the repository while it is reviewed.
+The target records what each changed path held when Vetline last read or wrote it,
+so a later edit is told from Vetline's own, and only the paths someone else changed
+are re-read — their hunks come back undecided, the rest keep their verdicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from vetline.adapters.git.state import PathState, listed_changes, path_states
+from vetline.adapters.git.tree import GitTree
+from vetline.core.errors import StaleBaseError, VetlineError
+from vetline.core.model import Change, Proposal
+from vetline.core.session import FileOutcome, ReviewItem, ReviewSession
+from vetline.operations.outcome import Outcome, OutcomeKind
+from vetline.operations.repository_queue import (
+    RepositoryRefresh,
+    change_paths,
+    put_in_queue,
+    show_again,
+)
+from vetline.operations.write_target import StaleKey
+
+
+class RepositoryTarget:
+    """Accept stages a hunk in the index; reject restores it in the work tree."""
+
+    def __init__(self, tree: GitTree, session: ReviewSession) -> None:
+        self.tree = tree
+        self.session = session
+        # What the repository's changed paths held when last read or written by us.
+        self._states: dict[str, PathState] = {}
+
+    @property
+    def root(self) -> Path:
+        return self.tree.root
+
+    def before_verdict(self, proposal: Proposal, changes: Sequence[Change]) -> Outcome | None:
+        """A file that changed since it was shown is re-read and shown again, never decided
+        blind. (Syncing the verdicts already in force writes nothing; it is the tree's own
+        check for bytes it did not expect.)"""
+        for change in changes:
+            try:
+                self.tree.sync_items(change, list(self.session.items_of(proposal, change)))
+            except StaleBaseError as error:
+                self._reread(change)
+                return Outcome(OutcomeKind.REFUSED, f"not decided: {error}. Look at it again")
+            except VetlineError:
+                continue  # not a changed file: the verdict's own write will report it
+        return None
+
+    def after_verdict(
+        self, proposal: Proposal, changes: Sequence[Change], outcomes: Sequence[FileOutcome]
+    ) -> Outcome:
+        """Stage accepted hunks and restore rejected ones in the work tree, right away."""
+        for change in changes:
+            items = list(self.session.items_of(proposal, change))
+            try:
+                self.tree.sync_items(change, items)
+            except StaleBaseError as error:
+                self._reread(change)
+                return Outcome(
+                    OutcomeKind.NOT_WRITTEN,
+                    f"not staged or restored: {error}. Look at it again",
+                )
+            except VetlineError as error:
+                for item in items:
+                    item.problem = str(error)
+                return Outcome(OutcomeKind.NOT_WRITTEN, f"not applied to the repository: {error}")
+        self._remember(change_paths(changes))
+        return Outcome(OutcomeKind.DONE, "", tuple(change.path for change in changes))
+
+    def after_undo(self, item: ReviewItem, outcome: FileOutcome | None) -> Outcome:
+        return self.after_verdict(item.proposal, [item.change], [])
+
+    def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, bool]:
+        return {}  # a file that changed under the review is re-read, not marked stale
+
+    def prepare(self, proposals: Sequence[Proposal], chosen: set[str]) -> _RepositorySync:
+        return _RepositorySync(self.tree, proposals)
+
+    # ---- a repository someone else changes while it is reviewed ----------------------
+
+    def remember(self) -> None:
+        """Record what the repository's changed paths hold now, as the queue shows them."""
+        paths = change_paths(item.change for item in self.session.items) | listed_changes(self.root)
+        self._states = path_states(self.root, paths)
+
+    def changed_paths(self) -> list[str]:
+        """Paths whose work tree bytes or index entry are not what Vetline last saw or wrote."""
+        return self._changed_paths()[0]
+
+    def refresh(self) -> RepositoryRefresh:
+        """Re-read the changes at each path someone else changed; the rest keep their verdicts.
+
+        A re-read file's hunks come back undecided (what was staged or restored before
+        is now part of the index or work tree). The hunk on screen stays on screen
+        unless its own file was re-read: then the file's first fresh hunk is shown.
+        """
+        changed, states = self._changed_paths()
+        if not changed:
+            return RepositoryRefresh()
+        current = self.session.current
+        target: ReviewItem | None = current
+        reread: list[str] = []
+        done: set[str] = set()
+        for path in changed:
+            if path in done:
+                continue
+            old = self._queued_change_at(path)
+            fresh = self.tree.reload_change(path)
+            done |= change_paths([*fresh, *([old] if old is not None else [])])
+            if fresh == ((old,) if old is not None else ()):
+                continue  # the same differences as shown: nothing to re-read
+            put_in_queue(self.session, old, fresh, self.root)
+            reread.append(path)
+            if current is not None and old is current.change:
+                target = self.session.current  # the re-read file's first fresh hunk
+        # The states from before the re-read: an edit landing meanwhile is seen next time.
+        self._states = states
+        shown_again = target is not current
+        show_again(self.session, target, restart_clock=shown_again)
+        return RepositoryRefresh(tuple(reread), shown_again)
+
+    def _reread(self, change: Change) -> None:
+        """Put what is on disk now in the queue in place of `change`."""
+        fresh = self.tree.reload_change(change.path)
+        put_in_queue(self.session, change, fresh, self.root)
+        self._remember(change_paths([change, *fresh]))
+
+    def _changed_paths(self) -> tuple[list[str], dict[str, PathState]]:
+        candidates = set(self._states) | listed_changes(self.root)
+        now = path_states(self.root, candidates)
+        changed = sorted(path for path in candidates if now[path] != self._states.get(path))
+        return changed, now
+
+    def _queued_change_at(self, path: str) -> Change | None:
+        """The queued change that has `path` as either of its names."""
+        for item in self.session.items:
+            if path in (item.change.path, item.change.source_path):
+                return item.change
+        return None
+
+    def _remember(self, paths: Iterable[str]) -> None:
+        self._states.update(path_states(self.root, paths))
+
+
+@dataclass(frozen=True, slots=True)
+class _RepositorySync:
+    tree: GitTree
+    proposals: Sequence[Proposal]
+
+    def commit(self, session: ReviewSession) -> str:
+        for proposal in self.proposals:
+            for change in proposal.changes:
+                self.tree.sync_items(change, session.items_of(proposal, change))
+        return "accepted hunks staged, rejected ones restored in the work tree"

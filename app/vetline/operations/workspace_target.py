@@ -1,0 +1,163 @@
+"""A workspace folder as a write target: a file is written once all its hunks are decided.
+
+Each write keeps the bytes it replaced, so undoing the verdict that completed a file
+puts them back — unless someone changed the file since, which is said and left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vetline.adapters.files.transaction import JOURNAL_FOLDER
+from vetline.adapters.files.workspace import FileWrite, Workspace
+from vetline.core.errors import StaleBaseError, VetlineError
+from vetline.core.leash import DEFAULT_DENIED_PATHS
+from vetline.core.model import Change, Proposal, sha256_hex
+from vetline.core.session import FileOutcome, ReviewItem, ReviewSession
+from vetline.operations.outcome import DONE, Outcome, OutcomeKind
+from vetline.operations.write_target import StaleKey
+
+__all__ = ["JOURNAL_FOLDER", "WorkspaceTarget"]
+
+
+@dataclass(slots=True)
+class _WrittenFile:
+    """Enough to take a write back: the bytes before, and what we wrote."""
+
+    path: str
+    before: bytes | None
+    after_sha256: str | None  # None: we deleted the file
+
+
+@dataclass(slots=True)
+class _Write:
+    outcome: FileOutcome
+    files: list[_WrittenFile] = field(default_factory=list)
+
+
+class WorkspaceTarget:
+    """Verdicts written into a folder, file by file, each write all or nothing."""
+
+    def __init__(self, workspace: Workspace, session: ReviewSession) -> None:
+        self.workspace = workspace
+        self.session = session
+        self._writes: dict[int, _Write] = {}  # id(FileOutcome) -> what was written for it
+
+    @classmethod
+    def open(
+        cls,
+        root: Path,
+        session: ReviewSession,
+        data_dir: Path,
+        deny: Sequence[str] = DEFAULT_DENIED_PATHS,
+    ) -> tuple[WorkspaceTarget, list[str]]:
+        """The target for `root`, having finished any write a crash interrupted there;
+        also returns what was finished, in words. The journals live in `data_dir`."""
+        workspace = Workspace(root, deny, journal_dir=data_dir / JOURNAL_FOLDER)
+        finished = workspace.finish_interrupted_writes()
+        return cls(workspace, session), finished
+
+    @property
+    def root(self) -> Path:
+        return self.workspace.root
+
+    def before_verdict(self, proposal: Proposal, changes: Sequence[Change]) -> Outcome | None:
+        return None  # the base is checked when the file is written
+
+    def after_verdict(
+        self, proposal: Proposal, changes: Sequence[Change], outcomes: Sequence[FileOutcome]
+    ) -> Outcome:
+        written: list[str] = []
+        for outcome in outcomes:
+            if not outcome.accepted:
+                continue  # every hunk rejected: the file stays as it is
+            try:
+                self._write(outcome)
+            except VetlineError as error:
+                for item in self.session.items_of(outcome.proposal, outcome.change):
+                    item.problem = str(error)
+                kind = "stale base" if isinstance(error, StaleBaseError) else "write refused"
+                return Outcome(OutcomeKind.NOT_WRITTEN, f"{kind}: {error}", tuple(written))
+            written.append(outcome.change.path)
+        if written:
+            return Outcome(OutcomeKind.DONE, "wrote " + ", ".join(written), tuple(written))
+        return DONE
+
+    def after_undo(self, item: ReviewItem, outcome: FileOutcome | None) -> Outcome:
+        record = self._writes.pop(id(outcome), None) if outcome is not None else None
+        if record is None:
+            return Outcome(OutcomeKind.DONE, f"undid the verdict on {item.change.path}")
+        return self._restore(record, item)
+
+    def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, bool]:
+        found: dict[StaleKey, bool] = {}
+        for proposal, change in pairs:
+            every_hunk = {hunk.id for hunk in change.hunks}
+            try:
+                self.workspace.plan(proposal, every_hunk, only=change)
+            except StaleBaseError:
+                found[(proposal.id, change.path)] = True
+            except VetlineError:
+                found[(proposal.id, change.path)] = False  # refused for another reason
+            else:
+                found[(proposal.id, change.path)] = False
+        return found
+
+    def prepare(self, proposals: Sequence[Proposal], chosen: set[str]) -> _PlannedWrite:
+        # Every write is planned before anything is logged: an unsafe path or a stale
+        # base means the review cannot take effect, so nothing is logged or written.
+        plan = [write for proposal in proposals for write in self.workspace.plan(proposal, chosen)]
+        return _PlannedWrite(self.workspace, plan)
+
+    # ---- writing and taking back -----------------------------------------------------
+
+    def _write(self, outcome: FileOutcome) -> None:
+        plan = self.workspace.plan(
+            outcome.proposal, set(outcome.accepted), dict(outcome.edited), only=outcome.change
+        )
+        record = _Write(outcome, [self._snapshot(write) for write in plan])
+        for path in (write.vacates for write in plan if write.vacates):
+            # A rename leaves its old path behind: its content must come back on undo.
+            record.files.append(_WrittenFile(path, self.workspace.read_bytes(path), None))
+        self.workspace.write(plan)
+        self._writes[id(outcome)] = record
+
+    def _snapshot(self, write: FileWrite) -> _WrittenFile:
+        after = None if write.data is None else sha256_hex(write.data)
+        return _WrittenFile(write.path, self.workspace.read_bytes(write.path), after)
+
+    def _restore(self, record: _Write, item: ReviewItem) -> Outcome:
+        """Put back the bytes from before the write, unless someone changed them since."""
+        for written in record.files:
+            current = self.workspace.read_bytes(written.path)
+            current_sha = None if current is None else sha256_hex(current)
+            if current_sha != written.after_sha256:
+                return Outcome(
+                    OutcomeKind.PROBLEM,
+                    f"undid the verdict, but {written.path} changed after Vetline wrote it: "
+                    "left as it is",
+                )
+        try:
+            self.workspace.restore([(w.path, w.before) for w in record.files])
+        except VetlineError as error:
+            return Outcome(
+                OutcomeKind.PROBLEM, f"undid the verdict, but could not restore: {error}"
+            )
+        paths = tuple(w.path for w in record.files)
+        return Outcome(
+            OutcomeKind.DONE,
+            f"undid the verdict on {item.change.path}; restored " + ", ".join(paths),
+            paths,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _PlannedWrite:
+    workspace: Workspace
+    plan: list[FileWrite]
+
+    def commit(self, session: ReviewSession) -> str:
+        self.workspace.write(self.plan)
+        return f"{len(self.plan)} files written"

@@ -1,0 +1,59 @@
+"""Where verdicts take effect: the one interface a workspace folder and a repository share.
+
+The Reviewer hands every verdict to its target and never asks which kind it is: a
+workspace writes a file once all its hunks are decided; a repository stages or
+restores each hunk at once. Both take a verdict back on undo, say which queued files
+are stale, and carry out a scripted review all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from vetline.core.model import Change, Proposal
+from vetline.core.session import FileOutcome, ReviewItem, ReviewSession
+from vetline.operations.outcome import Outcome
+
+StaleKey = tuple[str, str]  # (proposal id, path) whose base is not what is on disk
+
+
+class PreparedWrite(Protocol):
+    """A scripted review's writes, checked before any verdict is logged."""
+
+    def commit(self, session: ReviewSession) -> str:
+        """Carry out the session's verdicts; returns what was done, in words."""
+        ...
+
+
+class WriteTarget(Protocol):
+    """A place verdicts take effect in."""
+
+    @property
+    def root(self) -> Path:
+        """The folder the proposals' paths are relative to."""
+        ...
+
+    def before_verdict(self, proposal: Proposal, changes: Sequence[Change]) -> Outcome | None:
+        """A refusal when these files must not be decided now (nothing logged), or None."""
+        ...
+
+    def after_verdict(
+        self, proposal: Proposal, changes: Sequence[Change], outcomes: Sequence[FileOutcome]
+    ) -> Outcome:
+        """Make the verdicts now in force on `changes` take effect; `outcomes` are the
+        files whose hunks are all decided."""
+        ...
+
+    def after_undo(self, item: ReviewItem, outcome: FileOutcome | None) -> Outcome:
+        """Take back what the undone verdict did (`outcome`: the file it completed)."""
+        ...
+
+    def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, bool]:
+        """Which changes could not be written now because their base is gone."""
+        ...
+
+    def prepare(self, proposals: Sequence[Proposal], chosen: set[str]) -> PreparedWrite:
+        """Check a scripted review before it is logged: raises when it cannot take effect."""
+        ...
