@@ -154,8 +154,10 @@ class QueueModel(QAbstractItemModel):
     def index_of(self, item: ReviewItem) -> QModelIndex:
         """The row of a queued hunk (invalid if it has none)."""
         number = self._file_of.get((id(item.proposal), id(item.change)))
+        if number is None:
+            return QModelIndex()  # queued after the last rebuild: no row yet
         position = self._controller.queue_index.index_in_file(item)
-        rows = self._files[number].items if number is not None else ()
+        rows = self._files[number].items
         if not 0 <= position < len(rows) or rows[position] is not item:
             return QModelIndex()  # queued after the last rebuild: no row yet
         return self.createIndex(position, NAME, 1 + len(self._proposals) + number)
