@@ -11,9 +11,9 @@ returned as plain data: item views never interpret it as markup.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from vetline.core.model import Change, HunkKind, Proposal
@@ -194,7 +194,14 @@ class QueueModel(QAbstractItemModel):
                 return self.createIndex(row, column, 1 + len(self._proposals) + number)
         return QModelIndex()
 
-    def parent(self, index: _Index = _ROOT) -> QModelIndex:  # type: ignore[override]
+    # Qt gives `parent` two meanings: with no index, the QObject that owns the model.
+    @overload
+    def parent(self) -> QObject | None: ...
+    @overload
+    def parent(self, index: _Index) -> QModelIndex: ...
+    def parent(self, index: _Index | None = None) -> QModelIndex | QObject | None:
+        if index is None:
+            return super().parent()
         if not index.isValid():
             return QModelIndex()
         level, number = self._level(index)
