@@ -212,7 +212,7 @@ class QueueModel(QAbstractItemModel):
         file = self._files[number]
         return self.createIndex(file.row, NAME, 1 + file.proposal_row)
 
-    def rowCount(self, parent: _Index = _ROOT) -> int:  # noqa: N802 - Qt's name
+    def rowCount(self, parent: _Index = _ROOT) -> int:
         if not parent.isValid():
             return len(self._proposals)
         if parent.column() != NAME:
@@ -224,17 +224,17 @@ class QueueModel(QAbstractItemModel):
             return len(self._files[self._proposals[number].files[parent.row()]].items)
         return 0
 
-    def hasChildren(self, parent: _Index = _ROOT) -> bool:  # noqa: N802 - Qt's name
+    def hasChildren(self, parent: _Index = _ROOT) -> bool:
         # Asked for every row a tree view lays out: one call, not rowCount + columnCount.
         return self.rowCount(parent) > 0
 
-    def columnCount(self, parent: _Index = _ROOT) -> int:  # noqa: N802 - Qt's name
+    def columnCount(self, parent: _Index = _ROOT) -> int:
         return len(_HEADERS)
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
-    def headerData(  # noqa: N802 - Qt's name
+    def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
         horizontal = orientation == Qt.Orientation.Horizontal
