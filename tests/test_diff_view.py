@@ -163,6 +163,13 @@ def test_rows_of_100k_lines_are_made_only_for_the_hunks_asked_for(big_change: Ch
     assert rows[len(rows) - 1].kind is RowKind.SEPARATOR  # the lines after the last hunk
 
 
+def test_a_slice_of_rows_is_the_rows_it_names() -> None:
+    rows = DiffRows(small_change().hunks, DiffLayout.UNIFIED, BASE.count("\n"))
+    assert rows[2:5] == [rows[2], rows[3], rows[4]]
+    assert rows[::-1] == list(reversed(rows))
+    assert rows[len(rows) :] == []
+
+
 # --- the view ------------------------------------------------------------------------------
 
 

@@ -118,6 +118,20 @@ def dark_palette(qapp: QApplication) -> Iterator[None]:
     qapp.setPalette(saved)
 
 
+def test_the_queue_model_answers_both_of_qts_parent_questions(review: Review) -> None:
+    """With no index: the view that owns it. With one: the row above it."""
+    queue = review.window.queue
+    model = queue.model()
+    assert model.parent() is queue
+    proposal = model.index(0, 0)
+    file = model.index(0, 0, proposal)
+    hunk = model.index(0, 0, file)
+    assert hunk.isValid()
+    assert model.parent(hunk) == file
+    assert model.parent(file) == proposal
+    assert not model.parent(proposal).isValid()
+
+
 def test_the_window_follows_a_dark_palette(review: Review, dark_palette: None) -> None:
     review.go_to("demo-first-law-note")
     review.press_and_wait(Qt.Key.Key_Y, CTRL)  # a verdict, so the queue shows a state

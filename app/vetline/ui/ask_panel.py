@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from vetline.adapters.llm.prompt import limit_statement
 from vetline.core.leash import Level
+from vetline.core.model import Proposal
 from vetline.ui.ask_scope import AskScope
 from vetline.ui.asking import AskRunner
 from vetline.ui.controller import ReviewController
@@ -59,7 +60,7 @@ class InstructionEdit(QPlainTextEdit):
             return True
         return super().event(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         if enter and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.submitted.emit()
@@ -185,9 +186,9 @@ class AskPanel(QDockWidget):
             "qt_dockwidget_closebutton": "Close the Ask panel",
             "qt_dockwidget_floatbutton": "Detach the Ask panel",  # hidden: not floatable
         }
-        for button in self.findChildren(QAbstractButton):
-            if not button.accessibleName():
-                button.setAccessibleName(dock_buttons.get(button.objectName(), "Button"))
+        for dock_button in self.findChildren(QAbstractButton):
+            if not dock_button.accessibleName():
+                dock_button.setAccessibleName(dock_buttons.get(dock_button.objectName(), "Button"))
 
     # --- opening -----------------------------------------------------------------------------
 
@@ -308,26 +309,25 @@ class AskPanel(QDockWidget):
         from vetline.adapters.llm.ask import AskStatus  # loaded: it sent the answer
 
         self._settled = True
-        proposal = result.proposal
-        if proposal is not None and result.status is AskStatus.OVER_LEASH:
+        answer = result.answer
+        if isinstance(answer, Proposal) and result.status is AskStatus.OVER_LEASH:
             reasons = "; ".join(violation.message for violation in result.violations)
             self._say(
-                f"Added “{proposal.title}” to the queue, OVER THE LEASH after "
+                f"Added “{answer.title}” to the queue, OVER THE LEASH after "
                 f"{result.sent_back} send-back(s) ({reasons}): review it hunk by hunk."
             )
-        elif proposal is not None:
-            hunks = len(proposal.hunks)
+        elif isinstance(answer, Proposal):
+            hunks = len(answer.hunks)
             self._say(
-                f"Added “{proposal.title}” to the queue: {hunks} hunk"
+                f"Added “{answer.title}” to the queue: {hunks} hunk"
                 f"{'' if hunks == 1 else 's'}. Accept or reject it there."
             )
             self.instruction.clear()
         else:
             self._say(
-                f"Incomplete answer: {result.answer.reason}. It cannot be accepted; "
-                "Retry asks again."
+                f"Incomplete answer: {answer.reason}. It cannot be accepted; Retry asks again."
             )
-            self.answer.setPlainText(result.answer.raw_text)
+            self.answer.setPlainText(answer.raw_text)
             self.answer.show()
             self.retry_button.show()
 

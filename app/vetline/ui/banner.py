@@ -70,7 +70,7 @@ class Banner(QFrame):
             self.hide()
             self.closed.emit()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+    def paintEvent(self, event: QPaintEvent) -> None:
         """A warm tint of the current palette, so it reads in light and dark themes alike."""
         base = self.palette().color(QPalette.ColorRole.Window)
         tint = _mix(base, QColor("#f0a020"), 0.22 if base.lightness() > 128 else 0.35)

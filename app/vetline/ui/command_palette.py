@@ -109,7 +109,7 @@ class CommandPalette(QDialog):
         # After the palette has closed, so the command's own dialogs open on the window.
         QTimer.singleShot(0, self._actions[command_id].trigger)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Up/Down in the filter box move through the list, so hands stay on the keys."""
         if watched is self.filter and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)

@@ -123,10 +123,10 @@ class DetailsView(QScrollArea):
         level = Level(self._controller.leash_level(proposal))
         violations = self._controller.violations(proposal)
         if violations:
-            lines = [f"Over the leash at level {int(level)} ({level.title}):"]
-            lines += [f"• {violation.message}" for violation in violations]
-            lines.append("Review it hunk by hunk; accepting the rest at once is refused.")
-            self.leash.set_text("\n".join(lines), OVER_LEASH)
+            warning = [f"Over the leash at level {int(level)} ({level.title}):"]
+            warning += [f"• {violation.message}" for violation in violations]
+            warning.append("Review it hunk by hunk; accepting the rest at once is refused.")
+            self.leash.set_text("\n".join(warning), OVER_LEASH)
             return
         files, hunks, lines = self._controller.queue_index.proposal_totals(proposal)
         self.leash.set_text(

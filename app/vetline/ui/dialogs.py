@@ -153,7 +153,7 @@ class EditHunkDialog(QDialog):
         layout.addWidget(buttons)
         self.editor.setFocus()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Ctrl+Enter in the editor means OK (a plain Enter is a new line)."""
         if watched is self.editor and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from functools import lru_cache
 from itertools import accumulate
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 from vetline.core.model import Change, Hunk, HunkKind
 from vetline.core.text import line_ending
@@ -87,7 +87,13 @@ class DiffRows(Sequence[Row]):
     def __len__(self) -> int:
         return self._length
 
-    def __getitem__(self, row: int) -> Row:  # type: ignore[override]  # no slices: rows are lazy
+    @overload
+    def __getitem__(self, row: int) -> Row: ...
+    @overload
+    def __getitem__(self, row: slice) -> list[Row]: ...
+    def __getitem__(self, row: int | slice) -> Row | list[Row]:
+        if isinstance(row, slice):  # builds only the rows in the slice
+            return [self[index] for index in range(self._length)[row]]
         if not 0 <= row < self._length:
             raise IndexError(row)
         if row >= self._starts[-1]:

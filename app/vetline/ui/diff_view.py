@@ -173,7 +173,7 @@ class DiffView(QAbstractScrollArea):
 
     # --- Qt events ----------------------------------------------------------------------
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
             self._theme = diff_theme(self.palette())
             self.viewport().update()
@@ -183,11 +183,11 @@ class DiffView(QAbstractScrollArea):
             self.viewport().update()
         super().changeEvent(event)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._update_scroll_ranges()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         bar = self.verticalScrollBar()
         if event.key() == Qt.Key.Key_Home:
             bar.setValue(bar.minimum())
@@ -196,7 +196,7 @@ class DiffView(QAbstractScrollArea):
         else:
             super().keyPressEvent(event)  # arrows and page keys scroll
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         index = self.verticalScrollBar().value() + int(event.position().y() // self._row_height)
         if event.button() == Qt.MouseButton.LeftButton and index < len(self._rows):
             row = self._rows[index]
@@ -204,10 +204,10 @@ class DiffView(QAbstractScrollArea):
                 self.current_hunk_clicked.emit(row.hunk)
         event.accept()
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         event.accept()  # the press was ours, so is the release
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self.viewport())
         try:
             painter.fillRect(event.rect(), self._theme.base)
@@ -231,7 +231,7 @@ class DiffView(QAbstractScrollArea):
         if self._colouring_pending:
             self._colour_timer.start()
 
-    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt's name
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
         # A vertical scroll moves whole rows, so the pixels on screen can be moved and only
         # the rows scrolled in painted. A horizontal one moves text but not the gutter.
         if dy and not dx and abs(dy) < self._full_rows():

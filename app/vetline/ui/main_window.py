@@ -278,7 +278,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([queue, width - queue - details, details])
         self._panes_sized = True
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._panes_sized:
             QTimer.singleShot(0, self._size_panes)
@@ -365,17 +365,17 @@ class MainWindow(QMainWindow):
 
     # --- drag and drop, closing -----------------------------------------------------------
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+    def dropEvent(self, event: QDropEvent) -> None:
         paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
             event.acceptProposedAction()
             self.open_paths(paths)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:
         """A write in flight finishes first; the window closes itself right after."""
         self.repository_follower.stop()
         for follower in self.controller.findChildren(InboxFollower):

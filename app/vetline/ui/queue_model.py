@@ -11,9 +11,9 @@ returned as plain data: item views never interpret it as markup.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from vetline.core.model import Change, HunkKind, Proposal
@@ -154,8 +154,10 @@ class QueueModel(QAbstractItemModel):
     def index_of(self, item: ReviewItem) -> QModelIndex:
         """The row of a queued hunk (invalid if it has none)."""
         number = self._file_of.get((id(item.proposal), id(item.change)))
+        if number is None:
+            return QModelIndex()  # queued after the last rebuild: no row yet
         position = self._controller.queue_index.index_in_file(item)
-        rows = self._files[number].items if number is not None else ()
+        rows = self._files[number].items
         if not 0 <= position < len(rows) or rows[position] is not item:
             return QModelIndex()  # queued after the last rebuild: no row yet
         return self.createIndex(position, NAME, 1 + len(self._proposals) + number)
@@ -192,7 +194,14 @@ class QueueModel(QAbstractItemModel):
                 return self.createIndex(row, column, 1 + len(self._proposals) + number)
         return QModelIndex()
 
-    def parent(self, index: _Index = _ROOT) -> QModelIndex:  # type: ignore[override]
+    # Qt gives `parent` two meanings: with no index, the QObject that owns the model.
+    @overload
+    def parent(self) -> QObject | None: ...
+    @overload
+    def parent(self, index: _Index) -> QModelIndex: ...
+    def parent(self, index: _Index | None = None) -> QModelIndex | QObject | None:
+        if index is None:
+            return super().parent()
         if not index.isValid():
             return QModelIndex()
         level, number = self._level(index)
@@ -203,7 +212,7 @@ class QueueModel(QAbstractItemModel):
         file = self._files[number]
         return self.createIndex(file.row, NAME, 1 + file.proposal_row)
 
-    def rowCount(self, parent: _Index = _ROOT) -> int:  # noqa: N802 - Qt's name
+    def rowCount(self, parent: _Index = _ROOT) -> int:
         if not parent.isValid():
             return len(self._proposals)
         if parent.column() != NAME:
@@ -215,17 +224,17 @@ class QueueModel(QAbstractItemModel):
             return len(self._files[self._proposals[number].files[parent.row()]].items)
         return 0
 
-    def hasChildren(self, parent: _Index = _ROOT) -> bool:  # noqa: N802 - Qt's name
+    def hasChildren(self, parent: _Index = _ROOT) -> bool:
         # Asked for every row a tree view lays out: one call, not rowCount + columnCount.
         return self.rowCount(parent) > 0
 
-    def columnCount(self, parent: _Index = _ROOT) -> int:  # noqa: N802 - Qt's name
+    def columnCount(self, parent: _Index = _ROOT) -> int:
         return len(_HEADERS)
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
-    def headerData(  # noqa: N802 - Qt's name
+    def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
         horizontal = orientation == Qt.Orientation.Horizontal

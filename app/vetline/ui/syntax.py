@@ -24,6 +24,7 @@ from pygments.token import (
     Operator,
     String,
     _TokenType,
+    is_token_subtype,
 )
 from pygments.util import ClassNotFound
 
@@ -136,7 +137,9 @@ def _lexer(name: str) -> Lexer | None:
 
 @cache
 def _role_of(token_type: _TokenType) -> SyntaxRole | None:
-    return next((role for family, role in _ROLE_OF_FAMILY if token_type in family), None)
+    return next(
+        (role for family, role in _ROLE_OF_FAMILY if is_token_subtype(token_type, family)), None
+    )
 
 
 class SyntaxColourCache:
