@@ -209,6 +209,8 @@ def test_every_verdict_is_logged_and_exported(patch: Path, repo: Path, tmp_path:
     assert {row["verdict"] for row in rows} == {"rejected"}
     assert {row["reason"] for row in rows} == {"too risky"}
     assert {row["reviewer"] for row in rows} == {"ana"}
+    # A scripted review showed nothing on screen, and the log says it was decided in bulk.
+    assert {(row["ms_on_screen"], row["bulk"]) for row in rows} == {(0, True)}
     for field in (
         "decided_at",
         "proposal_id",
@@ -437,3 +439,47 @@ def test_ask_writes_a_proposal_from_a_local_model_server(
     (proposal,) = json.loads(check.stdout)["proposals"]
     assert proposal["title"] == "Float seven"
     assert proposal["files"][0]["hunks"][0]["added"] == 1
+
+
+def test_readme_lists_every_exported_field() -> None:
+    from vetline.adapters.decision_log import EXPORT_FIELDS
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    listed = readme.split("Export records have the fields `", 1)[1].split("`", 1)[0]
+    assert [name.strip() for name in listed.split(",")] == list(EXPORT_FIELDS)
+
+
+def test_an_export_piped_into_head_ends_quietly(tmp_path: Path) -> None:
+    from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
+    from vetline.core.model import Decision, Verdict
+
+    data = tmp_path / "data"
+    with DecisionLog(data / LOG_FILE_NAME) as log:
+        for number in range(400):  # far more than a pipe holds
+            log.append(
+                Decision(
+                    f"p{number}",
+                    f"h{number}",
+                    "0" * 64,
+                    "a.txt",
+                    Verdict.ACCEPTED,
+                    "2026-01-01T00:00:00.000+00:00",
+                    10,
+                    reason="x" * 500,
+                )
+            )
+    env = {**os.environ, "VETLINE_DATA_DIR": str(data)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vetline", "log", "export"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # as `head -1` does once it has its line
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=120) == 0, errors
+    assert json.loads(first)["proposal_id"] == "p0"
+    assert errors == ""

@@ -163,6 +163,54 @@ def test_accept_rest_is_refused_over_the_leash_and_allowed_within() -> None:
     assert len(outcomes) == 1
 
 
+def test_accept_rest_gives_screen_time_only_to_the_hunk_on_screen() -> None:
+    old = numbered(60)
+    other = make_change("b.txt", old, old.replace("line 40\n", "LINE 40\n"))
+    first = two_hunk_proposal()
+    proposal = Proposal("p1", "Three hunks", (*first.changes, other))
+    session, recorder, clock = new_session(proposal, level=4)
+    clock.now += 3.0
+    session.accept_current()  # looked at for 3 s
+    clock.now += 12.0
+    session.accept_rest_of_proposal()  # the second hunk was on screen for 12 s
+    assert [(row.ms_on_screen, row.bulk) for row in recorder.rows] == [
+        (3000, False),
+        (12000, True),
+        (0, True),  # b.txt was never shown
+    ]
+    assert session.median_seconds_per_decision() == pytest.approx(7.5)
+
+
+def test_a_scripted_review_claims_no_screen_time() -> None:
+    session, recorder, clock = new_session(two_hunk_proposal())
+    clock.now += 30.0
+    session.decide_all([session.items[0].hunk.id], reason="no")
+    assert [(row.verdict, row.ms_on_screen, row.bulk) for row in recorder.rows] == [
+        (Verdict.ACCEPTED, 0, True),
+        (Verdict.REJECTED, 0, True),
+    ]
+
+
+def test_a_refused_write_is_logged_and_the_hunks_are_undecided_again() -> None:
+    session, recorder, _ = new_session(two_hunk_proposal())
+    session.accept_current()
+    outcome = session.reject_current()
+    assert outcome is not None
+    accepted = [item for item in session.items if item.state.takes_effect]
+    session.record_not_applied(accepted, "stale")
+    assert [row.verdict for row in recorder.rows] == [
+        Verdict.ACCEPTED,
+        Verdict.REJECTED,
+        Verdict.NOT_APPLIED,
+    ]
+    assert recorder.rows[-1].reason == "stale"
+    assert [item.state for item in session.items] == [HunkState.PENDING, HunkState.REJECTED]
+    assert session.decided_count == 1
+    assert session.items[0].problem == "stale"
+    session.undo_last()  # the reject is the newest verdict still in force
+    assert recorder.rows[-1].undoes == 2
+
+
 def test_split_breaks_a_hunk_at_unchanged_lines() -> None:
     old = numbered(12)
     new = old.replace("line 3\n", "three\n").replace("line 6\n", "six\n")

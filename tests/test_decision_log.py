@@ -19,8 +19,11 @@ from pathlib import Path
 import pytest
 
 from vetline.adapters.decision_log import (
+    APPLICATION_ID,
+    COLUMNS,
     EXPORT_FIELDS,
     GENESIS_HASH,
+    SCHEMA_VERSION,
     DecisionLog,
     DecisionLogBusyError,
     DecisionLogError,
@@ -102,7 +105,7 @@ def test_decisions_survive_reopening(log_path: Path) -> None:
 def test_file_is_wal_with_a_schema_version(log: DecisionLog, log_path: Path) -> None:
     with closing(sqlite3.connect(log_path)) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_default_location_is_the_data_folder(tmp_path: Path) -> None:
@@ -386,3 +389,35 @@ def read_everything(path: Path) -> None:
 def test_a_folder_is_not_a_log(tmp_path: Path) -> None:
     with pytest.raises(DecisionLogError, match="is a folder"):
         DecisionLog(tmp_path)
+
+
+def test_a_first_schema_log_is_migrated_and_its_rows_still_verify(log_path: Path) -> None:
+    """A log written before the `bulk` column: its hashes were made without it."""
+    columns = [name for name in COLUMNS if name != "bulk"]
+    with closing(sqlite3.connect(log_path)) as connection:
+        connection.execute(
+            "CREATE TABLE decisions (seq INTEGER PRIMARY KEY, "
+            + ", ".join(f"{name}" for name in columns[1:])
+            + ")"
+        )
+        previous = GENESIS_HASH
+        for seq in (1, 2):
+            row = {name: getattr(make_decision(seq), name) for name in columns[1:-2]}
+            row["verdict"] = str(row["verdict"])
+            row.update(seq=seq, prev_hash=previous)
+            row["hash"] = previous = row_hash(row)
+            connection.execute(
+                f"INSERT INTO decisions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",  # noqa: S608 - the table's own column names
+                list(row.values()),
+            )
+        connection.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        connection.execute("PRAGMA user_version=1")
+        connection.commit()
+    with DecisionLog(log_path) as log:
+        assert log.verify().ok
+        log.append(make_decision(3, bulk=True))
+        assert log.verify().ok
+        assert [row["bulk"] for row in log.rows()] == [0, 0, 1]
+        assert decision_from_row(log.last_decision() or {}).bulk is True
+    with closing(sqlite3.connect(log_path)) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

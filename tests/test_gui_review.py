@@ -141,8 +141,14 @@ def test_a_stale_base_is_refused_in_the_banner(review: Review) -> None:
     message = review.window.banner.message()
     assert message.startswith("Stale base")
     assert "src/fetch.py changed since the proposal was made" in message
-    assert "Undo (Ctrl+Z) takes the verdict back" in message
+    assert "the hunk is undecided again" in message
     assert review.file("src/fetch.py") == original
+    # The log says what happened, and the hunk counts as undecided everywhere.
+    assert [row["verdict"] for row in review.rows()] == ["accepted", "not_applied"]
+    assert review.rows()[-1]["reason"].endswith("changed since the proposal was made")
+    assert review.controller.current is not None
+    assert review.controller.session.decided_count == 0
+    assert review.window.queue.state_words()[-4][1] == "stale base"
     review.shot("06-stale-banner")
 
 

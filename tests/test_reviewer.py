@@ -114,10 +114,20 @@ def test_a_stale_base_is_reported_and_nothing_written(tmp_path: Path) -> None:
         )
         reviewer.accept()
         outcome = reviewer.accept()
-    assert outcome.kind is OutcomeKind.NOT_WRITTEN  # logged, but the file is as it was
+        verdicts = [(row["verdict"], row["hunk_id"]) for row in log.rows()]
+    assert outcome.kind is OutcomeKind.NOT_WRITTEN
     assert outcome.message.startswith("stale base")
     assert "changed meanwhile" in target.read_text(encoding="utf-8")
-    assert reviewer.session.items[0].problem
+    first, second = (item.hunk.id for item in reviewer.session.items)
+    # Both accepts are followed by a row saying they did not take effect.
+    assert verdicts == [
+        ("accepted", first),
+        ("accepted", second),
+        ("not_applied", first),
+        ("not_applied", second),
+    ]
+    assert all(item.problem for item in reviewer.session.items)
+    assert reviewer.session.decided_count == 0
 
 
 def test_git_tree_verdicts_take_effect_per_hunk(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from vetline.core.errors import LogIntegrityError, VetlineError
 from vetline.core.model import Decision, Verdict
 
 LOG_FILE_NAME = "decisions.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the `bulk` column
 # PRAGMA application_id marks the file as ours ("VTLN"), so a stray SQLite file is refused.
 APPLICATION_ID = int.from_bytes(b"VTLN", "big")
 GENESIS_HASH = "0" * 64
@@ -44,7 +44,12 @@ DECISION_COLUMNS = (
     "removed",
     "edited_text",
     "undoes",
+    "bulk",
 )
+# Columns added after the first schema, with the value older rows have. A row's hash
+# leaves such a column out while it holds that value, so rows written before the
+# column existed still verify.
+LATER_COLUMNS: dict[str, object] = {"bulk": 0}
 COLUMNS = ("seq", *DECISION_COLUMNS, "prev_hash", "hash")
 
 # The flat record every export carries, in this order, then the extras.
@@ -68,6 +73,7 @@ EXPORT_FIELDS = (
     "seq",
     "undoes",
     "edited_text",
+    "bulk",
 )
 
 # Separate statements: executescript() would COMMIT the transaction that guards them.
@@ -91,11 +97,15 @@ CREATE TABLE decisions (
     removed INTEGER NOT NULL,
     edited_text TEXT,
     undoes INTEGER,
+    bulk INTEGER NOT NULL DEFAULT 0,
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 )""",
     "CREATE INDEX decisions_by_proposal ON decisions (proposal_id, seq)",
 )
+
+# Schema 1 -> 2. Rows from before hold 0: nothing said they were decided in bulk.
+_ADD_BULK = "ALTER TABLE decisions ADD COLUMN bulk INTEGER NOT NULL DEFAULT 0"
 
 Row = dict[str, Any]
 
@@ -128,7 +138,11 @@ class VerifyResult:
 
 def row_hash(row: Mapping[str, Any]) -> str:
     """sha256 of the row's fields (all but `hash`) as compact JSON with sorted keys."""
-    fields = {name: value for name, value in row.items() if name != "hash"}
+    fields = {
+        name: value
+        for name, value in row.items()
+        if name != "hash" and not (name in LATER_COLUMNS and value == LATER_COLUMNS[name])
+    }
     canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
@@ -137,6 +151,7 @@ def decision_from_row(row: Mapping[str, Any]) -> Decision:
     """The Decision a log row records (for undo and for replaying a session)."""
     values = {name: row[name] for name in DECISION_COLUMNS}
     values["verdict"] = Verdict(values["verdict"])
+    values["bulk"] = bool(values["bulk"])
     return Decision(**values)
 
 
@@ -287,7 +302,10 @@ class DecisionLog:
                     f"{self.path} was written by a newer Vetline (log schema {version}, "
                     f"this version reads up to {SCHEMA_VERSION})"
                 )
-            # Older schemas would be migrated here, inside this same transaction.
+            elif version < SCHEMA_VERSION:
+                # Migrated inside this same transaction: all of it, or none.
+                connection.execute(_ADD_BULK)
+                connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             connection.execute("COMMIT")
         except BaseException:
             if connection.in_transaction:
@@ -328,6 +346,7 @@ def _refuse_foreign_file(path: Path) -> None:
 def _row_of(decision: Decision) -> Row:
     row: Row = {name: getattr(decision, name) for name in DECISION_COLUMNS}
     row["verdict"] = str(decision.verdict)
+    row["bulk"] = int(decision.bulk)
     for name, value in row.items():
         if isinstance(value, str):
             row[name] = _storable(value)
@@ -356,7 +375,9 @@ def _missing(expected: int, found: int) -> str:
 
 
 def _export_record(row: Mapping[str, Any]) -> Row:
-    return {name: row[name] for name in EXPORT_FIELDS}
+    record = {name: row[name] for name in EXPORT_FIELDS}
+    record["bulk"] = bool(record["bulk"])
+    return record
 
 
 def _otel_attributes(row: Mapping[str, Any]) -> dict[str, Any]:

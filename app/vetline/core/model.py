@@ -36,6 +36,7 @@ class Verdict(StrEnum):
     EDITED = "edited"
     SKIPPED = "skipped"
     UNDONE = "undone"
+    NOT_APPLIED = "not_applied"  # an accept the writer refused: the hunk is undecided again
 
 
 def sha256_hex(data: str | bytes) -> str:
@@ -307,3 +308,6 @@ class Decision:
     reason: str = ""
     edited_text: str | None = None  # the new side as the reviewer edited it
     undoes: int | None = None  # log sequence number of the decision an undo reverses
+    # Decided together with others by one command (accept the rest, a scripted apply):
+    # only the hunk that was on screen carries screen time, the others 0.
+    bulk: bool = False

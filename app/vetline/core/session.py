@@ -266,10 +266,15 @@ class ReviewSession:
                 + "; ".join(violation.message for violation in violations)
             )
         outcomes: list[FileOutcome] = []
+        on_screen_ms = self._ms_on_screen()
         for other in list(self.items_of(item.proposal)):
             if not other.state.decided and other.acceptable:
                 self.cursor = self.items.index(other)
-                outcome = self._decide(other, Verdict.ACCEPTED, advance=False)
+                # Only the hunk on screen was looked at; the others were never shown.
+                shown = on_screen_ms if other is item else 0
+                outcome = self._decide(
+                    other, Verdict.ACCEPTED, advance=False, ms_on_screen=shown, bulk=True
+                )
                 if outcome:
                     outcomes.append(outcome)
         self.advance()
@@ -361,6 +366,22 @@ class ReviewSession:
             return item, record.file_outcome
         return None
 
+    def record_not_applied(self, items: Iterable[ReviewItem], reason: str) -> None:
+        """The writer could not carry out these verdicts: log that, and make them undecided.
+
+        The verdict stays in the log, followed by a `not_applied` row with the reason,
+        so the log says what happened; on screen and in every count the hunks are
+        pending again, with the reason shown beside them.
+        """
+        for item in items:
+            if not item.state.decided:
+                continue
+            decision = self._build(item, Verdict.NOT_APPLIED, ms_on_screen=0, reason=reason)
+            item.decision_seq = self._record(decision)
+            item.state = HunkState.PENDING
+            item.edited_text = None
+            item.problem = reason
+
     def _decide(
         self,
         item: ReviewItem,
@@ -369,11 +390,15 @@ class ReviewSession:
         reason: str = "",
         edited_text: str | None = None,
         advance: bool = True,
+        ms_on_screen: int | None = None,
+        bulk: bool = False,
     ) -> FileOutcome | None:
-        elapsed = self._ms_on_screen()
+        elapsed = self._ms_on_screen() if ms_on_screen is None else ms_on_screen
         decision = self._build(
             item, verdict, ms_on_screen=elapsed, reason=reason, edited_text=edited_text
         )
+        if bulk:
+            decision = replace(decision, bulk=True)
         seq = self._record(decision)  # durable before anything moves
         previous = (item.state, item.decision_seq, item.edited_text)
         item.state = _STATE_OF_VERDICT[verdict]
@@ -383,7 +408,7 @@ class ReviewSession:
         item.problem = ""
         outcome = self._file_outcome(item) if item.state.decided else None
         self._history.append(_Record(item, seq, *previous, file_outcome=outcome))
-        if verdict is not Verdict.SKIPPED:
+        if verdict is not Verdict.SKIPPED and (not bulk or elapsed):
             self._decision_seconds.append(elapsed / 1000)
         if advance and not self.advance():
             self._shown_at = self._clock()
@@ -443,10 +468,15 @@ class ReviewSession:
         outcomes: list[FileOutcome] = []
         for index, item in enumerate(list(self.items)):
             self.show(index)
+            # Nothing is on screen in a scripted review: no screen time, and it says so.
             if wanted is None or item.hunk.id in wanted:
-                outcome = self._decide(item, Verdict.ACCEPTED, advance=False)
+                outcome = self._decide(
+                    item, Verdict.ACCEPTED, advance=False, ms_on_screen=0, bulk=True
+                )
             else:
-                outcome = self._decide(item, Verdict.REJECTED, reason=reason, advance=False)
+                outcome = self._decide(
+                    item, Verdict.REJECTED, reason=reason, advance=False, ms_on_screen=0, bulk=True
+                )
             if outcome:
                 outcomes.append(outcome)
         return outcomes

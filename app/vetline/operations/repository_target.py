@@ -55,28 +55,34 @@ class RepositoryTarget:
         return None
 
     def after_verdict(
-        self, proposal: Proposal, changes: Sequence[Change], outcomes: Sequence[FileOutcome]
+        self,
+        proposal: Proposal,
+        changes: Sequence[Change],
+        outcomes: Sequence[FileOutcome],
+        decided: Sequence[ReviewItem],
     ) -> Outcome:
         """Stage accepted hunks and restore rejected ones in the work tree, right away."""
         for change in changes:
             items = list(self.session.items_of(proposal, change))
             try:
                 self.tree.sync_items(change, items)
-            except StaleBaseError as error:
-                self._reread(change)
-                return Outcome(
-                    OutcomeKind.NOT_WRITTEN,
-                    f"not staged or restored: {error}. Look at it again",
-                )
             except VetlineError as error:
-                for item in items:
-                    item.problem = str(error)
+                # Nothing of this file was staged or restored: the verdicts just given
+                # did not take effect, and the log says so.
+                mine = [item for item in decided if item.change is change]
+                self.session.record_not_applied(mine, str(error))
+                if isinstance(error, StaleBaseError):
+                    self._reread(change)
+                    return Outcome(
+                        OutcomeKind.NOT_WRITTEN,
+                        f"not staged or restored: {error}. Look at it again",
+                    )
                 return Outcome(OutcomeKind.NOT_WRITTEN, f"not applied to the repository: {error}")
         self._remember(change_paths(changes))
         return Outcome(OutcomeKind.DONE, "", tuple(change.path for change in changes))
 
     def after_undo(self, item: ReviewItem, outcome: FileOutcome | None) -> Outcome:
-        return self.after_verdict(item.proposal, [item.change], [])
+        return self.after_verdict(item.proposal, [item.change], [], [])
 
     def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, bool]:
         return {}  # a file that changed under the review is re-read, not marked stale

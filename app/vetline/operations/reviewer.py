@@ -120,10 +120,16 @@ class Reviewer:
             refused = self.target.before_verdict(proposal, changes)
             if refused is not None:
                 return refused
+        seqs = {id(item): item.decision_seq for item in self.session.items}
         try:
             outcomes = command()
         except VetlineError as error:
             return Outcome(OutcomeKind.REFUSED, str(error))
+        decided = [
+            item
+            for item in self.session.items
+            if item.state.decided and seqs.get(id(item), -1) != item.decision_seq
+        ]
         if self.target is None:
             taken = any(outcome.accepted for outcome in outcomes)
             result = (
@@ -132,7 +138,7 @@ class Reviewer:
                 else DONE
             )
         else:
-            result = self.target.after_verdict(proposal, changes, outcomes)
+            result = self.target.after_verdict(proposal, changes, outcomes, decided)
         return self._answer_inbox(proposal, result)
 
     def _refused(self, command: Callable[[], object]) -> Outcome:

@@ -67,20 +67,31 @@ class WorkspaceTarget:
         return None  # the base is checked when the file is written
 
     def after_verdict(
-        self, proposal: Proposal, changes: Sequence[Change], outcomes: Sequence[FileOutcome]
+        self,
+        proposal: Proposal,
+        changes: Sequence[Change],
+        outcomes: Sequence[FileOutcome],
+        decided: Sequence[ReviewItem],
     ) -> Outcome:
         written: list[str] = []
+        refusals: list[str] = []
         for outcome in outcomes:
             if not outcome.accepted:
                 continue  # every hunk rejected: the file stays as it is
             try:
                 self._write(outcome)
             except VetlineError as error:
-                for item in self.session.items_of(outcome.proposal, outcome.change):
-                    item.problem = str(error)
                 kind = "stale base" if isinstance(error, StaleBaseError) else "write refused"
-                return Outcome(OutcomeKind.NOT_WRITTEN, f"{kind}: {error}", tuple(written))
+                refusals.append(f"{kind}: {error}")
+                # Rejected hunks are true as they stand: the file is as it was.
+                accepted = self.session.items_of(outcome.proposal, outcome.change)
+                self.session.record_not_applied(
+                    [item for item in accepted if item.state.takes_effect], str(error)
+                )
+                continue
             written.append(outcome.change.path)
+        if refusals:
+            return Outcome(OutcomeKind.NOT_WRITTEN, "; ".join(refusals), tuple(written))
         if written:
             return Outcome(OutcomeKind.DONE, "wrote " + ", ".join(written), tuple(written))
         return DONE

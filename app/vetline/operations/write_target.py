@@ -40,10 +40,16 @@ class WriteTarget(Protocol):
         ...
 
     def after_verdict(
-        self, proposal: Proposal, changes: Sequence[Change], outcomes: Sequence[FileOutcome]
+        self,
+        proposal: Proposal,
+        changes: Sequence[Change],
+        outcomes: Sequence[FileOutcome],
+        decided: Sequence[ReviewItem],
     ) -> Outcome:
         """Make the verdicts now in force on `changes` take effect; `outcomes` are the
-        files whose hunks are all decided."""
+        files whose hunks are all decided, `decided` the items this command decided.
+        A verdict that cannot take effect is logged as not applied and is undecided
+        again (OutcomeKind.NOT_WRITTEN)."""
         ...
 
     def after_undo(self, item: ReviewItem, outcome: FileOutcome | None) -> Outcome:

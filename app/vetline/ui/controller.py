@@ -325,11 +325,10 @@ class ReviewController(QObject):
 
     def _report(self, outcome: Outcome) -> None:
         if outcome.kind is OutcomeKind.NOT_WRITTEN:
-            # The verdict is in the log but the file is as it was: say how to take it back.
-            undo_keys = " or ".join(self.settings.keys.get("review.undo", ())) or "the menu"
+            # The log says "not applied" and the hunks are undecided again: say so.
             self.problem.emit(
-                f"{_sentence(outcome.message)}. Nothing was written; "
-                f"Undo ({undo_keys}) takes the verdict back."
+                f"{_sentence(outcome.message)}. Nothing was written: the log records it as "
+                "not applied, and the hunk is undecided again."
             )
         elif outcome.problem:
             self.problem.emit(_sentence(outcome.message))
