@@ -59,7 +59,7 @@ def test_the_demo_proposals_show_every_kind_of_case(tmp_path: Path) -> None:
     assert leash.check(typed, Level.REPO) == []
 
     stale = by_id["demo-retry-downloads"]
-    with pytest.raises(StaleBaseError, match="changed since the proposal was made"):
+    with pytest.raises(StaleBaseError, match="context does not match the file"):
         Workspace(workspace).plan(stale, {hunk.id for hunk in stale.hunks})
     assert leash.check(stale, Level.CHUNK) == []  # stale is its only problem
 

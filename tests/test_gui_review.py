@@ -140,12 +140,12 @@ def test_a_stale_base_is_refused_in_the_banner(review: Review) -> None:
     review.press_and_wait(Qt.Key.Key_Y, CTRL)
     message = review.window.banner.message()
     assert message.startswith("Stale base")
-    assert "src/fetch.py changed since the proposal was made" in message
+    assert "src/fetch.py: hunk" in message and "context does not match the file" in message
     assert "the hunk is undecided again" in message
     assert review.file("src/fetch.py") == original
     # The log says what happened, and the hunk counts as undecided everywhere.
     assert [row["verdict"] for row in review.rows()] == ["accepted", "not_applied"]
-    assert review.rows()[-1]["reason"].endswith("changed since the proposal was made")
+    assert review.rows()[-1]["reason"].endswith("its context does not match the file")
     assert review.controller.current is not None
     assert review.controller.session.decided_count == 0
     assert review.window.queue.state_words()[-4][1] == "stale base"

@@ -236,18 +236,43 @@ def test_missing_workspace_folder_is_an_input_error(tmp_path: Path) -> None:
 # ---- stale bases -----------------------------------------------------------------------
 
 
-def test_file_edited_after_the_proposal_is_stale(
+def test_a_hunk_whose_own_lines_were_edited_since_is_stale(
     workspace: Workspace, root: Path, tmp_path: Path
 ) -> None:
     put(root, "a.txt", LINES)
     change = modify("a.txt", LINES, LINES.replace(b"line 5\n", b"five\n"))
-    put(root, "a.txt", LINES + b"someone else\n")
+    put(root, "a.txt", LINES.replace(b"line 6\n", b"six, by someone else\n"))
     before = snapshot(tmp_path)
 
-    with pytest.raises(StaleBaseError, match="a.txt changed since the proposal was made"):
+    with pytest.raises(StaleBaseError, match="a.txt: hunk .* context does not match"):
         workspace.apply_proposal(proposal(change), ids(change))
 
     assert snapshot(tmp_path) == before
+
+
+def test_hunks_apply_to_a_file_edited_elsewhere_since(workspace: Workspace, root: Path) -> None:
+    """Two whole-text proposals on one file, edited at lines 5 and 25: both apply."""
+    put(root, "a.txt", LINES)
+    early = modify("a.txt", LINES, LINES.replace(b"line 5\n", b"five\n"))
+    late = modify("a.txt", LINES, LINES.replace(b"line 25\n", b"twenty-five\n"))
+    workspace.apply_proposal(proposal(early), ids(early))
+    workspace.apply_proposal(proposal(late), ids(late))
+    expected = LINES.replace(b"line 5\n", b"five\n").replace(b"line 25\n", b"twenty-five\n")
+    assert (root / "a.txt").read_bytes() == expected
+
+
+def test_a_deletion_needs_the_very_base(workspace: Workspace, root: Path) -> None:
+    put(root, "a.txt", LINES)
+    gone = Change(
+        "a.txt",
+        FileStatus.DELETED,
+        hunks_from_texts("a.txt", LINES.decode(), ""),
+        base_sha256=sha256_hex(LINES),
+    )
+    put(root, "a.txt", LINES + b"one more\n")
+    with pytest.raises(StaleBaseError, match="a.txt changed since the proposal was made"):
+        workspace.apply_proposal(proposal(gone), ids(gone))
+    assert (root / "a.txt").read_bytes() == LINES + b"one more\n"
 
 
 def test_context_mismatch_without_a_base_hash_is_stale(workspace: Workspace, root: Path) -> None:

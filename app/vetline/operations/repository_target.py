@@ -84,7 +84,7 @@ class RepositoryTarget:
     def after_undo(self, item: ReviewItem, outcome: FileOutcome | None) -> Outcome:
         return self.after_verdict(item.proposal, [item.change], [], [])
 
-    def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, bool]:
+    def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, frozenset[str]]:
         return {}  # a file that changed under the review is re-read, not marked stale
 
     def prepare(self, proposals: Sequence[Proposal], chosen: set[str]) -> _RepositorySync:

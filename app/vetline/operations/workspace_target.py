@@ -102,19 +102,35 @@ class WorkspaceTarget:
             return Outcome(OutcomeKind.DONE, f"undid the verdict on {item.change.path}")
         return self._restore(record, item)
 
-    def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, bool]:
-        found: dict[StaleKey, bool] = {}
-        for proposal, change in pairs:
-            every_hunk = {hunk.id for hunk in change.hunks}
-            try:
-                self.workspace.plan(proposal, every_hunk, only=change)
-            except StaleBaseError:
-                found[(proposal.id, change.path)] = True
-            except VetlineError:
-                found[(proposal.id, change.path)] = False  # refused for another reason
-            else:
-                found[(proposal.id, change.path)] = False
-        return found
+    def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, frozenset[str]]:
+        return {
+            (proposal.id, change.path): self._stale_hunks(proposal, change)
+            for proposal, change in pairs
+        }
+
+    def _stale_hunks(self, proposal: Proposal, change: Change) -> frozenset[str]:
+        """The hunks of `change` whose base is gone from disk (each tried alone)."""
+        if (
+            self._refusal(proposal, change, {hunk.id for hunk in change.hunks})
+            is not StaleBaseError
+        ):
+            return frozenset()  # all of them fit (or are refused for another reason)
+        return frozenset(
+            hunk.id
+            for hunk in change.hunks
+            if self._refusal(proposal, change, {hunk.id}) is StaleBaseError
+        )
+
+    def _refusal(
+        self, proposal: Proposal, change: Change, hunk_ids: set[str]
+    ) -> type[VetlineError] | None:
+        try:
+            self.workspace.plan(proposal, hunk_ids, only=change)
+        except StaleBaseError:
+            return StaleBaseError
+        except VetlineError as error:
+            return type(error)
+        return None
 
     def prepare(self, proposals: Sequence[Proposal], chosen: set[str]) -> _PlannedWrite:
         # Every write is planned before anything is logged: an unsafe path or a stale

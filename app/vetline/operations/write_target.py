@@ -56,8 +56,8 @@ class WriteTarget(Protocol):
         """Take back what the undone verdict did (`outcome`: the file it completed)."""
         ...
 
-    def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, bool]:
-        """Which changes could not be written now because their base is gone."""
+    def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, frozenset[str]]:
+        """The hunks of each change that could not be written now: their base is gone."""
         ...
 
     def prepare(self, proposals: Sequence[Proposal], chosen: set[str]) -> PreparedWrite:

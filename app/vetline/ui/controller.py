@@ -263,10 +263,17 @@ class ReviewController(QObject):
     def over_leash(self, proposal: Proposal) -> bool:
         return bool(self.violations(proposal))
 
-    def is_stale(self, proposal: Proposal, change: Change) -> bool:
-        return self.stale_bases.is_stale(
+    def stale_hunks(self, proposal: Proposal, change: Change) -> frozenset[str]:
+        """The file's hunks that would be refused now because their lines changed on disk."""
+        return self.stale_bases.stale_hunks(
             proposal, change, lambda: self.queue_index.items_of(proposal, change)
         )
+
+    def is_stale(self, proposal: Proposal, change: Change) -> bool:
+        return bool(self.stale_hunks(proposal, change))
+
+    def is_hunk_stale(self, item: ReviewItem) -> bool:
+        return item.hunk.id in self.stale_hunks(item.proposal, item.change)
 
     # --- running commands -----------------------------------------------------------------
 
@@ -303,7 +310,7 @@ class ReviewController(QObject):
 
     def _command_then_rescan(
         self, command: Callable[[], Outcome]
-    ) -> tuple[Outcome, dict[StaleKey, bool]]:
+    ) -> tuple[Outcome, dict[StaleKey, frozenset[str]]]:
         """Runs on the I/O lane: the command, then the staleness of the files it wrote."""
         outcome = command()
         if not outcome.written:
@@ -319,7 +326,7 @@ class ReviewController(QObject):
         if any(found.values()):
             self.states_changed.emit(frozenset(pid for (pid, _), stale in found.items() if stale))
 
-    def _stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, bool]:
+    def _stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, frozenset[str]]:
         target = self.reviewer.target
         return target.stale_of(pairs) if target is not None else {}
 

@@ -157,7 +157,7 @@ class DetailsView(QScrollArea):
         controller = self._controller
         siblings = controller.queue_index.items_of(item.proposal, item.change)
         number = controller.queue_index.index_in_file(item) + 1
-        stale = controller.is_stale(item.proposal, item.change)
+        stale = controller.is_hunk_stale(item)
         state = shown_state(item, stale=stale, over_leash=controller.over_leash(item.proposal))
         lines = [
             item.change.path,
@@ -178,7 +178,7 @@ def _notes(item: ReviewItem, stale: bool, in_repository: bool) -> list[str]:
         notes.append(f"Not written: {item.problem}")
     elif stale:
         notes.append(
-            "Stale base: the file on disk is not the one this proposal was made against, "
+            "Stale: this hunk's lines changed on disk since the proposal was made, "
             "so accepting it will be refused."
         )
     if in_repository and item.hunk.kind is HunkKind.BINARY and not item.acceptable:

@@ -49,7 +49,7 @@ class _File(NamedTuple):
 class _Seen(NamedTuple):
     """What a file's rows showed when last refreshed: what a verdict is compared with."""
 
-    flags: tuple[bool, bool]  # the file's base is stale, its proposal is over the leash
+    flags: tuple[frozenset[str], bool]  # the file's stale hunks; its proposal is over the leash
     states: list[tuple[HunkState, str]]  # each hunk's verdict state and write problem
     decided: int
 
@@ -129,7 +129,7 @@ class QueueModel(QAbstractItemModel):
         file = self._files[number]
         proposal = self._proposals[file.proposal_row].proposal
         controller = self._controller
-        flags = (controller.is_stale(proposal, file.change), controller.over_leash(proposal))
+        flags = (controller.stale_hunks(proposal, file.change), controller.over_leash(proposal))
         states = [(item.state, item.problem) for item in file.items]
         return _Seen(flags, states, sum(1 for state, _problem in states if state in _DECIDED))
 
@@ -295,7 +295,7 @@ class QueueModel(QAbstractItemModel):
             item = file.items[index.row()]
             state = shown_state(
                 item,
-                stale=controller.is_stale(item.proposal, file.change),
+                stale=controller.is_hunk_stale(item),
                 over_leash=controller.over_leash(item.proposal),
             )
             return state, state.words

@@ -1,4 +1,4 @@
-"""Which files a verdict would be refused for: the file on disk is not the proposal's base.
+"""Which hunks a verdict would be refused for: their lines on disk are not the proposal's.
 
 Checked on the gateway's I/O lane when proposals arrive and after each write, so the
 queue can show "stale base" before the reviewer decides, not only after.
@@ -14,32 +14,44 @@ from vetline.operations.write_target import StaleKey
 
 
 class StaleBases:
-    """The (proposal id, path) pairs last found stale."""
+    """The hunks last found stale, by (proposal id, path)."""
 
     def __init__(self) -> None:
-        self.keys: set[StaleKey] = set()
+        self.hunks: dict[StaleKey, frozenset[str]] = {}
 
-    def is_stale(
+    def stale_hunks(
         self,
         proposal: Proposal,
         change: Change,
         items_of_file: Callable[[], Iterable[ReviewItem]],
-    ) -> bool:
-        """The file on disk is not this change's base, and that still matters: a hunk is
-        undecided, or a verdict could not be written (a file we wrote ourselves is not stale).
+    ) -> frozenset[str]:
+        """The ids of the file's items whose base is gone, where that still matters: the item
+        is undecided, or its verdict could not be written (a file we wrote is not stale).
 
-        The file's items are asked for only when its base is known to be stale: the
-        queue asks this for every row it paints."""
-        if (proposal.id, change.path) not in self.keys:
-            return False
-        return any(not item.state.decided or item.problem for item in items_of_file())
+        The file's items are asked for only when some hunk is known to be stale: the queue
+        asks this for every row it paints."""
+        found = self.hunks.get((proposal.id, change.path))
+        if not found:
+            return frozenset()
+        return frozenset(
+            item.hunk.id
+            for item in items_of_file()
+            if _among(item, found, change) and (not item.state.decided or item.problem)
+        )
 
-    def note(self, found: dict[StaleKey, bool]) -> None:
-        for key, is_stale in found.items():
-            if is_stale:
-                self.keys.add(key)
+    def note(self, found: dict[StaleKey, frozenset[str]]) -> None:
+        for key, stale in found.items():
+            if stale:
+                self.hunks[key] = stale
             else:
-                self.keys.discard(key)
+                self.hunks.pop(key, None)
+
+
+def _among(item: ReviewItem, stale: frozenset[str], change: Change) -> bool:
+    """A piece of a split hunk counts as stale when the hunk it came from is."""
+    if item.hunk.id in stale:
+        return True
+    return item.hunk.id not in {hunk.id for hunk in change.hunks}
 
 
 def written_pairs(

@@ -32,6 +32,10 @@ from vetline.core.text import TextDecodeError, decode, encode
 __all__ = ["JOURNAL_FOLDER", "NEW_FILE_MODE", "FileWrite", "Workspace", "WorkspaceIOError"]
 
 
+# Changes whose hunks apply to a file edited since the proposal, where their context matches.
+_PLACED_BY_CONTEXT = frozenset({FileStatus.MODIFIED, FileStatus.RENAMED})
+
+
 @dataclass(frozen=True, slots=True)
 class FileWrite:
     """One file's new state, and what must be on disk for it to be written.
@@ -198,7 +202,11 @@ class Workspace:
             return None
         if base is None:
             raise StaleBaseError(f"{source} does not exist any more")
-        if change.base_sha256 and sha256_hex(base) != change.base_sha256:
+        # Edited since, by someone else or by another proposal: each hunk is placed by its
+        # own lines and context, exactly, as a patch's are (a hunk whose lines changed fails
+        # there). A deletion or a whole-file item needs the very base.
+        by_context = change.status in _PLACED_BY_CONTEXT and not change.is_binary
+        if change.base_sha256 and sha256_hex(base) != change.base_sha256 and not by_context:
             raise StaleBaseError(f"{source} changed since the proposal was made")
         return base
 
