@@ -100,7 +100,7 @@ def shown_view(
 def save(qtbot: QtBot, view: DiffView, name: str) -> Path:
     """Screenshot once the syntax colours deferred past the first paint have arrived."""
     view.viewport().repaint()
-    qtbot.waitUntil(lambda: not view.is_colouring_pending(), timeout=2_000)
+    qtbot.waitUntil(lambda: not view.is_colouring_pending(), timeout=30_000)
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
     assert view.grab().save(str(path))

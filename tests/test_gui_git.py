@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +28,7 @@ NEW = OLD.replace(b"line 3\n", b"line three\n").replace(b"line 30\n", b"line thi
 STAGED_FIRST = OLD.replace(b"line 3\n", b"line three\n")  # base + the first hunk only
 IMAGE_OLD = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 IMAGE_NEW = b"\x89PNG\r\n\x1a\n" + bytes(reversed(range(256)))
-REFRESH_MS = 2_000  # the watcher's budget is a second; a loaded machine gets two
+REFRESH_MS = 30_000  # a guard against a hang, not a budget: the watcher's speed is benched
 
 
 @pytest.fixture(autouse=True)
@@ -157,12 +156,16 @@ def test_an_edit_on_disk_refreshes_the_queue_and_keeps_other_verdicts(
     review.press_and_wait(Qt.Key.Key_Y, CTRL)  # a verdict elsewhere, which must survive
     go_to_file(review, "numbers.txt")
 
-    started = time.monotonic()
     repo.write("numbers.txt", NEW.replace(b"line 20\n", b"line twenty\n"))
-    review.qtbot.waitUntil(lambda: len(hunks_of(review, "numbers.txt")) == 3, timeout=REFRESH_MS)
-    elapsed = time.monotonic() - started
+    # The queue is rebuilt first and the banner said after: wait for both, not for one.
+    review.qtbot.waitUntil(
+        lambda: (
+            len(hunks_of(review, "numbers.txt")) == 3
+            and "numbers.txt changed on disk" in review.window.banner.message()
+        ),
+        timeout=REFRESH_MS,
+    )
 
-    assert elapsed < REFRESH_MS / 1000
     assert hunks_of(review, "image.bin") == ["accepted"]
     current = review.controller.current
     assert current is not None and current.change.path == "numbers.txt"  # shown again

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +28,7 @@ pytest_plugins = ["test_gui_support"]  # the qt_loop fixture
 CTRL = Qt.KeyboardModifier.ControlModifier
 BASE = "".join(f"line {n}\n" for n in range(1, 41))
 NEW = BASE.replace("line 3\n", "line three\n").replace("line 30\n", "line thirty\n")
-ARRIVAL_MS = 3_000
+ARRIVAL_MS = 30_000  # a guard against a hang, not a budget
 
 
 def proposal_file(proposal_id: str, title: str) -> str:
@@ -90,13 +89,11 @@ def test_a_dropped_proposal_is_queued_and_its_verdicts_go_to_the_outbox(
 ) -> None:
     review, inbox = inbox_review
     assert read_last_session(tmp_path / "data").watch == inbox  # remembered for next start
-    started = time.monotonic()
     (inbox / "numbers.json").write_text(proposal_file("words-1", "Spell out numbers"), "utf-8")
     review.qtbot.waitUntil(
         lambda: [p.id for p in review.controller.session.proposals] == ["words-1"],
         timeout=ARRIVAL_MS,
     )
-    assert time.monotonic() - started < ARRIVAL_MS / 1000
     review.settle()
     review.shot("22-inbox")
 

@@ -160,11 +160,11 @@ def test_a_long_retry_after_moves_to_the_next_provider_at_once(httpserver: HTTPS
     httpserver.expect_request(route(httpserver, "b")).respond_with_handler(
         streamed(reply_json("t", {"src/app.py": SMALL}))
     )
-    started = time.monotonic()
+    waits: list[RateLimitWait] = []
 
-    result = _ask([a, b])
+    result = _ask([a, b], hooks=AskHooks(on_rate_limit_wait=waits.append))
 
-    assert time.monotonic() - started < 5
+    assert waits == []  # no countdown: b was asked straight away
     assert _outcomes(result) == [("a", AttemptOutcome.RATE_LIMITED), ("b", AttemptOutcome.ANSWERED)]
     assert "retry after 60 s" in result.attempts[0].detail
     assert result.proposal is not None and result.proposal.agent.provider == "b"
@@ -418,37 +418,45 @@ def slow_provider(httpserver: HTTPServer) -> Iterator[ProviderConfig]:
 def test_a_cancel_event_stops_a_slow_stream_at_once(slow_provider: ProviderConfig) -> None:
     cancel = threading.Event()
 
+    chunks: list[StreamProgress] = []
+
     def on_progress(progress: StreamProgress) -> None:
+        chunks.append(progress)
         cancel.set()  # after the first chunk, as a person pressing Cancel
 
-    started = time.monotonic()
     with pytest.raises(AskCancelledError) as caught:
         _ask([slow_provider], hooks=AskHooks(on_progress=on_progress, cancel=cancel))
 
-    assert time.monotonic() - started < 2
+    assert len(chunks) < 20  # stopped well before the stream's end
     assert _outcomes(caught.value) == [("slow", AttemptOutcome.CANCELLED)]
 
 
 def test_cancelling_the_task_stops_a_slow_stream_at_once(slow_provider: ProviderConfig) -> None:
-    async def main() -> float:
+    chunks: list[StreamProgress] = []
+
+    async def main() -> None:
         first_chunk = asyncio.Event()
+
+        def on_progress(progress: StreamProgress) -> None:
+            chunks.append(progress)
+            first_chunk.set()
+
         task = asyncio.ensure_future(
             ask(
                 "Rename line 5",
                 FILES,
                 [slow_provider],
                 level=Level.CHUNK,
-                hooks=AskHooks(on_progress=lambda progress: first_chunk.set()),
+                hooks=AskHooks(on_progress=on_progress),
             )
         )
         await first_chunk.wait()
-        started = time.monotonic()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        return time.monotonic() - started
 
-    assert asyncio.run(main()) < 1
+    asyncio.run(main())
+    assert len(chunks) < 20  # stopped well before the stream's end
 
 
 def test_a_cancel_during_a_rate_limit_wait_stops_the_countdown(httpserver: HTTPServer) -> None:
@@ -462,14 +470,12 @@ def test_a_cancel_during_a_rate_limit_wait_stops_the_countdown(httpserver: HTTPS
         waits.append(wait)
         cancel.set()
 
-    started = time.monotonic()
-    with pytest.raises(AskCancelledError):
+    with pytest.raises(AskCancelledError):  # not the 429 again after the countdown
         _ask(
             [provider_at(httpserver, "a")],
             hooks=AskHooks(on_rate_limit_wait=on_wait, cancel=cancel),
         )
 
-    assert time.monotonic() - started < 2
     assert waits[0].seconds_left > 7
 
 
@@ -477,12 +483,9 @@ def test_a_stream_that_stalls_past_the_read_timeout_is_incomplete(
     httpserver: HTTPServer, slow_provider: ProviderConfig
 ) -> None:
     impatient = provider_at(httpserver, "slow", timeout_s=0.2)
-    started = time.monotonic()
-
     result = _ask([impatient])
 
-    assert time.monotonic() - started < 2
-    assert result.status is AskStatus.INCOMPLETE
+    assert result.status is AskStatus.INCOMPLETE  # not the whole answer, 10 s later
     assert isinstance(result.answer, IncompleteAnswer)
     assert result.answer.reason.startswith("the answer broke off after ")
     assert "provider 'slow': no data from http://" in result.answer.reason
@@ -505,4 +508,3 @@ def test_a_provider_that_never_answers_times_out_and_hands_over(httpserver: HTTP
         ("b", AttemptOutcome.ANSWERED),
     ]
     assert result.attempts[0].detail.endswith("within the timeout")
-    assert result.attempts[0].ms < 700
