@@ -10,6 +10,7 @@ import pytest
 
 from gitutil import git
 from vetline.adapters.decision_log import DecisionLog
+from vetline.adapters.files.kept import KeptFiles
 from vetline.adapters.files.workspace import Workspace
 from vetline.adapters.git.tree import GitTree, load_worktree
 from vetline.adapters.inbox import Inbox
@@ -52,7 +53,7 @@ def reviewer_for(
     if workspace is not None:
         target = WorkspaceTarget(workspace, session)
     elif git_tree is not None:
-        target = RepositoryTarget(git_tree, session)
+        target = RepositoryTarget(git_tree, session, KeptFiles(log.path.parent))
     return Reviewer(session, log, target, inbox=inbox)
 
 

@@ -102,6 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_workspace(ask)
 
+    commands.add_parser(
+        "kept", help="list the agent's files kept before a reject took them out of a repository"
+    )
+    restore = commands.add_parser(
+        "restore", help="put a kept file back in its repository's work tree (see `kept`)"
+    )
+    restore.add_argument("kept_id", metavar="ID")
+    restore.add_argument("--reviewer", metavar="NAME", help="name in the log (default: login)")
+
     log = commands.add_parser("log", help="the decision log")
     log_commands = log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
     export = log_commands.add_parser("export", help="every decision, one record each")
@@ -160,6 +169,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _apply(args)
     if args.command == "ask":
         return _ask(args)
+    if args.command == "kept":
+        return _kept()
+    if args.command == "restore":
+        return _restore(args)
     return _log(args)
 
 
@@ -293,6 +306,7 @@ def _print_proposal(
 
 def _apply(args: argparse.Namespace) -> int:
     from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
+    from vetline.adapters.files.kept import KeptFiles
     from vetline.adapters.paths import data_dir
     from vetline.core.session import ReviewSession
     from vetline.operations.repository_target import RepositoryTarget
@@ -333,7 +347,7 @@ def _apply(args: argparse.Namespace) -> int:
         )
         target: WriteTarget
         if source.git_tree is not None:
-            target = RepositoryTarget(source.git_tree, session)
+            target = RepositoryTarget(source.git_tree, session, KeptFiles(data_dir()))
         else:
             target, finished = WorkspaceTarget.open(
                 _workspace_path(args.workspace) or Path(), session, data_dir(), leash.denied_paths
@@ -433,6 +447,33 @@ def _ask(args: argparse.Namespace) -> int:
         return EXIT_OVER_LEASH if over else EXIT_OK
     args.sources, args.command = [str(out)], "review"
     return _open_window(args)
+
+
+# --- kept files -------------------------------------------------------------------
+
+
+def _kept() -> int:
+    from vetline.adapters.files.kept import KeptFiles
+    from vetline.adapters.paths import data_dir
+
+    files = KeptFiles(data_dir())
+    for kept in files.all():
+        what = kept.path if kept.existed else f"{kept.path} (the agent had deleted it)"
+        print(f"{kept.id}  {kept.kept_at}  {kept.repository}  {what}")
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
+    from vetline.adapters.files.kept import KeptFiles
+    from vetline.adapters.paths import data_dir
+    from vetline.operations.kept_restore import restore_kept
+
+    files = KeptFiles(data_dir())
+    kept = files.find(args.kept_id)
+    with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
+        print(restore_kept(kept, files, log, reviewer=args.reviewer or _login_name()))
+    return EXIT_OK
 
 
 # --- log --------------------------------------------------------------------------

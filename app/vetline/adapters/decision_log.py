@@ -18,7 +18,7 @@ from vetline.core.errors import LogIntegrityError, VetlineError
 from vetline.core.model import Decision, Verdict
 
 LOG_FILE_NAME = "decisions.sqlite3"
-SCHEMA_VERSION = 2  # 2: the `bulk` column
+SCHEMA_VERSION = 2  # 2: the `bulk` and `kept` columns
 # PRAGMA application_id marks the file as ours ("VTLN"), so a stray SQLite file is refused.
 APPLICATION_ID = int.from_bytes(b"VTLN", "big")
 GENESIS_HASH = "0" * 64
@@ -45,11 +45,12 @@ DECISION_COLUMNS = (
     "edited_text",
     "undoes",
     "bulk",
+    "kept",
 )
 # Columns added after the first schema, with the value older rows have. A row's hash
 # leaves such a column out while it holds that value, so rows written before the
 # column existed still verify.
-LATER_COLUMNS: dict[str, object] = {"bulk": 0}
+LATER_COLUMNS: dict[str, object] = {"bulk": 0, "kept": ""}
 COLUMNS = ("seq", *DECISION_COLUMNS, "prev_hash", "hash")
 
 # The flat record every export carries, in this order, then the extras.
@@ -74,6 +75,7 @@ EXPORT_FIELDS = (
     "undoes",
     "edited_text",
     "bulk",
+    "kept",
 )
 
 # Separate statements: executescript() would COMMIT the transaction that guards them.
@@ -98,14 +100,18 @@ CREATE TABLE decisions (
     edited_text TEXT,
     undoes INTEGER,
     bulk INTEGER NOT NULL DEFAULT 0,
+    kept TEXT NOT NULL DEFAULT '',
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 )""",
     "CREATE INDEX decisions_by_proposal ON decisions (proposal_id, seq)",
 )
 
-# Schema 1 -> 2. Rows from before hold 0: nothing said they were decided in bulk.
-_ADD_BULK = "ALTER TABLE decisions ADD COLUMN bulk INTEGER NOT NULL DEFAULT 0"
+# Schema 1 -> 2. Rows from before hold the defaults: not decided in bulk, nothing kept.
+_MIGRATE_1_TO_2 = (
+    "ALTER TABLE decisions ADD COLUMN bulk INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE decisions ADD COLUMN kept TEXT NOT NULL DEFAULT ''",
+)
 
 Row = dict[str, Any]
 
@@ -304,7 +310,8 @@ class DecisionLog:
                 )
             elif version < SCHEMA_VERSION:
                 # Migrated inside this same transaction: all of it, or none.
-                connection.execute(_ADD_BULK)
+                for statement in _MIGRATE_1_TO_2:
+                    connection.execute(statement)
                 connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             connection.execute("COMMIT")
         except BaseException:

@@ -311,3 +311,6 @@ class Decision:
     # Decided together with others by one command (accept the rest, a scripted apply):
     # only the hunk that was on screen carries screen time, the others 0.
     bulk: bool = False
+    # A reject in a repository: the id under which the agent's version of the file was
+    # kept in the data folder before the reject took it out ("" when nothing was kept).
+    kept: str = ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -241,8 +241,9 @@ class ReviewSession:
             )
         return self._decide(item, Verdict.ACCEPTED)
 
-    def reject_current(self, reason: str = "") -> FileOutcome | None:
-        return self._decide(self._require_current(), Verdict.REJECTED, reason=reason)
+    def reject_current(self, reason: str = "", kept: str = "") -> FileOutcome | None:
+        """`kept`: the id under which the agent's version was kept before this reject."""
+        return self._decide(self._require_current(), Verdict.REJECTED, reason=reason, kept=kept)
 
     def edit_current(self, new_text: str) -> FileOutcome | None:
         """Accept the hunk with its new side replaced by what the reviewer wrote."""
@@ -392,13 +393,14 @@ class ReviewSession:
         advance: bool = True,
         ms_on_screen: int | None = None,
         bulk: bool = False,
+        kept: str = "",
     ) -> FileOutcome | None:
         elapsed = self._ms_on_screen() if ms_on_screen is None else ms_on_screen
         decision = self._build(
             item, verdict, ms_on_screen=elapsed, reason=reason, edited_text=edited_text
         )
-        if bulk:
-            decision = replace(decision, bulk=True)
+        if bulk or kept:
+            decision = replace(decision, bulk=bulk, kept=kept)
         seq = self._record(decision)  # durable before anything moves
         previous = (item.state, item.decision_seq, item.edited_text)
         item.state = _STATE_OF_VERDICT[verdict]
@@ -462,8 +464,15 @@ class ReviewSession:
             raise SessionError("the queue is empty")
         return item
 
-    def decide_all(self, accepted: Sequence[str] | None, reason: str = "") -> list[FileOutcome]:
-        """A scripted review: hunks in `accepted` (all, if None) accepted, the rest rejected."""
+    def decide_all(
+        self,
+        accepted: Sequence[str] | None,
+        reason: str = "",
+        kept: Mapping[str, str] | None = None,
+    ) -> list[FileOutcome]:
+        """A scripted review: hunks in `accepted` (all, if None) accepted, the rest rejected.
+
+        `kept` maps a path to the id its agent's version was kept under before rejecting."""
         wanted = None if accepted is None else set(accepted)
         outcomes: list[FileOutcome] = []
         for index, item in enumerate(list(self.items)):
@@ -475,7 +484,13 @@ class ReviewSession:
                 )
             else:
                 outcome = self._decide(
-                    item, Verdict.REJECTED, reason=reason, advance=False, ms_on_screen=0, bulk=True
+                    item,
+                    Verdict.REJECTED,
+                    reason=reason,
+                    advance=False,
+                    ms_on_screen=0,
+                    bulk=True,
+                    kept=(kept or {}).get(item.change.path, ""),
                 )
             if outcome:
                 outcomes.append(outcome)

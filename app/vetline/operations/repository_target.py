@@ -12,11 +12,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from vetline.adapters.decision_log import DecisionLog
+from vetline.adapters.files.kept import KeptFiles
 from vetline.adapters.git.state import PathState, listed_changes, path_states
 from vetline.adapters.git.tree import GitTree
 from vetline.core.errors import StaleBaseError, VetlineError
 from vetline.core.model import Change, Proposal
 from vetline.core.session import FileOutcome, ReviewItem, ReviewSession
+from vetline.operations.kept_restore import last_undoable_reject, restore_kept
 from vetline.operations.outcome import Outcome, OutcomeKind
 from vetline.operations.repository_queue import (
     RepositoryRefresh,
@@ -30,9 +33,10 @@ from vetline.operations.write_target import StaleKey
 class RepositoryTarget:
     """Accept stages a hunk in the index; reject restores it in the work tree."""
 
-    def __init__(self, tree: GitTree, session: ReviewSession) -> None:
+    def __init__(self, tree: GitTree, session: ReviewSession, kept: KeptFiles) -> None:
         self.tree = tree
         self.session = session
+        self.kept = kept  # where the agent's version goes before a reject takes it out
         # What the repository's changed paths held when last read or written by us.
         self._states: dict[str, PathState] = {}
 
@@ -83,6 +87,26 @@ class RepositoryTarget:
 
     def after_undo(self, item: ReviewItem, outcome: FileOutcome | None) -> Outcome:
         return self.after_verdict(item.proposal, [item.change], [], [])
+
+    def keep_before_reject(self, proposal: Proposal, change: Change) -> str:
+        if not self.tree.changes_on_reject(change):
+            return ""  # listed only (a submodule, a link): a reject changes nothing
+        return self.kept.keep(self.root, change.path, self.tree.agent_version(change)).id
+
+    def undo_from_log(self, log: DecisionLog) -> Outcome:
+        """After a restart: bring back the newest reject's kept version, and re-read it."""
+        kept = last_undoable_reject(log, self.kept, self.root)
+        if kept is None:
+            return Outcome(OutcomeKind.NOTHING, "nothing to undo")
+        try:
+            message = restore_kept(kept, self.kept, log, reviewer=self.session.reviewer)
+        except VetlineError as error:
+            return Outcome(OutcomeKind.REFUSED, str(error))
+        old = self._queued_change_at(kept.path)
+        fresh = self.tree.reload_change(kept.path)
+        put_in_queue(self.session, old, fresh, self.root)
+        self._remember(change_paths([*fresh, *([old] if old is not None else [])]))
+        return Outcome(OutcomeKind.DONE, message, (kept.path,))
 
     def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, frozenset[str]]:
         return {}  # a file that changed under the review is re-read, not marked stale

@@ -41,7 +41,7 @@ class Reviewer:
         return self._run(self.session.accept_current)
 
     def reject(self, reason: str = "") -> Outcome:
-        return self._run(lambda: self.session.reject_current(reason))
+        return self._run(lambda: self.session.reject_current(reason, kept=self._keep_current()))
 
     def edit(self, new_text: str) -> Outcome:
         return self._run(lambda: self.session.edit_current(new_text))
@@ -68,7 +68,11 @@ class Reviewer:
         except VetlineError as error:
             return Outcome(OutcomeKind.REFUSED, str(error))
         if undone is None:
-            return Outcome(OutcomeKind.NOTHING, "nothing to undo")
+            # Nothing of this session left to undo: a reject from before (another run of
+            # the window, or `vetline apply`) may still be brought back from its kept copy.
+            if self.target is None:
+                return Outcome(OutcomeKind.NOTHING, "nothing to undo")
+            return self.target.undo_from_log(self.log)
         item, outcome = undone
         if self.target is None:
             return Outcome(OutcomeKind.DONE, f"undid the verdict on {item.change.path}")
@@ -89,7 +93,16 @@ class Reviewer:
         prepared = (
             self.target.prepare(self.session.proposals, chosen) if self.target is not None else None
         )
-        self.session.decide_all(accepted, reason=reason)
+        kept: dict[str, str] = {}
+        if self.target is not None:
+            for proposal in self.session.proposals:
+                for change in proposal.changes:
+                    if all(hunk.id in chosen for hunk in change.hunks):
+                        continue  # nothing of it is rejected
+                    kept_id = self.target.keep_before_reject(proposal, change)
+                    if kept_id:
+                        kept[change.path] = kept_id
+        self.session.decide_all(accepted, reason=reason, kept=kept)
         decided = len(self.session.items)
         taken = sum(1 for item in self.session.items if item.state.takes_effect)
         summary = f"{decided} hunks decided: {taken} accepted, {decided - taken} rejected"
@@ -140,6 +153,13 @@ class Reviewer:
         else:
             result = self.target.after_verdict(proposal, changes, outcomes, decided)
         return self._answer_inbox(proposal, result)
+
+    def _keep_current(self) -> str:
+        """Keep what rejecting the hunk on screen takes away (a repository's agent work)."""
+        current = self.session.current
+        if current is None or self.target is None:
+            return ""
+        return self.target.keep_before_reject(current.proposal, current.change)
 
     def _refused(self, command: Callable[[], object]) -> Outcome:
         """A command with nothing on screen: the session says why it cannot run."""

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.files.transaction import JOURNAL_FOLDER
 from vetline.adapters.files.workspace import FileWrite, Workspace
 from vetline.core.errors import StaleBaseError, VetlineError
@@ -101,6 +102,12 @@ class WorkspaceTarget:
         if record is None:
             return Outcome(OutcomeKind.DONE, f"undid the verdict on {item.change.path}")
         return self._restore(record, item)
+
+    def keep_before_reject(self, proposal: Proposal, change: Change) -> str:
+        return ""  # a reject leaves the workspace as it is: nothing is taken away
+
+    def undo_from_log(self, log: DecisionLog) -> Outcome:
+        return Outcome(OutcomeKind.NOTHING, "nothing to undo")
 
     def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, frozenset[str]]:
         return {

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from vetline.adapters.decision_log import DecisionLog
 from vetline.core.model import Change, Proposal
 from vetline.core.session import FileOutcome, ReviewItem, ReviewSession
 from vetline.operations.outcome import Outcome
@@ -54,6 +55,15 @@ class WriteTarget(Protocol):
 
     def after_undo(self, item: ReviewItem, outcome: FileOutcome | None) -> Outcome:
         """Take back what the undone verdict did (`outcome`: the file it completed)."""
+        ...
+
+    def keep_before_reject(self, proposal: Proposal, change: Change) -> str:
+        """Keep what a reject of `change` would take away; returns the kept id ("": nothing
+        is taken away, or nothing could be kept). Called before the reject is logged."""
+        ...
+
+    def undo_from_log(self, log: DecisionLog) -> Outcome:
+        """Undo with no verdict of this session left: bring back the newest kept version."""
         ...
 
     def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, frozenset[str]]:

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from vetline.adapters.decision_log import DecisionLog
+from vetline.adapters.files.kept import KeptFiles
 from vetline.adapters.files.workspace import Workspace
 from vetline.core.errors import InputError, VetlineError
 from vetline.core.leash import Level, Violation
@@ -181,7 +182,8 @@ class ReviewController(QObject):
             return opened.proposals
         if self.session.items or self.repository is not None or self.reviewer.inbox is not None:
             raise InputError("a repository is reviewed on its own: open it in a new window")
-        repository = RepositoryTarget(opened.git_tree, self.session)
+        kept = KeptFiles(self.log.path.parent)  # beside the log, in the data folder
+        repository = RepositoryTarget(opened.git_tree, self.session, kept)
         repository.remember()  # later edits by others are told from our own
         self.reviewer.target = repository
         return opened.proposals

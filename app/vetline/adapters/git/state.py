@@ -133,3 +133,11 @@ def index_entries(root: Path, paths: Sequence[str]) -> dict[str, str]:
             mode, object_id, _stage = header.decode().split(" ")
             entries[os.fsdecode(name)] = f"{mode} {object_id}"
     return entries
+
+
+def index_bytes(root: Path, path: str) -> bytes | None:
+    """The bytes the index holds for `path`; None when the path is not in the index."""
+    entry = index_entries(root, [path]).get(path)
+    if entry is None:
+        return None
+    return Git(root).run("cat-file", "blob", entry.split(" ")[1])

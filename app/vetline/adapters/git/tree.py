@@ -182,6 +182,15 @@ class GitTree:
             self._files[file.change.path] = file
         return tuple(file.change for file in fresh)
 
+    def changes_on_reject(self, change: Change) -> bool:
+        """Whether rejecting `change` changes the work tree (listed-only items do not)."""
+        return not self._tracked(change).view_only
+
+    def agent_version(self, change: Change) -> bytes | None:
+        """The work tree's bytes at `change.path` as read (as the agent left them); None
+        when the agent deleted the file. Raises StaleBaseError if it was re-read since."""
+        return self._tracked(change).new
+
     # ---- writing ------------------------------------------------------------------
 
     def _tracked(self, change: Change) -> TrackedFile:
