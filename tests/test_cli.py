@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from helpers.gitutil import git
+from helpers.gitrepo import git
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

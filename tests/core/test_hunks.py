@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.gitutil import diff_no_index, git
+from helpers.gitrepo import diff_no_index, git
 from vetline.core.hunks import HunkMismatchError, apply_hunks, hunks_from_texts, split_hunk
 from vetline.core.linediff import diff_lines
 from vetline.core.model import Hunk

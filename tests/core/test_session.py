@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from helpers.proposals import text_change
 from vetline.core.commands import (
     COMMANDS,
     DEFAULT_KEYMAP,
@@ -14,17 +15,10 @@ from vetline.core.commands import (
     conflicts,
     is_valid_key,
 )
-from vetline.core.hunks import hunks_from_texts
 from vetline.core.leash import Leash, Level, path_refusal
-from vetline.core.model import Agent, Change, Decision, FileStatus, Proposal, Verdict
+from vetline.core.model import Agent, Decision, Proposal, Verdict
 from vetline.core.session import HunkState, ReviewSession, SessionError
 from vetline.core.settings import SettingsError, default_settings, settings_from_document
-
-
-def make_change(path: str, old: str, new: str) -> Change:
-    return Change(
-        path, FileStatus.MODIFIED, hunks_from_texts(path, old, new), base_text=old, new_text=new
-    )
 
 
 def numbered(count: int, prefix: str = "line") -> str:
@@ -35,7 +29,7 @@ def two_hunk_proposal() -> Proposal:
     old = numbered(30)
     new = old.replace("line 3\n", "LINE 3\n").replace("line 25\n", "LINE 25\n")
     return Proposal(
-        "p1", "Fix two lines", (make_change("a.txt", old, new),), agent=Agent("coder", "model-x")
+        "p1", "Fix two lines", (text_change("a.txt", old, new),), agent=Agent("coder", "model-x")
     )
 
 
@@ -72,7 +66,7 @@ def test_leash_names_each_limit_in_words() -> None:
     old = numbered(500)
     new = numbered(500, "changed")
     proposal = Proposal(
-        "big", "Rewrite", (make_change("a.txt", old, new), make_change("b.txt", "x\n", "y\n"))
+        "big", "Rewrite", (text_change("a.txt", old, new), text_change("b.txt", "x\n", "y\n"))
     )
     messages = [v.message for v in Leash().check(proposal, 2)]
     assert "1002 changed lines > 40 allowed at level 2 (Chunk)" in messages
@@ -166,7 +160,7 @@ def test_accept_rest_is_refused_over_the_leash_and_allowed_within() -> None:
 def test_split_breaks_a_hunk_at_unchanged_lines() -> None:
     old = numbered(12)
     new = old.replace("line 3\n", "three\n").replace("line 6\n", "six\n")
-    session, _, _ = new_session(Proposal("p", "t", (make_change("a", old, new),)))
+    session, _, _ = new_session(Proposal("p", "t", (text_change("a", old, new),)))
     assert len(session.items) == 1
     assert session.split_current() == 2
     assert [item.hunk.added for item in session.items] == [1, 1]
@@ -220,7 +214,7 @@ def test_a_reread_change_replaces_its_items_and_the_proposal_follows() -> None:
     session, _, _ = new_session(two_hunk_proposal())
     old_change = session.items[0].change
     session.accept_current()
-    fresh = make_change("a.txt", numbered(30), numbered(30).replace("line 9\n", "nine\n"))
+    fresh = text_change("a.txt", numbered(30), numbered(30).replace("line 9\n", "nine\n"))
     session.replace_change(old_change, [fresh])
     assert [item.hunk.added for item in session.items] == [1]
     assert session.items[0].state is HunkState.PENDING
@@ -229,7 +223,7 @@ def test_a_reread_change_replaces_its_items_and_the_proposal_follows() -> None:
     assert session.items[0].proposal is proposal
     assert session.undo_last() is None  # the verdict was on a change that is gone
 
-    extra = make_change("b.txt", "x\n", "y\n")
+    extra = text_change("b.txt", "x\n", "y\n")
     session.add_changes(proposal, [extra])
     grown = session.proposals[0]
     assert grown.changes == (fresh, extra)

@@ -1,4 +1,4 @@
-"""A real git repository in a temp folder for tests, and a renderer of hunks back to patch text."""
+"""Real git repositories in temp folders, git isolated from any config, and hunks as patches."""
 
 from __future__ import annotations
 
@@ -36,6 +36,34 @@ GIT_OPTIONS = (
 )
 
 
+def run_git(
+    cwd: Path, args: Iterable[str], stdin: bytes | None, succeeded: tuple[int, ...] | None
+) -> bytes:
+    """git's output in `cwd`, isolated from any config; an exit outside `succeeded` fails."""
+    arguments = list(args)
+    result = subprocess.run(
+        ["git", *GIT_OPTIONS, *arguments],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        env={**os.environ, **GIT_ENV},
+        check=False,
+    )
+    if succeeded is not None and result.returncode not in succeeded:
+        raise AssertionError(f"git {' '.join(arguments)} failed: {result.stderr.decode()}")
+    return result.stdout
+
+
+def git(cwd: Path, *args: str, input_bytes: bytes | None = None, check: bool = True) -> bytes:
+    """git in any folder; exit 1 passes too, as `git diff` says "they differ" with it."""
+    return run_git(cwd, args, input_bytes, succeeded=(0, 1) if check else None)
+
+
+def diff_no_index(old: Path, new: Path, *extra: str) -> bytes:
+    """`git diff --no-index` of two files: what git itself makes of the change."""
+    return git(old.parent, "diff", "--no-index", "--no-color", *extra, str(old), str(new))
+
+
 class GitRepo:
     """A working tree with helpers to write files, commit, and take diffs of the changes."""
 
@@ -50,17 +78,7 @@ class GitRepo:
         return repo
 
     def git(self, *args: str, stdin: bytes | None = None, check: bool = True) -> bytes:
-        result = subprocess.run(
-            ["git", *GIT_OPTIONS, *args],
-            cwd=self.root,
-            input=stdin,
-            capture_output=True,
-            env={**os.environ, **GIT_ENV},
-            check=False,
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(f"git {' '.join(args)} failed: {result.stderr.decode()}")
-        return result.stdout
+        return run_git(self.root, args, stdin, succeeded=(0,) if check else None)
 
     def write(self, path: str, data: bytes | str) -> Path:
         target = self.root / path

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from helpers import REPO_ROOT
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.demo import prepare_demo
-from vetline.core.settings import Settings, default_settings
+from vetline.core.settings import Settings
 from vetline.ui.app import build_window
 from vetline.ui.main_window import MainWindow
 from vetline.ui.tasks import BackgroundWork
@@ -106,29 +106,78 @@ def _open_dialog(window: QWidget, kind: type[QDialog]) -> QDialog | None:
     return None
 
 
+def new_window(tmp_path: Path, settings: Settings | None = None) -> tuple[MainWindow, DecisionLog]:
+    """A window over a fresh decision log in tmp_path, with its own background work; not shown."""
+    log = DecisionLog(tmp_path / "decisions.sqlite3")
+    return build_window(log, settings, gateway=BackgroundWork()), log
+
+
+def show(qtbot: QtBot, window: MainWindow) -> None:
+    window.resize(1280, 800)
+    with qtbot.waitExposed(window, timeout=WAIT_MS):
+        window.show()
+
+
+def reviewing(review: Review, *, handed_to_qtbot: bool) -> Iterator[Review]:
+    """`review` settled and ready for keys; afterwards its work is ended and the window closed.
+
+    A window handed to qtbot.addWidget is deleted by pytest-qt; any other is deleted here
+    (close_and_delete).
+    """
+    window = review.window
+    gateway = window.controller.gateway
+    review.activate()
+    review.settle()
+    try:
+        yield review
+    finally:
+        window.asker.cancel()
+        review.qtbot.waitUntil(lambda: not window.asker.running, timeout=WAIT_MS)
+        review.settle()
+        if handed_to_qtbot:
+            window.close()
+        else:
+            close_and_delete(review.qtbot, window)
+        gateway.shutdown()
+        review.log.close()
+
+
 def open_review(
     qtbot: QtBot,
     tmp_path: Path,
     settings: Settings | None = None,
-    gateway: BackgroundWork | None = None,
+    *,
+    handed_to_qtbot: bool = True,
 ) -> Iterator[Review]:
-    log = DecisionLog(tmp_path / "decisions.sqlite3")
-    gateway = gateway or BackgroundWork()
-    window = build_window(log, settings or default_settings(), gateway=gateway)
-    qtbot.addWidget(window)
+    """The demo queue in a real window, level 2 unless `settings` say otherwise.
+
+    handed_to_qtbot=False keeps the window from qtbot.addWidget, for tests whose work may
+    still be in flight when they end (an answer streaming): see close_and_delete.
+    """
+    window, log = new_window(tmp_path, settings)
+    if handed_to_qtbot:
+        qtbot.addWidget(window)
     workspace, proposals = prepare_demo(tmp_path / "data")
     window.controller.open_proposals(proposals, workspace, demo=True)
-    window.resize(1280, 800)
-    with qtbot.waitExposed(window, timeout=WAIT_MS):
-        window.show()
-    review = Review(window, log, workspace, qtbot)
-    review.activate()
-    review.settle()
-    yield review
-    review.settle()
-    window.close()
-    gateway.shutdown()
-    log.close()
+    show(qtbot, window)
+    yield from reviewing(Review(window, log, workspace, qtbot), handed_to_qtbot=handed_to_qtbot)
+
+
+def open_repository(
+    qtbot: QtBot, tmp_path: Path, root: Path, *, refused: bool = False
+) -> Iterator[Review]:
+    """A git working tree in a real window, after the repository follower's first look.
+
+    refused=True is for a repository the window turns down: no look ever happens, so
+    this waits for the refusal instead.
+    """
+    window, log = new_window(tmp_path)
+    show(qtbot, window)
+    follower = window.repository_follower
+    opened = window.controller.command_finished if refused else follower.looked
+    with qtbot.waitSignal(opened, timeout=WAIT_MS):
+        window.controller.load_sources([str(root)], None)
+    yield from reviewing(Review(window, log, root, qtbot), handed_to_qtbot=False)
 
 
 def close_and_delete(qtbot: QtBot, window: MainWindow) -> None:

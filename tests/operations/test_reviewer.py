@@ -6,7 +6,7 @@ import json
 import time
 from pathlib import Path
 
-from helpers.gitutil import git
+from helpers.gitrepo import git
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.files.workspace import Workspace
 from vetline.adapters.git.tree import load_worktree

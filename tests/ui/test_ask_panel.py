@@ -25,15 +25,11 @@ from helpers.llm_server import (
     sse_events,
     streamed,
 )
-from helpers.review_window import WAIT_MS, Review, close_and_delete
+from helpers.review_window import WAIT_MS, Review, open_review
 from helpers.widget_checks import assert_named, assert_plain
-from vetline.adapters.decision_log import DecisionLog
-from vetline.adapters.demo import prepare_demo
 from vetline.core.model import Proposal
 from vetline.core.settings import Settings, default_settings
-from vetline.ui.app import build_window
 from vetline.ui.dialogs import RejectReasonDialog
-from vetline.ui.tasks import BackgroundWork
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -53,36 +49,12 @@ def settings_for(server: HTTPServer) -> Settings:
     return replace(default_settings(), providers=(provider,))
 
 
-def open_demo(qtbot: QtBot, tmp_path: Path, settings: Settings) -> Iterator[Review]:
-    """The demo window, its first hunk in src/pager.py on screen (see close_and_delete)."""
-    log = DecisionLog(tmp_path / "decisions.sqlite3")
-    gateway = BackgroundWork()
-    window = build_window(log, settings, gateway=gateway)
-    workspace, proposals = prepare_demo(tmp_path / "data")
-    window.controller.open_proposals(proposals, workspace, demo=True)
-    window.resize(1280, 800)
-    with qtbot.waitExposed(window, timeout=WAIT_MS):
-        window.show()
-    review = Review(window, log, workspace, qtbot)
-    review.activate()
-    review.settle()
-    try:
-        yield review
-    finally:
-        window.asker.cancel()
-        qtbot.waitUntil(lambda: not window.asker.running, timeout=WAIT_MS)
-        review.settle()
-        close_and_delete(qtbot, window)
-        gateway.shutdown()
-        log.close()
-
-
 @pytest.fixture
 def asking(
     qtbot: QtBot, tmp_path: Path, qt_loop: qasync.QEventLoop, httpserver: HTTPServer
 ) -> Iterator[Review]:
-    """The demo window with a model server behind it."""
-    yield from open_demo(qtbot, tmp_path, settings_for(httpserver))
+    """The demo window with a model server behind it; its first hunk is in src/pager.py."""
+    yield from open_review(qtbot, tmp_path, settings_for(httpserver), handed_to_qtbot=False)
 
 
 def pager_text(review: Review) -> str:
@@ -306,7 +278,7 @@ def test_a_short_rate_limit_counts_down_and_can_be_cancelled(
 def test_without_a_provider_the_panel_says_how_to_configure_one(
     qtbot: QtBot, tmp_path: Path, qt_loop: qasync.QEventLoop
 ) -> None:
-    for review in open_demo(qtbot, tmp_path, default_settings()):
+    for review in open_review(qtbot, tmp_path, handed_to_qtbot=False):
         review.press(Qt.Key.Key_I, CTRL)  # several files: the queue's, the current one ticked
         panel = review.window.ask_panel
         assert PAGER in panel.chosen_files()

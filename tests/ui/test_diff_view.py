@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from helpers import REPO_ROOT
+from helpers.proposals import text_change
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import Change, FileStatus, Hunk
 from vetline.ui.diff_rows import (
@@ -66,8 +67,7 @@ NEW = (
 
 
 def small_change() -> Change:
-    hunks = hunks_from_texts("src/invoices.py", BASE, NEW)
-    return Change("src/invoices.py", FileStatus.MODIFIED, hunks, base_text=BASE, new_text=NEW)
+    return text_change("src/invoices.py", BASE, NEW)
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +80,7 @@ def big_change() -> Change:
     for n in range(7, len(new_lines), 20):
         new_lines[n] = new_lines[n].replace(f"factor={n % 7}", f"factor={n % 7 + 1}")
     base, new = "".join(base_lines), "".join(new_lines)
-    hunks = hunks_from_texts("big/generated.py", base, new)
-    return Change("big/generated.py", FileStatus.MODIFIED, hunks, base_text=base, new_text=new)
+    return text_change("big/generated.py", base, new)
 
 
 def shown_view(

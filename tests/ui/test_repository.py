@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,11 +11,12 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from helpers.gitrepo import GIT_ENV, GitRepo
-from helpers.review_window import WAIT_MS, Review, close_and_delete
-from vetline.adapters.decision_log import DecisionLog
-from vetline.ui.app import build_window
+from helpers.review_window import (
+    WAIT_MS,
+    Review,
+    open_repository,
+)
 from vetline.ui.dialogs import RejectReasonDialog
-from vetline.ui.tasks import BackgroundWork
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 OLD = b"".join(b"line %d\n" % n for n in range(1, 41))
@@ -48,27 +48,6 @@ def repo(tmp_path: Path) -> GitRepo:
     nested.write("lib.py", "x = 1\n")
     nested.commit("nested")
     return repo
-
-
-def open_repository(qtbot: QtBot, tmp_path: Path, root: Path) -> Iterator[Review]:
-    log = DecisionLog(tmp_path / "decisions.sqlite3")
-    gateway = BackgroundWork()
-    window = build_window(log, gateway=gateway)
-    window.resize(1280, 800)
-    with qtbot.waitExposed(window, timeout=WAIT_MS):
-        window.show()
-    with qtbot.waitSignal(window.repository_follower.looked, timeout=WAIT_MS):
-        window.controller.load_sources([str(root)], None)
-    review = Review(window, log, root, qtbot)
-    review.activate()
-    review.settle()
-    try:
-        yield review
-    finally:
-        review.settle()
-        close_and_delete(qtbot, window)
-        gateway.shutdown()
-        log.close()
 
 
 @pytest.fixture
@@ -192,26 +171,10 @@ def test_a_repository_in_the_middle_of_a_merge_is_refused(
     repo.write("a.txt", "ours\n")
     repo.commit("ours")
     repo.git("merge", "other", check=False)  # a conflict: MERGE_HEAD stays
-    for review in open_review_without_follower(qtbot, tmp_path, repo.root):
+    for review in open_repository(qtbot, tmp_path, repo.root, refused=True):
         message = review.window.banner.message()
         assert "in the middle of a merge; finish or abort it first" in message
         assert review.window.pages.currentWidget() is review.window.empty_state
-
-
-def open_review_without_follower(qtbot: QtBot, tmp_path: Path, root: Path) -> Iterator[Review]:
-    """A window whose source is refused: no look at the repository ever happens."""
-    log = DecisionLog(tmp_path / "decisions.sqlite3")
-    gateway = BackgroundWork()
-    window = build_window(log, gateway=gateway)
-    window.show()
-    with qtbot.waitSignal(window.controller.command_finished, timeout=WAIT_MS):
-        window.controller.load_sources([str(root)], None)
-    try:
-        yield Review(window, log, root, qtbot)
-    finally:
-        close_and_delete(qtbot, window)
-        gateway.shutdown()
-        log.close()
 
 
 def test_a_file_the_agent_takes_back_leaves_the_queue(review: Review, repo: GitRepo) -> None:

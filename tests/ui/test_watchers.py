@@ -16,10 +16,8 @@ import qasync
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from helpers.review_window import WAIT_MS, Review, close_and_delete
-from vetline.adapters.decision_log import DecisionLog
-from vetline.ui.app import build_window, open_start_queue, read_last_session, remember_sessions
-from vetline.ui.tasks import BackgroundWork
+from helpers.review_window import Review, new_window, reviewing, show
+from vetline.ui.app import open_start_queue, read_last_session, remember_sessions
 from vetline.ui.watchers import InboxFollower
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -54,13 +52,9 @@ def inbox_review(
     (workspace / "src" / "numbers.txt").write_text(BASE, encoding="utf-8")
     inbox.mkdir()
     data.mkdir()
-    log = DecisionLog(tmp_path / "decisions.sqlite3")
-    gateway = BackgroundWork()
-    window = build_window(log, gateway=gateway)
+    window, log = new_window(tmp_path)
     remember_sessions(window.controller, data)
-    window.resize(1280, 800)
-    with qtbot.waitExposed(window, timeout=WAIT_MS):
-        window.show()
+    show(qtbot, window)
     open_start_queue(
         window.controller,
         sources=[],
@@ -69,16 +63,8 @@ def inbox_review(
         data_folder=data,
         watch=inbox,
     )
-    review = Review(window, log, workspace, qtbot)
-    review.activate()
-    review.settle()
-    try:
+    for review in reviewing(Review(window, log, workspace, qtbot), handed_to_qtbot=False):
         yield review, inbox
-    finally:
-        review.settle()
-        close_and_delete(qtbot, window)
-        gateway.shutdown()
-        log.close()
 
 
 def test_a_dropped_proposal_is_queued_and_its_verdicts_go_to_the_outbox(

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from helpers.proposals import proposal_of
 from vetline.adapters.files import transaction
 from vetline.adapters.files.workspace import FileWrite, Workspace, WorkspaceIOError
 from vetline.core.errors import InputError, StaleBaseError, UnsafePathError
 from vetline.core.hunks import hunks_from_texts, split_hunk
-from vetline.core.model import Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
+from vetline.core.model import Change, FileStatus, Hunk, HunkKind, sha256_hex
 from vetline.core.text import decode
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX modes and symbolic links")
@@ -110,10 +111,6 @@ def rename(old: str, new: str, base: bytes, changed: bytes) -> Change:
     )
 
 
-def proposal(*changes: Change) -> Proposal:
-    return Proposal(id="p1", title="test", changes=changes)
-
-
 def ids(*changes: Change, kind: HunkKind | None = None) -> set[str]:
     return {h.id for c in changes for h in c.hunks if kind is None or h.kind is kind}
 
@@ -160,7 +157,7 @@ def test_unsafe_paths_are_refused_and_nothing_is_written(
     change = add(rel, b"owned\n")
 
     with pytest.raises(UnsafePathError, match=reason) as refused:
-        workspace.apply_proposal(proposal(change), ids(change))
+        workspace.apply_proposal(proposal_of(change), ids(change))
 
     assert repr(rel) in str(refused.value)
     assert snapshot(tmp_path) == before
@@ -186,7 +183,7 @@ def test_symlinked_folder_leading_outside_is_refused(
     change = add("docs/evil.txt", b"owned\n")
 
     with pytest.raises(UnsafePathError, match="outside the workspace"):
-        workspace.apply_proposal(proposal(change), ids(change))
+        workspace.apply_proposal(proposal_of(change), ids(change))
 
     assert snapshot(tmp_path) == before
 
@@ -200,7 +197,7 @@ def test_symlinked_file_leading_outside_is_refused(
     change = modify("notes.txt", LINES, LINES.replace(b"line 5\n", b"owned\n"))
 
     with pytest.raises(UnsafePathError, match="outside the workspace"):
-        workspace.apply_proposal(proposal(change), ids(change))
+        workspace.apply_proposal(proposal_of(change), ids(change))
 
     assert snapshot(tmp_path) == before
 
@@ -245,7 +242,7 @@ def test_file_edited_after_the_proposal_is_stale(
     before = snapshot(tmp_path)
 
     with pytest.raises(StaleBaseError, match="a.txt changed since the proposal was made"):
-        workspace.apply_proposal(proposal(change), ids(change))
+        workspace.apply_proposal(proposal_of(change), ids(change))
 
     assert snapshot(tmp_path) == before
 
@@ -257,7 +254,7 @@ def test_context_mismatch_without_a_base_hash_is_stale(workspace: Workspace, roo
     )
 
     with pytest.raises(StaleBaseError, match="context does not match"):
-        workspace.plan(proposal(change), ids(change))
+        workspace.plan(proposal_of(change), ids(change))
 
 
 def test_file_edited_between_plan_and_write_is_stale(
@@ -265,7 +262,7 @@ def test_file_edited_between_plan_and_write_is_stale(
 ) -> None:
     put(root, "a.txt", LINES)
     change = modify("a.txt", LINES, LINES.replace(b"line 5\n", b"five\n"))
-    plan = workspace.plan(proposal(change), ids(change))
+    plan = workspace.plan(proposal_of(change), ids(change))
     put(root, "a.txt", b"rewritten by an editor\n")
     before = snapshot(tmp_path)
 
@@ -278,7 +275,7 @@ def test_file_edited_between_plan_and_write_is_stale(
 def test_file_removed_before_the_write_is_stale(workspace: Workspace, root: Path) -> None:
     put(root, "a.txt", LINES)
     change = modify("a.txt", LINES, LINES.replace(b"line 5\n", b"five\n"))
-    plan = workspace.plan(proposal(change), ids(change))
+    plan = workspace.plan(proposal_of(change), ids(change))
     (root / "a.txt").unlink()
 
     with pytest.raises(StaleBaseError, match="removed"):
@@ -290,7 +287,7 @@ def test_new_file_that_already_exists_is_stale(workspace: Workspace, root: Path)
     change = add("new.txt", b"hello\n")
 
     with pytest.raises(StaleBaseError, match="new.txt already exists"):
-        workspace.apply_proposal(proposal(change), ids(change))
+        workspace.apply_proposal(proposal_of(change), ids(change))
     assert (root / "new.txt").read_bytes() == b"already here\n"
 
 
@@ -308,7 +305,7 @@ def test_second_file_stale_leaves_the_first_unchanged(
     before = snapshot(tmp_path)
 
     with pytest.raises(StaleBaseError, match=r"b\.txt"):
-        workspace.apply_proposal(proposal(first, second), ids(first, second))
+        workspace.apply_proposal(proposal_of(first, second), ids(first, second))
 
     assert snapshot(tmp_path) == before
 
@@ -319,7 +316,7 @@ def test_failure_while_writing_temp_files_changes_nothing(
     put(root, "a.txt", LINES)
     first = add("new/deeper/fresh.txt", b"fresh\n")
     second = modify("a.txt", LINES, LINES.replace(b"line 5\n", b"five\n"))
-    plan = workspace.plan(proposal(first, second), ids(first, second))
+    plan = workspace.plan(proposal_of(first, second), ids(first, second))
     before = snapshot(tmp_path)
     monkeypatch.setattr(transaction, "write_temp", fail_on_call(2, transaction.write_temp))
 
@@ -338,7 +335,7 @@ def test_rename_failing_midway_rolls_back(
         modify(name, LINES, LINES.replace(b"line 5\n", b"five\n"))
         for name in ("a.txt", "b.txt", "c.txt")
     ]
-    plan = workspace.plan(proposal(*changes), ids(*changes))
+    plan = workspace.plan(proposal_of(*changes), ids(*changes))
     before = snapshot(tmp_path)
     monkeypatch.setattr(os, "replace", fail_on_call(2, os.replace))
 
@@ -354,7 +351,7 @@ def test_rollback_without_hard_links_uses_copies(
     put(root, "a.txt", LINES, mode=0o755)
     put(root, "b.txt", LINES)
     changes = [modify(name, LINES, LINES + b"more\n") for name in ("a.txt", "b.txt")]
-    plan = workspace.plan(proposal(*changes), ids(*changes))
+    plan = workspace.plan(proposal_of(*changes), ids(*changes))
     before = snapshot(tmp_path)
 
     def no_hard_links(*_args: object) -> None:
@@ -388,14 +385,14 @@ def test_same_file_twice_in_one_write_is_refused(workspace: Workspace, root: Pat
     two = modify("a.txt", LINES, LINES.replace(b"line 25\n", b"twenty-five\n"))
 
     with pytest.raises(InputError, match="changed twice"):
-        workspace.plan(proposal(one, two), ids(one, two))
+        workspace.plan(proposal_of(one, two), ids(one, two))
 
 
 def test_successful_write_leaves_no_temp_or_backup_files(workspace: Workspace, root: Path) -> None:
     put(root, "a.txt", LINES)
     change = modify("a.txt", LINES, LINES.replace(b"line 5\n", b"five\n"))
 
-    workspace.apply_proposal(proposal(change), ids(change))
+    workspace.apply_proposal(proposal_of(change), ids(change))
 
     assert (root / "a.txt").read_bytes() == LINES.replace(b"line 5\n", b"five\n")
     assert temp_leftovers(root) == []
@@ -410,7 +407,7 @@ def test_only_accepted_hunks_are_written(workspace: Workspace, root: Path) -> No
     change = modify("a.txt", LINES, new)
     assert len(change.hunks) == 2
 
-    workspace.apply_proposal(proposal(change), {change.hunks[1].id})
+    workspace.apply_proposal(proposal_of(change), {change.hunks[1].id})
 
     assert (root / "a.txt").read_bytes() == LINES.replace(b"line 28\n", b"twenty-eight\n")
 
@@ -422,12 +419,12 @@ def test_pieces_of_a_split_hunk_are_written(workspace: Workspace, root: Path) ->
     (hunk,) = change.hunks
     first, second = split_hunk(hunk)
 
-    workspace.apply_proposal(proposal(change), {first.id})
+    workspace.apply_proposal(proposal_of(change), {first.id})
     assert (root / "a.txt").read_bytes() == LINES.replace(b"line 5\n", b"five\n")
 
     put(root, "a.txt", LINES)
     edited = second.new_text.replace("twelve", "TWELVE")
-    workspace.apply_proposal(proposal(change), {first.id, second.id}, {second.id: edited})
+    workspace.apply_proposal(proposal_of(change), {first.id, second.id}, {second.id: edited})
     assert (root / "a.txt").read_bytes() == new.replace(b"twelve", b"TWELVE")
 
 
@@ -437,7 +434,7 @@ def test_edited_hunk_text_is_written(workspace: Workspace, root: Path) -> None:
     hunk = change.hunks[0]
     edited = hunk.new_text.replace("five\n", "FIVE, as the reviewer wrote it\n")
 
-    workspace.apply_proposal(proposal(change), {hunk.id}, {hunk.id: edited})
+    workspace.apply_proposal(proposal_of(change), {hunk.id}, {hunk.id: edited})
 
     assert b"FIVE, as the reviewer wrote it\n" in (root / "a.txt").read_bytes()
 
@@ -446,7 +443,7 @@ def test_mode_is_kept(workspace: Workspace, root: Path) -> None:
     put(root, "run.sh", LINES, mode=0o755)
     change = modify("run.sh", LINES, LINES.replace(b"line 5\n", b"five\n"))
 
-    workspace.apply_proposal(proposal(change), ids(change))
+    workspace.apply_proposal(proposal_of(change), ids(change))
 
     assert stat.S_IMODE((root / "run.sh").stat().st_mode) == 0o755
 
@@ -465,7 +462,7 @@ def test_mode_hunk(workspace: Workspace, root: Path, accept_mode: bool, expected
     )
     accepted = ids(change, kind=HunkKind.TEXT) | ({mode_hunk.id} if accept_mode else set())
 
-    workspace.apply_proposal(proposal(change), accepted)
+    workspace.apply_proposal(proposal_of(change), accepted)
 
     assert stat.S_IMODE((root / "run.sh").stat().st_mode) == expected
     assert b"five\n" in (root / "run.sh").read_bytes()
@@ -487,7 +484,7 @@ def test_bytes_outside_hunks_are_kept(workspace: Workspace, root: Path, base: by
     new = base.replace(b"line 15", b"fifteen")
     change = modify("a.txt", base, new)
 
-    workspace.apply_proposal(proposal(change), ids(change))
+    workspace.apply_proposal(proposal_of(change), ids(change))
 
     assert (root / "a.txt").read_bytes() == new
 
@@ -498,7 +495,7 @@ def test_utf16_file_round_trips(workspace: Workspace, root: Path) -> None:
     put(root, "wide.txt", base)
     change = modify("wide.txt", base, new)
 
-    workspace.apply_proposal(proposal(change), ids(change))
+    workspace.apply_proposal(proposal_of(change), ids(change))
 
     assert (root / "wide.txt").read_bytes() == new
 
@@ -509,7 +506,7 @@ def test_utf16_file_round_trips(workspace: Workspace, root: Path) -> None:
 def test_new_file_in_a_new_folder(workspace: Workspace, root: Path) -> None:
     change = add("src/pkg/new.py", b"print('hi')\n")
 
-    workspace.apply_proposal(proposal(change), ids(change))
+    workspace.apply_proposal(proposal_of(change), ids(change))
 
     path = root / "src" / "pkg" / "new.py"
     assert path.read_bytes() == b"print('hi')\n"
@@ -519,7 +516,7 @@ def test_new_file_in_a_new_folder(workspace: Workspace, root: Path) -> None:
 def test_new_file_with_a_mode(workspace: Workspace, root: Path) -> None:
     change = add("tool.sh", b"#!/bin/sh\n", new_mode="100755")
 
-    workspace.apply_proposal(proposal(change), ids(change))
+    workspace.apply_proposal(proposal_of(change), ids(change))
 
     assert stat.S_IMODE((root / "tool.sh").stat().st_mode) == 0o755
 
@@ -528,7 +525,7 @@ def test_create_empty_file(workspace: Workspace, root: Path) -> None:
     hunk = Hunk("pkg/__init__.py", 0, 0, 0, 0, kind=HunkKind.CREATE_EMPTY)
     change = Change(path="pkg/__init__.py", status=FileStatus.ADDED, hunks=(hunk,))
 
-    workspace.apply_proposal(proposal(change), {hunk.id})
+    workspace.apply_proposal(proposal_of(change), {hunk.id})
 
     assert (root / "pkg" / "__init__.py").read_bytes() == b""
 
@@ -538,7 +535,7 @@ def test_delete_accepted(workspace: Workspace, root: Path) -> None:
     put(root, "keep.txt", b"keep\n")
     change = delete("old/only.txt", LINES)
 
-    workspace.apply_proposal(proposal(change), ids(change))
+    workspace.apply_proposal(proposal_of(change), ids(change))
 
     assert not (root / "old" / "only.txt").exists()
     assert not (root / "old").exists()  # emptied folders go, as with git
@@ -551,7 +548,7 @@ def test_delete_of_an_empty_file(workspace: Workspace, root: Path) -> None:
     hunk = Hunk("empty.txt", 0, 0, 0, 0, kind=HunkKind.DELETE_EMPTY)
     change = Change(path="empty.txt", status=FileStatus.DELETED, hunks=(hunk,))
 
-    workspace.apply_proposal(proposal(change), {hunk.id})
+    workspace.apply_proposal(proposal_of(change), {hunk.id})
 
     assert not (root / "empty.txt").exists()
 
@@ -564,7 +561,7 @@ def test_delete_of_a_file_that_is_no_longer_empty_is_stale(
     change = Change(path="empty.txt", status=FileStatus.DELETED, hunks=(hunk,))
 
     with pytest.raises(StaleBaseError, match="no longer empty"):
-        workspace.apply_proposal(proposal(change), {hunk.id})
+        workspace.apply_proposal(proposal_of(change), {hunk.id})
 
 
 def test_delete_partially_accepted_keeps_the_rest(workspace: Workspace, root: Path) -> None:
@@ -577,7 +574,7 @@ def test_delete_partially_accepted_keeps_the_rest(workspace: Workspace, root: Pa
     assert first.texts + rest.texts == hunks[0].texts
     change = Change(path="a.txt", status=FileStatus.DELETED, hunks=(first, rest))
 
-    workspace.apply_proposal(proposal(change), {first.id})
+    workspace.apply_proposal(proposal_of(change), {first.id})
 
     assert (root / "a.txt").read_bytes() == LINES.split(b"\n", 10)[10]
 
@@ -587,7 +584,7 @@ def test_rename_accepted(workspace: Workspace, root: Path) -> None:
     new = LINES.replace(b"line 5\n", b"five\n")
     change = rename("old/name.txt", "new/name.txt", LINES, new)
 
-    written = workspace.apply_proposal(proposal(change), ids(change))
+    written = workspace.apply_proposal(proposal_of(change), ids(change))
 
     assert (root / "new" / "name.txt").read_bytes() == new
     assert stat.S_IMODE((root / "new" / "name.txt").stat().st_mode) == 0o755
@@ -600,7 +597,7 @@ def test_rename_rejected_keeps_the_old_name(workspace: Workspace, root: Path) ->
     new = LINES.replace(b"line 5\n", b"five\n")
     change = rename("old.txt", "new.txt", LINES, new)
 
-    workspace.apply_proposal(proposal(change), ids(change, kind=HunkKind.TEXT))
+    workspace.apply_proposal(proposal_of(change), ids(change, kind=HunkKind.TEXT))
 
     assert (root / "old.txt").read_bytes() == new
     assert not (root / "new.txt").exists()
@@ -612,7 +609,7 @@ def test_rename_onto_an_existing_file_is_stale(workspace: Workspace, root: Path)
     change = rename("old.txt", "new.txt", LINES, LINES)
 
     with pytest.raises(StaleBaseError, match="new.txt already exists"):
-        workspace.apply_proposal(proposal(change), ids(change))
+        workspace.apply_proposal(proposal_of(change), ids(change))
 
 
 def test_only_plans_one_change(workspace: Workspace, root: Path) -> None:
@@ -621,7 +618,7 @@ def test_only_plans_one_change(workspace: Workspace, root: Path) -> None:
     first = modify("a.txt", LINES, LINES.replace(b"line 5\n", b"five\n"))
     second = modify("b.txt", LINES, LINES.replace(b"line 5\n", b"five\n"))
 
-    plan = workspace.plan(proposal(first, second), ids(first, second), only=second)
+    plan = workspace.plan(proposal_of(first, second), ids(first, second), only=second)
 
     assert [write.path for write in plan] == ["b.txt"]
 
@@ -630,7 +627,7 @@ def test_plan_describes_each_write(workspace: Workspace, root: Path) -> None:
     put(root, "a.txt", LINES, mode=0o600)
     change = modify("a.txt", LINES, LINES.replace(b"line 5\n", b"five\n"))
 
-    plan = workspace.plan(proposal(change), ids(change))
+    plan = workspace.plan(proposal_of(change), ids(change))
 
     assert plan == [
         FileWrite(
