@@ -118,7 +118,11 @@ def test_an_edit_on_disk_refreshes_the_queue_and_keeps_other_verdicts(
 
     started = time.monotonic()
     repo.write("numbers.txt", NEW.replace(b"line 20\n", b"line twenty\n"))
-    review.qtbot.waitUntil(lambda: len(hunks_of(review, "numbers.txt")) == 3, timeout=REFRESH_MS)
+    # The queue is rebuilt a moment before the follower reports the re-read: wait for both.
+    review.qtbot.waitUntil(
+        lambda: len(hunks_of(review, "numbers.txt")) == 3 and bool(review.window.banner.message()),
+        timeout=REFRESH_MS,
+    )
     elapsed = time.monotonic() - started
 
     assert elapsed < REFRESH_MS / 1000
