@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from gitutil import git
+from helpers.gitrepo import git
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -402,7 +402,7 @@ def test_apply_on_a_repository_stages_accepted_and_restores_rejected(
 def test_ask_writes_a_proposal_from_a_local_model_server(
     httpserver: HTTPServer, tmp_path: Path
 ) -> None:
-    from llm_server import reply_json, route, streamed
+    from helpers.llm_server import reply_json, route, streamed
 
     workspace = tmp_path / "ws"
     workspace.mkdir()

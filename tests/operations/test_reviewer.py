@@ -1,0 +1,212 @@
+"""The Reviewer: verdicts logged, then written — to a folder, a git repository, an inbox."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers.gitrepo import git
+from vetline.adapters.decision_log import DecisionLog
+from vetline.adapters.files.kept import KeptFiles
+from vetline.adapters.files.workspace import Workspace
+from vetline.adapters.git.tree import GitTree, load_worktree
+from vetline.adapters.inbox import Inbox
+from vetline.core.errors import StaleBaseError
+from vetline.core.hunks import hunks_from_texts
+from vetline.core.model import Change, FileStatus, Proposal, sha256_hex
+from vetline.core.session import ReviewSession
+from vetline.operations.outcome import OutcomeKind
+from vetline.operations.repository_target import RepositoryTarget
+from vetline.operations.reviewer import Reviewer
+from vetline.operations.workspace_target import WorkspaceTarget
+from vetline.operations.write_target import WriteTarget
+
+OLD = "".join(f"line {i}\n" for i in range(40))
+NEW = OLD.replace("line 3\n", "line three\n").replace("line 30\n", "line thirty\n")
+
+
+def proposal_for(path: str, old: str, new: str) -> Proposal:
+    change = Change(
+        path,
+        FileStatus.MODIFIED,
+        hunks_from_texts(path, old, new),
+        base_text=old,
+        new_text=new,
+        base_sha256=sha256_hex(old),
+    )
+    return Proposal("p-1", "Spell out numbers", (change,))
+
+
+def reviewer_for(
+    proposals: list[Proposal],
+    log: DecisionLog,
+    *,
+    workspace: Workspace | None = None,
+    git_tree: GitTree | None = None,
+    inbox: Inbox | None = None,
+) -> Reviewer:
+    session = ReviewSession(proposals, record=log.append, clock=time.monotonic, level=4)
+    target: WriteTarget | None = None
+    if workspace is not None:
+        target = WorkspaceTarget(workspace, session)
+    elif git_tree is not None:
+        target = RepositoryTarget(git_tree, session, KeptFiles(log.path.parent))
+    return Reviewer(session, log, target, inbox=inbox)
+
+
+def repository_with_edits(tmp_path: Path) -> tuple[Path, GitTree]:
+    """A repository with OLD committed and NEW in its work tree, read as a git tree."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / "numbers.txt").write_text(OLD, encoding="utf-8")
+    git(repo, "add", "numbers.txt")
+    git(repo, "commit", "-qm", "base")
+    (repo / "numbers.txt").write_text(NEW, encoding="utf-8")
+    return repo, load_worktree(repo)
+
+
+def test_file_is_written_when_its_hunks_are_decided_and_undo_restores_it(tmp_path: Path) -> None:
+    (tmp_path / "w").mkdir()
+    target = tmp_path / "w" / "numbers.txt"
+    target.write_text(OLD, encoding="utf-8")
+    with DecisionLog(tmp_path / "log.sqlite3") as log:
+        reviewer = reviewer_for(
+            [proposal_for("numbers.txt", OLD, NEW)], log, workspace=Workspace(tmp_path / "w")
+        )
+        assert reviewer.accept().written == ()
+        assert target.read_text(encoding="utf-8") == OLD  # one hunk still undecided
+        outcome = reviewer.reject("keep 30")
+        assert outcome.written == ("numbers.txt",)
+        assert target.read_text(encoding="utf-8") == OLD.replace("line 3\n", "line three\n")
+        undone = reviewer.undo()
+        assert undone.ok, undone.message
+        assert target.read_text(encoding="utf-8") == OLD
+        verdicts = [row["verdict"] for row in log.rows()]
+    assert verdicts == ["accepted", "rejected", "undone"]
+
+
+def test_undo_leaves_a_file_someone_changed_since(tmp_path: Path) -> None:
+    (tmp_path / "w").mkdir()
+    target = tmp_path / "w" / "numbers.txt"
+    target.write_text(OLD, encoding="utf-8")
+    with DecisionLog(tmp_path / "log.sqlite3") as log:
+        reviewer = reviewer_for(
+            [proposal_for("numbers.txt", OLD, NEW)], log, workspace=Workspace(tmp_path / "w")
+        )
+        reviewer.accept_rest()
+        target.write_text("someone else's edit\n", encoding="utf-8")
+        outcome = reviewer.undo()
+    assert outcome.kind is OutcomeKind.PROBLEM
+    assert "changed after Vetline wrote it" in outcome.message
+    assert target.read_text(encoding="utf-8") == "someone else's edit\n"
+
+
+def test_a_stale_base_is_reported_and_nothing_written(tmp_path: Path) -> None:
+    (tmp_path / "w").mkdir()
+    target = tmp_path / "w" / "numbers.txt"
+    target.write_text(OLD.replace("line 0\n", "changed meanwhile\n"), encoding="utf-8")
+    with DecisionLog(tmp_path / "log.sqlite3") as log:
+        reviewer = reviewer_for(
+            [proposal_for("numbers.txt", OLD, NEW)], log, workspace=Workspace(tmp_path / "w")
+        )
+        reviewer.accept()
+        outcome = reviewer.accept()
+        verdicts = [(row["verdict"], row["hunk_id"]) for row in log.rows()]
+    assert outcome.kind is OutcomeKind.NOT_WRITTEN
+    assert outcome.message.startswith("stale base")
+    assert "changed meanwhile" in target.read_text(encoding="utf-8")
+    first, second = (item.hunk.id for item in reviewer.session.items)
+    # Both accepts are followed by a row saying they did not take effect.
+    assert verdicts == [
+        ("accepted", first),
+        ("accepted", second),
+        ("not_applied", first),
+        ("not_applied", second),
+    ]
+    assert all(item.problem for item in reviewer.session.items)
+    assert reviewer.session.decided_count == 0
+
+
+def test_git_tree_verdicts_take_effect_per_hunk(tmp_path: Path) -> None:
+    repo, tree = repository_with_edits(tmp_path)
+    with DecisionLog(tmp_path / "log.sqlite3") as log:
+        reviewer = reviewer_for(tree.proposals, log, git_tree=tree)
+        assert reviewer.accept().ok
+        staged = git(repo, "show", ":numbers.txt").decode()
+        assert staged == OLD.replace("line 3\n", "line three\n")  # staged at once
+        assert reviewer.reject("no").ok
+        assert (repo / "numbers.txt").read_text(encoding="utf-8") == staged
+        assert reviewer.undo().ok  # the rejected hunk comes back in the work tree
+        assert (repo / "numbers.txt").read_text(encoding="utf-8") == NEW
+
+
+def test_inbox_proposal_gets_a_verdict_file_when_decided(tmp_path: Path) -> None:
+    inbox_dir, workspace = tmp_path / "inbox", tmp_path / "w"
+    inbox_dir.mkdir()
+    workspace.mkdir()
+    (workspace / "numbers.txt").write_text(OLD, encoding="utf-8")
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "numbers.txt").write_text(OLD, encoding="utf-8")
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "numbers.txt").write_text(NEW, encoding="utf-8")
+    diff = git(tmp_path, "diff", "--no-index", "--no-color", "old/numbers.txt", "new/numbers.txt")
+    diff = diff.replace(b"a/old/numbers.txt", b"a/numbers.txt").replace(
+        b"b/new/numbers.txt", b"b/numbers.txt"
+    )
+    (inbox_dir / "fix.patch").write_bytes(diff)
+    inbox = Inbox(inbox_dir, workspace)
+    assert inbox.scan(now=100.0).ready == ()
+    (ready,) = inbox.scan(now=101.0).ready
+    with DecisionLog(tmp_path / "log.sqlite3") as log:
+        reviewer = reviewer_for(
+            list(ready.proposals), log, workspace=Workspace(workspace), inbox=inbox
+        )
+        reviewer.inbox_sources[ready.proposals[0].id] = ready.source
+        reviewer.accept()
+        outcome = reviewer.reject("not this one")
+    assert "verdict written" in outcome.message
+    (verdict_file,) = (inbox_dir / "outbox").iterdir()
+    verdict = json.loads(verdict_file.read_text(encoding="utf-8"))
+    assert len(verdict["accepted"]) == 1
+    assert verdict["rejected"][0]["reason"] == "not this one"
+    assert (inbox_dir / "done" / "fix.patch").exists()
+
+
+def test_nothing_to_undo_is_a_note_and_an_empty_queue_refuses(tmp_path: Path) -> None:
+    with DecisionLog(tmp_path / "log.sqlite3") as log:
+        reviewer = reviewer_for([], log)
+        assert reviewer.undo().kind is OutcomeKind.NOTHING
+        refused = reviewer.accept()
+        assert refused.kind is OutcomeKind.REFUSED
+        assert refused.message == "the queue is empty"
+        assert list(log.rows()) == []
+
+
+def test_a_scripted_review_logs_nothing_when_a_base_is_stale(tmp_path: Path) -> None:
+    (tmp_path / "w").mkdir()
+    target = tmp_path / "w" / "numbers.txt"
+    target.write_text(OLD.replace("line 0\n", "changed meanwhile\n"), encoding="utf-8")
+    with DecisionLog(tmp_path / "log.sqlite3") as log:
+        reviewer = reviewer_for(
+            [proposal_for("numbers.txt", OLD, NEW)], log, workspace=Workspace(tmp_path / "w")
+        )
+        with pytest.raises(StaleBaseError, match="numbers.txt: hunk .* context does not match"):
+            reviewer.decide_all(None)
+        assert list(log.rows()) == []
+    assert target.read_text(encoding="utf-8").startswith("changed meanwhile\n")
+
+
+def test_a_scripted_review_in_a_repository_stages_and_restores(tmp_path: Path) -> None:
+    repo, tree = repository_with_edits(tmp_path)
+    first = tree.proposals[0].hunks[0].id
+    with DecisionLog(tmp_path / "log.sqlite3") as log:
+        summary = reviewer_for(tree.proposals, log, git_tree=tree).decide_all([first], "no")
+        assert [row["verdict"] for row in log.rows()] == ["accepted", "rejected"]
+    assert summary.startswith("2 hunks decided: 1 accepted, 1 rejected")
+    expected = OLD.replace("line 3\n", "line three\n")
+    assert git(repo, "show", ":numbers.txt").decode() == expected
+    assert (repo / "numbers.txt").read_text(encoding="utf-8") == expected
