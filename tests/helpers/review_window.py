@@ -135,7 +135,10 @@ def reviewing(review: Review, *, handed_to_qtbot: bool) -> Iterator[Review]:
         review.qtbot.waitUntil(lambda: not window.asker.running, timeout=WAIT_MS)
         review.settle()
         if handed_to_qtbot:
-            window.close()
+            # pytest-qt may have deleted it already (its teardown runs first, and the
+            # waits above let the deletion happen).
+            if shiboken6.isValid(window):
+                window.close()
         else:
             close_and_delete(review.qtbot, window)
         gateway.shutdown()

@@ -56,7 +56,10 @@ def test_review_sources_are_remembered_and_reopened(
                 demo=False,
                 data_folder=data,
             )
-        assert read_last_session(data) == LastSession((source,), workspace, demo=False)
+        assert read_last_session(data) == LastSession((source,), workspace, demo=False, level=2)
+        first.slider.step(+1)  # as the reviewer moving the autonomy slider
+        remembered = read_last_session(data)
+        assert remembered is not None and remembered.level == 3  # for the next start
 
         again = window_on(qtbot, log, data)
         with qtbot.waitSignal(again.controller.command_finished, timeout=WAIT_MS):
@@ -154,7 +157,9 @@ def test_a_file_dropped_on_the_window_is_opened(
             window.dropEvent(QDropEvent(position, action, data, buttons, modifiers))
         assert [p.id for p in window.controller.session.proposals] == ["demo-pager-fix"]
         assert window.pages.currentIndex() == 1
-        assert read_last_session(tmp_path) == LastSession((str(source),), tmp_path, demo=False)
+        assert read_last_session(tmp_path) == LastSession(
+            (str(source),), tmp_path, demo=False, level=2
+        )
         assert window.workspace_label.text().startswith("Workspace: /")
         assert str(tmp_path) in window.workspace_label.toolTip()
         qtbot.waitUntil(lambda: not window.controller.has_pending_work(), timeout=WAIT_MS)

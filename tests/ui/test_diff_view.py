@@ -14,6 +14,7 @@ from helpers import REPO_ROOT
 from helpers.proposals import text_change
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import Change, FileStatus, Hunk
+from vetline.ui import diff_view
 from vetline.ui.diff_rows import (
     BINARY_MESSAGE,
     DiffLayout,
@@ -306,8 +307,11 @@ def test_a_hunk_without_lines_is_one_note_row(qtbot: QtBot) -> None:
 
 
 def test_scrolling_by_moving_pixels_paints_what_a_full_repaint_paints(
-    qtbot: QtBot, big_change: Change
+    qtbot: QtBot, big_change: Change, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Every paint colours all its lines: on a busy machine the 4 ms budget would leave some
+    # for a later pass, and the two pictures would differ in colour, not in what scrolled.
+    monkeypatch.setattr(diff_view, "SYNTAX_BUDGET_SECONDS", 60.0)
     view = shown_view(qtbot, big_change, height=400)
     view.set_current_hunk(3)
     screen = QGuiApplication.primaryScreen()

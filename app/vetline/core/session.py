@@ -160,6 +160,7 @@ class ReviewSession:
         self._violations: dict[str, list[Violation]] = {}
         self._history: list[_Record] = []
         self._decision_seconds: list[float] = []
+        self.not_applied_count = 0  # verdicts the writer refused in this session
         self.cursor = -1
         self._shown_at = clock()
         self.started_at = clock()
@@ -382,6 +383,7 @@ class ReviewSession:
             item.state = HunkState.PENDING
             item.edited_text = None
             item.problem = reason
+            self.not_applied_count += 1
 
     def _decide(
         self,

@@ -28,6 +28,7 @@ from vetline.adapters.files.atomic import write_atomically
 from vetline.adapters.llm.redact import install_redaction
 from vetline.adapters.paths import data_dir as default_data_dir
 from vetline.core.errors import VetlineError
+from vetline.core.leash import Level
 from vetline.core.settings import Settings, default_settings
 from vetline.ui.controller import ReviewController
 from vetline.ui.main_window import MainWindow
@@ -46,6 +47,7 @@ class LastSession:
     workspace: Path | None = None
     demo: bool = False
     watch: Path | None = None  # the inbox folder followed
+    level: int | None = None  # the autonomy level last chosen on the slider
 
 
 def read_last_session(folder: Path) -> LastSession | None:
@@ -56,11 +58,13 @@ def read_last_session(folder: Path) -> LastSession | None:
         sources = tuple(str(spec) for spec in document.get("sources", []))
         workspace = document.get("workspace")
         watch = document.get("watch")
+        level = document.get("level")
         return LastSession(
             sources=sources,
             workspace=Path(workspace) if isinstance(workspace, str) else None,
             demo=bool(document.get("demo", False)),
             watch=Path(watch) if isinstance(watch, str) else None,
+            level=level if isinstance(level, int) and level in set(map(int, Level)) else None,
         )
     except FileNotFoundError:
         return None
@@ -76,6 +80,7 @@ def write_last_session(folder: Path, session: LastSession) -> None:
         "workspace": str(session.workspace) if session.workspace else None,
         "demo": session.demo,
         "watch": str(session.watch) if session.watch else None,
+        "level": session.level,
     }
     path = folder / LAST_SESSION_FILE
     try:
@@ -133,10 +138,12 @@ def remember_sessions(controller: ReviewController, data_folder: Path) -> None:
                 workspace=None if controller.demo or workspace is None else workspace.root,
                 demo=controller.demo,
                 watch=inbox.folder if inbox is not None else None,
+                level=int(controller.session.level),
             ),
         )
 
     controller.sources_opened.connect(remember)
+    controller.level_changed.connect(remember)
 
 
 def run_gui(
@@ -171,6 +178,9 @@ def run_gui(
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     gateway = BackgroundWork()
+    if level is None:  # the slider's last position, unless --level says otherwise
+        remembered = read_last_session(folder)
+        level = remembered.level if remembered is not None else None
     controller = ReviewController(log, settings, gateway, level=level)
     window = MainWindow(controller, settings, settings_file=settings_path(config))
     remember_sessions(controller, folder)

@@ -48,6 +48,9 @@ class ReviewController(QObject):
     # proposals touched (a frozenset), or None for all of them (a new autonomy level).
     states_changed = Signal(object)
     cursor_moved = Signal()  # another hunk is current
+    level_changed = Signal()  # the reviewer chose another autonomy level
+    navigated = Signal()  # the reviewer moved to another hunk (not a verdict's advance)
+    problems_settled = Signal()  # a verdict took effect: banners about earlier ones are old
     busy_changed = Signal(bool)
     problem = Signal(str)  # for the banner: a refusal or a failure, in words
     note = Signal(str)  # for the status bar: what a command did
@@ -84,6 +87,7 @@ class ReviewController(QObject):
         self.stale_bases = StaleBases()
         # Proposals asked of a model at a stricter level than the slider's keep that leash.
         self.asked_levels: dict[str, Level] = {}
+        self.written_paths: set[str] = set()  # every path a verdict of this window wrote
         self.busy = False
         self._busy_holds = 0  # a write and a repository refresh may overlap
         self._when_free: list[Callable[[], None]] = []
@@ -146,6 +150,7 @@ class ReviewController(QObject):
     async def _load(self, specs: list[str], workspace: Path | None) -> None:
         proposals: list[Proposal] = []
         loaded: list[str] = []
+        failures: list[str] = []
         for spec in specs:
             try:
                 if is_big_input(spec, self.gateway.inline_limit_bytes):
@@ -157,10 +162,15 @@ class ReviewController(QObject):
             except Superseded:
                 continue  # the same source was asked for again; that request wins
             except (VetlineError, JobFailed) as error:
-                self.problem.emit(f"Could not open {spec}: {error}")
+                failures.append(f"{spec}: {error}")
                 continue
             proposals.extend(found)
             loaded.append(spec)
+        if len(failures) == 1:
+            self.problem.emit(f"Could not open {failures[0]}")
+        elif failures:  # every one named, not only the last
+            listed = "\n".join(f"• {failure}" for failure in failures)
+            self.problem.emit(f"Could not open {len(failures)} sources:\n{listed}")
         if proposals or loaded:
             self.open_proposals(proposals, workspace, loaded)
         if loaded and not proposals:
@@ -204,6 +214,7 @@ class ReviewController(QObject):
             return
         if self.session.move(step):
             self.cursor_moved.emit()
+            self.navigated.emit()
         else:
             self.note.emit("Last hunk" if step > 0 else "First hunk")
 
@@ -214,6 +225,7 @@ class ReviewController(QObject):
         if index is not None and index != self.session.cursor:
             self.session.show(index)
             self.cursor_moved.emit()
+            self.navigated.emit()
 
     # --- verdicts -------------------------------------------------------------------------
 
@@ -250,6 +262,7 @@ class ReviewController(QObject):
             chosen = Level(level)
             self.note.emit(f"Autonomy level {int(chosen)} ({chosen.title})")
             self.states_changed.emit(None)
+            self.level_changed.emit()
         return True
 
     def violations(self, proposal: Proposal) -> list[Violation]:
@@ -333,6 +346,9 @@ class ReviewController(QObject):
         return target.stale_of(pairs) if target is not None else {}
 
     def _report(self, outcome: Outcome) -> None:
+        self.written_paths.update(outcome.written)
+        if outcome.ok:
+            self.problems_settled.emit()
         if outcome.kind is OutcomeKind.NOT_WRITTEN:
             # The log says "not applied" and the hunks are undecided again: say so.
             self.problem.emit(

@@ -42,6 +42,7 @@ from vetline.ui.details_view import DetailsView
 from vetline.ui.dialogs import ReviewPrompts
 from vetline.ui.diff_rows import DiffLayout
 from vetline.ui.diff_view import DiffView
+from vetline.ui.finished_view import FinishedView
 from vetline.ui.latency import SettledObjects, prefer_the_gui_thread
 from vetline.ui.queue_view import QueueView
 from vetline.ui.shortcut_sheet import ShortcutSheet
@@ -100,6 +101,9 @@ class MainWindow(QMainWindow):
         self.decision_bar = DecisionBar(self.command_actions, self)
         self.details = DetailsView(controller, self)
         self.slider = AutonomySlider(int(controller.session.level), self)
+        self.finished = FinishedView(
+            controller, self.command_actions["app.open"], self.command_actions["review.undo"], self
+        )
         self.empty_state = EmptyState(
             self.command_actions["app.open"], self, self.command_actions["ask.files"]
         )
@@ -158,17 +162,25 @@ class MainWindow(QMainWindow):
         centre_layout.addWidget(self.file_header)
         centre_layout.addWidget(self.diff, 1)
         centre_layout.addWidget(self.decision_bar)
+        # The diff, or the end of the queue's summary in its place.
+        self.centre_pages = QStackedWidget(self)
+        self.centre_pages.setAccessibleName("Diff or summary")
+        self.centre_pages.addWidget(centre)
+        self.centre_pages.addWidget(self.finished)
         splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setAccessibleName("Review panes")
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.queue)
-        splitter.addWidget(centre)
+        splitter.addWidget(self.centre_pages)
         splitter.addWidget(self.details)
+        splitter.setCollapsible(2, True)  # the details give way to a side by side diff
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
         self.queue.setMinimumWidth(self.fontMetrics().averageCharWidth() * 30)
         self._panes_sized = False
+        # The queue's and details' widths before a side by side diff took their room.
+        self._folded: tuple[int, int] | None = None
         self.pages = QStackedWidget(self)
         self.pages.setAccessibleName("Review or welcome")
         self.pages.addWidget(self.empty_state)
@@ -193,7 +205,10 @@ class MainWindow(QMainWindow):
         controller.cursor_moved.connect(self.show_current)
         controller.states_changed.connect(lambda _proposal_ids: self.refresh_summary())
         controller.problem.connect(self.banner.show_problem)
+        controller.problems_settled.connect(self.banner.dismiss)
         controller.note.connect(self._note)
+        controller.navigated.connect(self._on_navigated)
+        controller.command_finished.connect(self._show_finished_if_done)
         controller.busy_changed.connect(self.decision_bar.set_busy)
         self.queue.item_chosen.connect(controller.show_item)
         self.diff.current_hunk_clicked.connect(self._on_hunk_clicked)
@@ -277,6 +292,7 @@ class MainWindow(QMainWindow):
         queue, details = max(char * 40, width * 3 // 10), max(char * 32, width // 5)
         self.splitter.setSizes([queue, width - queue - details, details])
         self._panes_sized = True
+        self._fit_panes()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -317,6 +333,37 @@ class MainWindow(QMainWindow):
         unified = self.diff.diff_layout() is DiffLayout.UNIFIED
         self.diff.set_layout(DiffLayout.SIDE_BY_SIDE if unified else DiffLayout.UNIFIED)
         self._note("Side by side" if unified else "Unified")
+        self._fit_panes()
+
+    def _fit_panes(self) -> None:
+        """Side by side needs room for two columns of code: on a narrow window the details
+        pane folds away (drag it back, or go unified, to see it again)."""
+        if not self._panes_sized:
+            return
+        sizes = self.splitter.sizes()
+        char = self.fontMetrics().averageCharWidth()
+        side_by_side = self.diff.diff_layout() is DiffLayout.SIDE_BY_SIDE
+        if side_by_side and sizes[2] and sizes[1] < char * 150:
+            self._folded = (sizes[0], sizes[2])
+            self.splitter.setSizes([sizes[0], sizes[1] + sizes[2], 0])
+        elif not side_by_side and not sizes[2] and self._folded is not None:
+            queue, details = self._folded
+            self.splitter.setSizes([queue, sum(sizes) - queue - details, details])
+            self._folded = None
+
+    def _on_navigated(self) -> None:
+        """The reviewer moved on: the diff comes back, and old status words go."""
+        self.centre_pages.setCurrentIndex(0)
+        self.statusBar().clearMessage()
+
+    def _show_finished_if_done(self) -> None:
+        session = self.controller.session
+        if session.items and session.finished:
+            self.finished.refresh()
+            self.centre_pages.setCurrentIndex(1)
+            self.banner.dismiss()  # whatever it said was about hunks now decided
+        else:
+            self.centre_pages.setCurrentIndex(0)
 
     def open_ask(self, level: Level) -> None:
         """The Ask panel on the hunk on screen (1), its file (2) or files to pick (3)."""

@@ -16,7 +16,7 @@ from typing import NamedTuple, overload
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from vetline.core.model import Change, HunkKind, Proposal
+from vetline.core.model import Change, FileStatus, HunkKind, Proposal
 from vetline.core.session import HunkState, ReviewItem
 from vetline.ui.controller import ReviewController
 from vetline.ui.status import (
@@ -344,6 +344,19 @@ def _hunk_name(item: ReviewItem, number: int) -> str:
     hunk = item.hunk
     if hunk.kind is HunkKind.BINARY and not item.acceptable:
         return "listed only · cannot be accepted"  # a submodule, a link, data not in a patch
+    destructive = destructive_label(item)
     if hunk.kind is not HunkKind.TEXT:
-        return f"{hunk.kind.value} · whole file"
-    return f"Hunk {number} · +{hunk.added} −{hunk.removed} · line {max(hunk.old_start, 1)}"
+        return f"{hunk.kind.value} · {destructive or 'whole file'}"
+    label = f" · {destructive}" if destructive else ""
+    first = hunk.new_start if item.change.status is FileStatus.ADDED else hunk.old_start
+    return f"Hunk {number}{label} · +{hunk.added} −{hunk.removed} · line {max(first, 1)}"
+
+
+def destructive_label(item: ReviewItem) -> str:
+    """Words for a verdict that adds or removes a whole file, said before it is decided."""
+    status = item.change.status
+    if status is FileStatus.ADDED:
+        return "new file"
+    if status is FileStatus.DELETED:
+        return "deletes the file"
+    return ""

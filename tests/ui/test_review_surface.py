@@ -1,0 +1,94 @@
+"""The review surface tells the truth as the reviewer moves: the end of the queue, banners,
+the status bar, labels for verdicts that add or remove whole files, and room for the diff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from helpers.proposals import proposal_of, text_change
+from helpers.review_window import WAIT_MS, Review
+from vetline.core.model import Change, FileStatus
+from vetline.ui.diff_rows import DiffLayout
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+FETCH = "demo-retry-downloads"
+
+
+def test_the_end_of_the_queue_says_so_and_what_to_do_next(review: Review) -> None:
+    total = len(review.controller.session.items)
+    review.press_and_wait(Qt.Key.Key_Y, CTRL)
+    for _ in range(total - 1):
+        assert review.window.centre_pages.currentIndex() == 0  # the diff, while hunks remain
+        review.press_and_wait(Qt.Key.Key_N, CTRL)
+    assert review.controller.session.finished
+    assert review.window.centre_pages.currentIndex() == 1
+    finished = review.window.finished
+    assert finished.title.text() == f"All {total} hunks decided"
+    figures = finished.figures.text()
+    assert "✓ Accepted: 1" in figures
+    assert f"✗ Rejected: {total - 1}" in figures
+    assert "Files written: 1" in figures  # the pager fix's file, once both hunks were decided
+    assert "Median per decision:" in figures
+    assert str(review.workspace) in finished.next_steps.text()
+    review.shot("30-end-of-queue")
+
+    review.press(Qt.Key.Key_K)  # looking back at a hunk brings the diff back
+    assert review.window.centre_pages.currentIndex() == 0
+
+
+def test_a_banner_about_a_refused_hunk_goes_once_a_verdict_takes_effect(review: Review) -> None:
+    review.go_to(FETCH)
+    review.press_and_wait(Qt.Key.Key_Y, CTRL)  # stale: refused, said in the banner
+    assert review.window.banner.message().startswith("Stale base")
+    review.go_to(FETCH)
+    review.press_and_wait(Qt.Key.Key_N, CTRL)  # the reviewer rejects it instead
+    assert review.window.banner.message() == ""
+
+
+def test_moving_on_clears_the_status_bar(review: Review) -> None:
+    review.press(Qt.Key.Key_K)  # at the first hunk already: it says so
+    assert review.window.statusBar().currentMessage() == "First hunk"
+    review.press(Qt.Key.Key_J)
+    assert review.window.statusBar().currentMessage() == ""
+
+
+def test_opening_several_bad_sources_names_each(review: Review, tmp_path: Path) -> None:
+    first, second = tmp_path / "one.patch", tmp_path / "two.json"
+    first.write_text("not a patch at all\n", encoding="utf-8")
+    second.write_text("{ broken json", encoding="utf-8")
+    with review.qtbot.waitSignal(review.controller.command_finished, timeout=WAIT_MS):
+        review.controller.load_sources([str(first), str(second)], review.workspace)
+    message = review.window.banner.message()
+    assert message.startswith("Could not open 2 sources:")
+    assert f"• {first}: " in message and f"• {second}: " in message
+    review.shot("31-two-bad-sources")
+
+
+def test_verdicts_that_add_or_remove_a_whole_file_say_so_in_the_queue(review: Review) -> None:
+    added = text_change("docs/new.md", "", "# New\n")
+    gone = text_change("docs/old.md", "# Old\n", "")
+    files = (
+        Change("docs/new.md", FileStatus.ADDED, added.hunks, new_text="# New\n"),
+        Change("docs/old.md", FileStatus.DELETED, gone.hunks, base_text="# Old\n"),
+    )
+    review.controller.open_proposals([proposal_of(*files)], review.workspace)
+    review.settle()  # the staleness look it started
+    names = [name for name, _ in review.window.queue.state_words()]
+    assert "Hunk 1 · new file · +1 −0 · line 1" in names
+    assert "Hunk 1 · deletes the file · +0 −1 · line 1" in names
+
+
+def test_side_by_side_at_1280_folds_the_details_and_unified_brings_them_back(
+    review: Review,
+) -> None:
+    window = review.window
+    window.resize(1280, 800)
+    review.qtbot.waitUntil(lambda: window.splitter.sizes()[2] > 0, timeout=WAIT_MS)
+    window.toggle_layout()
+    assert window.diff.diff_layout() is DiffLayout.SIDE_BY_SIDE
+    assert window.splitter.sizes()[2] == 0  # the details gave their room to the diff
+    review.shot("32-side-by-side-1280")
+    window.toggle_layout()
+    assert window.splitter.sizes()[2] > 0
