@@ -24,6 +24,7 @@ from vetline.adapters.decision_log import (
     COLUMNS,
     EXPORT_FIELDS,
     GENESIS_HASH,
+    LATER_COLUMNS,
     SCHEMA_VERSION,
     DecisionLog,
     DecisionLogBusyError,
@@ -394,7 +395,7 @@ def test_a_folder_is_not_a_log(tmp_path: Path) -> None:
 
 def test_a_first_schema_log_is_migrated_and_its_rows_still_verify(log_path: Path) -> None:
     """A log written before the `bulk` column: its hashes were made without it."""
-    columns = [name for name in COLUMNS if name not in ("bulk", "kept")]
+    columns = [name for name in COLUMNS if name not in LATER_COLUMNS]
     with closing(sqlite3.connect(log_path)) as connection:
         connection.execute(
             "CREATE TABLE decisions (seq INTEGER PRIMARY KEY, "

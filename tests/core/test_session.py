@@ -282,3 +282,17 @@ def test_a_reread_change_replaces_its_items_and_the_proposal_follows() -> None:
     session.replace_change(extra, [])
     assert session.proposals == []
     assert session.current is None
+
+
+def test_a_hunk_that_hides_characters_is_logged_as_flagged_and_never_accepted_in_bulk() -> None:
+    old = numbered(30)
+    new = old.replace("line 3\n", "line 3\u202e\n").replace("line 25\n", "LINE 25\n")
+    proposal = Proposal("p1", "Hidden", (text_change("a.txt", old, new),))
+    session, recorder, _ = new_session(proposal)
+    with pytest.raises(SessionError, match="1 of its hunks hide characters .U\\+202E"):
+        session.accept_rest_of_proposal()
+    assert recorder.rows == []
+    session.accept_current(flagged="U+202E RIGHT-TO-LEFT OVERRIDE")
+    assert recorder.rows[0].flagged == "U+202E RIGHT-TO-LEFT OVERRIDE"
+    session.accept_rest_of_proposal()  # what is left hides nothing
+    assert [row.flagged for row in recorder.rows] == ["U+202E RIGHT-TO-LEFT OVERRIDE", ""]

@@ -92,3 +92,28 @@ def test_side_by_side_at_1280_folds_the_details_and_unified_brings_them_back(
     review.shot("32-side-by-side-1280")
     window.toggle_layout()
     assert window.splitter.sizes()[2] > 0
+
+
+def test_a_hunk_that_hides_characters_is_flagged_and_accepting_asks_twice(
+    review: Review,
+) -> None:
+    old = "role = 'user'\nallowed = False\n"
+    new = "role = 'user'\nallowed = role == 'admin\u202e'\n"
+    (review.workspace / "access.py").write_text(old, encoding="utf-8")
+    change = text_change("access.py", old, new, pin_base=True)
+    review.controller.open_proposals([proposal_of(change)], review.workspace)
+    review.settle()
+    review.go_to(review.controller.session.proposals[-1].id)
+    banner = review.window.banner.message()
+    assert banner.startswith("This hunk hides characters: U+202E RIGHT-TO-LEFT OVERRIDE")
+
+    review.press(Qt.Key.Key_Y, CTRL)
+    box = review.window.prompts.last_dialog
+    assert box is not None and box.objectName() == "confirmHidden"
+    review.shot("33-hidden-characters-confirm", box)
+    assert review.rows() == []  # nothing decided on the first press
+    with review.qtbot.waitSignal(review.controller.command_finished, timeout=WAIT_MS):
+        review.qtbot.keyClick(box, Qt.Key.Key_Return)
+    (row,) = review.rows()
+    assert (row["verdict"], row["flagged"]) == ("accepted", "U+202E RIGHT-TO-LEFT OVERRIDE")
+    assert (review.workspace / "access.py").read_text(encoding="utf-8") == new

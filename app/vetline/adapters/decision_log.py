@@ -18,7 +18,7 @@ from vetline.core.errors import LogIntegrityError, VetlineError
 from vetline.core.model import Decision, Verdict
 
 LOG_FILE_NAME = "decisions.sqlite3"
-SCHEMA_VERSION = 2  # 2: the `bulk` and `kept` columns
+SCHEMA_VERSION = 2  # 2: the `bulk`, `kept` and `flagged` columns
 # PRAGMA application_id marks the file as ours ("VTLN"), so a stray SQLite file is refused.
 APPLICATION_ID = int.from_bytes(b"VTLN", "big")
 GENESIS_HASH = "0" * 64
@@ -46,11 +46,12 @@ DECISION_COLUMNS = (
     "undoes",
     "bulk",
     "kept",
+    "flagged",
 )
 # Columns added after the first schema, with the value older rows have. A row's hash
 # leaves such a column out while it holds that value, so rows written before the
 # column existed still verify.
-LATER_COLUMNS: dict[str, object] = {"bulk": 0, "kept": ""}
+LATER_COLUMNS: dict[str, object] = {"bulk": 0, "kept": "", "flagged": ""}
 COLUMNS = ("seq", *DECISION_COLUMNS, "prev_hash", "hash")
 
 # The flat record every export carries, in this order, then the extras.
@@ -76,6 +77,7 @@ EXPORT_FIELDS = (
     "edited_text",
     "bulk",
     "kept",
+    "flagged",
 )
 
 # Separate statements: executescript() would COMMIT the transaction that guards them.
@@ -101,6 +103,7 @@ CREATE TABLE decisions (
     undoes INTEGER,
     bulk INTEGER NOT NULL DEFAULT 0,
     kept TEXT NOT NULL DEFAULT '',
+    flagged TEXT NOT NULL DEFAULT '',
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 )""",
@@ -111,6 +114,7 @@ CREATE TABLE decisions (
 _MIGRATE_1_TO_2 = (
     "ALTER TABLE decisions ADD COLUMN bulk INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE decisions ADD COLUMN kept TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE decisions ADD COLUMN flagged TEXT NOT NULL DEFAULT ''",
 )
 
 Row = dict[str, Any]

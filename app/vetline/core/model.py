@@ -314,3 +314,6 @@ class Decision:
     # A reject in a repository: the id under which the agent's version of the file was
     # kept in the data folder before the reject took it out ("" when nothing was kept).
     kept: str = ""
+    # An accepted hunk that hides characters (core.hidden_text), accepted only after the
+    # reviewer was told and confirmed: what it hides, in words ("" when nothing).
+    flagged: str = ""

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from vetline.core.errors import VetlineError
+from vetline.core.hidden_text import hunk_findings, summary
 from vetline.core.hunks import split_hunk
 from vetline.core.leash import Leash, Level, Violation
 from vetline.core.model import Change, Decision, Hunk, HunkKind, Proposal, Verdict
@@ -234,13 +235,14 @@ class ReviewSession:
 
     # --- verdicts -----------------------------------------------------------------
 
-    def accept_current(self) -> FileOutcome | None:
+    def accept_current(self, flagged: str = "") -> FileOutcome | None:
+        """`flagged`: what the hunk hides, when the reviewer was told and confirmed."""
         item = self._require_current()
         if not item.acceptable:
             raise SessionError(
                 f"{item.change.path}: the patch carries no binary data, so it cannot be accepted"
             )
-        return self._decide(item, Verdict.ACCEPTED)
+        return self._decide(item, Verdict.ACCEPTED, flagged=flagged)
 
     def reject_current(self, reason: str = "", kept: str = "") -> FileOutcome | None:
         """`kept`: the id under which the agent's version was kept before this reject."""
@@ -266,6 +268,17 @@ class ReviewSession:
             raise SessionError(
                 "over the leash, review it hunk by hunk: "
                 + "; ".join(violation.message for violation in violations)
+            )
+        hiding = [
+            other
+            for other in self.items_of(item.proposal)
+            if not other.state.decided and other.acceptable and hunk_findings(other.hunk)
+        ]
+        if hiding:
+            what = summary(finding for other in hiding for finding in hunk_findings(other.hunk))
+            raise SessionError(
+                f"{len(hiding)} of its hunks hide characters ({what}): accept those one by "
+                "one, after looking at them"
             )
         outcomes: list[FileOutcome] = []
         on_screen_ms = self._ms_on_screen()
@@ -396,13 +409,14 @@ class ReviewSession:
         ms_on_screen: int | None = None,
         bulk: bool = False,
         kept: str = "",
+        flagged: str = "",
     ) -> FileOutcome | None:
         elapsed = self._ms_on_screen() if ms_on_screen is None else ms_on_screen
         decision = self._build(
             item, verdict, ms_on_screen=elapsed, reason=reason, edited_text=edited_text
         )
-        if bulk or kept:
-            decision = replace(decision, bulk=bulk, kept=kept)
+        if bulk or kept or flagged:
+            decision = replace(decision, bulk=bulk, kept=kept, flagged=flagged)
         seq = self._record(decision)  # durable before anything moves
         previous = (item.state, item.decision_seq, item.edited_text)
         item.state = _STATE_OF_VERDICT[verdict]

@@ -23,6 +23,8 @@ from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.files.kept import KeptFiles
 from vetline.adapters.files.workspace import Workspace
 from vetline.core.errors import InputError, VetlineError
+from vetline.core.hidden_text import hunk_findings
+from vetline.core.hidden_text import summary as hidden_summary
 from vetline.core.leash import Level, Violation
 from vetline.core.model import Change, Proposal
 from vetline.core.session import ReviewItem, ReviewSession
@@ -49,6 +51,9 @@ class ReviewController(QObject):
     states_changed = Signal(object)
     cursor_moved = Signal()  # another hunk is current
     level_changed = Signal()  # the reviewer chose another autonomy level
+    # A hunk that hides characters was to be accepted: the window asks a second time, with
+    # (the item, what it hides in words), and accepts with confirm_hidden=that text.
+    confirm_hidden = Signal(object, str)
     navigated = Signal()  # the reviewer moved to another hunk (not a verdict's advance)
     problems_settled = Signal()  # a verdict took effect: banners about earlier ones are old
     busy_changed = Signal(bool)
@@ -87,6 +92,7 @@ class ReviewController(QObject):
         self.stale_bases = StaleBases()
         # Proposals asked of a model at a stricter level than the slider's keep that leash.
         self.asked_levels: dict[str, Level] = {}
+        self._hidden: dict[str, str] = {}  # hunk id -> what it hides (see hidden_in)
         self.written_paths: set[str] = set()  # every path a verdict of this window wrote
         self.busy = False
         self._busy_holds = 0  # a write and a repository refresh may overlap
@@ -229,8 +235,21 @@ class ReviewController(QObject):
 
     # --- verdicts -------------------------------------------------------------------------
 
-    def accept(self) -> bool:
-        return self._write(self.reviewer.accept)
+    def accept(self, confirmed_hidden: str | None = None) -> bool:
+        """Accept the current hunk; one that hides characters waits for a confirm first."""
+        item = self.current
+        hidden = self.hidden_in(item) if item is not None and not self.busy else ""
+        if hidden and confirmed_hidden != hidden:
+            self.confirm_hidden.emit(item, hidden)
+            return False
+        return self._write(lambda: self.reviewer.accept(hidden))
+
+    def hidden_in(self, item: ReviewItem) -> str:
+        """What the hunk's added lines hide, in words ("" for nothing); remembered per hunk."""
+        known = self._hidden.get(item.hunk.id)
+        if known is None:
+            known = self._hidden[item.hunk.id] = hidden_summary(hunk_findings(item.hunk))
+        return known
 
     def reject(self, reason: str = "") -> bool:
         return self._write(lambda: self.reviewer.reject(reason))

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from vetline.core.hidden_text import escape_hidden
 from vetline.core.leash import Level
 from vetline.core.model import HunkKind, Proposal
 from vetline.core.session import HunkState, ReviewItem
@@ -111,10 +112,11 @@ class DetailsView(QScrollArea):
                 section.set_text("")
             return
         proposal = item.proposal
-        self.title.setText(proposal.title or proposal.id)
-        self.byline.setText(_byline(proposal))
-        self.task.set_text(proposal.task)
-        self.rationale.set_text(proposal.rationale)
+        # The agent's words: hidden characters in them are shown as ⟨U+…⟩, not drawn.
+        self.title.setText(escape_hidden(proposal.title or proposal.id))
+        self.byline.setText(escape_hidden(_byline(proposal)))
+        self.task.set_text(escape_hidden(proposal.task))
+        self.rationale.set_text(escape_hidden(proposal.rationale))
         self.lineage.set_text(self._lineage(proposal))
         self._show_leash(proposal)
         self._show_hunk(item)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vetline.core.hidden_text import escape_hidden
 from vetline.core.leash import Level
 from vetline.core.model import Change
 from vetline.core.session import ReviewItem
@@ -39,7 +40,7 @@ from vetline.ui.banner import Banner, EmptyState
 from vetline.ui.command_palette import CommandPalette
 from vetline.ui.controller import ReviewController
 from vetline.ui.details_view import DetailsView
-from vetline.ui.dialogs import ReviewPrompts
+from vetline.ui.dialogs import ReviewPrompts, confirm_box
 from vetline.ui.diff_rows import DiffLayout
 from vetline.ui.diff_view import DiffView
 from vetline.ui.finished_view import FinishedView
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
 
         # The change and item tuple on screen: set_file resets scrolling, so on change only.
         self._file_on_screen: tuple[Change, tuple[ReviewItem, ...]] | None = None
+        self._flagged_hunk = ""  # the hunk whose hidden characters were last said
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self.refresh_summary)
@@ -208,6 +210,7 @@ class MainWindow(QMainWindow):
         controller.problems_settled.connect(self.banner.dismiss)
         controller.note.connect(self._note)
         controller.navigated.connect(self._on_navigated)
+        controller.confirm_hidden.connect(self._confirm_hidden)
         controller.command_finished.connect(self._show_finished_if_done)
         controller.busy_changed.connect(self.decision_bar.set_busy)
         self.queue.item_chosen.connect(controller.show_item)
@@ -246,7 +249,8 @@ class MainWindow(QMainWindow):
             self._file_on_screen = (change, siblings)
         self.diff.set_current_hunk(index.index_in_file(item))
         added, removed = index.file_totals(change)
-        self.file_header.setText(f"{change.path}   +{added} −{removed}")
+        self.file_header.setText(f"{escape_hidden(change.path)}   +{added} −{removed}")
+        self._flag_hidden(item)
         self.setWindowTitle(f"{item.proposal.title or item.proposal.id} — {WINDOW_TITLE}")
         self.decision_bar.refresh(has_current=True)
 
@@ -350,6 +354,38 @@ class MainWindow(QMainWindow):
             queue, details = self._folded
             self.splitter.setSizes([queue, sum(sizes) - queue - details, details])
             self._folded = None
+
+    def _flag_hidden(self, item: ReviewItem) -> None:
+        """Say once per hunk when it hides characters, before the reviewer decides it."""
+        if self._flagged_hunk == item.hunk.id:
+            return
+        self._flagged_hunk = item.hunk.id
+        hidden = self.controller.hidden_in(item)
+        if hidden:
+            self.banner.show_problem(
+                f"This hunk hides characters: {hidden}. Such characters can reorder how a "
+                "line is drawn, draw as nothing, or pass for other letters, so the code may "
+                "not do what it looks like. They are shown as ⟨U+…⟩; accepting asks a second "
+                "time."
+            )
+
+    def _confirm_hidden(self, item: ReviewItem, hidden: str) -> None:
+        box = confirm_box(
+            self,
+            "Accept a hunk that hides characters?",
+            f"{escape_hidden(item.change.path)}: this hunk adds characters that hide what it "
+            f"does:\n\n{hidden}\n\nAccept it anyway? The log records that it was flagged "
+            "and that you confirmed.",
+            "Accept anyway",
+            "confirmHidden",
+        )
+
+        def accept() -> None:
+            if self.controller.current is item:  # still the hunk the question was about
+                self.controller.accept(confirmed_hidden=hidden)
+
+        box.accepted.connect(accept)
+        self.prompts.open_dialog(box)
 
     def _on_navigated(self) -> None:
         """The reviewer moved on: the diff comes back, and old status words go."""

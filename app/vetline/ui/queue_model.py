@@ -16,6 +16,7 @@ from typing import NamedTuple, overload
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from vetline.core.hidden_text import escape_hidden
 from vetline.core.model import Change, FileStatus, HunkKind, Proposal
 from vetline.core.session import HunkState, ReviewItem
 from vetline.ui.controller import ReviewController
@@ -335,9 +336,10 @@ def _proposal_name(proposal: Proposal, titles: dict[str, str]) -> str:
 
 
 def _file_name(change: Change) -> str:
+    # Names come from the agent: a hidden character in one is shown, never drawn as nothing.
     if change.old_path and change.old_path != change.path:
-        return f"{change.old_path} → {change.path}"
-    return change.path
+        return escape_hidden(f"{change.old_path} → {change.path}")
+    return escape_hidden(change.path)
 
 
 def _hunk_name(item: ReviewItem, number: int) -> str:
