@@ -350,7 +350,11 @@ def _apply(args: argparse.Namespace) -> int:
             target = RepositoryTarget(source.git_tree, session, KeptFiles(data_dir()))
         else:
             target, finished = WorkspaceTarget.open(
-                _workspace_path(args.workspace) or Path(), session, data_dir(), leash.denied_paths
+                _workspace_path(args.workspace) or Path(),
+                session,
+                data_dir(),
+                leash.denied_paths,
+                log=log,
             )
             for note in finished:
                 print(f"vetline: {note}", file=sys.stderr)

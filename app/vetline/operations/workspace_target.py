@@ -7,15 +7,17 @@ puts them back — unless someone changed the file since, which is said and left
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
-from vetline.adapters.decision_log import DecisionLog
+from vetline.adapters.decision_log import DecisionLog, decision_from_row
+from vetline.adapters.files.intents import WriteIntent, WriteIntents
 from vetline.adapters.files.transaction import JOURNAL_FOLDER
 from vetline.adapters.files.workspace import FileWrite, Workspace
 from vetline.core.errors import StaleBaseError, VetlineError
 from vetline.core.leash import DEFAULT_DENIED_PATHS
-from vetline.core.model import Change, Proposal, sha256_hex
+from vetline.core.model import Change, Proposal, Verdict, sha256_hex
 from vetline.core.session import FileOutcome, ReviewItem, ReviewSession
 from vetline.operations.outcome import DONE, Outcome, OutcomeKind
 from vetline.operations.write_target import StaleKey
@@ -41,9 +43,15 @@ class _Write:
 class WorkspaceTarget:
     """Verdicts written into a folder, file by file, each write all or nothing."""
 
-    def __init__(self, workspace: Workspace, session: ReviewSession) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        session: ReviewSession,
+        intents: WriteIntents | None = None,
+    ) -> None:
         self.workspace = workspace
         self.session = session
+        self.intents = intents  # None: no crash between log and disk can be told apart
         self._writes: dict[int, _Write] = {}  # id(FileOutcome) -> what was written for it
 
     @classmethod
@@ -53,12 +61,38 @@ class WorkspaceTarget:
         session: ReviewSession,
         data_dir: Path,
         deny: Sequence[str] = DEFAULT_DENIED_PATHS,
+        log: DecisionLog | None = None,
     ) -> tuple[WorkspaceTarget, list[str]]:
-        """The target for `root`, having finished any write a crash interrupted there;
-        also returns what was finished, in words. The journals live in `data_dir`."""
+        """The target for `root`, having finished any write a crash interrupted there and
+        recorded, in `log`, each logged verdict whose write never happened; also returns
+        what was done, in words. Journals and intents live in `data_dir`."""
         workspace = Workspace(root, deny, journal_dir=data_dir / JOURNAL_FOLDER)
         finished = workspace.finish_interrupted_writes()
-        return cls(workspace, session), finished
+        target = cls(workspace, session, WriteIntents(data_dir))
+        if log is not None:
+            finished += target.resolve_left_over_intents(log)
+        return target, finished
+
+    def resolve_left_over_intents(self, log: DecisionLog) -> list[str]:
+        """Compare each write a crash left unsettled with the disk; log what did not happen."""
+        assert self.intents is not None
+        notes: list[str] = []
+        for intent in self.intents.left_over(self.workspace.root):
+            now = {path: _sha_or_none(self.workspace.read_bytes(path)) for path in intent.files}
+            if all(now[path] == after for path, (_, after) in intent.files.items()):
+                self.intents.settle(intent)  # it was written: the log is right
+                continue
+            unchanged = all(now[path] == before for path, (before, _) in intent.files.items())
+            reason = (
+                "the write never happened: Vetline stopped before the file was written"
+                if unchanged
+                else "the write was interrupted and the file changed since: left as it is"
+            )
+            paths = ", ".join(intent.files)
+            record_not_applied(log, intent.decisions, reason)
+            self.intents.settle(intent)
+            notes.append(f"{paths}: a verdict logged before a crash was not applied ({reason})")
+        return notes
 
     @property
     def root(self) -> Path:
@@ -80,15 +114,10 @@ class WorkspaceTarget:
             if not outcome.accepted:
                 continue  # every hunk rejected: the file stays as it is
             try:
-                self._write(outcome)
+                self._write(outcome)  # a refusal is logged there, as not applied
             except VetlineError as error:
                 kind = "stale base" if isinstance(error, StaleBaseError) else "write refused"
                 refusals.append(f"{kind}: {error}")
-                # Rejected hunks are true as they stand: the file is as it was.
-                accepted = self.session.items_of(outcome.proposal, outcome.change)
-                self.session.record_not_applied(
-                    [item for item in accepted if item.state.takes_effect], str(error)
-                )
                 continue
             written.append(outcome.change.path)
         if refusals:
@@ -143,7 +172,7 @@ class WorkspaceTarget:
         # Every write is planned before anything is logged: an unsafe path or a stale
         # base means the review cannot take effect, so nothing is logged or written.
         plan = [write for proposal in proposals for write in self.workspace.plan(proposal, chosen)]
-        return _PlannedWrite(self.workspace, plan)
+        return _PlannedWrite(self.workspace, plan, self.intents)
 
     # ---- writing and taking back -----------------------------------------------------
 
@@ -155,8 +184,31 @@ class WorkspaceTarget:
         for path in (write.vacates for write in plan if write.vacates):
             # A rename leaves its old path behind: its content must come back on undo.
             record.files.append(_WrittenFile(path, self.workspace.read_bytes(path), None))
-        self.workspace.write(plan)
+        taking_effect = [
+            item
+            for item in self.session.items_of(outcome.proposal, outcome.change)
+            if item.state.takes_effect
+        ]
+        intent = self._note_intent(record.files, taking_effect)
+        try:
+            self.workspace.write(plan)
+        except VetlineError as error:
+            # Rejected hunks are true as they stand: the file is as it was.
+            self.session.record_not_applied(taking_effect, str(error))
+            raise
+        finally:
+            if intent is not None and self.intents is not None:
+                self.intents.settle(intent)
         self._writes[id(outcome)] = record
+
+    def _note_intent(
+        self, files: Sequence[_WrittenFile], items: Sequence[ReviewItem]
+    ) -> WriteIntent | None:
+        if self.intents is None:
+            return None
+        shas = {file.path: (_sha_or_none(file.before), file.after_sha256) for file in files}
+        seqs = [item.decision_seq for item in items if item.decision_seq is not None]
+        return self.intents.record(self.workspace.root, shas, seqs)
 
     def _snapshot(self, write: FileWrite) -> _WrittenFile:
         after = None if write.data is None else sha256_hex(write.data)
@@ -191,7 +243,52 @@ class WorkspaceTarget:
 class _PlannedWrite:
     workspace: Workspace
     plan: list[FileWrite]
+    intents: WriteIntents | None
 
     def commit(self, session: ReviewSession) -> str:
-        self.workspace.write(self.plan)
+        """Write the plan all or nothing; a failure is logged as not applied, then raised."""
+        taking_effect = [item for item in session.items if item.state.takes_effect]
+        intent = None
+        if self.intents is not None:
+            shas: dict[str, tuple[str | None, str | None]] = {}
+            for write in self.plan:
+                before = _sha_or_none(self.workspace.read_bytes(write.path))
+                shas[write.path] = (before, _sha_or_none(write.data))
+                if write.vacates:
+                    shas[write.vacates] = (write.vacates_sha256, None)
+            seqs = [item.decision_seq for item in taking_effect if item.decision_seq is not None]
+            intent = self.intents.record(self.workspace.root, shas, seqs)
+        try:
+            self.workspace.write(self.plan)
+        except VetlineError as error:
+            session.record_not_applied(taking_effect, str(error))
+            raise
+        finally:
+            if intent is not None and self.intents is not None:
+                self.intents.settle(intent)
         return f"{len(self.plan)} files written"
+
+
+def record_not_applied(log: DecisionLog, seqs: Sequence[int], reason: str) -> None:
+    """Append a `not_applied` row after each of these logged verdicts (found by seq)."""
+    wanted = set(seqs)
+    stamp = datetime.now(UTC).isoformat(timespec="milliseconds")
+    for row in [row for row in log.rows() if row["seq"] in wanted]:
+        log.append(
+            replace(
+                decision_from_row(row),
+                verdict=Verdict.NOT_APPLIED,
+                reason=reason,
+                decided_at=stamp,
+                ms_on_screen=0,
+                edited_text=None,
+                undoes=None,
+                bulk=False,
+                kept="",
+                flagged="",
+            )
+        )
+
+
+def _sha_or_none(data: bytes | None) -> str | None:
+    return None if data is None else sha256_hex(data)

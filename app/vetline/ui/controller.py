@@ -131,6 +131,7 @@ class ReviewController(QObject):
                     self.session,
                     self.log.path.parent,
                     self.settings.leash().denied_paths,
+                    log=self.log,
                 )
                 self.reviewer.target = target
                 for note in finished:
