@@ -177,23 +177,25 @@ class WorkspaceTarget:
     # ---- writing and taking back -----------------------------------------------------
 
     def _write(self, outcome: FileOutcome) -> None:
-        plan = self.workspace.plan(
-            outcome.proposal, set(outcome.accepted), dict(outcome.edited), only=outcome.change
-        )
-        record = _Write(outcome, [self._snapshot(write) for write in plan])
-        for path in (write.vacates for write in plan if write.vacates):
-            # A rename leaves its old path behind: its content must come back on undo.
-            record.files.append(_WrittenFile(path, self.workspace.read_bytes(path), None))
+        """Write a decided file; a refusal (stale base, unsafe path, I/O) is logged as not
+        applied for its accepted hunks, then raised. Rejected hunks stand as they are."""
         taking_effect = [
             item
             for item in self.session.items_of(outcome.proposal, outcome.change)
             if item.state.takes_effect
         ]
-        intent = self._note_intent(record.files, taking_effect)
+        intent = None
         try:
+            plan = self.workspace.plan(
+                outcome.proposal, set(outcome.accepted), dict(outcome.edited), only=outcome.change
+            )
+            record = _Write(outcome, [self._snapshot(write) for write in plan])
+            for path in (write.vacates for write in plan if write.vacates):
+                # A rename leaves its old path behind: its content must come back on undo.
+                record.files.append(_WrittenFile(path, self.workspace.read_bytes(path), None))
+            intent = self._note_intent(record.files, taking_effect)
             self.workspace.write(plan)
         except VetlineError as error:
-            # Rejected hunks are true as they stand: the file is as it was.
             self.session.record_not_applied(taking_effect, str(error))
             raise
         finally:
