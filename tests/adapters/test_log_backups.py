@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,21 @@ def test_only_a_few_generations_are_kept(log_path: Path) -> None:
 
     assert len(backup_paths(log_path)) == GENERATIONS
     assert ends_of_copies(log_path) == [8, 10, 12]
+
+
+def test_a_half_copy_left_by_a_killed_process_is_removed_later(log_path: Path) -> None:
+    filled(log_path, 3)
+    folder = backup_paths(log_path)[0].parent
+    abandoned = folder / ".decisions-20250101T000000000000Z.sqlite3.vetline-tmp-0a1b2c3d"
+    abandoned.write_bytes(b"half a copy")
+    os.utime(abandoned, (time.time() - 3600, time.time() - 3600))
+    in_progress = folder / ".decisions-20250101T000000000001Z.sqlite3.vetline-tmp-4e5f6a7b"
+    in_progress.write_bytes(b"another process is copying")
+
+    filled(log_path, 1, start=4)
+
+    assert not abandoned.exists()
+    assert in_progress.exists()
 
 
 def test_opening_copies_a_log_changed_since_its_last_copy(log_path: Path) -> None:

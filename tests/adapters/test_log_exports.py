@@ -113,8 +113,8 @@ def test_a_damaged_export_is_noticed(
     export = data / f"export.{fmt}"
     export.write_text("".join(lines), encoding="utf-8", newline="")
 
-    assert vetline("log", "verify", "--export", str(export), data_dir=data).returncode == 5
     result = vetline("log", "verify", "--export", str(export), data_dir=data)
+    assert result.returncode == 5
     assert expected in result.stderr
 
 

@@ -201,3 +201,30 @@ def test_the_head_keeps_up_with_two_writers(log_path: Path, tmp_path: Path) -> N
     with closing(sqlite3.connect(log_path)) as connection:
         total = connection.execute("SELECT count(*) FROM decisions").fetchone()[0]
     assert total > 53
+
+
+def test_two_processes_making_a_new_log_at_once_share_it(tmp_path: Path) -> None:
+    log_path = tmp_path / "fresh" / LOG_FILE_NAME
+    holders = []
+    for name in ("left", "right"):
+        signals = tmp_path / name
+        signals.mkdir()
+        holders.append(
+            (
+                subprocess.Popen([sys.executable, "-c", HOLDER, str(APP), str(log_path), signals]),
+                signals,
+            )
+        )
+    for process, signals in holders:
+        wait_for(signals / "ready", process)
+        (signals / "append").touch()
+    for process, signals in holders:
+        wait_for(signals / "appended", process)
+        (signals / "close").touch()
+        assert process.wait(timeout=HANG_GUARD_S) == 0
+
+    with DecisionLog(log_path) as log:
+        result = log.verify()
+        assert result.ok, result.problem
+        assert result.rows_checked == 100
+        assert read_head(head_path(log_path)) == log.end()

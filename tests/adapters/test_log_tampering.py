@@ -290,3 +290,23 @@ def test_verify_never_creates_a_log(data: Path) -> None:
     assert result.returncode == 0
     assert result.stdout.startswith("no log yet")
     assert not (data / LOG_FILE_NAME).exists()
+
+
+def test_apply_on_a_damaged_log_changes_nothing(data: Path, log_path: Path, tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "a.txt").write_text("one\ntwo\n", encoding="utf-8")
+    patch = tmp_path / "change.diff"
+    patch.write_text(
+        "--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n one\n-two\n+three\n", encoding="utf-8"
+    )
+    delete_the_last_rows(log_path)
+
+    result = vetline(
+        "apply", str(patch), "--workspace", str(workspace), "--accept", "all", data_dir=data
+    )
+
+    assert result.returncode == 5
+    assert "rows were cut off the end" in result.stderr
+    assert (workspace / "a.txt").read_text(encoding="utf-8") == "one\ntwo\n"
+    assert check_log(log_path).rows_checked == 25

@@ -27,7 +27,7 @@ from vetline.adapters.log.chain import (
     row_of,
     walk_chain,
 )
-from vetline.adapters.log.checks import file_state, page_problems
+from vetline.adapters.log.checks import page_problems
 from vetline.adapters.log.errors import (
     DecisionLogBusyError,
     DecisionLogDamagedError,
@@ -35,33 +35,11 @@ from vetline.adapters.log.errors import (
 )
 from vetline.adapters.log.export import EXPORT_FIELDS, ExportFormat, export_rows
 from vetline.adapters.log.filesystem import network_filesystem
-from vetline.adapters.log.head import (
-    LogHead,
-    advance_head,
-    end_of,
-    head_path,
-    head_problem,
-    write_head,
-)
-from vetline.adapters.log.inspect import (
-    end_problem,
-    network_warning,
-    read_head_of,
-    restore_advice,
-    shared_notice,
-    vanished_problem,
-)
+from vetline.adapters.log.head import LogHead, advance_head, end_of, head_path
+from vetline.adapters.log.inspect import end_problem, network_warning, read_head_of, shared_notice
+from vetline.adapters.log.opening import damaged_error, prepare, refuse_what_is_not_a_new_log
 from vetline.adapters.log.presence import Presence
-from vetline.adapters.log.schema import (
-    APPLICATION_ID,
-    SCHEMA_VERSION,
-    create_schema,
-    is_fresh,
-    log_id_of,
-    new_log_id,
-    set_log_id,
-    upgrade_schema,
-)
+from vetline.adapters.log.schema import APPLICATION_ID, SCHEMA_VERSION
 from vetline.adapters.paths import data_dir
 from vetline.core.model import Decision
 
@@ -116,12 +94,12 @@ class DecisionLog:
         self._backup_every = backup_every
         self._appends_since_backup = 0
         self._damage: tuple[str, ...] = ()
-        self._refuse_what_is_not_a_new_log()
+        refuse_what_is_not_a_new_log(self.path)
         self._connection = self._connect(busy_timeout_s)
         self._presence: Presence | None = None
         try:
             with self._translated_errors():
-                self._log_id = self._prepare()
+                self._log_id = prepare(self._connection, self.path)
             self._identity = _identity(self.path)
             self._presence = Presence(self.path)
             self._gather_notices()
@@ -240,23 +218,6 @@ class DecisionLog:
                 return
             after = batch[-1][0]
 
-    def _refuse_what_is_not_a_new_log(self) -> None:
-        """Before SQLite sees the file: a folder or a stranger's file is refused, and a
-        log that existed (its head file, its copies say so) is never started anew."""
-        state = file_state(self.path)
-        if state == "folder":
-            raise DecisionLogError(f"{self.path} is a folder, not a Vetline decision log")
-        if state == "sqlite":
-            return
-        head, head_error = read_head_of(self.path)
-        problem = vanished_problem(self.path, state, head, head_error)
-        if problem is not None:
-            raise self._damaged((problem,), log_id=head.log_id if head else None)
-        if state == "foreign":
-            raise DecisionLogError(
-                f"{self.path} is not a Vetline decision log (not an SQLite file)"
-            )
-
     def _connect(self, busy_timeout_s: float) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -268,61 +229,13 @@ class DecisionLog:
         except (OSError, sqlite3.Error) as error:
             raise DecisionLogError(f"cannot open the decision log {self.path}: {error}") from error
 
-    def _prepare(self) -> str:
-        """Check the pages, make or migrate the schema, and hold the end against the
-        head file; returns the log's id."""
-        connection = self._connection
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
-        pages = page_problems(connection)
-        if pages:
-            raise self._damaged(tuple(pages), log_id=None)
-        # Under the write lock: no one appends or writes the head while we compare.
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            log_id = self._make_or_check_schema_and_head()
-            connection.execute("COMMIT")
-        except BaseException:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            raise
-        return log_id
-
-    def _make_or_check_schema_and_head(self) -> str:
-        connection = self._connection
-        head, head_error = read_head_of(self.path)
-        if is_fresh(connection):
-            if head_error is not None:
-                raise self._damaged((f"the log holds nothing, and {head_error}",), None)
-            if head is not None and head.rows > 0:
-                held = f"its head file says it held {head.describe()}"
-                raise self._damaged((f"the log holds nothing, but {held}",), head.log_id)
-            log_id = head.log_id if head is not None else new_log_id()
-            create_schema(connection, log_id)
-            # Before the commit: a head naming a log with no rows is never wrong.
-            write_head(head_path(self.path), LogHead(log_id, 0, GENESIS_HASH))
-            return log_id
-        upgrade_schema(connection, self.path)
-        known_id = log_id_of(connection)
-        if known_id is None:  # a log from before heads were kept (or a crash while adding one)
-            log_id = head.log_id if head is not None else new_log_id()
-            if head is not None and (problem := head_problem(connection, head, None)):
-                raise self._damaged((problem,), log_id=log_id, only_the_end=True)
-            set_log_id(connection, log_id)
-            write_head(head_path(self.path), end_of(connection, log_id))
-            return log_id
-        problem = end_problem(self.path, connection, head, head_error, known_id)
-        if problem is not None:
-            raise self._damaged((problem,), log_id=known_id, only_the_end=True)
-        return known_id
-
     def _check_end_against_head(self) -> None:
         """Inside an append's write lock: the log must still reach the head file's end."""
         head, head_error = read_head_of(self.path)
         problem = end_problem(self.path, self._connection, head, head_error, self._log_id)
         if problem is not None:
             self._damage = (problem,)
-            raise self._damaged(self._damage, self._log_id, only_the_end=True, hint=False)
+            raise damaged_error(self.path, self._damage, self._log_id, hint=False)
 
     def _refuse_if_damaged_or_replaced(self) -> None:
         if not self._damage:
@@ -332,7 +245,7 @@ class DecisionLog:
             except FileNotFoundError:
                 self._damage = ("the log file was removed while it was open",)
         if self._damage:
-            raise self._damaged(self._damage, self._log_id, hint=False)
+            raise damaged_error(self.path, self._damage, self._log_id, hint=False)
 
     def _write_head_after_commit(self) -> None:
         """Write the head once the row is committed; never let the head run ahead."""
@@ -375,23 +288,6 @@ class DecisionLog:
         except (OSError, sqlite3.Error) as error:
             self.warnings.append(f"no copy of the log could be made: {error}")
 
-    def _damaged(
-        self,
-        problems: tuple[str, ...],
-        log_id: str | None,
-        *,
-        only_the_end: bool = False,
-        hint: bool = True,
-    ) -> DecisionLogDamagedError:
-        message = f"the decision log {self.path} is damaged: " + "; ".join(problems)
-        message += ". Nothing more is recorded in it"
-        if hint:
-            advice = restore_advice(self.path, log_id, only_the_end=only_the_end)
-            message += ". " + advice[0].upper() + advice[1:]
-        else:
-            message += "; `vetline log verify` says what to do"
-        return DecisionLogDamagedError(message, problems)
-
     @contextmanager
     def _translated_errors(self) -> Iterator[None]:
         try:
@@ -405,7 +301,7 @@ class DecisionLog:
         except sqlite3.DatabaseError as error:
             # "file is not a database", "database disk image is malformed"…
             self._damage = (f"the file is damaged: {error}",)
-            raise self._damaged(self._damage, None) from error
+            raise damaged_error(self.path, self._damage, None) from error
 
 
 def _identity(path: Path) -> tuple[int, int]:

@@ -7,9 +7,11 @@ leaves a half copy under a good name.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sqlite3
+import time
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +25,7 @@ from vetline.adapters.log.schema import log_id_of
 
 BACKUP_FOLDER = "log-backups"
 GENERATIONS = 3
+ABANDONED_AFTER_S = 600
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 
 
@@ -74,6 +77,7 @@ def take_backup(
     fsync_folder(folder)
     for old in backup_paths(log_path)[:-generations]:
         old.unlink(missing_ok=True)
+    _remove_abandoned_temps(folder)
     return target
 
 
@@ -125,6 +129,16 @@ def _made_at(path: Path) -> str:
     except ValueError:
         made = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     return made.isoformat(timespec="seconds")
+
+
+def _remove_abandoned_temps(folder: Path) -> None:
+    """Half copies left by a process that died while copying (another may be copying
+    now: only those untouched for a while go)."""
+    cutoff = time.time() - ABANDONED_AFTER_S
+    for temp in folder.glob(f".*{TEMP_MARK}*"):
+        with contextlib.suppress(OSError):
+            if temp.stat().st_mtime < cutoff:
+                temp.unlink()
 
 
 def _fsync_file(path: Path) -> None:
