@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from vetline.adapters.log.backups import backup_folder, backup_paths, newest_good_copy
@@ -30,7 +30,7 @@ class LogReport:
     file_problems: tuple[str, ...] = ()  # the file is gone, emptied, not SQLite, bad pages
     chain: VerifyResult | None = None  # None when the file could not be read that far
     end_problem: str | None = None  # the log's end disagrees with its head file
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()
 
     @property
     def problems(self) -> list[str]:

@@ -50,7 +50,9 @@ class Presence:
 
     def others(self) -> list[Opener]:
         """The other live processes that have this log open (stale marks are removed)."""
-        return live_openers(self.folder, exclude=self._path)
+        here = (os.getpid(), socket.gethostname())
+        openers = live_openers(self.folder, exclude=self._path)
+        return [opener for opener in openers if (opener.pid, opener.host) != here]
 
     def close(self) -> None:
         if self._file is not None:
