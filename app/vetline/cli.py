@@ -111,13 +111,36 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("kept_id", metavar="ID")
     restore.add_argument("--reviewer", metavar="NAME", help="name in the log (default: login)")
 
-    log = commands.add_parser("log", help="the decision log")
+    _add_log_commands(commands.add_parser("log", help="the decision log"))
+    return parser
+
+
+def _add_log_commands(log: argparse.ArgumentParser) -> None:
     log_commands = log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
     export = log_commands.add_parser("export", help="every decision, one record each")
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    log_commands.add_parser("verify", help="check the hash chain; names the first altered row")
+    verify = log_commands.add_parser(
+        "verify",
+        help="check every page, the hash chain and the end against the head file; "
+        "names the first problem (exit 5)",
+    )
+    verify.add_argument(
+        "--export", metavar="FILE", help="check an export (jsonl or csv) instead of the log"
+    )
     log_commands.add_parser("path", help="print where the log is")
-    return parser
+    restore = log_commands.add_parser(
+        "restore", help="put the newest good copy back in place of a damaged log"
+    )
+    choice = restore.add_mutually_exclusive_group()
+    choice.add_argument("--from", dest="source", metavar="FILE", help="restore this copy")
+    choice.add_argument(
+        "--new", action="store_true", help="set the damaged log aside and start an empty one"
+    )
+    log_commands.add_parser(
+        "reseal",
+        help="accept a sound log's end as it is (after a move without its head file)",
+    )
+    log_commands.add_parser("backups", help="list the log's rolling copies")
 
 
 def _add_workspace(parser: argparse.ArgumentParser, required: bool = False) -> None:
@@ -337,6 +360,7 @@ def _apply(args: argparse.Namespace) -> int:
 
     reviewer_name = args.reviewer or settings["review.reviewer"] or _login_name()
     with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
+        _print_warnings(log.warnings)
         session = ReviewSession(
             proposals,
             record=log.append,
@@ -476,6 +500,7 @@ def _restore(args: argparse.Namespace) -> int:
     files = KeptFiles(data_dir())
     kept = files.find(args.kept_id)
     with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
+        _print_warnings(log.warnings)
         print(restore_kept(kept, files, log, reviewer=args.reviewer or _login_name()))
     return EXIT_OK
 
@@ -485,19 +510,76 @@ def _restore(args: argparse.Namespace) -> int:
 
 def _log(args: argparse.Namespace) -> int:
     from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
+    from vetline.adapters.log import restore
     from vetline.adapters.paths import data_dir
 
     path = data_dir() / LOG_FILE_NAME
     if args.log_command == "path":
         print(path)
         return EXIT_OK
-    with DecisionLog(path) as log:
-        if args.log_command == "export":
-            log.export(args.format, sys.stdout)
-            return EXIT_OK
-        result = log.verify()
-    if result.ok:
-        print(f"intact: {result.rows_checked} decisions")
+    if args.log_command == "verify":
+        return _log_verify(path) if args.export is None else _export_verify(Path(args.export))
+    if args.log_command == "backups":
+        return _log_backups(path)
+    if args.log_command == "restore":
+        if args.new:
+            print(restore.start_new_log(path))
+        else:
+            print(restore.restore_log(path, Path(args.source) if args.source else None))
         return EXIT_OK
-    print(f"vetline: decision log altered: {result.problem}", file=sys.stderr)
+    if args.log_command == "reseal":
+        print(restore.reseal_log(path))
+        return EXIT_OK
+    with DecisionLog(path) as log:
+        _print_warnings(log.warnings)
+        log.export(args.format, sys.stdout)
+    return EXIT_OK
+
+
+def _log_verify(path: Path) -> int:
+    from vetline.adapters.log.inspect import check_log, read_head_of, restore_advice
+
+    report = check_log(path)
+    _print_warnings(report.warnings)
+    if report.ok:
+        print(
+            f"intact: {report.rows_checked} decisions" if report.exists else f"no log yet: {path}"
+        )
+        return EXIT_OK
+    for problem in report.problems:
+        print(f"vetline: decision log altered: {problem}", file=sys.stderr)
+    head, _ = read_head_of(path)
+    advice = restore_advice(path, head.log_id if head else None, only_the_end=report.only_the_end)
+    print(f"vetline: {advice}", file=sys.stderr)
     return EXIT_LOG_ALTERED
+
+
+def _export_verify(export: Path) -> int:
+    from vetline.adapters.log.export import check_export
+
+    try:
+        with export.open(encoding="utf-8", newline="") as lines:
+            result = check_export(lines)
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read the export {export}: {error}") from error
+    if result.ok:
+        print(f"intact: {result.rows_checked} decisions in {export}")
+        return EXIT_OK
+    print(f"vetline: export altered: {result.problem}", file=sys.stderr)
+    return EXIT_LOG_ALTERED
+
+
+def _log_backups(path: Path) -> int:
+    from vetline.adapters.log.backups import backup_paths, check_copy
+
+    for copy_path in reversed(backup_paths(path)):
+        copy, result = check_copy(copy_path)
+        state = "good" if copy is not None and result.ok else f"damaged: {result.problem}"
+        what = f"{copy.end.describe()}, made {copy.made_at}" if copy else ""
+        print(f"{copy_path}  {what}  {state}")
+    return EXIT_OK
+
+
+def _print_warnings(warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        print(f"vetline: warning: {warning}", file=sys.stderr)

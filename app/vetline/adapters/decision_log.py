@@ -1,193 +1,120 @@
-"""The decision log: every verdict appended durably to a hash-chained SQLite table."""
+"""The decision log: every verdict appended durably to a hash-chained SQLite table.
+
+Its parts live in `adapters/log/`: the chain, the schema, the head file beside the log,
+page checks, rolling backups, who else has it open, and exports.
+"""
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import TextIO
 
+from vetline.adapters.log.backups import backup_paths, read_copy, take_backup
+from vetline.adapters.log.chain import (
+    COLUMNS,
+    DECISION_COLUMNS,
+    GENESIS_HASH,
+    LATER_COLUMNS,
+    Row,
+    VerifyResult,
+    broken,
+    decision_from_row,
+    row_hash,
+    row_of,
+    walk_chain,
+)
+from vetline.adapters.log.checks import page_problems
+from vetline.adapters.log.errors import (
+    DecisionLogBusyError,
+    DecisionLogDamagedError,
+    DecisionLogError,
+)
+from vetline.adapters.log.export import EXPORT_FIELDS, ExportFormat, export_rows
+from vetline.adapters.log.filesystem import network_filesystem
+from vetline.adapters.log.head import LogHead, advance_head, end_of, head_path
+from vetline.adapters.log.inspect import end_problem, network_warning, read_head_of, shared_notice
+from vetline.adapters.log.opening import damaged_error, prepare, refuse_what_is_not_a_new_log
+from vetline.adapters.log.presence import Presence
+from vetline.adapters.log.schema import APPLICATION_ID, SCHEMA_VERSION
 from vetline.adapters.paths import data_dir
-from vetline.core.errors import LogIntegrityError, VetlineError
-from vetline.core.model import Decision, Verdict
+from vetline.core.model import Decision
+
+__all__ = [
+    "APPLICATION_ID",
+    "COLUMNS",
+    "DECISION_COLUMNS",
+    "EXPORT_FIELDS",
+    "GENESIS_HASH",
+    "LATER_COLUMNS",
+    "LOG_FILE_NAME",
+    "SCHEMA_VERSION",
+    "DecisionLog",
+    "DecisionLogBusyError",
+    "DecisionLogDamagedError",
+    "DecisionLogError",
+    "Row",
+    "VerifyResult",
+    "decision_from_row",
+    "row_hash",
+]
 
 LOG_FILE_NAME = "decisions.sqlite3"
-SCHEMA_VERSION = 2  # 2: the `bulk`, `kept` and `flagged` columns
-# PRAGMA application_id marks the file as ours ("VTLN"), so a stray SQLite file is refused.
-APPLICATION_ID = int.from_bytes(b"VTLN", "big")
-GENESIS_HASH = "0" * 64
 DEFAULT_BUSY_TIMEOUT_S = 5.0
-_SQLITE_MAGIC = b"SQLite format 3\x00"
+BACKUP_EVERY = 100  # appends by one process between two rolling copies
 _BATCH = 500
-
-# The Decision fields, in column order; the table adds seq before and the chain after.
-DECISION_COLUMNS = (
-    "decided_at",
-    "proposal_id",
-    "hunk_id",
-    "hunk_sha256",
-    "path",
-    "verdict",
-    "reason",
-    "ms_on_screen",
-    "reviewer",
-    "level",
-    "agent",
-    "model",
-    "added",
-    "removed",
-    "edited_text",
-    "undoes",
-    "bulk",
-    "kept",
-    "flagged",
-)
-# Columns added after the first schema, with the value older rows have. A row's hash
-# leaves such a column out while it holds that value, so rows written before the
-# column existed still verify.
-LATER_COLUMNS: dict[str, object] = {"bulk": 0, "kept": "", "flagged": ""}
-COLUMNS = ("seq", *DECISION_COLUMNS, "prev_hash", "hash")
-
-# The flat record every export carries, in this order, then the extras.
-EXPORT_FIELDS = (
-    "decided_at",
-    "proposal_id",
-    "hunk_id",
-    "hunk_sha256",
-    "path",
-    "verdict",
-    "reason",
-    "ms_on_screen",
-    "reviewer",
-    "level",
-    "agent",
-    "model",
-    "added",
-    "removed",
-    "prev_hash",
-    "hash",
-    "seq",
-    "undoes",
-    "edited_text",
-    "bulk",
-    "kept",
-    "flagged",
-)
-
-# Separate statements: executescript() would COMMIT the transaction that guards them.
-_SCHEMA = (
-    """
-CREATE TABLE decisions (
-    seq INTEGER PRIMARY KEY,
-    decided_at TEXT NOT NULL,
-    proposal_id TEXT NOT NULL,
-    hunk_id TEXT NOT NULL,
-    hunk_sha256 TEXT NOT NULL,
-    path TEXT NOT NULL,
-    verdict TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    ms_on_screen INTEGER NOT NULL,
-    reviewer TEXT NOT NULL,
-    level INTEGER NOT NULL,
-    agent TEXT NOT NULL,
-    model TEXT NOT NULL,
-    added INTEGER NOT NULL,
-    removed INTEGER NOT NULL,
-    edited_text TEXT,
-    undoes INTEGER,
-    bulk INTEGER NOT NULL DEFAULT 0,
-    kept TEXT NOT NULL DEFAULT '',
-    flagged TEXT NOT NULL DEFAULT '',
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-)""",
-    "CREATE INDEX decisions_by_proposal ON decisions (proposal_id, seq)",
-)
-
-# Schema 1 -> 2. Rows from before hold the defaults: not decided in bulk, nothing kept.
-_MIGRATE_1_TO_2 = (
-    "ALTER TABLE decisions ADD COLUMN bulk INTEGER NOT NULL DEFAULT 0",
-    "ALTER TABLE decisions ADD COLUMN kept TEXT NOT NULL DEFAULT ''",
-    "ALTER TABLE decisions ADD COLUMN flagged TEXT NOT NULL DEFAULT ''",
-)
-
-Row = dict[str, Any]
-
-
-class DecisionLogError(VetlineError):
-    """The decision log cannot be opened, read or written."""
-
-
-class DecisionLogBusyError(DecisionLogError):
-    """Another process held the log's write lock for longer than the busy timeout."""
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyResult:
-    """The outcome of walking the hash chain.
-
-    `rows_checked` counts the rows found intact before the first problem (all of them
-    when `ok`); `first_bad_seq` and `problem` name that problem.
-    """
-
-    ok: bool
-    rows_checked: int
-    first_bad_seq: int | None = None
-    problem: str = ""
-
-    def raise_if_broken(self) -> None:
-        if not self.ok:
-            raise LogIntegrityError(f"the decision log is altered: {self.problem}")
-
-
-def row_hash(row: Mapping[str, Any]) -> str:
-    """sha256 of the row's fields (all but `hash`) as compact JSON with sorted keys."""
-    fields = {
-        name: value
-        for name, value in row.items()
-        if name != "hash" and not (name in LATER_COLUMNS and value == LATER_COLUMNS[name])
-    }
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
-
-
-def decision_from_row(row: Mapping[str, Any]) -> Decision:
-    """The Decision a log row records (for undo and for replaying a session)."""
-    values = {name: row[name] for name in DECISION_COLUMNS}
-    values["verdict"] = Verdict(values["verdict"])
-    values["bulk"] = bool(values["bulk"])
-    return Decision(**values)
 
 
 class DecisionLog:
     """An append-only, hash-chained log of decisions in one SQLite file.
 
+    Opening checks the file's pages (`quick_check`) and that its end is the one the head
+    file beside it names; a damaged, emptied, cut or swapped log raises
+    DecisionLogDamagedError, which says how to restore it, and is never started anew.
     Safe to share between processes: appends take SQLite's write lock, and a writer
-    that cannot get it within `busy_timeout_s` gets DecisionLogBusyError.
+    that cannot get it within `busy_timeout_s` gets DecisionLogBusyError. `warnings`
+    holds what the reviewer should be told (another program has the log open, a network
+    file system, a copy that could not be made).
     """
 
     def __init__(
-        self, path: str | Path | None = None, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S
+        self,
+        path: str | Path | None = None,
+        *,
+        busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+        backup_every: int = BACKUP_EVERY,
     ) -> None:
         self.path = Path(path) if path is not None else data_dir() / LOG_FILE_NAME
+        self.warnings: list[str] = []
         self._lock = threading.Lock()  # one connection, shared by the UI and its worker
-        _refuse_foreign_file(self.path)
+        self._busy_ms = int(busy_timeout_s * 1000)
+        self._backup_every = backup_every
+        self._appends_since_backup = 0
+        self._damage: tuple[str, ...] = ()
+        refuse_what_is_not_a_new_log(self.path)
         self._connection = self._connect(busy_timeout_s)
+        self._presence: Presence | None = None
         try:
             with self._translated_errors():
-                self._prepare()
+                self._log_id = prepare(self._connection, self.path)
+            self._identity = _identity(self.path)
+            self._presence = Presence(self.path)
+            self._gather_notices()
+            self._backup_if_changed()
         except BaseException:
-            self._connection.close()
+            self.close()
             raise
 
     def close(self) -> None:
+        """Close the log; a copy is made first when this process appended since the last."""
         with self._lock:
+            if self._appends_since_backup and not self._damage:
+                self._backup()
+            if self._presence is not None:
+                self._presence.close()
             self._connection.close()
 
     def __enter__(self) -> DecisionLog:
@@ -199,16 +126,16 @@ class DecisionLog:
     def append(self, decision: Decision) -> int:
         """Write one decision durably (committed and synced) and return its seq."""
         with self._lock, self._translated_errors():
+            self._refuse_if_damaged_or_replaced()
             # BEGIN IMMEDIATE takes the write lock first, so no other process can
             # append between our reading the chain's end and our inserting after it.
             self._connection.execute("BEGIN IMMEDIATE")
             try:
-                last = self._connection.execute(
-                    "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1"
-                ).fetchone()
-                row = _row_of(decision)
-                row["seq"] = last[0] + 1 if last else 1
-                row["prev_hash"] = last[1] if last else GENESIS_HASH
+                self._check_end_against_head()
+                row = row_of(decision)
+                end = end_of(self._connection, self._log_id)
+                row["seq"] = end.rows + 1
+                row["prev_hash"] = end.last_hash
                 row["hash"] = row_hash(row)
                 placeholders = ", ".join(f":{name}" for name in COLUMNS)
                 self._connection.execute(
@@ -220,6 +147,10 @@ class DecisionLog:
                 if self._connection.in_transaction:
                     self._connection.execute("ROLLBACK")
                 raise
+            self._write_head_after_commit()
+            self._appends_since_backup += 1
+            if self._appends_since_backup >= self._backup_every:
+                self._backup()
             seq: int = row["seq"]
             return seq
 
@@ -237,31 +168,38 @@ class DecisionLog:
             ).fetchone()
         return dict(zip(COLUMNS, found, strict=True)) if found else None
 
-    def verify(self) -> VerifyResult:
-        """Walk the chain from the first row; stop at the first row that does not fit."""
-        previous_seq = 0
-        previous_hash = GENESIS_HASH
-        checked = 0
-        for row in self.rows():
-            seq = row["seq"]
-            if seq != previous_seq + 1:
-                return _broken(checked, previous_seq + 1, _missing(previous_seq + 1, seq))
-            if row["prev_hash"] != previous_hash:
-                after = f"row {previous_seq}" if previous_seq else "the start of the chain"
-                return _broken(checked, seq, f"row {seq}: prev_hash does not match {after}")
-            if row_hash(row) != row["hash"]:
-                return _broken(checked, seq, f"row {seq}: hash does not match its contents")
-            previous_seq, previous_hash = seq, row["hash"]
-            checked += 1
-        return VerifyResult(ok=True, rows_checked=checked)
+    def end(self) -> LogHead:
+        """The log's end now: its id, its last seq and that row's hash."""
+        with self._lock, self._translated_errors():
+            return end_of(self._connection, self._log_id)
 
-    def export(self, fmt: Literal["jsonl", "csv"], out: TextIO) -> int:
-        """Write one record per decision to `out`; returns how many were written."""
-        if fmt == "jsonl":
-            return _export_jsonl(self.rows(), out)
-        if fmt == "csv":
-            return _export_csv(self.rows(), out)
-        raise DecisionLogError(f"unknown export format {fmt!r} (use jsonl or csv)")
+    def others_open(self) -> list[str]:
+        """The other programs that have this log open now, described for the reviewer."""
+        if self._presence is None:
+            return []
+        return [opener.describe() for opener in self._presence.others()]
+
+    def verify(self) -> VerifyResult:
+        """Check every page, walk the chain from the first row, and compare its end with
+        the head file; stop at the first problem."""
+        head, head_error = read_head_of(self.path)  # before the rows: the log may be ahead
+        with self._lock, self._translated_errors():
+            pages = page_problems(self._connection, thorough=True)
+        if pages:
+            return broken(0, None, pages[0])
+        result = walk_chain(self.rows())
+        if not result.ok:
+            return result
+        with self._lock, self._translated_errors():
+            problem = end_problem(self.path, self._connection, head, head_error, self._log_id)
+        return broken(result.rows_checked, None, problem) if problem else result
+
+    def export(self, fmt: ExportFormat, out: TextIO) -> int:
+        """Write one record per decision to `out`, each carrying the log's end as it was
+        when the export began; returns how many were written."""
+        end = self.end()
+        rows = self._select("seq <= ?", (end.rows,))
+        return export_rows(rows, end, fmt, out)
 
     def _select(self, where: str, parameters: tuple[object, ...]) -> Iterator[Row]:
         # Batches keyed on seq, so no cursor (or lock) stays open while the caller
@@ -291,37 +229,64 @@ class DecisionLog:
         except (OSError, sqlite3.Error) as error:
             raise DecisionLogError(f"cannot open the decision log {self.path}: {error}") from error
 
-    def _prepare(self) -> None:
+    def _check_end_against_head(self) -> None:
+        """Inside an append's write lock: the log must still reach the head file's end."""
+        head, head_error = read_head_of(self.path)
+        problem = end_problem(self.path, self._connection, head, head_error, self._log_id)
+        if problem is not None:
+            self._damage = (problem,)
+            raise damaged_error(self.path, self._damage, self._log_id, hint=False)
+
+    def _refuse_if_damaged_or_replaced(self) -> None:
+        if not self._damage:
+            try:
+                if _identity(self.path) != self._identity:
+                    self._damage = ("the log file was replaced on disk while it was open",)
+            except FileNotFoundError:
+                self._damage = ("the log file was removed while it was open",)
+        if self._damage:
+            raise damaged_error(self.path, self._damage, self._log_id, hint=False)
+
+    def _write_head_after_commit(self) -> None:
+        """Write the head once the row is committed; never let the head run ahead."""
         connection = self._connection
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
-        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("PRAGMA busy_timeout=0")
         try:
-            application_id = connection.execute("PRAGMA application_id").fetchone()[0]
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            if application_id == 0 and version == 0 and tables == 0:
-                for statement in _SCHEMA:
-                    connection.execute(statement)
-                connection.execute(f"PRAGMA application_id={APPLICATION_ID}")
-                connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            elif application_id != APPLICATION_ID:
-                raise DecisionLogError(f"{self.path} is not a Vetline decision log")
-            elif version > SCHEMA_VERSION:
-                raise DecisionLogError(
-                    f"{self.path} was written by a newer Vetline (log schema {version}, "
-                    f"this version reads up to {SCHEMA_VERSION})"
-                )
-            elif version < SCHEMA_VERSION:
-                # Migrated inside this same transaction: all of it, or none.
-                for statement in _MIGRATE_1_TO_2:
-                    connection.execute(statement)
-                connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            connection.execute("COMMIT")
-        except BaseException:
-            if connection.in_transaction:
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                # Another writer holds the lock: it writes a newer head after its commit.
+                return
+            try:
+                advance_head(head_path(self.path), end_of(connection, self._log_id))
+            finally:
                 connection.execute("ROLLBACK")
-            raise
+        except OSError as error:
+            # The row is committed; the head merely lags (the log may be ahead of it).
+            self.warnings.append(f"the head file could not be written: {error}")
+        finally:
+            connection.execute(f"PRAGMA busy_timeout={self._busy_ms}")
+
+    def _gather_notices(self) -> None:
+        kind = network_filesystem(self.path.parent)
+        if kind is not None:
+            self.warnings.append(network_warning(self.path.parent, kind))
+        self.warnings.extend(shared_notice(who) for who in self.others_open())
+
+    def _backup_if_changed(self) -> None:
+        end = end_of(self._connection, self._log_id)
+        copies = backup_paths(self.path)
+        newest = read_copy(copies[-1]) if copies else None
+        if end.rows > 0 and (newest is None or newest.end != end):
+            with self._lock:
+                self._backup()
+
+    def _backup(self) -> None:
+        self._appends_since_backup = 0
+        try:
+            take_backup(self._connection, self.path)
+        except (OSError, sqlite3.Error) as error:
+            self.warnings.append(f"no copy of the log could be made: {error}")
 
     @contextmanager
     def _translated_errors(self) -> Iterator[None]:
@@ -334,90 +299,12 @@ class DecisionLog:
                 ) from error
             raise DecisionLogError(f"the decision log failed: {self.path}: {error}") from error
         except sqlite3.DatabaseError as error:
-            raise DecisionLogError(
-                f"the decision log is damaged or not a Vetline log: {self.path}: {error}"
-            ) from error
+            # "file is not a database", "database disk image is malformed"…
+            self._damage = (f"the file is damaged: {error}",)
+            raise damaged_error(self.path, self._damage, None) from error
 
 
-def _refuse_foreign_file(path: Path) -> None:
-    """Refuse a non-SQLite file before SQLite sees it, with a message naming it."""
-    if path.is_dir():
-        raise DecisionLogError(f"{path} is a folder, not a Vetline decision log")
-    try:
-        with path.open("rb") as file:
-            header = file.read(len(_SQLITE_MAGIC))
-    except FileNotFoundError:
-        return
-    except OSError as error:
-        raise DecisionLogError(f"cannot read the decision log {path}: {error}") from error
-    if header and header != _SQLITE_MAGIC:
-        raise DecisionLogError(f"{path} is not a Vetline decision log (not an SQLite file)")
-
-
-def _row_of(decision: Decision) -> Row:
-    row: Row = {name: getattr(decision, name) for name in DECISION_COLUMNS}
-    row["verdict"] = str(decision.verdict)
-    row["bulk"] = int(decision.bulk)
-    for name, value in row.items():
-        if isinstance(value, str):
-            row[name] = _storable(value)
-    return row
-
-
-def _storable(text: str) -> str:
-    """Text SQLite can store: lone surrogates (from undecodable bytes) become escapes."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
-
-
-def _broken(checked: int, seq: int, problem: str) -> VerifyResult:
-    return VerifyResult(ok=False, rows_checked=checked, first_bad_seq=seq, problem=problem)
-
-
-def _missing(expected: int, found: int) -> str:
-    if found < expected:
-        return f"row {found} appears out of order after row {expected - 1}"
-    if found == expected + 1:
-        return f"row {expected} is missing"
-    return f"rows {expected} to {found - 1} are missing"
-
-
-def _export_record(row: Mapping[str, Any]) -> Row:
-    record = {name: row[name] for name in EXPORT_FIELDS}
-    record["bulk"] = bool(record["bulk"])
-    return record
-
-
-def _otel_attributes(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The OpenTelemetry `gen_ai.evaluation.result` event's attributes for one decision."""
-    return {
-        "event.name": "gen_ai.evaluation.result",
-        "gen_ai.evaluation.name": "vetline.review",
-        "gen_ai.evaluation.score.label": row["verdict"],
-        "gen_ai.evaluation.explanation": row["reason"],
-        "gen_ai.request.model": row["model"],
-        "gen_ai.agent.name": row["agent"],
-    }
-
-
-def _export_jsonl(rows: Iterator[Row], out: TextIO) -> int:
-    count = 0
-    for row in rows:
-        record = _export_record(row)
-        record["otel"] = _otel_attributes(row)
-        out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
-        count += 1
-    return count
-
-
-def _export_csv(rows: Iterator[Row], out: TextIO) -> int:
-    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
-    writer.writeheader()
-    count = 0
-    for row in rows:
-        writer.writerow(_export_record(row))
-        count += 1
-    return count
+def _identity(path: Path) -> tuple[int, int]:
+    """Which file `path` names now (device and inode), to notice a replaced log."""
+    status = path.stat()
+    return status.st_dev, status.st_ino

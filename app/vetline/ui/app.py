@@ -173,6 +173,7 @@ def run_gui(
         log = DecisionLog(folder / LOG_FILE_NAME)
     except VetlineError as error:
         return _refuse_to_start(f"Vetline cannot start: {error}", error.exit_code)
+    problems += [f"Decision log: {warning}" for warning in log.warnings]
 
     install_redaction()  # no logging handlers of our own are added: keys never reach a log
     loop = qasync.QEventLoop(app)
