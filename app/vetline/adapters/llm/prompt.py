@@ -79,8 +79,8 @@ def system_message(limits: Limits) -> ChatMessage:
         '{"title": "...", "rationale": "...", "changes": [{"path": "...", "new_text": "..."}]}\n'
         "- new_text is the COMPLETE new content of the file, never a diff or an excerpt; keep"
         " every line you do not mean to change exactly as it is.\n"
-        "- List only the files you change, with their paths exactly as given; a path that was"
-        " not given creates a new file, which the scope must allow.\n"
+        "- List only the files you change, with their paths exactly as given. A path that was"
+        " not given creates a new file.\n"
         f"- Stay within the limit: {limit_statement(limits)}. If the task needs more, do the"
         " first part that fits and say in the rationale what remains.",
     )
