@@ -100,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--out", metavar="FILE", help="write the proposal JSON here (default: open the window)"
     )
+    ask.add_argument(
+        "--store-key",
+        action="store_true",
+        help="save an API key typed at the prompt in the OS keyring"
+        " (default: keep it in memory for this run only)",
+    )
     _add_workspace(ask)
 
     commands.add_parser(
@@ -429,9 +435,10 @@ def _login_name() -> str:
 
 def _ask(args: argparse.Namespace) -> int:
     from vetline.adapters.llm.ask import AskHooks, AskStatus
-    from vetline.adapters.llm.client import StreamProgress
-    from vetline.adapters.llm.headless import ask_to_file
+    from vetline.adapters.llm.headless import ask_to_file, chosen_providers
     from vetline.adapters.llm.redact import install_redaction
+    from vetline.adapters.llm.terminal import StatusLine, type_missing_keys
+    from vetline.adapters.llm.typed_keys import TypedKeys
     from vetline.adapters.paths import data_dir
 
     install_redaction()
@@ -439,36 +446,45 @@ def _ask(args: argparse.Namespace) -> int:
     workspace = _workspace_path(args.workspace) or Path.cwd()
     out = Path(args.out) if args.out else data_dir() / "asked" / f"ask-{int(time.time())}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-
-    def progress(update: StreamProgress) -> None:
-        print(
-            f"\r{update.provider}: {update.chunks} tokens, {update.elapsed_s:.1f} s",
-            end="",
-            file=sys.stderr,
-            flush=True,
+    line = StatusLine(sys.stderr)
+    keys = TypedKeys()
+    try:
+        if sys.stdin.isatty():  # a key is only ever typed at a terminal, never piped in
+            type_missing_keys(
+                keys,
+                chosen_providers(settings, args.provider),
+                read_key=lambda prompt: getpass.getpass(prompt, stream=sys.stderr),
+                store=args.store_key,
+                say=line.say,
+            )
+        result = ask_to_file(
+            instruction=args.instruction,
+            file_paths=args.file,
+            settings=settings,
+            out=out,
+            workspace=workspace,
+            provider_name=args.provider,
+            level=args.level,
+            hooks=AskHooks(on_progress=line.progress, on_rate_limit_wait=line.countdown),
+            lookup_key=keys.lookup,
         )
-
-    result = ask_to_file(
-        instruction=args.instruction,
-        file_paths=args.file,
-        settings=settings,
-        out=out,
-        workspace=workspace,
-        provider_name=args.provider,
-        level=args.level,
-        hooks=AskHooks(on_progress=progress),
-    )
-    print(file=sys.stderr)
+    except KeyboardInterrupt:
+        line.say("vetline: cancelled: no proposal written")
+        return 130  # 128 + SIGINT, as a shell reports Ctrl+C
+    finally:
+        line.end()  # an error message then starts on its own line
     for warning in result.warnings:
-        print(f"vetline: {warning}", file=sys.stderr)
+        line.say(f"vetline: {warning}")
     for attempt in result.attempts:
-        print(f"  {attempt.provider}: {attempt.outcome} ({attempt.ms} ms)", file=sys.stderr)
+        line.say(f"  {attempt.provider}: {attempt.outcome} ({attempt.ms} ms)")
+    agent = result.answer.agent
+    if agent.served_model and agent.served_model != agent.model:
+        line.say(f"vetline: asked for model {agent.model!r}; {agent.served_model!r} answered")
     over = result.status is AskStatus.OVER_LEASH
     if over:
-        print(
+        line.say(
             "vetline: still over the leash after sending it back: "
-            + "; ".join(v.message for v in result.violations),
-            file=sys.stderr,
+            + "; ".join(v.message for v in result.violations)
         )
     if args.out:
         print(out)

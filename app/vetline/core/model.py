@@ -256,8 +256,11 @@ class Citation:
 @dataclass(frozen=True, slots=True)
 class Agent:
     name: str = ""
-    model: str = ""
+    model: str = ""  # the model asked for
     provider: str = ""
+    # The model that actually answered, as the response named it: a router such as
+    # OpenRouter may fall back to another model. "" when unknown.
+    served_model: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,7 +74,7 @@ SCHEMA: tuple[Setting, ...] = (
     Setting(
         "llm.longest_rate_limit_wait_s",
         int,
-        10,
+        60,
         "A rate limit asking to wait longer than this (seconds) moves to the next provider",
     ),
 )

@@ -324,9 +324,8 @@ class AskPanel(QDockWidget):
             )
             self.instruction.clear()
         else:
-            self._say(
-                f"Incomplete answer: {answer.reason}. It cannot be accepted; Retry asks again."
-            )
+            # "Incomplete answer" or "Answer out of scope": either way never acceptable.
+            self._say(f"{answer.title}: {answer.reason}. It cannot be accepted; Retry asks again.")
             self.answer.setPlainText(answer.raw_text)
             self.answer.show()
             self.retry_button.show()

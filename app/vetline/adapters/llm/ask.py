@@ -4,137 +4,77 @@
 runs one for the headless command. Each returns an AskResult: a proposal within the
 leash, a proposal still over it after the automatic send-backs (never accepted
 wholesale), or an IncompleteAnswer that cannot be accepted and offers `ask_again`.
+An answer that changes a file it was not asked about (adapters/llm/scope.py) is sent
+back like an oversize one and, if it stays out of scope, becomes an IncompleteAnswer:
+it is never offered for review.
 A provider that is down, too slow (no data within its timeout), failing (5xx) or rate
 limited (429) for longer than `longest_rate_limit_wait_s` or without saying how long
-hands over to the next; a short rate limit is waited out once, with a countdown; a
-refused key or request (401, 403, 400, 404) stops at once and says what to fix.
+hands over to the next; a rate limit of up to a minute is waited out once, with a
+cancellable countdown; a refused key or request (401, 403, 400, 404) stops at once and
+says what to fix, and a context too long for the model names the files sent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-import threading
 import time
-import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
+from collections.abc import Awaitable, Sequence
 from typing import TypeVar
 
-from vetline.adapters.llm import secrets
-from vetline.adapters.llm.client import (
-    ChatReply,
-    ProviderRequestError,
-    StreamProgress,
-    complete_chat,
-)
+from vetline.adapters.llm.client import ChatReply, ProviderRequestError, complete_chat
 from vetline.adapters.llm.errors import (
     AskCancelledError,
     Attempt,
     AttemptOutcome,
+    ContextTooLongError,
+    MissingKeyError,
     NoProviderAnsweredError,
     ProviderRefusedError,
 )
-from vetline.adapters.llm.prompt import (
-    ChatMessage,
-    FileText,
-    ask_messages,
-    revise_messages,
-    send_back_message,
-)
+from vetline.adapters.llm.prompt import ChatMessage, FileText, send_back_message
 from vetline.adapters.llm.providers import ProviderConfig
 from vetline.adapters.llm.redact import install_redaction, register_secret
-from vetline.adapters.llm.reply import IncompleteAnswer, ReplyError, proposal_from_reply
-from vetline.core.leash import Leash, Level, Violation
+from vetline.adapters.llm.reply import IncompleteAnswer, read_reply
+from vetline.adapters.llm.request import (
+    AGENT_NAME,
+    DEFAULT_LONGEST_RATE_LIMIT_WAIT_S,
+    DEFAULT_SEND_BACKS,
+    AskHooks,
+    AskRequest,
+    AskResult,
+    AskSettings,
+    AskStatus,
+    RateLimitWait,
+    lookup_provider_key,
+)
+from vetline.adapters.llm.scope import SCOPE_RULE, scope_summary
+from vetline.adapters.llm.shown import quoted
+from vetline.core.leash import Level, Violation
 from vetline.core.model import Agent, FileStatus, Proposal
 
-DEFAULT_SEND_BACKS = 2
-DEFAULT_LONGEST_RATE_LIMIT_WAIT_S = 10.0
-AGENT_NAME = "vetline ask"
+# The request's values live in adapters/llm/request.py; they are named here too, as
+# callers know them from this module.
+__all__ = [
+    "AGENT_NAME",
+    "DEFAULT_LONGEST_RATE_LIMIT_WAIT_S",
+    "DEFAULT_SEND_BACKS",
+    "AskHooks",
+    "AskRequest",
+    "AskResult",
+    "AskSettings",
+    "AskStatus",
+    "RateLimitWait",
+    "ask",
+    "ask_again",
+    "ask_blocking",
+    "lookup_provider_key",
+    "revise",
+]
+
 # How often a threading.Event cancel is looked at while the network is quiet.
 _CANCEL_POLL_S = 0.05
 _T = TypeVar("_T")
-
-
-def lookup_provider_key(provider: ProviderConfig) -> secrets.KeyLookup:
-    return secrets.lookup_key(
-        provider.name, api_key_env=provider.api_key_env, use_keyring=provider.keyring
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class AskSettings:
-    leash: Leash = field(default_factory=Leash)
-    send_backs: int = DEFAULT_SEND_BACKS  # times an over-leash answer is sent back
-    longest_rate_limit_wait_s: float = DEFAULT_LONGEST_RATE_LIMIT_WAIT_S  # else: next provider
-    lookup_key: Callable[[ProviderConfig], secrets.KeyLookup] = lookup_provider_key
-
-    def __post_init__(self) -> None:
-        if self.send_backs < 0 or self.longest_rate_limit_wait_s < 0:
-            raise ValueError("send_backs and longest_rate_limit_wait_s must not be negative")
-
-
-@dataclass(frozen=True, slots=True)
-class RateLimitWait:
-    """A countdown before the same provider is asked again."""
-
-    provider: str
-    seconds_left: float
-    total_s: float
-
-
-@dataclass(frozen=True, slots=True)
-class AskHooks:
-    """What the caller watches and controls while a request runs."""
-
-    on_progress: Callable[[StreamProgress], None] | None = None
-    on_rate_limit_wait: Callable[[RateLimitWait], None] | None = None
-    # Set from any thread to stop at once; cancelling the asyncio task works as well.
-    cancel: threading.Event | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AskRequest:
-    """Everything needed to ask (or ask again): the task, the files, the level, lineage."""
-
-    instruction: str
-    files: tuple[FileText, ...]
-    level: Level
-    previous: Proposal | None = None  # the rejected proposal, for a revision
-    rejection_reason: str = ""
-
-    def messages(self, leash: Leash) -> list[ChatMessage]:
-        limits = leash.limits[self.level]
-        if self.previous is None:
-            return ask_messages(self.instruction, self.files, limits)
-        return revise_messages(self.previous, self.rejection_reason, self.files, limits)
-
-
-class AskStatus(StrEnum):
-    READY = "ready"  # a proposal within the leash, for review
-    OVER_LEASH = "over-leash"  # still too large after the send-backs: review hunk by hunk
-    INCOMPLETE = "incomplete"  # no usable proposal; ask again
-
-
-@dataclass(frozen=True, slots=True)
-class AskResult:
-    status: AskStatus
-    answer: Proposal | IncompleteAnswer
-    request: AskRequest
-    attempts: tuple[Attempt, ...]
-    violations: tuple[Violation, ...] = ()
-    sent_back: int = 0  # over-leash answers sent back before this one
-    warnings: tuple[str, ...] = ()  # e.g. the keyring was unavailable
-
-    @property
-    def proposal(self) -> Proposal | None:
-        return self.answer if isinstance(self.answer, Proposal) else None
-
-    @property
-    def within_leash(self) -> bool:
-        return self.status is AskStatus.READY
 
 
 async def ask(
@@ -217,32 +157,69 @@ class _Run:
         self.warnings: list[str] = []
         self.current = 0  # a send-back continues with the provider that answered
         self.keys: dict[str, str | None] = {}
+        self.request: AskRequest | None = None
 
     async def result(self, request: AskRequest) -> AskResult:
         install_redaction()
+        self.request = request
         messages = request.messages(self.settings.leash)
         for round_number in range(self.settings.send_backs + 1):
             reply, provider, started = await self.answer(messages)
-            answer = _read_reply(reply, request, Agent(AGENT_NAME, provider.model, provider.name))
+            answer = read_reply(
+                reply,
+                request.files,
+                task=request.instruction,
+                agent=Agent(AGENT_NAME, provider.model, provider.name, served_model=reply.model),
+                parent_id=request.previous.id if request.previous else None,
+            )
             if isinstance(answer, IncompleteAnswer):
                 self.record(provider, AttemptOutcome.INCOMPLETE, started, answer.reason)
                 return self.finish(AskStatus.INCOMPLETE, answer, request, round_number)
-            violations = tuple(self.settings.leash.check(answer, request.level))
+            outside = request.out_of_scope(answer)
+            violations = (*outside, *self.settings.leash.check(answer, request.level))
             if not violations:
                 self.record(provider, AttemptOutcome.ANSWERED, started)
                 return self.finish(AskStatus.READY, answer, request, round_number)
             if round_number == self.settings.send_backs:
-                self.record(provider, AttemptOutcome.ANSWERED, started, "over the leash")
-                return self.finish(AskStatus.OVER_LEASH, answer, request, round_number, violations)
+                return self.give_up(answer, reply, request, provider, started, violations)
             detail = "; ".join(violation.message for violation in violations)
-            self.record(provider, AttemptOutcome.OVER_LEASH, started, f"sent back: {detail}")
+            outcome = AttemptOutcome.OUT_OF_SCOPE if outside else AttemptOutcome.OVER_LEASH
+            self.record(provider, outcome, started, f"sent back: {detail}")
             limits = self.settings.leash.limits[request.level]
             messages = [
                 *messages,
                 ChatMessage("assistant", reply.text),
-                send_back_message(violations, limits),
+                send_back_message(violations, limits, request.scope),
             ]
         raise AssertionError("unreachable: the last round always returns")
+
+    def give_up(
+        self,
+        answer: Proposal,
+        reply: ChatReply,
+        request: AskRequest,
+        provider: ProviderConfig,
+        started: float,
+        violations: tuple[Violation, ...],
+    ) -> AskResult:
+        """The last answer is still wrong: out of scope (refused) or over the leash."""
+        rounds = self.settings.send_backs
+        outside = [violation for violation in violations if violation.rule == SCOPE_RULE]
+        if not outside:
+            self.record(provider, AttemptOutcome.ANSWERED, started, "over the leash")
+            return self.finish(AskStatus.OVER_LEASH, answer, request, rounds, violations)
+        reason = scope_summary(outside, request.asked_paths)
+        self.record(provider, AttemptOutcome.OUT_OF_SCOPE, started, reason)
+        refused = IncompleteAnswer(
+            reason,
+            reply.text,
+            task=answer.task,
+            agent=answer.agent,
+            parent_id=answer.parent_id,
+            created_at=answer.created_at,
+            title="Answer out of scope",
+        )
+        return self.finish(AskStatus.OUT_OF_SCOPE, refused, request, rounds, violations)
 
     def finish(
         self,
@@ -286,6 +263,10 @@ class _Run:
                     )
                 except ProviderRequestError as failure:
                     self.record(provider, failure.outcome, started, failure.message)
+                    if failure.context_too_long:
+                        raise ContextTooLongError(
+                            self.context_message(failure.message), self.attempts
+                        ) from None
                     if failure.outcome in (
                         AttemptOutcome.KEY_REFUSED,
                         AttemptOutcome.REQUEST_REFUSED,
@@ -314,10 +295,18 @@ class _Run:
             if found.missing:
                 message = f"provider {provider.name!r}: no API key found: {found.missing}"
                 self.attempts.append(Attempt(provider.name, AttemptOutcome.KEY_REFUSED, 0, message))
-                raise ProviderRefusedError(message, self.attempts)
+                raise MissingKeyError(message, provider.name, self.attempts)
             register_secret(found.key)
             self.keys[provider.name] = found.key
         return self.keys[provider.name]
+
+    def context_message(self, refusal: str) -> str:
+        """A refusal for a context too long, with the files that were sent and their sizes."""
+        files = self.request.files if self.request is not None else ()
+        if not files:
+            return f"{refusal}: shorten the task"
+        sizes = ", ".join(f"{quoted(file.path)} ({len(file.text):,} characters)" for file in files)
+        return f"{refusal}: the files sent were {sizes}; ask about fewer or smaller files"
 
     def record(
         self, provider: ProviderConfig, outcome: AttemptOutcome, started: float, detail: str = ""
@@ -364,45 +353,3 @@ class _Run:
                 self.hooks.on_rate_limit_wait(RateLimitWait(provider.name, left, seconds))
                 last_reported = whole
             await asyncio.sleep(min(left, _CANCEL_POLL_S))
-
-
-def _read_reply(reply: ChatReply, request: AskRequest, agent: Agent) -> Proposal | IncompleteAnswer:
-    """The proposal in a reply, or why there is none."""
-    parent_id = request.previous.id if request.previous else None
-    created_at = datetime.now(UTC).isoformat(timespec="seconds")
-    try:
-        reason = _incomplete_reason(reply)
-        if reason:
-            raise ReplyError(reason)
-        return proposal_from_reply(
-            reply.text,
-            request.files,
-            proposal_id=uuid.uuid4().hex[:12],
-            task=request.instruction,
-            agent=agent,
-            created_at=created_at,
-            parent_id=parent_id,
-        )
-    except ReplyError as error:
-        return IncompleteAnswer(
-            str(error),
-            reply.text,
-            task=request.instruction,
-            agent=agent,
-            parent_id=parent_id,
-            created_at=created_at,
-        )
-
-
-def _incomplete_reason(reply: ChatReply) -> str:
-    """Why a finished stream is not a whole answer, or "" when it is."""
-    received = f"after {len(reply.text)} characters"
-    if reply.cut_off:
-        return f"the answer broke off {received}: {reply.cut_off}"
-    if reply.finish_reason is None:
-        return f"the stream ended {received} without the model finishing"
-    if reply.finish_reason == "length":
-        return f"the model hit its output limit {received}"
-    if reply.finish_reason == "content_filter":
-        return "the provider's content filter stopped the answer"
-    return ""

@@ -8,6 +8,7 @@ the library's default ten minutes. Nothing here puts the key in a message.
 from __future__ import annotations
 
 import email.utils
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -27,10 +28,21 @@ from vetline.adapters.llm.errors import AskCancelledError, AttemptOutcome
 from vetline.adapters.llm.prompt import REPLY_SCHEMA, SCHEMA_NAME, ChatMessage
 from vetline.adapters.llm.providers import ProviderConfig, ResponseFormatMode
 from vetline.adapters.llm.redact import redact
+from vetline.adapters.llm.shown import escaped
 
 # openai refuses to start without a key, even for a local server that needs none.
 PLACEHOLDER_KEY = "not-needed"
 _LONGEST_SERVER_MESSAGE = 300
+_LONGEST_MODEL_NAME = 120
+# How servers say the prompt does not fit: OpenAI and vLLM ("maximum context length"),
+# OpenRouter ("context length"), llama.cpp ("exceeds the available context size"),
+# LM Studio, Ollama and others in their own words.
+_CONTEXT_CODES = frozenset({"context_length_exceeded", "exceed_context_size_error"})
+_CONTEXT_WORDS = re.compile(
+    r"context (?:length|size|window)|too many tokens|(?:prompt|input) is too long"
+    r"|exceeds? (?:the )?token limit|input length exceeds",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,18 +61,27 @@ class ChatReply:
     finish_reason: str | None  # None: the stream ended before the model said it was done
     chunks: int
     cut_off: str = ""  # why the stream broke off, when it did
+    # The model that answered, as the response names it (escaped, "" when not named):
+    # a router may serve another model than the one asked for.
+    model: str = ""
 
 
 class ProviderRequestError(Exception):
     """A request that got no answer; `message` is safe to show and names the provider."""
 
     def __init__(
-        self, outcome: AttemptOutcome, message: str, *, retry_after_s: float | None = None
+        self,
+        outcome: AttemptOutcome,
+        message: str,
+        *,
+        retry_after_s: float | None = None,
+        context_too_long: bool = False,
     ) -> None:
         super().__init__(message)
         self.outcome = outcome
         self.message = message
         self.retry_after_s = retry_after_s
+        self.context_too_long = context_too_long  # the request does not fit the model
 
 
 async def complete_chat(
@@ -109,11 +130,13 @@ async def _streamed_reply(
     )
     finish_reason: str | None = None
     cut_off = ""
+    served = ""
     async with stream:
         try:
             async for chunk in stream:
                 if cancel is not None and cancel.is_set():
                     raise AskCancelledError(f"provider {provider.name!r}: cancelled")
+                served = _model_name(getattr(chunk, "model", None)) or served
                 if not chunk.choices:  # e.g. a closing usage-only chunk
                     continue
                 choice = chunk.choices[0]
@@ -123,7 +146,7 @@ async def _streamed_reply(
             cut_off = _connection_failure(provider, error).message
         except openai.APIError as error:  # an error event inside the stream
             cut_off = f"the server reported an error mid-answer: {_server_message(error)}"
-    return ChatReply(meter.text, finish_reason, meter.chunks, cut_off)
+    return ChatReply(meter.text, finish_reason, meter.chunks, cut_off, served)
 
 
 async def _whole_reply(
@@ -139,11 +162,19 @@ async def _whole_reply(
     )
     # Lenient parsing leaves fields out of a malformed body instead of failing.
     choices = getattr(completion, "choices", None) or []
+    served = _model_name(getattr(completion, "model", None))
     if not choices:
-        return ChatReply("", None, 0, "the server's reply held no answer")
+        return ChatReply("", None, 0, "the server's reply held no answer", served)
     choice = choices[0]
     meter.add(getattr(choice.message, "content", None) or "")
-    return ChatReply(meter.text, choice.finish_reason, meter.chunks)
+    return ChatReply(meter.text, choice.finish_reason, meter.chunks, model=served)
+
+
+def _model_name(value: object) -> str:
+    """The `model` a response names, safe to show and to log."""
+    if not isinstance(value, str):
+        return ""
+    return escaped(value.strip(), _LONGEST_MODEL_NAME)
 
 
 class _ProgressMeter:
@@ -213,6 +244,14 @@ def _status_failure(provider: ProviderConfig, error: openai.APIStatusError) -> P
             AttemptOutcome.SERVER_ERROR,
             f"{name}: server error {status}" + (f": {said}" if said else ""),
         )
+    if status in (400, 413) and _says_context_too_long(error, said):
+        return ProviderRequestError(
+            AttemptOutcome.REQUEST_REFUSED,
+            f"{name}: the context is too long for model {provider.model!r} ({status}"
+            + (f": {said}" if said else "")
+            + ")",
+            context_too_long=True,
+        )
     fix = (
         f"check that model {provider.model!r} exists at {provider.base_url}"
         if status == 404
@@ -223,6 +262,12 @@ def _status_failure(provider: ProviderConfig, error: openai.APIStatusError) -> P
         AttemptOutcome.REQUEST_REFUSED,
         f"{name}: the request was refused ({status}" + (f": {said}" if said else "") + f"): {fix}",
     )
+
+
+def _says_context_too_long(error: openai.APIStatusError, said: str) -> bool:
+    body = error.body
+    codes = {body.get("code"), body.get("type")} if isinstance(body, dict) else set()
+    return bool(codes & _CONTEXT_CODES) or _CONTEXT_WORDS.search(said) is not None
 
 
 def _connection_failure(

@@ -14,6 +14,7 @@ class AttemptOutcome(StrEnum):
 
     ANSWERED = "answered"
     OVER_LEASH = "over-leash"  # answered, then sent back for being too large
+    OUT_OF_SCOPE = "out-of-scope"  # answered with files it was not asked about
     INCOMPLETE = "incomplete"  # cut off, or not the schema's JSON
     UNREACHABLE = "unreachable"  # no connection, or no data within the timeout
     SERVER_ERROR = "server-error"  # 5xx
@@ -45,6 +46,18 @@ class LlmError(VetlineError):
 
 class ProviderRefusedError(LlmError):
     """A provider refused the key or the request (401, 400, ...): retrying will not help."""
+
+
+class MissingKeyError(ProviderRefusedError):
+    """A provider needs a key and none was found; typing one in (kept in memory) helps."""
+
+    def __init__(self, message: str, provider: str, attempts: Sequence[Attempt] = ()) -> None:
+        super().__init__(message, attempts)
+        self.provider = provider
+
+
+class ContextTooLongError(ProviderRefusedError):
+    """The files and the task do not fit the model's context; the message names the files."""
 
 
 class NoProviderAnsweredError(LlmError):

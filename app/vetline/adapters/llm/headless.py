@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from vetline.adapters.formats.json_writer import write_proposal_file
@@ -14,15 +14,23 @@ from vetline.adapters.llm.ask import (
     AskResult,
     AskSettings,
     ask_blocking,
+    lookup_provider_key,
 )
 from vetline.adapters.llm.errors import IncompleteAnswerError
 from vetline.adapters.llm.prompt import FileText
-from vetline.adapters.llm.providers import choose_providers, providers_from_settings
+from vetline.adapters.llm.providers import (
+    ProviderConfig,
+    choose_providers,
+    providers_from_settings,
+)
+from vetline.adapters.llm.secrets import KeyLookup
 from vetline.core.errors import InputError
 from vetline.core.leash import Level
 from vetline.core.model import Proposal
 from vetline.core.settings import Settings
 from vetline.core.text import TextDecodeError, decode, is_binary
+
+KeyLookupFunction = Callable[[ProviderConfig], KeyLookup]
 
 
 def ask_to_file(
@@ -36,24 +44,24 @@ def ask_to_file(
     level: int | None = None,
     settings_source: str = "settings",
     hooks: AskHooks | None = None,
+    lookup_key: KeyLookupFunction = lookup_provider_key,
 ) -> AskResult:
     """Ask for a proposal and write it to `out` as Vetline proposal JSON.
 
     A proposal still over the leash is written too (the result says so, for exit code
-    3); an incomplete answer writes nothing and raises IncompleteAnswerError.
+    3); an incomplete answer, or one that changes files it was not asked about, writes
+    nothing and raises IncompleteAnswerError.
     """
     if not instruction.strip():
         raise InputError("--instruction must not be empty")
-    providers = choose_providers(
-        providers_from_settings(settings.providers, settings_source), provider_name
-    )
+    providers = chosen_providers(settings, provider_name, settings_source)
     files = read_workspace_files(workspace, file_paths)
     result = ask_blocking(
         instruction,
         files,
         providers,
         level=Level(level if level is not None else settings["review.level"]),
-        settings=ask_settings(settings),
+        settings=ask_settings(settings, lookup_key),
         hooks=hooks,
     )
     if not isinstance(result.answer, Proposal):
@@ -65,9 +73,24 @@ def ask_to_file(
     return result
 
 
-def ask_settings(settings: Settings) -> AskSettings:
-    """The leash and retry limits in force (llm.* keys fall back to their defaults)."""
+def chosen_providers(
+    settings: Settings, provider_name: str | None = None, settings_source: str = "settings"
+) -> tuple[ProviderConfig, ...]:
+    """The providers to ask, in order: all of the settings' or the one named."""
+    return choose_providers(
+        providers_from_settings(settings.providers, settings_source), provider_name
+    )
+
+
+def ask_settings(
+    settings: Settings, lookup_key: KeyLookupFunction = lookup_provider_key
+) -> AskSettings:
+    """The leash and retry limits in force (llm.* keys fall back to their defaults).
+
+    `lookup_key` finds each provider's key; TypedKeys.lookup adds keys typed in.
+    """
     return AskSettings(
+        lookup_key=lookup_key,
         leash=settings.leash(),
         send_backs=int(settings.values.get("llm.send_backs", DEFAULT_SEND_BACKS)),
         longest_rate_limit_wait_s=float(

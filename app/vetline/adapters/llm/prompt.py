@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from vetline.adapters.llm.scope import SCOPE_RULE
 from vetline.core.leash import Limits, Violation
 from vetline.core.model import Proposal
 
@@ -85,7 +86,9 @@ def system_message(limits: Limits) -> ChatMessage:
     )
 
 
-def task_message(instruction: str, files: Sequence[FileText], limits: Limits) -> ChatMessage:
+def task_message(
+    instruction: str, files: Sequence[FileText], limits: Limits, scope: str = ""
+) -> ChatMessage:
     shown = "\n".join(
         f'<file path="{file.path}">\n{file.text}{"" if file.text.endswith(chr(10)) else chr(10)}'
         "</file>"
@@ -95,20 +98,24 @@ def task_message(instruction: str, files: Sequence[FileText], limits: Limits) ->
         "user",
         f"Task: {instruction.strip()}\n\n"
         f"Limit: {limit_statement(limits)}.\n\n"
-        f"Files:\n{shown or '(none: create what the task needs)'}",
+        + (f"Scope: {scope}\n\n" if scope else "")
+        + f"Files:\n{shown or '(none: create what the task needs)'}",
     )
 
 
-def ask_messages(instruction: str, files: Sequence[FileText], limits: Limits) -> list[ChatMessage]:
-    return [system_message(limits), task_message(instruction, files, limits)]
+def ask_messages(
+    instruction: str, files: Sequence[FileText], limits: Limits, scope: str = ""
+) -> list[ChatMessage]:
+    """The system message and the task; `scope` says which files the answer may touch."""
+    return [system_message(limits), task_message(instruction, files, limits, scope)]
 
 
 def revise_messages(
-    previous: Proposal, reason: str, files: Sequence[FileText], limits: Limits
+    previous: Proposal, reason: str, files: Sequence[FileText], limits: Limits, scope: str = ""
 ) -> list[ChatMessage]:
     """The original task, the rejected answer as the model's own turn, then the reason."""
     return [
-        *ask_messages(previous.task, files, limits),
+        *ask_messages(previous.task, files, limits, scope),
         ChatMessage("assistant", json.dumps(reply_of(previous), ensure_ascii=False)),
         ChatMessage(
             "user",
@@ -118,11 +125,19 @@ def revise_messages(
     ]
 
 
-def send_back_message(violations: Sequence[Violation], limits: Limits) -> ChatMessage:
-    """Why an answer is sent back over the leash, and what would be accepted instead."""
+def send_back_message(
+    violations: Sequence[Violation], limits: Limits, scope: str = ""
+) -> ChatMessage:
+    """Why an answer is sent back (over the leash, out of scope), and what would be accepted."""
     lines = []
-    size = [v.message for v in violations if v.rule != "path"]
+    size = [v.message for v in violations if v.rule not in ("path", SCOPE_RULE)]
     paths = [v.message for v in violations if v.rule == "path"]
+    outside = [v.message for v in violations if v.rule == SCOPE_RULE]
+    if outside:
+        lines.append(
+            f"Out of scope: {'; '.join(outside)}. {scope or 'Change only the files given.'}"
+            " Leave every other file out of the changes."
+        )
     if size:
         lines.append(
             f"Too large ({'; '.join(size)}): {limit_statement(limits)}. Split the work and"

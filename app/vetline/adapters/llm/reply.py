@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from vetline.adapters.llm.prompt import FileText
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.leash import path_refusal
 from vetline.core.model import Agent, Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
 from vetline.core.text import TextDecodeError, encode
+
+if TYPE_CHECKING:  # the client loads openai; reading a reply does not need it
+    from vetline.adapters.llm.client import ChatReply
 
 # Some local servers in json_object mode still wrap the object in a Markdown fence.
 _FENCE = re.compile(r"\A\s*```[A-Za-z]*\s*\n(.*?)\n\s*```\s*\Z", re.DOTALL)
@@ -46,6 +52,54 @@ class IncompleteAnswer:
     @property
     def acceptable(self) -> bool:
         return False
+
+
+def read_reply(
+    reply: ChatReply,
+    files: Sequence[FileText],
+    *,
+    task: str,
+    agent: Agent,
+    parent_id: str | None = None,
+) -> Proposal | IncompleteAnswer:
+    """The proposal in a finished reply, or an IncompleteAnswer saying why there is none."""
+    created_at = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        reason = _incomplete_reason(reply)
+        if reason:
+            raise ReplyError(reason)
+        return proposal_from_reply(
+            reply.text,
+            files,
+            proposal_id=uuid.uuid4().hex[:12],
+            task=task,
+            agent=agent,
+            created_at=created_at,
+            parent_id=parent_id,
+        )
+    except ReplyError as error:
+        return IncompleteAnswer(
+            str(error),
+            reply.text,
+            task=task,
+            agent=agent,
+            parent_id=parent_id,
+            created_at=created_at,
+        )
+
+
+def _incomplete_reason(reply: ChatReply) -> str:
+    """Why a finished stream is not a whole answer, or "" when it is."""
+    received = f"after {len(reply.text)} characters"
+    if reply.cut_off:
+        return f"the answer broke off {received}: {reply.cut_off}"
+    if reply.finish_reason is None:
+        return f"the stream ended {received} without the model finishing"
+    if reply.finish_reason == "length":
+        return f"the model hit its output limit {received}"
+    if reply.finish_reason == "content_filter":
+        return "the provider's content filter stopped the answer"
+    return ""
 
 
 def proposal_from_reply(
