@@ -319,6 +319,7 @@ def test_export_jsonl_parses_back(log: DecisionLog) -> None:
         "gen_ai.evaluation.score.label": "accepted",
         "gen_ai.evaluation.explanation": "reason 1",
         "gen_ai.request.model": "gpt-test",
+        "gen_ai.response.model": "gpt-test",  # no other model named: the one asked for
         "gen_ai.agent.name": "aider",
     }
 

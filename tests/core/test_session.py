@@ -296,3 +296,15 @@ def test_a_hunk_that_hides_characters_is_logged_as_flagged_and_never_accepted_in
     assert recorder.rows[0].flagged == "U+202E RIGHT-TO-LEFT OVERRIDE"
     session.accept_rest_of_proposal()  # what is left hides nothing
     assert [row.flagged for row in recorder.rows] == ["U+202E RIGHT-TO-LEFT OVERRIDE", ""]
+
+
+def test_the_model_that_really_answered_is_recorded_beside_the_one_asked_for() -> None:
+    old = numbered(10)
+    change = text_change("a.txt", old, old.replace("line 3\n", "LINE 3\n"))
+    agent = Agent("vetline ask", "openrouter/auto", "openrouter", served_model="x/model-b")
+    session, recorder, _ = new_session(Proposal("p", "t", (change,), agent=agent))
+    session.accept_current()
+    assert (recorder.rows[0].model, recorder.rows[0].served_model) == (
+        "openrouter/auto",
+        "x/model-b",
+    )

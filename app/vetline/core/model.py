@@ -320,3 +320,6 @@ class Decision:
     # An accepted hunk that hides characters (core.hidden_text), accepted only after the
     # reviewer was told and confirmed: what it hides, in words ("" when nothing).
     flagged: str = ""
+    # The model that actually answered, when the server says (a fallback may serve another
+    # than the one asked for, which is `model`).
+    served_model: str = ""

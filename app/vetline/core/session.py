@@ -465,6 +465,7 @@ class ReviewSession:
             level=int(self.level),
             agent=item.proposal.agent.name,
             model=item.proposal.agent.model,
+            served_model=item.proposal.agent.served_model,
             added=item.hunk.added,
             removed=item.hunk.removed,
             reason=reason,

@@ -34,11 +34,12 @@ DECISION_COLUMNS = (
     "bulk",
     "kept",
     "flagged",
+    "served_model",
 )
 # Columns added after the first schema, with the value older rows have. A row's hash
 # leaves such a column out while it holds that value, so rows written before the
 # column existed still verify.
-LATER_COLUMNS: dict[str, object] = {"bulk": 0, "kept": "", "flagged": ""}
+LATER_COLUMNS: dict[str, object] = {"bulk": 0, "kept": "", "flagged": "", "served_model": ""}
 COLUMNS = ("seq", *DECISION_COLUMNS, "prev_hash", "hash")
 
 Row = dict[str, Any]

@@ -39,6 +39,7 @@ EXPORT_FIELDS = (
     "bulk",
     "kept",
     "flagged",
+    "served_model",
     "head_seq",
     "head_hash",
 )
@@ -121,6 +122,7 @@ def _otel_attributes(row: Mapping[str, Any]) -> dict[str, Any]:
         "gen_ai.evaluation.score.label": row["verdict"],
         "gen_ai.evaluation.explanation": row["reason"],
         "gen_ai.request.model": row["model"],
+        "gen_ai.response.model": row["served_model"] or row["model"],
         "gen_ai.agent.name": row["agent"],
     }
 

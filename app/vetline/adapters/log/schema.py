@@ -8,7 +8,7 @@ from pathlib import Path
 
 from vetline.adapters.log.errors import DecisionLogError
 
-SCHEMA_VERSION = 2  # 2: the `bulk`, `kept` and `flagged` columns
+SCHEMA_VERSION = 2  # 2: the `bulk`, `kept`, `flagged` and `served_model` columns
 # PRAGMA application_id marks the file as ours ("VTLN"), so a stray SQLite file is refused.
 APPLICATION_ID = int.from_bytes(b"VTLN", "big")
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -37,6 +37,7 @@ CREATE TABLE decisions (
     bulk INTEGER NOT NULL DEFAULT 0,
     kept TEXT NOT NULL DEFAULT '',
     flagged TEXT NOT NULL DEFAULT '',
+    served_model TEXT NOT NULL DEFAULT '',
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 )""",
@@ -48,6 +49,7 @@ _MIGRATE_1_TO_2 = (
     "ALTER TABLE decisions ADD COLUMN bulk INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE decisions ADD COLUMN kept TEXT NOT NULL DEFAULT ''",
     "ALTER TABLE decisions ADD COLUMN flagged TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE decisions ADD COLUMN served_model TEXT NOT NULL DEFAULT ''",
 )
 
 # The log's identity, named by its head file, so another log put in its place is noticed.
