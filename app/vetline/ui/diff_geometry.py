@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Protocol
 
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QScrollBar, QWidget
 
 from vetline.ui.diff_paint import HunkButton
-from vetline.ui.diff_rows import DiffRows, Row
+from vetline.ui.diff_rows import DiffRows, Pane, Row
 
 WRAP_MAX_ROWS = 12  # a wrapped line taller than this is cut (a minified file's one line)
 _Placed = tuple[int, int, int]  # row index, its top in the viewport, its visual lines
@@ -53,6 +54,15 @@ class RowSource(Protocol):
 def wrap_limit(full_rows: int) -> int:
     """Visual lines one row may take: never a whole screen, so scrolling by rows moves on."""
     return max(1, min(WRAP_MAX_ROWS, full_rows - 2))
+
+
+@lru_cache(maxsize=16)  # asked for on every row measured, with the same few widths
+def wrap_columns(panes: tuple[Pane, ...], char_width: float, wraps: bool) -> tuple[int | None, ...]:
+    """Characters per visual row in each pane; None where lines do not wrap."""
+    if not wraps:
+        return (None,) * len(panes)
+    room = [pane.right - pane.text_x - char_width for pane in panes]
+    return tuple(max(8, int(width // char_width)) for width in room)
 
 
 class Placement:

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
+from functools import lru_cache
 from itertools import accumulate
 from typing import NamedTuple, overload
 
@@ -266,6 +267,7 @@ class Pane:
         return (row.old_number, row.new_number)
 
 
+@lru_cache(maxsize=64)  # asked for on every row measured, with the same few widths
 def layout_panes(
     layout: DiffLayout, left: float, right: float, number_width: float, sign_width: float
 ) -> tuple[Pane, ...]:

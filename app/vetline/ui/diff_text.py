@@ -19,6 +19,7 @@ from vetline.ui.hunk_badges import Badge, header_badges, verdict_badge
 from vetline.ui.line_text import DisplayText, display_text, wrap_segments
 from vetline.ui.syntax import lexer_name_for
 
+_SHOWN_ROWS = 4096  # rows whose drawn text is remembered: a few screens' worth
 _WORD_SPAN_HUNKS = 2048  # hunks whose word highlights are remembered, by hunk id
 # Shared by every view: a hunk's id is a hash of its content, so a hunk seen once is warm.
 _WORD_SPANS: OrderedDict[str, HunkWordSpans] = OrderedDict()
@@ -48,6 +49,8 @@ class FileText:
         self._base_lines: list[str] | None = None  # split on the first opened fold
         self._hunk_ids: dict[int, str] = {}
         self._whitespace_only: dict[int, bool] = {}
+        # A paint asks for a row's line several times (to measure, frame, then draw it).
+        self._shown: dict[tuple[Row, str], ShownLine | None] = {}
 
     @property
     def can_open_folds(self) -> bool:
@@ -56,6 +59,17 @@ class FileText:
 
     def shown(self, pane: Pane, row: Row) -> ShownLine | None:
         """What one pane draws for a row: None for a blank side (or a row without text)."""
+        key = (row, pane.side)
+        try:
+            return self._shown[key]
+        except KeyError:
+            pass
+        if len(self._shown) >= _SHOWN_ROWS:
+            self._shown.clear()
+        shown = self._shown[key] = self._make_shown(pane, row)
+        return shown
+
+    def _make_shown(self, pane: Pane, row: Row) -> ShownLine | None:
         if row.kind is RowKind.CONTEXT:
             if self._base_lines is None:
                 self._base_lines = split_lines(self.change.base_text or "") if self.change else []

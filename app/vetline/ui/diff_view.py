@@ -37,7 +37,7 @@ from vetline.core.session import HunkState
 from vetline.core.worddiff import LineSpans
 from vetline.ui.command_menu import DIFF_MENU_COMMANDS, build_command_menu
 from vetline.ui.diff_frame import SYNTAX_CACHE, Frame, FramePainter, buttons_shown
-from vetline.ui.diff_geometry import HitKind, Placement, Target, wrap_limit
+from vetline.ui.diff_geometry import HitKind, Placement, Target, wrap_columns, wrap_limit
 from vetline.ui.diff_paint import HunkButton, RowPainter
 from vetline.ui.diff_rows import (
     DiffLayout,
@@ -261,6 +261,8 @@ class DiffView(QAbstractScrollArea):
             bar.setValue(bar.minimum())
         elif event.key() == Qt.Key.Key_End:
             bar.setValue(bar.maximum())
+        elif event.key() == Qt.Key.Key_Menu and self._rows:
+            self._show_menu(None)
         else:
             super().keyPressEvent(event)  # arrows and page keys scroll
 
@@ -301,10 +303,16 @@ class DiffView(QAbstractScrollArea):
         return super().viewportEvent(event)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        """Every command that applies, for the hunk under the pointer (made current first)."""
-        position = QPointF(event.pos())
-        if event.reason() == QContextMenuEvent.Reason.Keyboard and self._current >= 0:
-            position = self._header_rect(self._rows.hunk_rows(self._current).start).center()
+        keyboard = event.reason() == QContextMenuEvent.Reason.Keyboard
+        self._show_menu(None if keyboard else QPointF(event.pos()))
+        event.accept()
+
+    def _show_menu(self, position: QPointF | None) -> None:
+        """Every command that applies, for the hunk under the pointer (made current first);
+        from the keyboard (None), for the current hunk, at its header."""
+        if position is None:
+            current = max(self._current, 0)
+            position = self._header_rect(self._rows.hunk_rows(current).start).center()
         target = self._target_at(position)
         if target.kind in (HitKind.HUNK, HitKind.BUTTON):
             self.current_hunk_clicked.emit(target.index)
@@ -314,7 +322,6 @@ class DiffView(QAbstractScrollArea):
         self.context_menu = menu
         if menu.actions():
             menu.popup(self.viewport().mapToGlobal(position.toPoint()))
-        event.accept()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self.viewport())
@@ -380,11 +387,8 @@ class DiffView(QAbstractScrollArea):
         )
 
     def _wrap_columns(self) -> tuple[int | None, ...]:
-        panes = self._panes()
-        if not self.wraps_lines():
-            return (None,) * len(panes)
-        room = [pane.right - pane.text_x - self._char_width for pane in panes]
-        return tuple(max(8, int(width // self._char_width)) for width in room)
+        """Characters per visual row in each pane; None where lines do not wrap."""
+        return wrap_columns(self._panes(), self._char_width, self.wraps_lines())
 
     def _frame(self) -> Frame:
         return Frame(
@@ -502,14 +506,5 @@ def measure_first_paint(view: DiffView, change: Change | None, hunks: Sequence[H
     start = time.perf_counter()
     view.set_file(change, hunks)
     view.viewport().repaint()
-    QApplication.processEvents()
-    return (time.perf_counter() - start) * 1000
-
-
-def measure_scroll_paint(view: DiffView, rows: int) -> float:
-    """Milliseconds to scroll the shown view by `rows` and paint what scrolled in."""
-    start = time.perf_counter()
-    bar = view.verticalScrollBar()
-    bar.setValue(bar.value() + rows)
     QApplication.processEvents()
     return (time.perf_counter() - start) * 1000

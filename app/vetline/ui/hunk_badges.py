@@ -73,8 +73,11 @@ def header_title(hunk: Hunk, index: int, count: int) -> str:
     title = f"Hunk {index + 1} of {count}"
     if hunk.kind is not HunkKind.TEXT:
         return title
-    first = hunk.new_start if hunk.new_lines else hunk.old_start
-    last = first + max(hunk.new_lines, 1) - 1
+    # Where the hunk lands in the new file; a hunk that only removes, where it was.
+    first, count = (
+        (hunk.new_start, hunk.new_lines) if hunk.new_lines else (hunk.old_start, hunk.old_lines)
+    )
+    last = first + max(count, 1) - 1
     where = f"line {first}" if first == last else f"lines {first}–{last}"
     title = f"{title} · {where} · −{hunk.removed} +{hunk.added}"
     if hunk.section:
@@ -86,7 +89,7 @@ def header_badges(change: Change | None, hunk: Hunk, *, whitespace_only: bool) -
     """The facts about a hunk shown beside its title (not its verdict)."""
     badges = []
     effect = file_effect_badge(change)
-    if effect is not None and hunk.kind in (HunkKind.TEXT, HunkKind.BINARY):
+    if effect is not None and hunk.kind not in (HunkKind.RENAME, HunkKind.MODE):
         badges.append(effect)
     if whitespace_only:
         badges.append(WHITESPACE_ONLY_BADGE)

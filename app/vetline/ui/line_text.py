@@ -118,7 +118,7 @@ def _shown_char(char: str, column: int, show_whitespace: bool) -> str:
 
 # Where a soft-wrapped line breaks, preferably after a space or a punctuation mark in the
 # second half of its row, so a word is rarely cut (code has long identifiers).
-_BREAK_AFTER = frozenset(" \t,;)]}>.=+-*/|&:")
+_BREAK_AFTER = frozenset(" \t,;([{)]}>.=+-*/|&:")
 
 
 @lru_cache(maxsize=8192)
