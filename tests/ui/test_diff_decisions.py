@@ -150,6 +150,7 @@ def test_the_context_menu_lists_the_window_commands_for_the_hunk_clicked(
     assert "Show / hide unchanged lines" in titles  # there are folds around hunk 2
     assert not any(title.startswith("Image") for title in titles)  # disabled: not offered
     ledger.shot("diff-context-menu")
+    ledger.shot("diff-context-menu-open", menu)  # a popup is a window of its own
 
     reject = actions["review.reject_hunk"]
     with ledger.qtbot.waitSignal(ledger.controller.command_finished, timeout=WAIT_MS):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QColor, QPalette
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -179,3 +179,24 @@ def test_the_menu_key_opens_the_command_menu_on_the_current_hunk(qtbot: QtBot) -
     opened_at = view.viewport().mapFromGlobal(view.context_menu.pos())
     assert header.top() <= opened_at.y() <= header.bottom() + 1
     view.context_menu.close()
+
+
+def test_verdict_marks_read_in_a_dark_theme(qtbot: QtBot) -> None:
+    base = "".join(f"setting_{n} = {n}\n" for n in range(40))
+    new = base.replace("setting_5 = 5", "setting_5 = 50").replace("setting_30 = 30", "s30 = 3")
+    change = text_change("settings.py", base, new)
+    view = shown_view(qtbot, change, height=420)
+    palette = QPalette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#161b22"),
+        (QPalette.ColorRole.Base, "#0d1117"),
+        (QPalette.ColorRole.Text, "#e6edf3"),
+        (QPalette.ColorRole.Highlight, "#2f81f7"),
+    ):
+        palette.setColor(role, QColor(colour))
+    view.setPalette(palette)
+    view.set_hunk_states([HunkState.REJECTED, HunkState.PENDING])
+    view.set_current_hunk(1)
+    assert view.hunk_marks(0) == ("✗ Rejected",) and view.is_dimmed(0)
+    assert not view.is_dimmed(1)
+    save(qtbot, view, "diff-verdicts-dark")

@@ -101,7 +101,7 @@ class DiffView(QAbstractScrollArea):
 
         Every hunk shows as pending until set_hunk_states says otherwise.
         """
-        self._text, self._states = FileText(change, hunks), ()
+        self._text, self._states, self._hover = FileText(change, hunks), (), Target()
         self._rebuild_rows(frozenset())
         self.verticalScrollBar().setValue(0)
         self.horizontalScrollBar().setValue(0)
