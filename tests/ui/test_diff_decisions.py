@@ -148,6 +148,7 @@ def test_the_context_menu_lists_the_window_commands_for_the_hunk_clicked(
     for title in ("Accept hunk", "Reject hunk", "Reject with reason…", "Edit hunk…"):
         assert title in titles
     assert "Show / hide unchanged lines" in titles  # there are folds around hunk 2
+    assert "Split hunk" not in titles  # one run of changes: nothing to split at
     assert not any(title.startswith("Image") for title in titles)  # disabled: not offered
     ledger.shot("diff-context-menu")
     ledger.shot("diff-context-menu-open", menu)  # a popup is a window of its own

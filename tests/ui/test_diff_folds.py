@@ -17,6 +17,7 @@ from vetline.core.model import Change
 from vetline.core.session import HunkState
 from vetline.ui.command_menu import build_command_menu
 from vetline.ui.diff_rows import DiffLayout, DiffRows, RowKind, separator_text
+from vetline.ui.diff_text import FileText
 from vetline.ui.diff_view import DiffView
 from vetline.ui.line_text import display_text, wrap_segments
 
@@ -200,3 +201,13 @@ def test_verdict_marks_read_in_a_dark_theme(qtbot: QtBot) -> None:
     assert view.hunk_marks(0) == ("✗ Rejected",) and view.is_dimmed(0)
     assert not view.is_dimmed(1)
     save(qtbot, view, "diff-verdicts-dark")
+
+
+def test_only_a_hunk_with_unchanged_lines_between_changes_can_split() -> None:
+    base = "".join(f"line {n}\n" for n in range(12))
+    two_runs = base.replace("line 3\n", "line three\n").replace("line 6\n", "line six\n")
+    one_run = base.replace("line 3\n", "line three\n")
+    (split_able,) = text_change("a.txt", base, two_runs).hunks
+    (single,) = text_change("a.txt", base, one_run).hunks
+    text = FileText(None, [split_able, single])
+    assert [text.can_split(0), text.can_split(1), text.can_split(2)] == [True, False, False]

@@ -6,6 +6,7 @@ ui.line_text), how it wraps, and which of its words changed.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -24,6 +25,7 @@ _WORD_SPAN_HUNKS = 2048  # hunks whose word highlights are remembered, by hunk i
 # Shared by every view: a hunk's id is a hash of its content, so a hunk seen once is warm.
 _WORD_SPANS: OrderedDict[str, HunkWordSpans] = OrderedDict()
 
+_SPLIT_POINT = re.compile(r"[-+] +[-+]")  # in a hunk's kinds: changes, context, changes
 Segments = tuple[tuple[int, int], ...]  # a line's drawn text cut into visual rows
 
 
@@ -110,6 +112,12 @@ class FileText:
             known = self.hunks[hunk_index].is_whitespace_only
             self._whitespace_only[hunk_index] = known
         return known
+
+    def can_split(self, index: int) -> bool:
+        """Unchanged lines between two runs of changes: the hunk breaks there (core.hunks)."""
+        if not 0 <= index < len(self.hunks):
+            return False
+        return _SPLIT_POINT.search(self.hunks[index].kinds) is not None
 
     def badges(self, index: int, state: HunkState) -> list[Badge]:
         """A hunk's badges: its verdict first (if any), then facts such as "new file"."""

@@ -494,7 +494,13 @@ class DiffView(QAbstractScrollArea):
             QToolTip.hideText()
 
     def _command_applies(self, command_id: str) -> bool:
-        return command_id != "view.expand_context" or bool(self.folds_around_current())
+        """Leaves out what would only say "cannot" for the hunk the menu is about."""
+        if command_id == "view.expand_context":
+            return bool(self.folds_around_current())
+        if command_id == "review.split_hunk":  # only an undecided hunk with a gap splits
+            current = self._current
+            return self._text.can_split(current) and not self.hunk_state(current).decided
+        return True
 
 
 def measure_first_paint(view: DiffView, change: Change | None, hunks: Sequence[Hunk]) -> float:
