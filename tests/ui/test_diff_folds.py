@@ -19,7 +19,7 @@ from vetline.ui.command_menu import build_command_menu
 from vetline.ui.diff_rows import DiffLayout, DiffRows, RowKind, separator_text
 from vetline.ui.diff_text import FileText
 from vetline.ui.diff_view import DiffView
-from vetline.ui.line_text import display_text, wrap_segments
+from vetline.ui.line_text import display_text, hanging_indent, wrap_segments
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 
@@ -137,6 +137,11 @@ def test_wrapped_rows_break_after_spaces_and_keep_every_character() -> None:
     assert all(b - a <= 12 for a, b in segments)
     assert [text[a:b] for a, b in segments][:2] == ["total = ", "compute("]
     assert wrap_segments("x" * 30, 10, 2) == ((0, 10), (10, 30))  # the last row runs on
+    indented = "        return compute(customer, items)"
+    rows = wrap_segments(indented, 24, 10)
+    assert hanging_indent(indented, 24) == 8
+    assert all(b - a <= 24 - 8 for a, b in rows[1:])  # further rows sit under the indent
+    assert "".join(indented[a:b] for a, b in rows) == indented
     assert wrap_segments("", 10, 3) == ((0, 0),)
 
 

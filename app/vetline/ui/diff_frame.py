@@ -31,7 +31,7 @@ from vetline.ui.diff_rows import (
 )
 from vetline.ui.diff_text import FileText
 from vetline.ui.hunk_badges import header_title, state_of, verdict_badge
-from vetline.ui.line_text import display_text
+from vetline.ui.line_text import display_text, hanging_indent
 from vetline.ui.syntax import SyntaxColourCache
 
 _SIGNS = {"+": "+", "-": "−", " ": " "}
@@ -216,8 +216,10 @@ class FramePainter:
         if spans is None:
             self.colouring_pending = True
         segments = frame.segments(pane_index, row)
+        columns = frame.wrap_columns[pane_index]
+        hang = hanging_indent(display.text, columns) if columns is not None else 0
         frame.parts.line_text(
-            self.painter, x, y, display, spans or (), backgrounds, segments, pane.right
+            self.painter, x, y, display, spans or (), backgrounds, segments, pane.right, hang
         )
 
     def _verdict_marks(self, rows: list[PaintedRow]) -> None:

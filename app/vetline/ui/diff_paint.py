@@ -164,12 +164,16 @@ class RowPainter:
         backgrounds: Sequence[Background],
         segments: Sequence[tuple[int, int]],
         right: float,
+        hang: int = 0,
     ) -> None:
-        """Highlights, then the syntax-coloured text, each segment on its own visual row."""
+        """Highlights, then the syntax-coloured text, each segment on its own visual row;
+        rows after the first start `hang` characters in (the text's leading spaces)."""
         text, theme, advance = shown.text, self.theme, self.metrics.horizontalAdvance
         pieces = list(shown.pieces(role_spans))
         for number, (segment_start, segment_end) in enumerate(segments):
             y = top + number * self.row_height
+            if number == 1:  # further rows hang under the line's own indentation
+                x += advance(text[:hang])
             for (span_start, span_end), colour in backgrounds:
                 start, end = max(span_start, segment_start), min(span_end, segment_end)
                 if start < end:

@@ -121,23 +121,32 @@ def _shown_char(char: str, column: int, show_whitespace: bool) -> str:
 _BREAK_AFTER = frozenset(" \t,;([{)]}>.=+-*/|&:")
 
 
+def hanging_indent(text: str, columns: int) -> int:
+    """Columns a wrapped line's further rows are indented by: its own indentation (at most
+    half the row), so a wrapped line still reads as part of its block."""
+    return min(len(text) - len(text.lstrip(" ")), max(0, columns // 2))
+
+
 @lru_cache(maxsize=8192)
 def wrap_segments(text: str, columns: int, max_rows: int) -> tuple[tuple[int, int], ...]:
-    """`text` cut into rows of at most `columns` characters, at most `max_rows` of them.
+    """`text` cut into rows of at most `columns` characters, at most `max_rows` of them;
+    rows after the first hold `hanging_indent` fewer (they are drawn indented).
 
     The last row runs to the end of the text when the rows run out (it is clipped when
     drawn). An empty text is one empty row.
     """
     columns = max(1, columns)
+    room = columns  # the first row has the whole width
     segments: list[tuple[int, int]] = []
     start = 0
-    while len(text) - start > columns and len(segments) < max_rows - 1:
-        end = start + columns
-        for candidate in range(end, start + columns // 2, -1):
+    while len(text) - start > room and len(segments) < max_rows - 1:
+        end = start + room
+        for candidate in range(end, start + room // 2, -1):
             if text[candidate - 1] in _BREAK_AFTER:
                 end = candidate
                 break
         segments.append((start, end))
         start = end
+        room = max(1, columns - hanging_indent(text, columns))
     segments.append((start, len(text)))
     return tuple(segments)
