@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from helpers import REPO_ROOT
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.demo import prepare_demo
+from vetline.core.model import Proposal
 from vetline.core.settings import Settings
 from vetline.ui.app import build_window
 from vetline.ui.main_window import MainWindow
@@ -196,3 +197,18 @@ def close_and_delete(qtbot: QtBot, window: MainWindow) -> None:
     controller = window.controller
     shiboken6.delete(window)
     shiboken6.delete(controller)
+
+
+def open_proposals_review(
+    qtbot: QtBot,
+    tmp_path: Path,
+    proposals: list[Proposal],
+    workspace: Path,
+    settings: Settings | None = None,
+) -> Iterator[Review]:
+    """Given proposals in a real window, written to `workspace` (their base files there)."""
+    window, log = new_window(tmp_path, settings)
+    qtbot.addWidget(window)
+    window.controller.open_proposals(proposals, workspace)
+    show(qtbot, window)
+    yield from reviewing(Review(window, log, workspace, qtbot), handed_to_qtbot=True)

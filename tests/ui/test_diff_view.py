@@ -14,16 +14,16 @@ from helpers import REPO_ROOT
 from helpers.proposals import text_change
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import Change, FileStatus, Hunk
-from vetline.ui import diff_view
+from vetline.ui import diff_frame
 from vetline.ui.diff_rows import (
     BINARY_MESSAGE,
     DiffLayout,
     DiffRows,
     RowKind,
-    display_text,
     separator_text,
 )
 from vetline.ui.diff_view import DiffView, measure_first_paint
+from vetline.ui.line_text import display_text
 from vetline.ui.syntax import SyntaxColourCache, SyntaxRole, lexer_name_for
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -128,8 +128,10 @@ def test_unified_rows_hold_every_hunk_line_and_a_separator_between_hunks() -> No
     change = small_change()
     first, second = change.hunks
     rows = DiffRows(change.hunks, DiffLayout.UNIFIED, BASE.count("\n"))
-    # A separator for the lines above the first hunk and one between the two hunks.
-    assert len(rows) == 2 + len(first.kinds) + len(second.kinds)
+    # A separator for the lines above the first hunk and one between the two hunks, and a
+    # header above each hunk.
+    assert len(rows) == 2 + 2 + len(first.kinds) + len(second.kinds)
+    assert [rows[rows.hunk_rows(i).start].kind for i in (0, 1)] == [RowKind.HEADER] * 2
     separators = [row for row in rows if row.kind is RowKind.SEPARATOR]
     gap = second.old_start - (first.old_start + first.old_lines)
     assert [row.hidden_lines for row in separators] == [first.old_start - 1, gap]
@@ -216,7 +218,7 @@ def test_markup_in_a_line_is_drawn_as_the_literal_characters(qtbot: QtBot) -> No
     change = Change("page.html", FileStatus.MODIFIED, hunks, base_text="x\n")
     view = shown_view(qtbot, change, width=600, height=120)
     image = view.viewport().grab().toImage()
-    added_row = view.row_rect(view.rows().hunk_rows(0).start + 1)
+    added_row = view.row_rect(view.rows().hunk_rows(0).start + 2)  # header, removed, added
     ink = _rightmost_ink(image, range(int(added_row.top()) + 2, int(added_row.bottom()) - 2))
     literal = view.fontMetrics().horizontalAdvance("<b>bold</b>")
     interpreted = view.fontMetrics().horizontalAdvance("bold")
@@ -302,16 +304,16 @@ def test_a_hunk_without_lines_is_one_note_row(qtbot: QtBot) -> None:
     rename = Hunk("new/name.py", 0, 0, 0, 0, kind=HunkKind.RENAME)
     change = Change("new/name.py", FileStatus.RENAMED, (rename,), old_path="old/name.py")
     view = shown_view(qtbot, change)
-    assert [row.kind for row in view.rows()] == [RowKind.NOTE]
+    assert [row.kind for row in view.rows()] == [RowKind.HEADER, RowKind.NOTE]
     assert view.current_hunk() == 0
 
 
 def test_scrolling_by_moving_pixels_paints_what_a_full_repaint_paints(
     qtbot: QtBot, big_change: Change, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Every paint colours all its lines: on a busy machine the 4 ms budget would leave some
-    # for a later pass, and the two pictures would differ in colour, not in what scrolled.
-    monkeypatch.setattr(diff_view, "SYNTAX_BUDGET_SECONDS", 60.0)
+    # Every line coloured in the paint that shows it, however busy the machine: a colour
+    # deferred to the next paint would make the two pictures differ by timing alone.
+    monkeypatch.setattr(diff_frame, "SYNTAX_BUDGET_SECONDS", 60.0)
     view = shown_view(qtbot, big_change, height=400)
     view.set_current_hunk(3)
     screen = QGuiApplication.primaryScreen()

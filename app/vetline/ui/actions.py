@@ -121,6 +121,7 @@ _MENUS = (
         "&View",
         (
             "view.toggle_layout",
+            "view.expand_context",
             None,
             "image.side_by_side",
             "image.swipe",

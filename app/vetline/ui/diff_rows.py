@@ -1,14 +1,16 @@
-"""A file's hunks as display rows (unified or side by side), and line text made safe to draw.
+"""A file's hunks as display rows (unified or side by side), hidden lines folded or open.
 
 No Qt here: rows are named tuples built per hunk on first use, so a 100k-line diff costs
-one pass over its hunks (not its lines) before the first paint.
+one pass over its hunks (not its lines) before the first paint. Each hunk has a header
+row (its verdict, its buttons); the unchanged lines between hunks are one separator row,
+or, once opened, one row per line of the change's base text.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from functools import lru_cache
@@ -16,8 +18,6 @@ from itertools import accumulate
 from typing import NamedTuple, overload
 
 from vetline.core.model import Change, Hunk, HunkKind
-from vetline.core.text import line_ending
-from vetline.ui.syntax import RoleSpan, SyntaxRole
 
 EMPTY_MESSAGE = "No file selected"
 NO_CHANGES_MESSAGE = "No changes in this file"
@@ -34,6 +34,8 @@ class RowKind(IntEnum):
     LINE = 0
     SEPARATOR = 1  # "⋯ N unchanged lines" between hunks
     NOTE = 2  # a hunk with no lines (rename, mode change, empty file): one sentence
+    HEADER = 3  # above each hunk: its number, what it does, its verdict and buttons
+    CONTEXT = 4  # an unchanged line the reviewer opened, read from the base text
 
 
 class Row(NamedTuple):
@@ -41,10 +43,12 @@ class Row(NamedTuple):
 
     In the unified layout a row shows one line (context rows set both indexes to it);
     side by side, the old index is drawn on the left and the new one on the right.
+    Separator and opened context rows belong to the gap above hunk `hunk` (-1: the gap
+    after the last hunk); a context row's text is line `old_number` of the base text.
     """
 
     kind: RowKind
-    hunk: int  # index of the hunk the row belongs to; -1 for the trailing separator
+    hunk: int  # index of the hunk the row belongs to; -1 for the trailing gap
     old_line: int
     new_line: int
     old_number: int  # 1-based line number in the base; 0 when the old side is blank
@@ -53,36 +57,63 @@ class Row(NamedTuple):
 
 
 class DiffRows(Sequence[Row]):
-    """The rows of a file in one layout; a hunk's rows are made when first asked for."""
+    """The rows of a file in one layout; a hunk's rows are made when first asked for.
+
+    Gap `i` is the run of unchanged lines above hunk `i`; gap `len(hunks)` follows the
+    last hunk (known only when the base text's length is). A gap is one separator row;
+    the gaps in `opened` show their lines below it.
+    """
 
     _CACHED_HUNKS = 4096
 
     def __init__(
-        self, hunks: Sequence[Hunk], layout: DiffLayout, base_line_count: int | None = None
+        self,
+        hunks: Sequence[Hunk],
+        layout: DiffLayout,
+        base_line_count: int | None = None,
+        opened: frozenset[int] = frozenset(),
     ) -> None:
         self._hunks = hunks
         self._layout = layout
-        self._gaps: list[int] = []  # unchanged lines hidden before each hunk (0: no separator)
+        self._opened = opened
+        self._gaps: list[int] = []  # unchanged lines hidden above each hunk, then after the last
+        self._gap_first: list[int] = []  # base line number of each gap's first line
+        self._gap_shift: list[int] = []  # its new-side number minus its base number
         counts: list[int] = []
-        line_end = 1  # the first base line after the previous text hunk
+        old_end = new_end = 1  # the first line after the previous text hunk, on each side
         for hunk in hunks:
             if hunk.kind is not HunkKind.TEXT:
-                self._gaps.append(0)
-                counts.append(1)
+                self._add_gap(0, old_end, new_end)
+                counts.append(2)  # header and note
                 continue
-            first = hunk.old_start if hunk.old_lines else hunk.old_start + 1
-            self._gaps.append(max(0, first - line_end))
-            line_end = first + hunk.old_lines
-            counts.append(_row_count(hunk.kinds, layout))
-        self._trailing_gap = max(0, base_line_count - line_end + 1) if base_line_count else 0
-        sizes = [count + (gap > 0) for count, gap in zip(counts, self._gaps, strict=True)]
-        self._starts = [0, *accumulate(sizes)]  # one more than hunks: the end of the last
-        self._length = self._starts[-1] + (self._trailing_gap > 0)
+            old_first = hunk.old_start if hunk.old_lines else hunk.old_start + 1
+            new_first = hunk.new_start if hunk.new_lines else hunk.new_start + 1
+            self._add_gap(old_first - old_end, old_end, new_end)
+            old_end, new_end = old_first + hunk.old_lines, new_first + hunk.new_lines
+            counts.append(1 + _row_count(hunk.kinds, layout))
+        trailing = base_line_count - old_end + 1 if base_line_count else 0
+        self._add_gap(trailing, old_end, new_end)
+        sizes = [self._gap_size(i) + count for i, count in enumerate(counts)]
+        self._starts = [0, *accumulate(sizes)]  # one more than hunks: the trailing gap
+        self._length = self._starts[-1] + self._gap_size(len(hunks))
         self._built: dict[int, list[Row]] = {}
+
+    def _add_gap(self, hidden: int, old_first: int, new_first: int) -> None:
+        self._gaps.append(max(0, hidden))
+        self._gap_first.append(old_first)
+        self._gap_shift.append(new_first - old_first)
+
+    def _gap_size(self, gap: int) -> int:
+        hidden = self._gaps[gap]
+        return min(hidden, 1) + (hidden if gap in self._opened else 0)
 
     @property
     def layout(self) -> DiffLayout:
         return self._layout
+
+    @property
+    def opened(self) -> frozenset[int]:
+        return self._opened
 
     def __len__(self) -> int:
         return self._length
@@ -96,20 +127,36 @@ class DiffRows(Sequence[Row]):
             return [self[index] for index in range(self._length)[row]]
         if not 0 <= row < self._length:
             raise IndexError(row)
-        if row >= self._starts[-1]:
-            return Row(RowKind.SEPARATOR, -1, -1, -1, 0, 0, self._trailing_gap)
         index = bisect_right(self._starts, row) - 1
         offset = row - self._starts[index]
-        if self._gaps[index]:
-            if offset == 0:
-                return Row(RowKind.SEPARATOR, index, -1, -1, 0, 0, self._gaps[index])
-            offset -= 1
-        return self._rows_of(index)[offset]
+        gap_rows = self._gap_size(index)
+        if offset < gap_rows:
+            owner = index if index < len(self._hunks) else -1
+            if offset == 0:  # the fold itself, which stays to fold the lines again
+                return Row(RowKind.SEPARATOR, owner, -1, -1, 0, 0, self._gaps[index])
+            old = self._gap_first[index] + offset - 1
+            return Row(RowKind.CONTEXT, owner, -1, -1, old, old + self._gap_shift[index])
+        offset -= gap_rows
+        if offset == 0:
+            return Row(RowKind.HEADER, index, -1, -1, 0, 0)
+        return self._rows_of(index)[offset - 1]
 
     def hunk_rows(self, index: int) -> range:
-        """The rows of one hunk, without the separator above it."""
-        start = self._starts[index] + (self._gaps[index] > 0)
-        return range(start, self._starts[index + 1])
+        """The rows of one hunk, its header first, without the gap above it."""
+        return range(self._starts[index] + self._gap_size(index), self._starts[index + 1])
+
+    def hidden_lines(self, gap: int) -> int:
+        """Unchanged lines in a gap (0 for none; also counted when the gap is open)."""
+        return self._gaps[gap] if 0 <= gap < len(self._gaps) else 0
+
+    def gap_of(self, row: Row) -> int:
+        """The gap a separator or opened context row belongs to."""
+        return row.hunk if row.hunk >= 0 else len(self._hunks)
+
+    def gap_rows(self, gap: int) -> range:
+        """The rows of a gap: its separator, and its lines once opened."""
+        start = self._starts[gap]
+        return range(start, start + self._gap_size(gap))
 
     def _rows_of(self, index: int) -> list[Row]:
         rows = self._built.get(index)
@@ -220,6 +267,7 @@ class Pane:
         return (row.old_number, row.new_number)
 
 
+@lru_cache(maxsize=64)  # asked for on every row measured, with the same few widths
 def layout_panes(
     layout: DiffLayout, left: float, right: float, number_width: float, sign_width: float
 ) -> tuple[Pane, ...]:
@@ -269,9 +317,12 @@ def describe_hunk(
     change: Change | None,
     hunks: Sequence[Hunk],
     index: int,
-    is_whitespace_only: Callable[[int], bool],
+    marks: Sequence[str] = (),
 ) -> str:
-    """For screen readers, e.g. "src/app.py, hunk 2 of 3: 4 lines removed, 5 added"."""
+    """For screen readers, e.g. "src/app.py, hunk 2 of 3: 4 lines removed, 5 added; accepted".
+
+    `marks` are the words of the hunk's badges (its verdict, "whitespace only"...).
+    """
     if change is None:
         return EMPTY_MESSAGE
     if change.is_binary:
@@ -281,115 +332,14 @@ def describe_hunk(
     hunk = hunks[index]
     plural = "s" if hunk.removed != 1 else ""
     summary = f"{hunk.removed} line{plural} removed, {hunk.added} added"
-    if is_whitespace_only(index):
-        summary += f" ({WHITESPACE_BADGE})"
+    if marks:
+        summary += "; " + ", ".join(marks)
     return f"{change.path}, hunk {index + 1} of {len(hunks)}: {summary}"
 
 
-def separator_text(hidden_lines: int) -> str:
-    return f"⋯ {hidden_lines} unchanged line{'s' if hidden_lines != 1 else ''}"
-
-
-# --- Line text made safe to draw -------------------------------------------------------
-
-TAB_WIDTH = 4
-# Longer lines are cut when drawn: a minified megabyte on one line must not stall a paint.
-MAX_DRAWN_CHARS = 10_000
-
-# Characters that draw as nothing (or move other text) and so could hide what a line does:
-# C0/C1 controls, bidi overrides (Trojan Source), zero-width and invisible formatting
-# characters, Unicode tag characters (used to smuggle hidden instructions to models), and
-# lone surrogates (undecodable bytes kept by surrogateescape).
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0a-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e"
-    "\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f]"
-)
-_TAB_OR_INVISIBLE = re.compile(f"\t|{_INVISIBLE.pattern}")
-_TAB_OR_INVISIBLE_OR_SPACE = re.compile(f"\t|{_INVISIBLE.pattern}| ")
-# Control Pictures (␀ ␛) would be the obvious symbols, but DejaVu Sans Mono, the usual
-# Linux monospace font, has none of them and draws a box; ASCII names in a marker read
-# the same in every font.
-_CONTROL_NAMES = (
-    *("NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL"),
-    *("BS", "HT", "LF", "VT", "FF", "CR", "SO", "SI"),
-    *("DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB"),
-    *("CAN", "EM", "SUB", "ESC", "FS", "GS", "RS", "US"),
-)
-_SHOWN_ENDINGS = {"\r\n": "⟨CR⟩↵", "\n": "↵", "": ""}
-
-
-class DisplayText(NamedTuple):
-    """A line as drawn, with where each character of the original line ended up."""
-
-    text: str
-    positions: tuple[int, ...] | None  # display offset of each raw offset; None: the same
-    markers: tuple[tuple[int, int], ...] = ()  # display spans standing for invisible chars
-
-    def at(self, raw_offset: int) -> int:
-        if self.positions is None:
-            return min(raw_offset, len(self.text))
-        return self.positions[min(raw_offset, len(self.positions) - 1)]
-
-    def pieces(
-        self, role_spans: Sequence[RoleSpan]
-    ) -> Iterator[tuple[int, int, SyntaxRole | None]]:
-        """The drawn text cut where its colour changes; None is plain text between spans."""
-        position = 0
-        for raw_start, raw_end, role in role_spans:
-            start, end = self.at(raw_start), self.at(raw_end)
-            if start > position:
-                yield position, start, None
-            yield start, end, role
-            position = end
-        if position < len(self.text):
-            yield position, len(self.text), None
-
-
-@lru_cache(maxsize=8192)
-def display_text(raw_line: str, show_whitespace: bool = False) -> DisplayText:
-    """The line without its ending, tabs expanded, invisible characters made visible.
-
-    The result is drawn as plain text, never as markup. With `show_whitespace` (for
-    whitespace-only hunks) spaces show as '·', tabs as '→' and the ending as ↵ (⟨CR⟩↵ for CRLF).
-    """
-    ending = line_ending(raw_line)
-    line = raw_line[: len(raw_line) - len(ending)]
-    cut = len(line) - MAX_DRAWN_CHARS
-    if cut > 0:
-        line = line[:MAX_DRAWN_CHARS]
-    special = _TAB_OR_INVISIBLE_OR_SPACE if show_whitespace else _TAB_OR_INVISIBLE
-    tail = (_SHOWN_ENDINGS[ending] if show_whitespace else "") + (
-        f"  ⋯ {cut} more characters" if cut > 0 else ""
-    )
-    if not special.search(line):
-        return DisplayText(line + tail, None)
-
-    pieces: list[str] = []
-    positions: list[int] = []
-    markers: list[tuple[int, int]] = []
-    column = 0
-    for char in line:
-        positions.append(column)
-        shown = _shown_char(char, column, show_whitespace) if special.match(char) else char
-        if shown != char and char not in " \t":
-            markers.append((column, column + len(shown)))
-        pieces.append(shown)
-        column += len(shown)
-    positions.append(column)
-    return DisplayText("".join(pieces) + tail, tuple(positions), tuple(markers))
-
-
-def _shown_char(char: str, column: int, show_whitespace: bool) -> str:
-    code = ord(char)
-    if char == "\t":
-        width = TAB_WIDTH - column % TAB_WIDTH
-        return ("→" + " " * (width - 1)) if show_whitespace else " " * width
-    if char == " ":
-        return "·" if show_whitespace else " "
-    if code < 0x20:
-        return f"⟨{_CONTROL_NAMES[code]}⟩"
-    if code == 0x7F:
-        return "⟨DEL⟩"
-    if 0xDC80 <= code <= 0xDCFF:
-        return f"⟨x{code - 0xDC00:02X}⟩"  # a byte that was not valid UTF-8
-    return f"⟨U+{code:04X}⟩"
+def separator_text(hidden_lines: int, can_open: bool = True, is_open: bool = False) -> str:
+    """A fold's words; without the base text its lines are unknown, and it says so."""
+    lines = f"{hidden_lines} unchanged line{'s' if hidden_lines != 1 else ''}"
+    if is_open:
+        return f"⌃ {lines} shown — click to fold"
+    return f"⋯ {lines}" if can_open else f"⋯ {lines} (not in the patch, cannot be shown)"

@@ -2,38 +2,44 @@
 
 Virtualised on purpose: QPlainTextEdit with extra selections costs ~26 ms per scroll at
 100k lines, and highlighting a whole document costs seconds. Here a paint touches only
-the visible rows; syntax colours and word highlights are computed for those rows and
-cached. Every string is drawn with QPainter.drawText, which never interprets markup:
-the text is untrusted.
+the visible rows (ui.diff_frame); syntax colours and word highlights are computed for
+those rows and cached. Every string is drawn with QPainter.drawText, which never
+interprets markup: the text is untrusted.
+
+Each hunk has a header row with its verdict (decided hunks are also dimmed) and, on the
+current or hovered pending hunk, Accept and Reject buttons. Folded unchanged lines open
+on a click. Side by side, long lines wrap within their pane; unified, they scroll.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QAction,
+    QContextMenuEvent,
     QFontDatabase,
     QFontMetricsF,
+    QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMenu, QToolTip, QWidget
 
 from vetline.core.model import Change, Hunk
-from vetline.core.text import strip_ending
-from vetline.core.worddiff import HunkWordSpans, LineSpans
+from vetline.core.session import HunkState
+from vetline.core.worddiff import LineSpans
+from vetline.ui.command_menu import DIFF_MENU_COMMANDS, build_command_menu
+from vetline.ui.diff_frame import SYNTAX_CACHE, Frame, FramePainter, buttons_shown
+from vetline.ui.diff_geometry import HitKind, Placement, Target, wrap_columns, wrap_limit
+from vetline.ui.diff_paint import HunkButton, RowPainter
 from vetline.ui.diff_rows import (
-    BINARY_MESSAGE,
-    EMPTY_MESSAGE,
-    NO_CHANGES_MESSAGE,
-    WHITESPACE_BADGE,
     DiffLayout,
     DiffRows,
     Pane,
@@ -41,27 +47,24 @@ from vetline.ui.diff_rows import (
     RowKind,
     base_line_count,
     describe_hunk,
-    display_text,
     layout_panes,
-    note_text,
-    separator_text,
 )
-from vetline.ui.syntax import SyntaxColourCache, lexer_name_for
+from vetline.ui.diff_text import FileText
+from vetline.ui.hunk_badges import state_of
 from vetline.ui.theme import diff_theme
 
-_SIGNS = {"+": "+", "-": "−", " ": " "}
-# Time one paint may spend lexing lines it has not seen before; the rest are coloured a
-# moment later, so a keystroke never waits on pygments.
-SYNTAX_BUDGET_SECONDS = 0.004
-_SYNTAX_CACHE = SyntaxColourCache()  # shared: a file seen in one view is warm in the next
-_WORD_SPAN_HUNKS = 2048  # hunks whose word highlights are remembered, by hunk id
-_PaintedRow = tuple[int, int, Row]  # row index, its top in the viewport, the row
+_BUTTON_COMMANDS = {
+    HunkButton.ACCEPT: "review.accept_hunk",
+    HunkButton.REJECT: "review.reject_hunk",
+}
 
 
 class DiffView(QAbstractScrollArea):
     """Shows one file's hunks, unified or side by side, with the current hunk marked."""
 
     current_hunk_clicked = Signal(int)
+    accept_clicked = Signal(int)  # the inline Accept of a hunk
+    reject_clicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,53 +72,84 @@ class DiffView(QAbstractScrollArea):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         # We paint every pixel ourselves, so Qt need not clear the viewport first.
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.viewport().setMouseTracking(True)  # buttons show on the hunk under the pointer
         # A scroll bar that came and went with the file would resize (and repaint) the
         # view right after its first paint.
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-        self._change: Change | None = None
-        self._hunks: Sequence[Hunk] = ()
+        self._text = FileText(None, ())
+        self._states: Sequence[HunkState] = ()
+        self._busy = False
         self._layout = DiffLayout.UNIFIED
         self._rows = DiffRows((), self._layout)
         self._current = -1
-        self._lexer = ""
-        self._longest_line = 0  # characters; sets the horizontal scroll range
-        self._number_digits = 1
-        self._hunk_ids: dict[int, str] = {}
-        self._word_spans: OrderedDict[str, HunkWordSpans] = OrderedDict()
-        self._whitespace_only: dict[int, bool] = {}
-        self._syntax_deadline = 0.0
+        self._hover = Target()
+        self._pressed: Target | None = None
+        self._actions: Mapping[str, QAction] = {}
+        self.context_menu: QMenu | None = None  # the last one shown (tests read it)
         self._colouring_pending = False
         self._colour_timer = QTimer(self, singleShot=True, interval=0)
         self._colour_timer.timeout.connect(self._colour_pending_lines)
         self._theme = diff_theme(self.palette())
+        self._placement = Placement(self)
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self._update_metrics()  # setFont sends no FontChange if the font was already this one
 
     # --- public API ---------------------------------------------------------------------
 
     def set_file(self, change: Change | None, hunks: Sequence[Hunk]) -> None:
-        """Show `hunks` of `change` (None: the empty state); the first hunk becomes current."""
-        self._change, self._hunks = change, hunks
-        self._hunk_ids.clear()
-        self._whitespace_only.clear()
-        path = change.path if change else (hunks[0].path if hunks else "")
-        self._lexer = lexer_name_for(path) if path else ""
-        self._longest_line = max((max(map(len, h.texts), default=0) for h in hunks), default=0)
-        last_number = max(
-            (max(h.old_start + h.old_lines, h.new_start + h.new_lines) for h in hunks), default=1
-        )
-        self._number_digits = len(str(last_number))
-        self._rebuild_rows()
+        """Show `hunks` of `change` (None: the empty state); the first hunk becomes current.
+
+        Every hunk shows as pending until set_hunk_states says otherwise.
+        """
+        self._text, self._states, self._hover = FileText(change, hunks), (), Target()
+        self._rebuild_rows(frozenset())
         self.verticalScrollBar().setValue(0)
         self.horizontalScrollBar().setValue(0)
         self.set_current_hunk(0)
+
+    def set_hunk_states(self, states: Sequence[HunkState]) -> None:
+        """Each hunk's verdict, in the order of set_file's hunks: decided ones are marked."""
+        if list(states) != list(self._states):
+            self._states = tuple(states)
+            self._describe_current()
+            self.viewport().update()
+
+    def hunk_state(self, index: int) -> HunkState:
+        return state_of(self._states, index)
+
+    def is_dimmed(self, index: int) -> bool:
+        """Decided hunks are drawn faded, so the pending ones stand out."""
+        return self.hunk_state(index).decided
+
+    def hunk_marks(self, index: int) -> tuple[str, ...]:
+        """The words of the badges in a hunk's header: its verdict, then its facts."""
+        return tuple(badge.text for badge in self._text.badges(index, self.hunk_state(index)))
+
+    def set_busy(self, busy: bool) -> None:
+        """While a write runs, the inline buttons are greyed and a click on them does nothing."""
+        self._busy = busy
+        self.viewport().update()
+
+    def set_command_actions(self, actions: Mapping[str, QAction]) -> None:
+        """The window's actions, which the right-click menu offers (never copies of them)."""
+        self._actions = actions
+
+    def button_rect(self, index: int, button: HunkButton) -> QRectF | None:
+        """Where a hunk's inline button is drawn (viewport coordinates); None if not shown."""
+        count = len(self._text.hunks)
+        if not buttons_shown(index, self._current, self._hover, self._states, count):
+            return None
+        header = self._rows.hunk_rows(index).start
+        if header not in self.visible_rows():
+            return None
+        return self._parts.button_rects(self._header_rect(header))[button]
 
     def set_layout(self, layout: DiffLayout) -> None:
         if layout is self._layout:
             return
         top_hunk = self._rows[self.verticalScrollBar().value()].hunk if self._rows else -1
         self._layout = layout
-        self._rebuild_rows()
+        self._rebuild_rows(self._rows.opened)
         keep = self._current if self._current >= 0 else top_hunk
         if keep >= 0:
             self._scroll_to_hunk(keep, centre=True)
@@ -123,6 +157,10 @@ class DiffView(QAbstractScrollArea):
 
     def diff_layout(self) -> DiffLayout:
         return self._layout
+
+    def wraps_lines(self) -> bool:
+        """Side by side each pane is half as wide: long lines wrap there instead of scrolling."""
+        return self._layout is DiffLayout.SIDE_BY_SIDE
 
     def rows(self) -> DiffRows:
         return self._rows
@@ -132,24 +170,61 @@ class DiffView(QAbstractScrollArea):
 
     def set_current_hunk(self, index: int) -> None:
         """Emphasise a hunk and scroll it into view (centred when it was off screen)."""
-        self._current = index if 0 <= index < len(self._hunks) and self._rows else -1
+        self._current = index if 0 <= index < len(self._text.hunks) and self._rows else -1
         if self._current >= 0:
             self._scroll_to_hunk(self._current)
-        self.setAccessibleDescription(
-            describe_hunk(self._change, self._hunks, self._current, self._is_whitespace_only)
-        )
+        self._describe_current()
         self.viewport().update()
+
+    def can_open_folds(self) -> bool:
+        """Folded lines can be shown only when the change carries its base text."""
+        return self._text.can_open_folds
+
+    def folds_around_current(self) -> tuple[int, ...]:
+        """The gaps above and below the current hunk that hold lines to show."""
+        if self._current < 0 or not self.can_open_folds():
+            return ()
+        gaps = (self._current, self._current + 1)
+        return tuple(gap for gap in gaps if self._rows.hidden_lines(gap))
+
+    def toggle_folds_around_current(self) -> bool:
+        """Open the folds around the current hunk, or fold them again if all are open."""
+        gaps = self.folds_around_current()
+        if not gaps:
+            return False
+        opened = self._rows.opened
+        wanted = opened.difference(gaps) if opened.issuperset(gaps) else opened.union(gaps)
+        self._open_folds(wanted, anchor=self._current)
+        return True
+
+    def toggle_fold(self, gap: int) -> bool:
+        """Open (or close) one fold; False when its lines are not known."""
+        if not self.can_open_folds() or not self._rows.hidden_lines(gap):
+            return False
+        self._open_folds(self._rows.opened ^ {gap}, anchor=-1)
+        return True
 
     def visible_rows(self) -> range:
         """Rows at least partly on screen."""
-        top = self.verticalScrollBar().value()
-        shown = math.ceil(self.viewport().height() / self._row_height)
-        return range(top, min(len(self._rows), top + shown))
+        return self._placement.visible()
 
     def row_rect(self, row: int) -> QRectF:
         """Where a row is (or would be) drawn, in viewport coordinates."""
-        top = (row - self.verticalScrollBar().value()) * self._row_height
-        return QRectF(0, top, self.viewport().width(), self._row_height)
+        return self._placement.rect(row)
+
+    def row_height(self) -> int:
+        """Pixels of one visual line; a wrapped row is a few of them."""
+        return self._row_height
+
+    def row_lines(self, row: Row) -> int:
+        """Visual lines a row takes: more than one for a wrapped long line."""
+        if not self.wraps_lines() or row.kind not in (RowKind.LINE, RowKind.CONTEXT):
+            return 1
+        columns, most = self._wrap_columns(), wrap_limit(self._full_rows())
+        panes = self._panes()
+        return max(
+            len(self._text.segments(pane, row, columns[i], most)) for i, pane in enumerate(panes)
+        )
 
     def text_left(self) -> float:
         """Where the text of the first (or only) pane starts, before horizontal scrolling."""
@@ -161,21 +236,14 @@ class DiffView(QAbstractScrollArea):
 
     def word_spans(self, hunk_index: int, line: int) -> LineSpans:
         """Changed character spans of one line of a hunk (empty for context and rewrites)."""
-        hunk_id = self._hunk_ids.get(hunk_index)
-        if hunk_id is None:
-            hunk_id = self._hunk_ids[hunk_index] = self._hunks[hunk_index].id
-        spans = self._word_spans.get(hunk_id)
-        if spans is None:
-            spans = self._word_spans[hunk_id] = HunkWordSpans(self._hunks[hunk_index])
-            if len(self._word_spans) > _WORD_SPAN_HUNKS:
-                self._word_spans.popitem(last=False)
-        return spans.of(line)
+        return self._text.word_spans(hunk_index, line)
 
     # --- Qt events ----------------------------------------------------------------------
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
             self._theme = diff_theme(self.palette())
+            self._update_metrics()
             self.viewport().update()
         elif event.type() == QEvent.Type.FontChange:
             self._update_metrics()
@@ -193,55 +261,107 @@ class DiffView(QAbstractScrollArea):
             bar.setValue(bar.minimum())
         elif event.key() == Qt.Key.Key_End:
             bar.setValue(bar.maximum())
+        elif event.key() == Qt.Key.Key_Menu and self._rows:
+            self._show_menu(None)
         else:
             super().keyPressEvent(event)  # arrows and page keys scroll
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        index = self.verticalScrollBar().value() + int(event.position().y() // self._row_height)
-        if event.button() == Qt.MouseButton.LeftButton and index < len(self._rows):
-            row = self._rows[index]
-            if row.kind is not RowKind.SEPARATOR:
-                self.current_hunk_clicked.emit(row.hunk)
+        if event.button() != Qt.MouseButton.LeftButton:
+            event.ignore()  # a right click goes on to the context menu
+            return
+        target = self._pressed = self._target_at(event.position())
+        if target.kind is HitKind.HUNK:
+            self.current_hunk_clicked.emit(target.index)
         event.accept()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        pressed, self._pressed = self._pressed, None
+        if event.button() != Qt.MouseButton.LeftButton:
+            event.ignore()
+            return
         event.accept()  # the press was ours, so is the release
+        target = self._target_at(event.position())
+        if pressed != target:
+            return  # pressed on one thing, released on another: no click
+        if target.kind is HitKind.BUTTON and not self._busy:
+            accept = target.button is HunkButton.ACCEPT
+            (self.accept_clicked if accept else self.reject_clicked).emit(target.index)
+        elif target.kind is HitKind.FOLD:
+            self.toggle_fold(target.index)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        self._set_hover(self._target_at(event.position()))
+        super().mouseMoveEvent(event)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Leave:
+            self._set_hover(Target())
+        elif isinstance(event, QHelpEvent) and event.type() == QEvent.Type.ToolTip:
+            self._show_tooltip(event)
+            return True
+        return super().viewportEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        keyboard = event.reason() == QContextMenuEvent.Reason.Keyboard
+        self._show_menu(None if keyboard else QPointF(event.pos()))
+        event.accept()
+
+    def _show_menu(self, position: QPointF | None) -> None:
+        """Every command that applies, for the hunk under the pointer (made current first);
+        from the keyboard (None), for the current hunk, at its header."""
+        if position is None:
+            current = max(self._current, 0)
+            position = self._header_rect(self._rows.hunk_rows(current).start).center()
+        target = self._target_at(position)
+        if target.kind in (HitKind.HUNK, HitKind.BUTTON):
+            self.current_hunk_clicked.emit(target.index)
+        menu = build_command_menu(self, self._actions, DIFF_MENU_COMMANDS, self._command_applies)
+        if self.context_menu is not None:
+            self.context_menu.deleteLater()
+        self.context_menu = menu
+        if menu.actions():
+            menu.popup(self.viewport().mapToGlobal(position.toPoint()))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self.viewport())
         try:
             painter.fillRect(event.rect(), self._theme.base)
+            frame = FramePainter(painter, self._frame())
             if not self._rows:
-                self._paint_message(painter)
+                frame.message()
                 return
             # Only the rows the paint event asks for: after a scroll, the strip scrolled in.
-            top, height = self.verticalScrollBar().value(), self._row_height
-            visible = self.visible_rows()
-            first = max(visible.start, top + event.rect().top() // height)
-            last = min(visible.stop, top + math.ceil((event.rect().bottom() + 1) / height))
-            rows = [(i, (i - top) * height, self._rows[i]) for i in range(first, last)]
-            panes = self._panes()
-            for _index, y, row in rows:
-                self._paint_row_frame(painter, panes, row, y)
-            self._paint_texts(painter, panes, rows)
-            self._paint_current_hunk(painter, range(first, last))
-            self._paint_whitespace_badges(painter, rows)
+            wanted_top, wanted_bottom = event.rect().top(), event.rect().bottom() + 1
+            frame.paint(
+                [
+                    (index, y, lines, self._rows[index])
+                    for index, y, lines in self._placement.placed()
+                    if y < wanted_bottom and y + lines * self._row_height > wanted_top
+                ]
+            )
         finally:
             painter.end()
-        if self._colouring_pending:
+        self._colouring_pending = frame.colouring_pending
+        if frame.colouring_pending:
             self._colour_timer.start()
+        if frame.widest_text > self._text.longest_line and not self.wraps_lines():
+            # Expanded tabs and markers made a line wider than its raw length promised.
+            self._text.longest_line = frame.widest_text
+            QTimer.singleShot(0, self, self._update_scroll_ranges)
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         # A vertical scroll moves whole rows, so the pixels on screen can be moved and only
-        # the rows scrolled in painted. A horizontal one moves text but not the gutter.
-        if dy and not dx and abs(dy) < self._full_rows():
+        # the rows scrolled in painted (when every row is one line high). A horizontal one
+        # moves text but not the gutter.
+        if dy and not dx and not self.wraps_lines() and abs(dy) < self._full_rows():
             self.viewport().scroll(0, dy * self._row_height)
         else:
             self.viewport().update()
 
     def _colour_pending_lines(self) -> None:
-        if self._lexer:
-            _SYNTAX_CACHE.load_lexer(self._lexer)
+        if self._text.lexer:
+            SYNTAX_CACHE.load_lexer(self._text.lexer)
         self.viewport().update()  # the next paint colours what its budget allows
 
     # --- geometry -------------------------------------------------------------------------
@@ -249,16 +369,15 @@ class DiffView(QAbstractScrollArea):
     def _update_metrics(self) -> None:
         metrics = QFontMetricsF(self.font())
         padding = max(1.0, round(metrics.height() * 0.15))
-        self._font_metrics = metrics
         self._row_height = math.ceil(metrics.height() + 2 * padding)
-        self._baseline = padding + metrics.ascent()
         self._char_width = metrics.horizontalAdvance("0")
         self._bar_width = max(3.0, round(self._char_width * 0.5))
+        self._parts = RowPainter(self._theme, metrics, self._row_height, padding + metrics.ascent())
         self.verticalScrollBar().setSingleStep(1)  # one step is one row
         self.horizontalScrollBar().setSingleStep(max(1, round(self._char_width * 4)))
 
     def _panes(self) -> tuple[Pane, ...]:
-        number_width = (self._number_digits + 2) * self._char_width
+        number_width = (self._text.number_digits + 2) * self._char_width
         return layout_panes(
             self._layout,
             self._bar_width,
@@ -267,10 +386,33 @@ class DiffView(QAbstractScrollArea):
             sign_width=2 * self._char_width,
         )
 
-    def _rebuild_rows(self) -> None:
-        binary = self._change is not None and self._change.is_binary
-        hunks = () if binary else self._hunks
-        self._rows = DiffRows(hunks, self._layout, base_line_count(self._change))
+    def _wrap_columns(self) -> tuple[int | None, ...]:
+        """Characters per visual row in each pane; None where lines do not wrap."""
+        return wrap_columns(self._panes(), self._char_width, self.wraps_lines())
+
+    def _frame(self) -> Frame:
+        return Frame(
+            rows=self._rows,
+            text=self._text,
+            panes=self._panes(),
+            parts=self._parts,
+            states=self._states,
+            current=self._current,
+            hover=self._hover,
+            busy=self._busy,
+            width=self.viewport().width(),
+            height=self.viewport().height(),
+            bar_width=self._bar_width,
+            scroll_x=self.horizontalScrollBar().value(),
+            wrap_columns=self._wrap_columns(),
+            wrap_most=wrap_limit(self._full_rows()),
+        )
+
+    def _rebuild_rows(self, opened: frozenset[int]) -> None:
+        change = self._text.change
+        binary = change is not None and change.is_binary
+        hunks = () if binary else self._text.hunks
+        self._rows = DiffRows(hunks, self._layout, base_line_count(change), opened)
         self._update_scroll_ranges()
 
     def _full_rows(self) -> int:
@@ -279,171 +421,86 @@ class DiffView(QAbstractScrollArea):
     def _update_scroll_ranges(self) -> None:
         vertical = self.verticalScrollBar()
         vertical.setPageStep(self._full_rows())
-        vertical.setRange(0, max(0, len(self._rows) - self._full_rows()))
+        vertical.setRange(0, self._placement.last_top())
         pane = self._panes()[0]
         text_width = pane.right - pane.text_x
-        content = (self._longest_line + 4) * self._char_width
+        longest = 0 if self.wraps_lines() else self._text.longest_line + 4
         horizontal = self.horizontalScrollBar()
         horizontal.setPageStep(max(1, int(text_width)))
-        horizontal.setRange(0, max(0, math.ceil(content - text_width)))
+        horizontal.setRange(0, max(0, math.ceil(longest * self._char_width - text_width)))
 
     def _scroll_to_hunk(self, index: int, centre: bool = False) -> None:
-        rows, bar = self._rows.hunk_rows(index), self.verticalScrollBar()
-        full_rows = self._full_rows()
-        if not centre and bar.value() <= rows.start and rows.stop <= bar.value() + full_rows:
-            return
-        if len(rows) < full_rows:
-            bar.setValue(rows.start - (full_rows - len(rows)) // 2)
+        rows = self._rows.hunk_rows(index)
+        if centre or not self._placement.shows_whole(rows):
+            self.verticalScrollBar().setValue(self._placement.top_to_centre(rows))
+
+    def _open_folds(self, opened: frozenset[int], anchor: int) -> None:
+        """Show the lines of the `opened` gaps; hunk `anchor` (if any) stays where it is."""
+        bar = self.verticalScrollBar()
+        offset = self._rows.hunk_rows(anchor).start - bar.value() if anchor >= 0 else 0
+        self._rebuild_rows(opened)
+        if anchor >= 0:
+            bar.setValue(self._rows.hunk_rows(anchor).start - offset)
+        self.viewport().update()
+
+    def _header_rect(self, row: int) -> QRectF:
+        rect = self.row_rect(row)
+        return QRectF(self._bar_width, rect.top(), rect.width() - self._bar_width, rect.height())
+
+    def _target_at(self, position: QPointF) -> Target:
+        index = self._placement.row_at(position.y())
+        if index is None:
+            return Target()
+        row = self._rows[index]
+        if row.kind is RowKind.SEPARATOR:
+            return Target(HitKind.FOLD, self._rows.gap_of(row))
+        if row.kind is RowKind.CONTEXT or row.hunk < 0:
+            return Target()
+        # The pointer is on this hunk, so its buttons are there (if it awaits a verdict).
+        if row.kind is RowKind.HEADER and not self.hunk_state(row.hunk).decided:
+            for button, rect in self._parts.button_rects(self._header_rect(index)).items():
+                if rect.contains(position):
+                    return Target(HitKind.BUTTON, row.hunk, button)
+        return Target(HitKind.HUNK, row.hunk)
+
+    # --- what the pointer and assistive technology are told -----------------------------
+
+    def _describe_current(self) -> None:
+        badges = self._text.badges(self._current, self.hunk_state(self._current))
+        marks = [badge.text.lstrip("✓✗✎⚠ ").lower() for badge in badges]
+        hunks = self._text.hunks
+        self.setAccessibleDescription(describe_hunk(self._text.change, hunks, self._current, marks))
+
+    def _set_hover(self, target: Target) -> None:
+        if target != self._hover:
+            self._hover = target
+            pointing = target.kind is HitKind.FOLD and self.can_open_folds()
+            pointing |= target.kind is HitKind.BUTTON and not self._busy
+            shape = Qt.CursorShape.PointingHandCursor if pointing else Qt.CursorShape.ArrowCursor
+            self.viewport().setCursor(shape)
+            self.viewport().update()
+
+    def _show_tooltip(self, event: QHelpEvent) -> None:
+        target = self._target_at(QPointF(event.pos()))
+        words = ""
+        if target.kind is HitKind.BUTTON and target.button is not None:
+            action = self._actions.get(_BUTTON_COMMANDS[target.button])
+            words = action.toolTip() if action is not None else ""
+        elif target.kind is HitKind.FOLD and self.can_open_folds():
+            words = "Click to show these lines (again to fold them)"
+        if words:
+            QToolTip.showText(event.globalPos(), words, self.viewport())
         else:
-            bar.setValue(rows.start - 1)  # a tall hunk: its top, with the separator above
+            QToolTip.hideText()
 
-    # --- painting ---------------------------------------------------------------------
-
-    def _paint_message(self, painter: QPainter) -> None:
-        if self._change is None:
-            message = EMPTY_MESSAGE
-        else:
-            reason = BINARY_MESSAGE if self._change.is_binary else NO_CHANGES_MESSAGE
-            # Paths come from the agent too: hidden characters in them are shown.
-            message = f"{display_text(self._change.path).text}\n\n{reason}"
-        painter.setPen(self._theme.muted_text)
-        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
-        painter.drawText(QRectF(self.viewport().rect()).adjusted(16, 16, -16, -16), flags, message)
-
-    def _paint_row_frame(
-        self, painter: QPainter, panes: tuple[Pane, ...], row: Row, y: int
-    ) -> None:
-        """Backgrounds, line numbers and signs; the text comes later, clipped per pane."""
-        theme, height, baseline = self._theme, self._row_height, y + self._baseline
-        if row.kind is not RowKind.LINE:
-            separator = row.kind is RowKind.SEPARATOR
-            full = QRectF(self._bar_width, y, self.viewport().width(), height)
-            painter.fillRect(full, theme.separator if separator else theme.gutter)
-            painter.setPen(theme.muted_text if separator else theme.text)
-            label = (
-                separator_text(row.hidden_lines)
-                if separator
-                else note_text(self._hunks[row.hunk], self._change)
-            )
-            painter.drawText(QPointF(panes[0].sign_x, baseline), display_text(label).text)
-            return
-        kinds = self._hunks[row.hunk].kinds
-        number_right = (self._number_digits + 1) * self._char_width
-        for pane in panes:
-            line = pane.line_of(row)
-            whole = QRectF(pane.left, y, pane.right - pane.left, height)
-            if line < 0:
-                painter.fillRect(whole, theme.filler)
-                continue
-            line_colour, gutter_colour, sign_colour = theme.line_colours(kinds[line])
-            if line_colour is not None:
-                painter.fillRect(whole, line_colour)
-            painter.fillRect(QRectF(pane.left, y, pane.text_x - pane.left, height), gutter_colour)
-            painter.setPen(theme.muted_text)
-            for x, number in zip(pane.number_columns, pane.numbers_of(row), strict=True):
-                if number:
-                    text = str(number)
-                    advance = self._font_metrics.horizontalAdvance(text)
-                    painter.drawText(QPointF(x + number_right - advance, baseline), text)
-            painter.setPen(sign_colour)
-            sign_x = pane.sign_x + self._char_width * 0.5
-            painter.drawText(QPointF(sign_x, baseline), _SIGNS[kinds[line]])
-        if len(panes) == 2:
-            painter.fillRect(QRectF(panes[1].left - 0.5, y, 1.0, height), theme.divider)
-
-    def _paint_texts(
-        self, painter: QPainter, panes: tuple[Pane, ...], rows: list[_PaintedRow]
-    ) -> None:
-        scroll_x = self.horizontalScrollBar().value()
-        height = self.viewport().height()
-        self._colouring_pending = False
-        self._syntax_deadline = time.perf_counter() + SYNTAX_BUDGET_SECONDS
-        for pane in panes:
-            painter.setClipRect(QRectF(pane.text_x, 0, pane.right - pane.text_x, height))
-            x = pane.text_x + self._char_width * 0.5 - scroll_x  # a little air after the sign
-            for _index, y, row in rows:
-                line = pane.line_of(row) if row.kind is RowKind.LINE else -1
-                if line >= 0:
-                    self._paint_line_text(painter, x, y, row.hunk, line, pane.right)
-        painter.setClipping(False)
-
-    def _paint_line_text(
-        self, painter: QPainter, x: float, y: float, hunk_index: int, line: int, right: float
-    ) -> None:
-        """One line's word highlights, invisible-character markers and syntax-coloured text."""
-        hunk = self._hunks[hunk_index]
-        raw, kind = hunk.texts[line], hunk.kinds[line]
-        shown = display_text(raw, self._is_whitespace_only(hunk_index))
-        text, theme, advance = shown.text, self._theme, self._font_metrics.horizontalAdvance
-        if len(text) > self._longest_line:
-            # Expanded tabs and markers made it wider than the raw length promised.
-            self._longest_line = len(text)
-            QTimer.singleShot(0, self, self._update_scroll_ranges)
-
-        backgrounds = [(marker, theme.badge) for marker in shown.markers]
-        if kind != " ":
-            word_colour = theme.added_word if kind == "+" else theme.removed_word
-            backgrounds += [
-                ((shown.at(start), shown.at(end)), word_colour)
-                for start, end in self.word_spans(hunk_index, line)
-            ]
-        for (start, end), colour in backgrounds:
-            left = x + advance(text[:start])
-            painter.fillRect(QRectF(left, y, advance(text[start:end]), self._row_height), colour)
-
-        spans = _SYNTAX_CACHE.cached_or_in_time(
-            self._lexer, strip_ending(raw), self._syntax_deadline
-        )
-        if spans is None:
-            self._colouring_pending = True
-        baseline = y + self._baseline
-        for start, end, role in shown.pieces(spans or ()):
-            if x > right:
-                break
-            piece = text[start:end]
-            painter.setPen(theme.text if role is None else theme.syntax[role])
-            painter.drawText(QPointF(x, baseline), piece)
-            x += advance(piece)
-
-    def _paint_current_hunk(self, painter: QPainter, painted: range) -> None:
-        """A bar in the margin and a thin frame; the frame stays open where the hunk runs on."""
-        if self._current < 0:
-            return
-        top = self.verticalScrollBar().value()
-        rows = self._rows.hunk_rows(self._current)
-        first, last = max(rows.start, painted.start), min(rows.stop, painted.stop)
-        if first >= last:
-            return
-        y0, height = (first - top) * self._row_height, (last - first) * self._row_height
-        painter.fillRect(QRectF(0, y0, self._bar_width, height), self._theme.current_bar)
-        painter.setPen(self._theme.current_frame)
-        left, right = self._bar_width + 0.5, self.viewport().width() - 0.5
-        if first == rows.start:
-            painter.drawLine(QPointF(left, y0 + 0.5), QPointF(right, y0 + 0.5))
-        if last == rows.stop:
-            painter.drawLine(QPointF(left, y0 + height - 0.5), QPointF(right, y0 + height - 0.5))
-        painter.drawLine(QPointF(right, y0), QPointF(right, y0 + height))
-
-    def _paint_whitespace_badges(self, painter: QPainter, rows: list[_PaintedRow]) -> None:
-        width = self._font_metrics.horizontalAdvance(WHITESPACE_BADGE) + self._char_width * 2
-        for index, y, row in rows:
-            if row.kind is not RowKind.LINE or not self._is_whitespace_only(row.hunk):
-                continue
-            if self._rows.hunk_rows(row.hunk).start == index:
-                box = QRectF(
-                    self.viewport().width() - width - 6, y + 1, width, self._row_height - 2
-                )
-                painter.fillRect(box, self._theme.badge)
-                painter.setPen(self._theme.badge_text)
-                painter.drawText(box, Qt.AlignmentFlag.AlignCenter, WHITESPACE_BADGE)
-
-    # --- per-hunk facts -----------------------------------------------------------------
-
-    def _is_whitespace_only(self, hunk_index: int) -> bool:
-        known = self._whitespace_only.get(hunk_index)
-        if known is None:
-            known = self._whitespace_only[hunk_index] = self._hunks[hunk_index].is_whitespace_only
-        return known
+    def _command_applies(self, command_id: str) -> bool:
+        """Leaves out what would only say "cannot" for the hunk the menu is about."""
+        if command_id == "view.expand_context":
+            return bool(self.folds_around_current())
+        if command_id == "review.split_hunk":  # only an undecided hunk with a gap splits
+            current = self._current
+            return self._text.can_split(current) and not self.hunk_state(current).decided
+        return True
 
 
 def measure_first_paint(view: DiffView, change: Change | None, hunks: Sequence[Hunk]) -> float:
@@ -455,14 +512,5 @@ def measure_first_paint(view: DiffView, change: Change | None, hunks: Sequence[H
     start = time.perf_counter()
     view.set_file(change, hunks)
     view.viewport().repaint()
-    QApplication.processEvents()
-    return (time.perf_counter() - start) * 1000
-
-
-def measure_scroll_paint(view: DiffView, rows: int) -> float:
-    """Milliseconds to scroll the shown view by `rows` and paint what scrolled in."""
-    start = time.perf_counter()
-    bar = view.verticalScrollBar()
-    bar.setValue(bar.value() + rows)
     QApplication.processEvents()
     return (time.perf_counter() - start) * 1000

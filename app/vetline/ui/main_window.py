@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.queue = QueueView(controller, self)
         self.diff = DiffView(self)
         self.diff.setAccessibleName("Diff of the current file")
+        self.diff.set_command_actions(self.command_actions)  # its right-click menu
         if settings["view.layout"] == DiffLayout.SIDE_BY_SIDE.value:
             self.diff.set_layout(DiffLayout.SIDE_BY_SIDE)
         self.file_header = QLabel(self)
@@ -213,8 +214,12 @@ class MainWindow(QMainWindow):
         controller.confirm_hidden.connect(self._confirm_hidden)
         controller.command_finished.connect(self._show_finished_if_done)
         controller.busy_changed.connect(self.decision_bar.set_busy)
+        controller.busy_changed.connect(self.diff.set_busy)
+        controller.states_changed.connect(lambda _proposal_ids: self._show_hunk_states())
         self.queue.item_chosen.connect(controller.show_item)
         self.diff.current_hunk_clicked.connect(self._on_hunk_clicked)
+        self.diff.accept_clicked.connect(lambda i: self._decide_in_diff(i, "review.accept_hunk"))
+        self.diff.reject_clicked.connect(lambda i: self._decide_in_diff(i, "review.reject_hunk"))
         self.slider.level_chosen.connect(self._on_level_chosen)
 
     # --- showing the session --------------------------------------------------------------
@@ -247,6 +252,7 @@ class MainWindow(QMainWindow):
         if shown is None or shown[0] is not change or shown[1] is not siblings:
             self.diff.set_file(change, [sibling.hunk for sibling in siblings])
             self._file_on_screen = (change, siblings)
+            self._show_hunk_states()
         self.diff.set_current_hunk(index.index_in_file(item))
         added, removed = index.file_totals(change)
         self.file_header.setText(f"{escape_hidden(change.path)}   +{added} −{removed}")
@@ -318,6 +324,7 @@ class MainWindow(QMainWindow):
             "review.split_hunk": controller.split,
             "review.accept_rest": self.prompts.accept_rest,
             "view.toggle_layout": self.toggle_layout,
+            "view.expand_context": self._toggle_folds,
             "leash.level_up": lambda: self.slider.step(+1),
             "leash.level_down": lambda: self.slider.step(-1),
             "image.side_by_side": self._no_image,
@@ -441,6 +448,23 @@ class MainWindow(QMainWindow):
         siblings = self.controller.queue_index.items_of(item.proposal, item.change)
         if 0 <= index < len(siblings):
             self.controller.show_item(siblings[index])
+
+    def _toggle_folds(self) -> None:
+        if not self.diff.toggle_folds_around_current():
+            self._note("No hidden lines around this hunk can be shown")
+
+    def _show_hunk_states(self) -> None:
+        shown = self._file_on_screen
+        self.diff.set_hunk_states([item.state for item in shown[1]] if shown else [])
+
+    def _decide_in_diff(self, index: int, command_id: str) -> None:
+        """An inline Accept / Reject: that hunk becomes current, then the command runs."""
+        if self.controller.busy:
+            return
+        self._on_hunk_clicked(index)
+        shown = self._file_on_screen
+        if shown and 0 <= index < len(shown[1]) and self.controller.current is shown[1][index]:
+            self.command_actions[command_id].trigger()
 
     def _on_level_chosen(self, level: int) -> None:
         if not self.controller.set_level(level):

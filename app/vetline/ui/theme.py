@@ -18,6 +18,10 @@ from vetline.ui.syntax import DARK_COLOURS, LIGHT_COLOURS, SyntaxRole
 _GREEN_LIGHT, _RED_LIGHT = QColor("#1a7f37"), QColor("#cf222e")
 _GREEN_DARK, _RED_DARK = QColor("#2ea043"), QColor("#f85149")
 _AMBER = QColor("#d29922")
+# Verdict hues: the queue's state colours (ui.status), lighter where the theme is dark.
+_VERDICTS_LIGHT = (QColor("#2e7d32"), QColor("#c62828"), QColor("#1565c0"), QColor("#b26a00"))
+_VERDICTS_DARK = (QColor("#3fb950"), QColor("#f85149"), QColor("#58a6ff"), QColor("#d29922"))
+DIM_OPACITY = 0.45  # of the base colour over a decided hunk: faded, still readable
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,15 @@ class DiffTheme:
     current_frame: QColor
     badge: QColor  # "whitespace only" and the background of invisible-character markers
     badge_text: QColor
+    header: QColor  # the row above each hunk
+    separator_hover: QColor  # a fold under the pointer, which opens on click
+    dim: QColor  # laid over a decided hunk's lines (translucent), so pending ones stand out
+    accepted: QColor  # verdict badges and the margin of decided hunks
+    rejected: QColor
+    edited: QColor
+    warning: QColor  # "deletes the file"
+    notice: QColor  # "new file", "whitespace only"
+    on_strong: QColor  # text on a verdict badge or a button
     syntax: tuple[QColor, ...]  # indexed by SyntaxRole
 
     def line_colours(self, kind: str) -> tuple[QColor | None, QColor, QColor]:
@@ -78,6 +91,9 @@ def diff_theme(palette: QPalette) -> DiffTheme:
     # Dark themes need stronger tints to show at all; light ones wash out text if too strong.
     line, gutter, word = (0.16, 0.26, 0.50) if dark else (0.10, 0.18, 0.36)
     syntax_hex = DARK_COLOURS if dark else LIGHT_COLOURS
+    accepted, rejected, edited, warning = _VERDICTS_DARK if dark else _VERDICTS_LIGHT
+    dim = QColor(base)
+    dim.setAlphaF(DIM_OPACITY)
     return DiffTheme(
         dark=dark,
         base=base,
@@ -99,5 +115,14 @@ def diff_theme(palette: QPalette) -> DiffTheme:
         current_frame=blend(base, accent, 0.55),
         badge=blend(base, _AMBER, 0.35),
         badge_text=text,
+        header=blend(base, text, 0.07),
+        separator_hover=blend(base, accent, 0.22),
+        dim=dim,
+        accepted=accepted,
+        rejected=rejected,
+        edited=edited,
+        warning=warning,
+        notice=blend(base, text, 0.45),
+        on_strong=QColor("#ffffff") if not dark else QColor("#0d1117"),
         syntax=tuple(QColor(syntax_hex[role]) for role in SyntaxRole),
     )
