@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -80,6 +81,22 @@ class Review:
         while self.controller.session.cursor > target:
             self.press(Qt.Key.Key_K)
         assert self.controller.session.cursor == target
+
+    def type_text(self, widget: QWidget, text: str) -> None:
+        """Real key events that type `text` into `widget`, one character at a time.
+
+        QTest types only Latin-1 characters; others ("₂") go as the key event a keyboard
+        layout that has them would send: no key code, the character as its text.
+        """
+        for char in text:
+            if char == "\n":
+                self.qtbot.keyClick(widget, Qt.Key.Key_Return)
+            elif ord(char) < 0x100:
+                self.qtbot.keyClick(widget, char)
+            else:
+                for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                    event = QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char)
+                    QApplication.sendEvent(widget, event)
 
     def dialog(self, kind: type[QDialog]) -> QDialog:
         self.qtbot.waitUntil(lambda: _open_dialog(self.window, kind) is not None, timeout=WAIT_MS)
