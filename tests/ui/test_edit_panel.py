@@ -266,18 +266,32 @@ def test_escape_closes_the_reason_panel_with_nothing_decided(review: Review) -> 
     assert panel.presets.currentRow() == 0 and panel.details.text() == ""
 
 
-@pytest.fixture
-def removing(qtbot: QtBot, tmp_path: Path, qt_loop: qasync.QEventLoop) -> Iterator[Review]:
-    """A window on one proposal whose only hunk both rewrites and removes lines."""
+def one_change(qtbot: QtBot, tmp_path: Path, path: str, base: str, new: str) -> Iterator[Review]:
+    """A window on one proposal changing one file of a fresh workspace from `base` to `new`."""
     window, log = new_window(tmp_path)
     qtbot.addWidget(window)
     workspace = tmp_path / "workspace"
     workspace.mkdir()
-    (workspace / "f.txt").write_text(BASE, encoding="utf-8")
-    change = text_change("f.txt", BASE, REMOVING, pin_base=True)
+    (workspace / path).write_text(base, encoding="utf-8")
+    change = text_change(path, base, new, pin_base=True)
     window.controller.open_proposals([proposal_of(change)], workspace)
     show(qtbot, window)
     yield from reviewing(Review(window, log, workspace, qtbot), handed_to_qtbot=True)
+
+
+@pytest.fixture
+def removing(qtbot: QtBot, tmp_path: Path, qt_loop: qasync.QEventLoop) -> Iterator[Review]:
+    """One hunk that both rewrites and removes lines."""
+    yield from one_change(qtbot, tmp_path, "f.txt", BASE, REMOVING)
+
+
+@pytest.fixture
+def long_hunk(qtbot: QtBot, tmp_path: Path, qt_loop: qasync.QEventLoop) -> Iterator[Review]:
+    """One hunk adding 600 lines of Python, far more than fit on screen."""
+    added = "".join(f"    total += {n}  # step {n}\n" for n in range(600))
+    base = "def run():\n    total = 0\n    return total\n"
+    new = base.replace("    return", added + "    return")
+    yield from one_change(qtbot, tmp_path, "long.py", base, new)
 
 
 def test_where_lines_were_only_removed_there_is_room_to_keep_some(removing: Review) -> None:
@@ -304,3 +318,18 @@ def test_where_lines_were_only_removed_there_is_room_to_keep_some(removing: Revi
         review.qtbot.keyClick(editor, Qt.Key.Key_Return, CTRL)
     assert [row["verdict"] for row in review.rows()] == ["edited"]
     assert review.file("f.txt") == REMOVING.replace("line 5\n", "line 5\nline 7, kept\n")
+
+
+def test_a_long_hunk_is_coloured_as_it_scrolls_into_view(long_hunk: Review) -> None:
+    review = long_hunk
+    _panel, editor = open_editor(review)
+    number = editor.theme.syntax[SyntaxRole.NUMBER]
+    last = editor.blockCount() - 2  # the last added line ("return total" is context)
+    assert editor.document().findBlockByNumber(last).text() == "    total += 599  # step 599"
+    assert any(colour == number for _, _, colour in foregrounds(editor, 2))  # on screen
+    assert not foregrounds(editor, last)  # not lexed yet: it is far off screen
+    review.qtbot.keyClick(editor, Qt.Key.Key_End, CTRL)
+    review.qtbot.waitUntil(
+        lambda: any(colour == number for _, _, colour in foregrounds(editor, last)),
+        timeout=WAIT_MS,
+    )

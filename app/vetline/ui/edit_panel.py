@@ -74,7 +74,7 @@ class EditPanel(InlinePanel):
         buttons.addWidget(self.accept_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
+        layout = self._column = QVBoxLayout(self)
         layout.setContentsMargins(gap * 2, gap, gap * 2, gap)
         layout.setSpacing(gap)
         layout.addWidget(self.title)
@@ -124,7 +124,7 @@ class EditPanel(InlinePanel):
 
     def chrome_height(self) -> int:
         """The panel's height without its editor (title, help line, buttons, margins)."""
-        layout = self.layout()
+        layout = self._column
         margins = layout.contentsMargins()
         parts = (self.title, self.message, self.accept_button)
         return (

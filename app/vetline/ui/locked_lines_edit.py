@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from PySide6.QtCore import QEvent, QMimeData, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QColor,
     QContextMenuEvent,
     QDragEnterEvent,
     QDragMoveEvent,
@@ -28,26 +27,30 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPen,
     QResizeEvent,
-    QSyntaxHighlighter,
     QTextBlock,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
-    QTextFormat,
 )
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
-from vetline.ui.syntax import SyntaxColourCache
+from vetline.ui.editor_looks import (
+    HINT,
+    LOCKED,
+    MARGIN_LINES,
+    NOT_COLOURED,
+    Gutter,
+    LineColours,
+    is_locked,
+    shows_hint,
+)
 from vetline.ui.theme import DiffTheme, diff_theme
 
-_LOCKED = QTextFormat.Property.UserProperty  # block property: this line cannot change
-_HINT = QTextFormat.Property.UserProperty + 1  # block property: words shown while empty
-# Beyond this many lines only the locked lines are greyed: colouring every line of a huge
-# new file at once would stall the window (pygments, one line at a time).
-MAX_COLOURED_LINES = 3_000
+# Beyond this many lines nothing is coloured (locked lines keep their grey background and
+# padlock): even a glance at each line's colours, once per line, would stall the window.
+MAX_COLOURED_LINES = 20_000
 LOCKED_TIP = "Unchanged context: it stays as it is"
 
 _Move = QTextCursor.MoveOperation
@@ -93,10 +96,14 @@ class LockedLinesEdit(QPlainTextEdit):
         self._first_number = 1
         self._has_hints = False
         self._numbers: list[int | None] | None = None  # per block; None: not worked out yet
-        self._locked_lines: list[tuple[str, ...]] = []
+        self._locked_lines: list[list[str]] = []
         self._shown: list[list[str]] = []
-        self._gutter = _Gutter(self)
-        self._colours = _LineColours(self)
+        self._gutter = Gutter(self)
+        self._colours = LineColours(self, self._near_screen)
+        self._colouring = QTimer(self)
+        self._colouring.setSingleShot(True)
+        self._colouring.setInterval(0)
+        self._colouring.timeout.connect(self._colour_visible)
         self.document().blockCountChanged.connect(self._fit_gutter)
         self.document().contentsChange.connect(self._forget_numbers)
         self.updateRequest.connect(self._scroll_gutter)
@@ -107,33 +114,42 @@ class LockedLinesEdit(QPlainTextEdit):
     def set_pieces(self, pieces: Sequence[EditorPiece], first_number: int, lexer: str) -> None:
         """Show `pieces` from line `first_number` on, coloured as `lexer` (pygments alias)."""
         document = self.document()
+        self._colours.setDocument(None)  # coloured once, when every line is in
         document.setUndoRedoEnabled(False)  # nothing to undo before the reviewer types
         document.clear()
         cursor = QTextCursor(document)
         self._has_hints = any(piece.hint for piece in pieces)
+        first_blocks: list[int] = []
         for number, (locked, lines, hint) in enumerate(pieces):
             block_format = QTextBlockFormat()
-            block_format.setProperty(_LOCKED, locked)
-            block_format.setProperty(_HINT, hint)
-            for index, line in enumerate(lines or [""]):
-                if number == 0 and index == 0:
-                    cursor.setBlockFormat(block_format)
-                else:
-                    cursor.insertBlock(block_format, QTextCharFormat())
-                cursor.insertText(line)
+            block_format.setProperty(LOCKED, locked)
+            block_format.setProperty(HINT, hint)
+            if number == 0:
+                cursor.setBlockFormat(block_format)
+            else:
+                cursor.insertBlock(block_format, QTextCharFormat())
+            first_blocks.append(cursor.blockNumber())
+            # One call per piece: its line breaks become lines with the piece's format.
+            cursor.insertText("\n".join(lines))
         document.setUndoRedoEnabled(True)
         document.setModified(False)
         self._first_number = first_number
         self._numbers = None
-        self._colours.set_lexer(lexer if document.blockCount() <= MAX_COLOURED_LINES else "")
-        groups = _groups(document)
-        self._locked_lines = [lines for locked, lines in groups if locked]
-        self._shown = [list(lines) for locked, lines in groups if not locked]
+        # Read back, not taken from `pieces`: what Qt holds is what typing is compared to.
+        texts = _block_texts(document)
+        ends = [*first_blocks[1:], len(texts)]
+        shown = [
+            (piece.locked, texts[start:end])
+            for piece, start, end in zip(pieces, first_blocks, ends, strict=True)
+        ]
+        self._locked_lines = [lines for locked, lines in shown if locked]
+        self._shown = [lines for locked, lines in shown if not locked]
+        if document.blockCount() <= MAX_COLOURED_LINES:
+            self._colours.attach(lexer)
         self._fit_gutter()
-        self.moveCursor(_Move.Start)
-        first_open = next((b for b in _blocks(document) if not _is_locked(b)), None)
-        if first_open is not None:
-            self.setTextCursor(QTextCursor(first_open))
+        opens = (at for at, piece in zip(first_blocks, pieces, strict=True) if not piece.locked)
+        first_open = next(opens, 0)
+        self.setTextCursor(QTextCursor(document.findBlockByNumber(first_open)))
 
     def shown_pieces(self) -> list[list[str]]:
         """The editable pieces as they were shown, before any typing."""
@@ -141,13 +157,21 @@ class LockedLinesEdit(QPlainTextEdit):
 
     def typed_pieces(self) -> list[list[str]] | None:
         """The editable pieces as they are now; None if the locked lines are not intact."""
-        groups = _groups(self.document())
-        locked = [lines for is_locked, lines in groups if is_locked]
-        if locked != self._locked_lines or len(groups) != len(self._locked_lines) + len(
-            self._shown
-        ):
+        document = self.document()
+        groups: list[tuple[bool, list[str]]] = []
+        block = document.begin()
+        for text in _block_texts(document):
+            locked = is_locked(block)
+            if groups and groups[-1][0] == locked:
+                groups[-1][1].append(text)
+            else:
+                groups.append((locked, [text]))
+            block = block.next()
+        locked_lines = [lines for locked, lines in groups if locked]
+        typed = [lines for locked, lines in groups if not locked]
+        if locked_lines != self._locked_lines or len(typed) != len(self._shown):
             return None
-        return [list(lines) for is_locked, lines in groups if not is_locked]
+        return typed
 
     def line_number(self, block: QTextBlock) -> int | None:
         """The block's line number in the edited text; None for an empty room to type in."""
@@ -158,7 +182,7 @@ class LockedLinesEdit(QPlainTextEdit):
         return self._numbers[block.blockNumber()]
 
     def is_locked_at(self, position: int) -> bool:
-        return _is_locked(self.document().findBlock(position))
+        return is_locked(self.document().findBlock(position))
 
     # --- the edit guard -------------------------------------------------------------------
 
@@ -172,7 +196,7 @@ class LockedLinesEdit(QPlainTextEdit):
         if not last.isValid():
             last = document.lastBlock()
         while block.isValid():
-            if _is_locked(block):
+            if is_locked(block):
                 return False
             if block.blockNumber() >= last.blockNumber():
                 return True
@@ -305,12 +329,14 @@ class LockedLinesEdit(QPlainTextEdit):
         painter = QPainter(self.viewport())
         width = self.viewport().width()
         hints: list[tuple[QRectF, str]] = []
-        for block, rect in self._visible_blocks(event.rect()):
-            locked = _is_locked(block)
+        for block, rect in self.visible_blocks(event.rect()):
+            locked = is_locked(block)
             colour = self._theme.filler if locked else self._theme.added_line
             painter.fillRect(QRectF(0, rect.top(), width, rect.height()), colour)
-            if _shows_hint(block):
-                hints.append((rect, str(block.blockFormat().property(_HINT))))
+            if shows_hint(block):
+                hints.append((rect, str(block.blockFormat().property(HINT))))
+            if block.userState() == NOT_COLOURED:
+                self._colouring.start()  # after this paint: never re-colour inside one
         painter.end()
         super().paintEvent(event)
         if hints:
@@ -319,13 +345,13 @@ class LockedLinesEdit(QPlainTextEdit):
             font.setItalic(True)
             painter.setFont(font)
             painter.setPen(self._theme.muted_text)
-            margin = self.document().documentMargin()
+            left = self.document().documentMargin() + self.contentOffset().x()
             for rect, hint in hints:
-                text_rect = rect.adjusted(margin + self.contentOffset().x(), 0, 0, 0)
-                painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter, hint)
+                painter.drawText(rect.adjusted(left, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, hint)
             painter.end()
 
-    def _visible_blocks(self, area: QRect) -> list[tuple[QTextBlock, QRectF]]:
+    def visible_blocks(self, area: QRect) -> list[tuple[QTextBlock, QRectF]]:
+        """The blocks drawn within `area` (viewport coordinates), with their rectangles."""
         found: list[tuple[QTextBlock, QRectF]] = []
         block = self.firstVisibleBlock()
         offset = self.contentOffset()
@@ -337,6 +363,16 @@ class LockedLinesEdit(QPlainTextEdit):
                 found.append((block, rect))
             block = block.next()
         return found
+
+    def _near_screen(self, block_number: int) -> bool:
+        first = self.firstVisibleBlock().blockNumber()
+        shown = self.viewport().height() // max(1, self.fontMetrics().lineSpacing()) + 1
+        return first - MARGIN_LINES <= block_number <= first + shown + MARGIN_LINES
+
+    def _colour_visible(self) -> None:
+        for block, _rect in self.visible_blocks(self.viewport().rect()):
+            if block.userState() == NOT_COLOURED:
+                self._colours.rehighlightBlock(block)
 
     # --- the gutter ---------------------------------------------------------------------------
 
@@ -362,121 +398,23 @@ class LockedLinesEdit(QPlainTextEdit):
         inside = self.contentsRect()
         self._gutter.setGeometry(inside.left(), inside.top(), self.gutter_width(), inside.height())
 
-    def paint_gutter(self, event: QPaintEvent) -> None:
-        painter = QPainter(self._gutter)
-        theme = self._theme
-        painter.fillRect(event.rect(), theme.gutter)
-        char = self.fontMetrics().horizontalAdvance("9")
-        numbers_right = self._gutter.width() - char * 3
-        for block, rect in self._visible_blocks(event.rect()):
-            locked = _is_locked(block)
-            if not locked:
-                bar = QRectF(self._gutter.width() - char // 2 - 2, rect.top(), 3, rect.height())
-                painter.fillRect(bar, theme.added_sign)
-            number = self.line_number(block)
-            if number is not None:
-                painter.setPen(theme.muted_text if locked else theme.text)
-                box = QRectF(0, rect.top(), numbers_right, rect.height())
-                align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                painter.drawText(box, int(align), str(number))
-            if locked:
-                _draw_padlock(painter, QPointF(numbers_right + char, rect.center().y()), char)
-        painter.end()
 
-
-class _Gutter(QWidget):
-    def __init__(self, editor: LockedLinesEdit) -> None:
-        super().__init__(editor)
-        self._editor = editor
-
-    def sizeHint(self) -> QSize:
-        return QSize(self._editor.gutter_width(), 0)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        self._editor.paint_gutter(event)
-
-
-class _LineColours(QSyntaxHighlighter):
-    """Syntax colours on editable lines; locked lines in the muted text colour."""
-
-    def __init__(self, editor: LockedLinesEdit) -> None:
-        super().__init__(editor.document())
-        self._editor = editor
-        self._lexer = ""
-        self._cache = SyntaxColourCache(capacity=4_096)
-
-    def set_lexer(self, lexer: str) -> None:
-        self._lexer = lexer
-        self.rehighlight()
-
-    def highlightBlock(self, text: str) -> None:
-        theme = self._editor.theme
-        if _is_locked(self.currentBlock()):
-            self.setFormat(0, len(text), theme.muted_text)
-            return
-        if not self._lexer:
-            return
-        for start, end, role in self._cache.colour(self._lexer, text):
-            self.setFormat(start, end - start, theme.syntax[role])
-
-
-def _draw_padlock(painter: QPainter, centre: QPointF, size: int) -> None:
-    """A small padlock: colour is not the only sign that a line is locked."""
-    colour = QColor(painter.pen().color())
-    body = QRectF(centre.x() - size * 0.4, centre.y() - size * 0.05, size * 0.8, size * 0.6)
-    shackle = QRectF(centre.x() - size * 0.25, centre.y() - size * 0.45, size * 0.5, size * 0.7)
-    painter.save()
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(QPen(colour, max(1.0, size / 7)))
-    painter.drawArc(shackle, 0, 180 * 16)
-    painter.fillRect(body, colour)
-    painter.restore()
-
-
-def _blocks(document: QTextDocument) -> list[QTextBlock]:
-    found = []
-    block = document.begin()
-    while block.isValid():
-        found.append(block)
-        block = block.next()
-    return found
-
-
-def _is_locked(block: QTextBlock) -> bool:
-    return block.isValid() and bool(block.blockFormat().property(_LOCKED))
-
-
-def _shows_hint(block: QTextBlock) -> bool:
-    """An editable piece left as one empty line shows its hint (it holds no lines)."""
-    if _is_locked(block) or block.text() or not block.blockFormat().property(_HINT):
-        return False
-    before, after = block.previous(), block.next()
-    return (not before.isValid() or _is_locked(before)) and (
-        not after.isValid() or _is_locked(after)
-    )
-
-
-def _groups(document: QTextDocument) -> list[tuple[bool, tuple[str, ...]]]:
-    """Runs of locked and of editable lines, in order."""
-    groups: list[tuple[bool, list[str]]] = []
-    for block in _blocks(document):
-        locked = _is_locked(block)
-        if groups and groups[-1][0] == locked:
-            groups[-1][1].append(block.text())
-        else:
-            groups.append((locked, [block.text()]))
-    return [(locked, tuple(lines)) for locked, lines in groups]
+def _block_texts(document: QTextDocument) -> list[str]:
+    """Each line's text, in one call (walking the blocks costs microseconds a line)."""
+    return document.toRawText().split("\u2029")
 
 
 def _numbers(document: QTextDocument, first: int) -> list[int | None]:
     numbers: list[int | None] = []
     number = first
-    for block in _blocks(document):
-        if _shows_hint(block):
+    block = document.begin()
+    while block.isValid():
+        if shows_hint(block):
             numbers.append(None)
         else:
             numbers.append(number)
             number += 1
+        block = block.next()
     return numbers
 
 
