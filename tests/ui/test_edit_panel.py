@@ -333,3 +333,20 @@ def test_a_long_hunk_is_coloured_as_it_scrolls_into_view(long_hunk: Review) -> N
         lambda: any(colour == number for _, _, colour in foregrounds(editor, last)),
         timeout=WAIT_MS,
     )
+
+
+def test_an_answer_given_while_a_write_is_in_flight_waits_and_is_not_lost(review: Review) -> None:
+    review.press(Qt.Key.Key_N, CTRL | SHIFT)
+    panel = review.window.prompts.reason_panel
+    review.qtbot.waitUntil(panel.isVisible, timeout=WAIT_MS)
+    review.qtbot.keyClick(panel.presets, Qt.Key.Key_Down)  # "unsafe"
+    with review.qtbot.waitSignal(review.controller.command_finished, timeout=WAIT_MS):
+        assert review.controller.undo()  # some other part of the app starts a write
+        assert review.controller.busy
+        review.qtbot.keyClick(panel.presets, Qt.Key.Key_Return)
+        assert panel.isVisible()
+        assert panel.message.text().startswith("Still writing the last verdict")
+    assert review.rows() == []
+    with review.qtbot.waitSignal(review.controller.command_finished, timeout=WAIT_MS):
+        review.qtbot.keyClick(panel.presets, Qt.Key.Key_Return)
+    assert [(row["verdict"], row["reason"]) for row in review.rows()] == [("rejected", "unsafe")]

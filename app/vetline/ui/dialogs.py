@@ -201,6 +201,8 @@ class ReviewPrompts:
 
     def _apply_reason(self) -> None:
         item, panel, reviser = self._asked_about, self.reason_panel, self.reviser
+        if self._still_busy(panel):
+            return
         reason, wants_revision = panel.reason(), panel.wants_revision
         self._close()
         if item is None or not self._still_on_screen(item):
@@ -210,6 +212,8 @@ class ReviewPrompts:
 
     def _apply_edit(self) -> None:
         item, panel = self._asked_about, self.edit_panel
+        if self._still_busy(panel):
+            return
         try:
             edited, changed = panel.edited_text(), panel.changed()
         except HunkEditError as error:
@@ -224,6 +228,14 @@ class ReviewPrompts:
             self._controller.edit(edited)
         else:
             self._controller.accept()  # nothing was changed: a plain accept
+
+    def _still_busy(self, panel: InlinePanel) -> bool:
+        """A write (or a repository re-read) in flight: the answer waits, nothing is lost."""
+        if self._controller.busy:
+            panel.say(
+                "Still writing the last verdict: give your answer again in a moment.", warn=True
+            )
+        return self._controller.busy
 
     def _cancel(self) -> None:
         if self._asked_about is not None and self.panels.open_panel() is self.edit_panel:

@@ -61,7 +61,7 @@ class EditPanel(InlinePanel):
         self.cancel_button.clicked.connect(self.dismissed)
         self.editor.submitted.connect(self.submitted)
         self.editor.dismissed.connect(self.dismissed)
-        self.editor.refused.connect(lambda: self._say(REFUSED, warn=True))
+        self.editor.refused.connect(lambda: self.say(REFUSED, warn=True))
         self.editor.document().modificationChanged.connect(self._show_modified)
         self._layout()
         self._show_modified(False)
@@ -100,17 +100,9 @@ class EditPanel(InlinePanel):
         self.title.setText(
             f"Edit before accepting · {item.change.path} · lines {hunk.new_start}–{last}"
         )
-        self._say(DRAFT if draft is not None else HOW_TO)
+        self.say(DRAFT if draft is not None else HOW_TO)
         lines = max(MIN_EDITOR_LINES, min(self.editor.document().blockCount(), room))
         self.editor.setFixedHeight(self._editor_height(lines))
-
-    def _say(self, words: str, *, warn: bool = False) -> None:
-        palette = self.message.palette()
-        role = palette.ColorRole.WindowText
-        colour = self.editor.theme.removed_sign if warn else self.palette().color(role)
-        palette.setColor(role, colour)
-        self.message.setPalette(palette)
-        self.message.setText(words)
 
     def focus_first(self) -> None:
         self.editor.setFocus()

@@ -8,8 +8,10 @@ gives its answer.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QFrame, QPushButton, QWidget
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QWidget
+
+from vetline.ui.theme import diff_theme
 
 ACCEPT_COLOURS = ("#2e7d32", "#1b5e20")  # as the decision bar's Accept and Reject
 REJECT_COLOURS = ("#c62828", "#8e0000")
@@ -38,15 +40,29 @@ class InlinePanel(QFrame):
     submitted = Signal()  # Ctrl+Enter, or the panel's main button
     dismissed = Signal()  # Escape, or Cancel: nothing is decided
 
+    message: QLabel  # one line under the title: how to answer, or why a key did nothing
+
     def __init__(self, name: str, accessible: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.setAccessibleName(accessible)
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        # Never taller than its contents: any height to spare stays with the diff.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.setStyleSheet(
             f"QFrame#{name} {{ border: 1px solid palette(mid); border-radius: 6px;"
             " background: palette(window); }"
         )
+
+    def say(self, words: str, *, warn: bool = False) -> None:
+        """Show `words` in the panel's message line; a warning in the removed-lines red."""
+        message = self.message
+        palette = message.palette()
+        role = QPalette.ColorRole.WindowText
+        colour = diff_theme(self.palette()).removed_sign if warn else self.palette().color(role)
+        palette.setColor(role, colour)
+        message.setPalette(palette)
+        message.setText(words)
 
     def keep_keys_inside(self) -> None:
         """Call once the panel's widgets exist: their keys never run window commands."""

@@ -22,6 +22,7 @@ from vetline.ui.plain_text import plain_label
 
 REASON_PRESETS: tuple[str, ...] = ("wrong", "unsafe", "too big", "style", "out of scope")
 OTHER_REASON = "other (say why below)"
+HOW_TO = "↑ ↓ choose a reason · Enter rejects · Esc closes with nothing decided."
 
 
 class ReasonPanel(InlinePanel):
@@ -49,11 +50,7 @@ class ReasonPanel(InlinePanel):
         self.details.setObjectName("reasonDetails")
         self.details.setAccessibleName("Details")
         self.details.setPlaceholderText("Details (optional), e.g. “drops the cache on every call”")
-        self.how_to = plain_label(
-            "↑ ↓ choose a reason · Enter rejects · Esc closes with nothing decided.",
-            self,
-            "How to answer",
-        )
+        self.message = plain_label(HOW_TO, self, "How to answer")
         self.reject_button = QPushButton(f"Reject   {native_keys('Enter')}", self)
         self.reject_button.setObjectName("rejectWithReasonButton")
         self.reject_button.setAccessibleName("Reject")
@@ -90,9 +87,9 @@ class ReasonPanel(InlinePanel):
         grid.setHorizontalSpacing(gap * 2)
         grid.setVerticalSpacing(gap)
         grid.addWidget(self.question, 0, 0, 1, 2)
-        grid.addWidget(self.presets, 1, 0, 4, 1)
+        grid.addWidget(self.presets, 1, 0, 4, 1, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.details, 1, 1)
-        grid.addWidget(self.how_to, 2, 1)
+        grid.addWidget(self.message, 2, 1)
         grid.setRowStretch(3, 1)
         grid.addLayout(buttons, 4, 1)
         grid.setColumnStretch(1, 1)
@@ -104,6 +101,7 @@ class ReasonPanel(InlinePanel):
         self.presets.setCurrentRow(0)
         self.details.clear()
         self.revise_button.setVisible(revisable)
+        self.say(HOW_TO)
 
     def focus_first(self) -> None:
         self.presets.setFocus()
