@@ -98,8 +98,17 @@ def test_e_opens_the_editor_beside_the_hunk_with_numbers_colours_and_locked_cont
     number = theme.syntax[SyntaxRole.NUMBER]
     assert any(colour == number for _, _, colour in foregrounds(editor, 3))  # the "1"
     assert panel.accept_button.accessibleName() == "Accept as proposed"
-    review.shot("07-edit-beside-the-hunk")
-    review.shot("08-edit-panel", panel)
+    review.shot("30-edit-beside-the-hunk")
+    review.shot("31-edit-panel", panel)
+
+
+def test_a_taller_hunk_stays_in_sight_beside_its_editor(review: Review) -> None:
+    review.go_to(NOTE)
+    panel, editor = open_editor(review)
+    assert editor.blockCount() == 14
+    assert_beside_the_hunk(review, panel)
+    assert editor.verticalScrollBar().maximum() == 0  # every line of it on screen, too
+    review.shot("35-edit-a-taller-hunk")
 
 
 def test_context_lines_refuse_every_edit(review: Review) -> None:
@@ -133,7 +142,7 @@ def test_context_lines_refuse_every_edit(review: Review) -> None:
     review.type_text(editor, "  # from 0")
     assert editor.textCursor().block().text() == PAGER_LINE + "  # from 0"
     assert panel.accept_button.accessibleName() == "Accept edited"
-    review.shot("09-edit-refused-context", panel)
+    review.shot("32-edit-refused-context", panel)
 
 
 def test_ctrl_enter_logs_edited_with_the_new_text(review: Review) -> None:
@@ -240,7 +249,7 @@ def test_reject_with_reason_asks_beside_the_hunk(review: Review) -> None:
     assert QApplication.focusWidget() is panel.presets
     assert not panel.revise_button.isVisible()  # not a model's proposal
     assert_beside_the_hunk(review, panel)
-    review.shot("10-reject-with-reason-beside-the-hunk")
+    review.shot("33-reject-with-reason-beside-the-hunk")
 
     review.qtbot.keyClick(panel.presets, Qt.Key.Key_Y, CTRL)  # decides nothing here
     review.qtbot.keyClick(panel.presets, Qt.Key.Key_Down)  # "unsafe"
@@ -310,7 +319,7 @@ def test_where_lines_were_only_removed_there_is_room_to_keep_some(removing: Revi
         ("line 10", 7),
         ("line 11", 8),
     ]
-    review.shot("11-edit-room-where-lines-were-removed", review.window.prompts.edit_panel)
+    review.shot("34-edit-room-where-lines-were-removed", review.window.prompts.edit_panel)
     go_to_line(review, editor, "")
     review.type_text(editor, "line 7, kept")
     assert editor.line_number(editor.textCursor().block()) == 6

@@ -120,6 +120,8 @@ class PromptArea(QWidget):
         layout = parent.layout() if parent is not None else None
         if layout is not None:
             layout.activate()  # the diff gives up its room now, not on a later pass
+            if panel.fit_to_width():
+                layout.activate()
         panel.focus_first()
         self.open_changed.emit(True)
 

@@ -35,6 +35,7 @@ class EditPanel(InlinePanel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("editPanel", "Edit hunk", parent)
         self._hunk: Hunk | None = None
+        self._lines = MIN_EDITOR_LINES  # editor lines shown without scrolling
         self._shown: list[list[str]] = []
         self.title = plain_label("", self, "Hunk being edited")
         title_font = self.title.font()
@@ -101,8 +102,20 @@ class EditPanel(InlinePanel):
             f"Edit before accepting · {item.change.path} · lines {hunk.new_start}–{last}"
         )
         self.say(DRAFT if draft is not None else HOW_TO)
-        lines = max(MIN_EDITOR_LINES, min(self.editor.document().blockCount(), room))
-        self.editor.setFixedHeight(self._editor_height(lines))
+        self._lines = max(MIN_EDITOR_LINES, min(self.editor.document().blockCount(), room))
+        self.editor.setFixedHeight(self._editor_height(self._lines))
+
+    def fit_to_width(self) -> bool:
+        """Room for the horizontal scroll bar when a line is wider than the editor."""
+        editor = self.editor
+        height = self._editor_height(self._lines)
+        margins = 2 * editor.document().documentMargin() + editor.cursorWidth()
+        if _widest_line(editor) + margins > editor.viewport().width():
+            height += editor.horizontalScrollBar().sizeHint().height()
+        if height == editor.height():
+            return False
+        editor.setFixedHeight(height)
+        return True
 
     def focus_first(self) -> None:
         self.editor.setFocus()
@@ -170,3 +183,12 @@ def _shown_pieces(
             hint = f"{removed} removed here: type to keep some text"
         shown.append(EditorPiece(False, lines if lines is not None else piece.lines, hint))
     return shown
+
+
+def _widest_line(editor: LockedLinesEdit, lines: int = 2_000) -> int:
+    """How wide the first `lines` lines are drawn, in pixels (enough to size the panel)."""
+    metrics = editor.fontMetrics()
+    document = editor.document()
+    count = min(lines, document.blockCount())
+    texts = (document.findBlockByNumber(number).text() for number in range(count))
+    return max((metrics.horizontalAdvance(text) for text in texts), default=0)

@@ -64,6 +64,10 @@ class InlinePanel(QFrame):
         message.setPalette(palette)
         message.setText(words)
 
+    def fit_to_width(self) -> bool:
+        """Adjust to the width the panel was just given; True if its height changed."""
+        return False
+
     def keep_keys_inside(self) -> None:
         """Call once the panel's widgets exist: their keys never run window commands."""
         for widget in self.findChildren(QWidget):
