@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QDialog, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from helpers import REPO_ROOT
@@ -81,6 +82,36 @@ class Review:
         while self.controller.session.cursor > target:
             self.press(Qt.Key.Key_K)
         assert self.controller.session.cursor == target
+
+    def select_in_line(self, editor: QPlainTextEdit, words: str) -> None:
+        """Select `words` with real keys: Down to the line holding them, Right, Shift+Right."""
+        shift = Qt.KeyboardModifier.ShiftModifier
+        self.qtbot.keyClick(editor, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+        while words not in editor.textCursor().block().text():
+            assert editor.textCursor().block().next().isValid(), f"no line with {words!r}"
+            self.qtbot.keyClick(editor, Qt.Key.Key_Down)
+        self.qtbot.keyClick(editor, Qt.Key.Key_Home)
+        for _ in range(editor.textCursor().block().text().index(words)):
+            self.qtbot.keyClick(editor, Qt.Key.Key_Right)
+        for _ in words:
+            self.qtbot.keyClick(editor, Qt.Key.Key_Right, shift)
+        assert editor.textCursor().selectedText() == words
+
+    def type_text(self, widget: QWidget, text: str) -> None:
+        """Real key events that type `text` into `widget`, one character at a time.
+
+        QTest types only Latin-1 characters; others ("₂") go as the key event a keyboard
+        layout that has them would send: no key code, the character as its text.
+        """
+        for char in text:
+            if char == "\n":
+                self.qtbot.keyClick(widget, Qt.Key.Key_Return)
+            elif ord(char) < 0x100:
+                self.qtbot.keyClick(widget, char)
+            else:
+                for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                    event = QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char)
+                    QApplication.sendEvent(widget, event)
 
     def dialog(self, kind: type[QDialog]) -> QDialog:
         self.qtbot.waitUntil(lambda: _open_dialog(self.window, kind) is not None, timeout=WAIT_MS)

@@ -29,7 +29,6 @@ from helpers.review_window import WAIT_MS, Review, open_review
 from helpers.widget_checks import assert_named, assert_plain
 from vetline.core.model import Proposal
 from vetline.core.settings import Settings, default_settings
-from vetline.ui.dialogs import RejectReasonDialog
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -182,11 +181,13 @@ def test_reject_and_revise_sends_the_reason_back_and_shows_the_lineage(
     original = wait_for_asked(review, 1)
 
     review.press(Qt.Key.Key_N, CTRL | SHIFT)
-    dialog = review.dialog(RejectReasonDialog)
-    assert isinstance(dialog, RejectReasonDialog) and dialog.revise_button is not None
-    dialog.presets.setCurrentRow(dialog.presets.count() - 1)  # "other"
-    dialog.details.setText("clamp negative pages too")
-    review.qtbot.mouseClick(dialog.revise_button, Qt.MouseButton.LeftButton)
+    panel = review.window.prompts.reason_panel
+    review.qtbot.waitUntil(panel.isVisible)
+    assert panel.revise_button.isVisible()  # a model made it: it can be asked to revise
+    panel.presets.setCurrentRow(panel.presets.count() - 1)  # "other"
+    panel.details.setText("clamp negative pages too")
+    review.shot("24-reject-and-revise-panel", panel)
+    review.qtbot.mouseClick(panel.revise_button, Qt.MouseButton.LeftButton)
 
     revision = wait_for_asked(review, 2)
     assert revision.parent_id == original.id

@@ -17,7 +17,6 @@ from helpers.proposals import proposal_of, text_change
 from helpers.review_window import WAIT_MS, Review, open_proposals_review
 from vetline.core.session import HunkState
 from vetline.core.settings import settings_from_document
-from vetline.ui.dialogs import EditHunkDialog
 from vetline.ui.diff_paint import HunkButton
 from vetline.ui.diff_rows import RowKind
 from vetline.ui.diff_view import DiffView
@@ -204,11 +203,12 @@ def test_verdicts_are_marked_on_their_hunks(ledger: Review) -> None:
     ledger.press_and_wait(Qt.Key.Key_Y, CTRL)  # hunk 1 accepted
     ledger.press_and_wait(Qt.Key.Key_N, CTRL)  # hunk 2 rejected
     ledger.press(Qt.Key.Key_E)  # hunk 3 edited
-    dialog = ledger.dialog(EditHunkDialog)
-    assert isinstance(dialog, EditHunkDialog)
-    dialog.editor.setPlainText(dialog.editor.toPlainText().replace("38.50", "38.75"))
+    editor = ledger.window.prompts.edit_panel.editor
+    ledger.qtbot.waitUntil(editor.isVisible)
+    ledger.select_in_line(editor, "38.50")
+    ledger.type_text(editor, "38.75")
     with ledger.qtbot.waitSignal(ledger.controller.command_finished, timeout=WAIT_MS):
-        ledger.qtbot.keyClick(dialog.editor, Qt.Key.Key_Return, CTRL)
+        ledger.qtbot.keyClick(editor, Qt.Key.Key_Enter, CTRL)
     assert [view.hunk_state(i) for i in range(4)] == [
         HunkState.ACCEPTED,
         HunkState.REJECTED,

@@ -15,7 +15,6 @@ from helpers.review_window import (
     Review,
     open_repository,
 )
-from vetline.ui.dialogs import RejectReasonDialog
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 OLD = b"".join(b"line %d\n" % n for n in range(1, 41))
@@ -218,18 +217,44 @@ def test_asking_a_model_in_a_repository_window_says_where_to_ask(review: Review)
     assert not review.window.asker.running
 
 
-def test_a_verdict_given_in_a_dialog_about_a_hunk_re_read_meanwhile_decides_nothing(
+def test_a_question_about_a_hunk_re_read_meanwhile_closes_and_decides_nothing(
     review: Review, repo: GitRepo
 ) -> None:
     go_to_file(review, "numbers.txt")
     review.press(Qt.Key.Key_N, CTRL | Qt.KeyboardModifier.ShiftModifier)
-    dialog = review.dialog(RejectReasonDialog)
+    panel = review.window.prompts.reason_panel
+    review.qtbot.waitUntil(panel.isVisible)
+    review.qtbot.keyClick(panel.presets, Qt.Key.Key_Down)  # an answer half given
     repo.write("numbers.txt", NEW.replace(b"line 20\n", b"line twenty\n"))
     review.qtbot.waitUntil(lambda: len(hunks_of(review, "numbers.txt")) == 3, timeout=REFRESH_MS)
-    review.qtbot.keyClick(dialog.presets, Qt.Key.Key_Return)
-    assert (
-        "changed while the dialog was open; nothing was decided" in review.window.banner.message()
-    )
+    review.qtbot.waitUntil(lambda: not panel.isVisible())  # it asked about a hunk now gone
+    note = review.window.statusBar().currentMessage()
+    assert note == "numbers.txt changed while you were answering: nothing decided"
+    assert "numbers.txt changed on disk" in review.window.banner.message()
+    review.qtbot.keyClick(panel.presets, Qt.Key.Key_Return)  # a late Enter decides nothing
     review.settle()
     assert review.rows() == []
     assert repo.read("numbers.txt") == NEW.replace(b"line 20\n", b"line twenty\n")
+
+
+def test_an_edit_of_a_hunk_re_read_meanwhile_closes_and_decides_nothing(
+    review: Review, repo: GitRepo
+) -> None:
+    go_to_file(review, "numbers.txt")
+    review.press(Qt.Key.Key_E)
+    panel = review.window.prompts.edit_panel
+    review.qtbot.waitUntil(panel.isVisible)
+    review.qtbot.keyClick(panel.editor, Qt.Key.Key_End)
+    review.type_text(panel.editor, "?")
+    repo.write("numbers.txt", NEW.replace(b"line 20\n", b"line twenty\n"))
+    review.qtbot.waitUntil(lambda: len(hunks_of(review, "numbers.txt")) == 3, timeout=REFRESH_MS)
+    review.qtbot.waitUntil(lambda: not panel.isVisible())
+    note = review.window.statusBar().currentMessage()
+    assert note == "numbers.txt changed while you were answering: nothing decided"
+    review.qtbot.keyClick(panel.editor, Qt.Key.Key_Return, CTRL)  # a late Ctrl+Enter: nothing
+    review.settle()
+    assert review.rows() == []
+    assert repo.read("numbers.txt") == NEW.replace(b"line 20\n", b"line twenty\n")
+    go_to_file(review, "numbers.txt")  # the same hunk, re-read: what was typed is still there
+    review.press(Qt.Key.Key_E)
+    assert "line three?" in panel.editor.toPlainText().splitlines()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from helpers.review_window import Review
-from vetline.ui.dialogs import EditHunkDialog, RejectReasonDialog
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -26,11 +25,12 @@ def test_accept_then_reject_with_reason_writes_only_the_accepted_hunk(review: Re
     review.shot("02-after-accepting")
 
     review.press(Qt.Key.Key_N, CTRL | SHIFT)
-    dialog = review.dialog(RejectReasonDialog)
-    review.shot("03-reject-with-reason-dialog", dialog)
-    review.qtbot.keyClick(dialog.presets, Qt.Key.Key_Down)  # "unsafe"
+    panel = review.window.prompts.reason_panel
+    review.qtbot.waitUntil(panel.isVisible)
+    review.shot("03-reject-with-reason-panel", panel)
+    review.qtbot.keyClick(panel.presets, Qt.Key.Key_Down)  # "unsafe"
     with review.qtbot.waitSignal(review.controller.command_finished, timeout=15_000):
-        review.qtbot.keyClick(dialog.presets, Qt.Key.Key_Return)
+        review.qtbot.keyClick(panel.presets, Qt.Key.Key_Return)
 
     rows = review.rows()
     assert [(row["proposal_id"], row["verdict"], row["reason"]) for row in rows] == [
@@ -46,12 +46,13 @@ def test_edit_writes_the_edited_text_and_undo_restores_the_file(review: Review) 
     original = review.file("notes/first-law.md")
     review.go_to(NOTE)
     review.press(Qt.Key.Key_E)
-    dialog = review.dialog(EditHunkDialog)
-    text = dialog.editor.toPlainText().replace("ln(V₂ / V₁)", "ln(V₂/V₁)   (V₂ > V₁: W > 0)")
-    dialog.editor.setPlainText(text)
-    review.shot("04-edit-dialog", dialog)
+    editor = review.window.prompts.edit_panel.editor
+    review.qtbot.waitUntil(editor.isVisible)
+    review.select_in_line(editor, "ln(V₂ / V₁)")
+    review.type_text(editor, "ln(V₂/V₁)   (V₂ > V₁: W > 0)")
+    review.shot("04-edit-panel", review.window.prompts.edit_panel)
     with review.qtbot.waitSignal(review.controller.command_finished, timeout=15_000):
-        review.qtbot.keyClick(dialog.editor, Qt.Key.Key_Return, CTRL)
+        review.qtbot.keyClick(editor, Qt.Key.Key_Return, CTRL)
 
     written = review.file("notes/first-law.md")
     assert "ΔU = Q − W" in written
@@ -83,10 +84,12 @@ def test_split_pieces_are_decided_and_written_one_by_one(review: Review) -> None
     review.press(Qt.Key.Key_S)
     review.press_and_wait(Qt.Key.Key_Y, CTRL)  # the sign convention: ΔU = Q − W
     review.press(Qt.Key.Key_E)  # the formula, edited before accepting
-    dialog = review.dialog(EditHunkDialog)
-    dialog.editor.setPlainText(dialog.editor.toPlainText().replace("V₂ / V₁", "V₂/V₁"))
+    editor = review.window.prompts.edit_panel.editor
+    review.qtbot.waitUntil(editor.isVisible)
+    review.select_in_line(editor, "V₂ / V₁")
+    review.type_text(editor, "V₂/V₁")
     with review.qtbot.waitSignal(review.controller.command_finished, timeout=15_000):
-        review.qtbot.keyClick(dialog.editor, Qt.Key.Key_Enter, CTRL)
+        review.qtbot.keyClick(editor, Qt.Key.Key_Enter, CTRL)
     assert [row["verdict"] for row in review.rows()] == ["accepted", "edited"]
     written = review.file("notes/first-law.md")
     assert "ΔU = Q − W" in written

@@ -22,7 +22,6 @@ from helpers.widget_checks import assert_named, assert_plain
 from vetline.adapters.decision_log import DecisionLog
 from vetline.ui.app import build_window
 from vetline.ui.command_palette import CommandPalette
-from vetline.ui.dialogs import EditHunkDialog, RejectReasonDialog
 from vetline.ui.main_window import MainWindow
 from vetline.ui.shortcut_sheet import ShortcutSheet
 
@@ -92,15 +91,18 @@ def test_markup_in_a_proposal_is_shown_as_text(hostile_window: MainWindow, qtbot
     tooltips = [action.toolTip() for action in window.command_actions.values()]
     assert all(not Qt.mightBeRichText(tip) for tip in tooltips)
 
-    for command_id, kind in (
-        ("review.reject_with_reason", RejectReasonDialog),
-        ("review.edit_hunk", EditHunkDialog),
+    for command_id, panel in (
+        ("review.reject_with_reason", window.prompts.reason_panel),
+        ("review.edit_hunk", window.prompts.edit_panel),
     ):
         window.command_actions[command_id].trigger()
-        dialog = window.prompts.last_dialog
-        assert isinstance(dialog, kind)
-        assert_plain(dialog)
-        dialog.reject()
+        assert panel.isVisible()
+        assert_plain(panel)
+        panel_text = "\n".join(label.text() for label in panel.findChildren(QLabel))
+        assert f"src/{HOSTILE}.py" in panel_text  # the path itself, as characters
+        qtbot.keyClick(panel, Qt.Key.Key_Escape)
+        assert not panel.isVisible()
+    assert "b = 3" in window.prompts.edit_panel.editor.toPlainText()  # the hunk, as text
 
 
 def test_accept_rest_confirmation_shows_the_title_as_text(hostile_window: MainWindow) -> None:
@@ -116,9 +118,15 @@ def test_every_control_has_an_accessible_name(review: Review) -> None:
     assert_named(review.window)
     review.window.banner.show_problem("a problem")
     assert_named(review.window)
+    for command_id, panel in (
+        ("review.reject_with_reason", review.window.prompts.reason_panel),
+        ("review.edit_hunk", review.window.prompts.edit_panel),
+    ):
+        review.window.command_actions[command_id].trigger()
+        assert panel.isVisible()
+        assert_named(panel)
+        review.qtbot.keyClick(panel, Qt.Key.Key_Escape)
     dialogs: list[QDialog] = [
-        RejectReasonDialog("src/pager.py", review.window),
-        EditHunkDialog("src/pager.py", "x = 1\n", review.window),
         CommandPalette(review.window.command_actions, review.window),
         ShortcutSheet(review.window.command_actions, review.window),
     ]

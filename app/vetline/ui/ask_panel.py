@@ -39,7 +39,7 @@ from vetline.core.model import Proposal
 from vetline.ui.ask_scope import AskScope
 from vetline.ui.asking import AskRunner
 from vetline.ui.controller import ReviewController
-from vetline.ui.dialogs import plain_label
+from vetline.ui.plain_text import plain_label
 
 if TYPE_CHECKING:  # imported when the first request runs (see ui.asking): openai is heavy
     from vetline.adapters.llm.ask import AskResult, RateLimitWait

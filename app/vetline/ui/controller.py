@@ -220,8 +220,8 @@ class ReviewController(QObject):
         if self.busy:
             return
         if self.session.move(step):
+            self.navigated.emit()  # first: what the move itself says comes after it
             self.cursor_moved.emit()
-            self.navigated.emit()
         else:
             self.note.emit("Last hunk" if step > 0 else "First hunk")
 
@@ -231,8 +231,8 @@ class ReviewController(QObject):
         index = self.queue_index.queue_index(item)
         if index is not None and index != self.session.cursor:
             self.session.show(index)
+            self.navigated.emit()  # first: what the move itself says comes after it
             self.cursor_moved.emit()
-            self.navigated.emit()
 
     # --- verdicts -------------------------------------------------------------------------
 

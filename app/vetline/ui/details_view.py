@@ -17,7 +17,7 @@ from vetline.core.leash import Level
 from vetline.core.model import HunkKind, Proposal
 from vetline.core.session import HunkState, ReviewItem
 from vetline.ui.controller import ReviewController
-from vetline.ui.dialogs import plain_label
+from vetline.ui.plain_text import plain_label
 from vetline.ui.status import ACCEPTED, OVER_LEASH, STALE, ShownState, shown_state
 
 

@@ -1,7 +1,9 @@
-"""The review's dialogs (reject with a reason, edit a hunk, accept the rest) and their prompts.
+"""The review's prompts: edit a hunk or reject it with a reason, beside it; confirmations.
 
-All are opened with `open()` (window-modal, no nested event loop: a nested loop under
-qasync would run asyncio callbacks re-entrantly) and report through `accepted`.
+Editing a hunk and rejecting one with a reason open as panels under the diff
+(`PromptArea`), never over it, so the hunk asked about stays in sight. The other
+questions are dialogs opened with `open()` (window-modal, no nested event loop: a
+nested loop under qasync would run asyncio callbacks re-entrantly).
 Untrusted text (paths, proposal titles, hunk text) is shown as plain text only.
 """
 
@@ -10,180 +12,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QFontDatabase, QKeyEvent
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractButton,
+    QApplication,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QLabel,
-    QLineEdit,
-    QListWidget,
     QMessageBox,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from vetline.core.hunk_edit import HunkEditError
 from vetline.core.model import HunkKind, Proposal
 from vetline.core.session import ReviewItem
 from vetline.ui.controller import ReviewController
+from vetline.ui.edit_panel import EditPanel
+from vetline.ui.inline_panel import InlinePanel
+from vetline.ui.plain_text import name_buttons
+from vetline.ui.reason_panel import ReasonPanel
 
-REASON_PRESETS: tuple[str, ...] = ("wrong", "unsafe", "too big", "style", "out of scope")
-OTHER_REASON = "other (say why below)"
-
-
-def plain_label(text: str, parent: QWidget, name: str, *, selectable: bool = False) -> QLabel:
-    """A wrapping label that never reads its (untrusted) text as rich text."""
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setAccessibleName(name)
-    label.setWordWrap(True)
-    if selectable:
-        # Mouse-selectable only: keyboard selection would add a Tab stop per label.
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setText(text)
-    return label
-
-
-def name_buttons(box: QDialogButtonBox | QMessageBox) -> None:
-    """Give Qt-made buttons an accessible name (their visible words, without the '&')."""
-    for button in box.findChildren(QAbstractButton):
-        if not button.accessibleName():
-            button.setAccessibleName(button.text().replace("&", "") or "Button")
-
-
-class RejectReasonDialog(QDialog):
-    """Pick a preset reason or write one; Enter rejects with it.
-
-    For a proposal a model made (`revisable`), "Reject and revise" also sends the
-    reason back to the model, which answers with a revised proposal.
-    """
-
-    def __init__(
-        self, subject: str, parent: QWidget | None = None, *, revisable: bool = False
-    ) -> None:
-        super().__init__(parent)
-        self.wants_revision = False
-        self.setObjectName("rejectReasonDialog")
-        self.setWindowTitle("Reject with a reason")
-        self.setAccessibleName("Reject with a reason")
-        self.setWindowModality(Qt.WindowModality.WindowModal)
-        intro = plain_label(f"Why reject this hunk of {subject}?", self, "Question")
-        self.presets = QListWidget(self)
-        self.presets.setAccessibleName("Reason")
-        self.presets.addItems([*REASON_PRESETS, OTHER_REASON])
-        self.presets.setCurrentRow(0)
-        rows = len(REASON_PRESETS) + 1
-        self.presets.setMinimumHeight(self.presets.sizeHintForRow(0) * rows + 8)
-        self.details = QLineEdit(self)
-        self.details.setAccessibleName("Details")
-        self.details.setPlaceholderText("Details (optional)")
-        buttons = QDialogButtonBox(self)
-        reject_button = buttons.addButton("Reject", QDialogButtonBox.ButtonRole.AcceptRole)
-        reject_button.setDefault(True)
-        self.revise_button: QAbstractButton | None = None
-        if revisable:
-            self.revise_button = buttons.addButton(
-                "Reject and revise", QDialogButtonBox.ButtonRole.ActionRole
-            )
-            self.revise_button.setObjectName("reviseButton")
-            self.revise_button.setToolTip("Reject, and send the reason back to the model")
-            self.revise_button.clicked.connect(self._revise)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        name_buttons(buttons)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.presets.itemActivated.connect(lambda _item: self.accept())
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.presets)
-        layout.addWidget(self.details)
-        layout.addWidget(buttons)
-        self.presets.setFocus()
-
-    def _revise(self) -> None:
-        self.wants_revision = True
-        self.accept()
-
-    def reason(self) -> str:
-        """ "unsafe", "unsafe: deletes the cache", or the free text for "other"."""
-        item = self.presets.currentItem()
-        preset = item.text() if item is not None else ""
-        details = " ".join(self.details.text().split())
-        if preset in ("", OTHER_REASON):
-            return details or "other"
-        return f"{preset}: {details}" if details else preset
-
-
-class EditHunkDialog(QDialog):
-    """The hunk's new side in a plain-text editor; OK accepts the hunk as edited."""
-
-    def __init__(self, path: str, new_side: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("editHunkDialog")
-        self.setWindowTitle("Edit hunk before accepting")
-        self.setAccessibleName("Edit hunk")
-        self.setWindowModality(Qt.WindowModality.WindowModal)
-        self._original = new_side
-        intro = plain_label(
-            f"{path}: change the new text below; OK (or Ctrl+Enter) accepts it as edited.",
-            self,
-            "What to do",
-        )
-        self.editor = QPlainTextEdit(self)
-        self.editor.setAccessibleName("New text of the hunk")
-        self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.editor.setTabChangesFocus(True)
-        self.editor.installEventFilter(self)
-        self.editor.setPlainText(_for_editing(new_side))
-        metrics = self.editor.fontMetrics()
-        self.editor.setMinimumSize(metrics.averageCharWidth() * 88, metrics.lineSpacing() * 18)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        name_buttons(buttons)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.editor, 1)
-        layout.addWidget(buttons)
-        self.editor.setFocus()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Ctrl+Enter in the editor means OK (a plain Enter is a new line)."""
-        if watched is self.editor and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            if enter and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-                self.accept()
-                return True
-        return super().eventFilter(watched, event)
-
-    def edited_text(self) -> str:
-        """What the reviewer wrote, with the hunk's own line endings put back."""
-        return _from_editing(self.editor.toPlainText(), self._original)
-
-    def changed(self) -> bool:
-        return self.edited_text() != self._original
-
-
-def _for_editing(text: str) -> str:
-    # The editor shows lines, not endings; a final newline would look like an empty line.
-    shown = text.replace("\r\n", "\n")
-    return shown.removesuffix("\n")
-
-
-def _from_editing(text: str, original: str) -> str:
-    ending = "\r\n" if "\r\n" in original else "\n"
-    lines = text.split("\n")
-    result = ending.join(lines)
-    if original.endswith("\n") and result:
-        result += ending
-    return result
+# Of the height the diff and the panel share, the most an open panel takes.
+PANEL_SHARE = 0.45
 
 
 def confirm_box(
@@ -217,8 +67,86 @@ class Reviser(Protocol):
     def revise(self, proposal: Proposal, reason: str) -> bool: ...
 
 
+class PromptArea(QWidget):
+    """Where the edit and reason panels open: under the diff, in place of the decision bar.
+
+    One panel at a time. `open_changed` is emitted once the panel has its room, so the
+    window can keep the hunk in sight and hold its review commands while it is open.
+    """
+
+    open_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("promptArea")
+        self.setAccessibleName("Question about the current hunk")
+        self.edit_panel = EditPanel(self)
+        self.reason_panel = ReasonPanel(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for panel in self.panels():
+            layout.addWidget(panel)
+            panel.hide()
+        self._focus_before: QWidget | None = None
+        self._stands_in_for: QWidget | None = None
+        self.hide()
+
+    def stand_in_for(self, widget: QWidget) -> None:
+        """Hide `widget` (the decision bar) while a panel is open: the panel has its own."""
+        self._stands_in_for = widget
+
+    def panels(self) -> tuple[InlinePanel, ...]:
+        return (self.edit_panel, self.reason_panel)
+
+    def open_panel(self) -> InlinePanel | None:
+        return next((panel for panel in self.panels() if not panel.isHidden()), None)
+
+    def room_in_lines(self) -> int:
+        """How many editor lines fit in the panel's share of the diff's column."""
+        parent = self.parentWidget()
+        shared = parent.height() if parent is not None else 0
+        spare = shared * PANEL_SHARE - self.edit_panel.chrome_height()
+        return max(1, int(spare // self.edit_panel.editor.fontMetrics().lineSpacing()))
+
+    def show_panel(self, panel: EditPanel | ReasonPanel) -> None:
+        if self.isHidden():
+            self._focus_before = QApplication.focusWidget()
+        for other in self.panels():
+            other.setVisible(other is panel)
+        if self._stands_in_for is not None:
+            self._stands_in_for.hide()
+        self.show()
+        parent = self.parentWidget()
+        layout = parent.layout() if parent is not None else None
+        if layout is not None:
+            layout.activate()  # the diff gives up its room now, not on a later pass
+            if panel.fit_to_width():
+                layout.activate()
+        panel.focus_first()
+        self.open_changed.emit(True)
+
+    def close_panel(self) -> None:
+        if self.isHidden():
+            return
+        for panel in self.panels():
+            panel.hide()
+        self.hide()
+        if self._stands_in_for is not None:
+            self._stands_in_for.show()
+        focus, self._focus_before = self._focus_before, None
+        if focus is not None and focus.isVisible():
+            focus.setFocus()  # keys decide again where they did before
+        self.open_changed.emit(False)
+
+
 class ReviewPrompts:
-    """Opens the review's dialogs over the window and hands the answers to the controller."""
+    """Asks about the current hunk (beside it) or the queue, and hands answers to the controller.
+
+    The hunk a panel was opened for must still be the current one when it is answered;
+    when another hunk comes on screen meanwhile (the reviewer moved, or a repository
+    file was re-read), the panel closes with nothing decided, and an edit in progress
+    is put aside for that hunk until E is pressed on it again.
+    """
 
     def __init__(
         self,
@@ -233,24 +161,33 @@ class ReviewPrompts:
         self._show_note = show_note
         self.last_dialog: QDialog | None = None
         self.reviser: Reviser | None = None
+        self.panels = PromptArea(window)
+        self._asked_about: ReviewItem | None = None
+        self._drafts: dict[str, list[list[str]]] = {}  # hunk id -> what was typed, put aside
+        edit, reason = self.panels.edit_panel, self.panels.reason_panel
+        edit.submitted.connect(self._apply_edit)
+        edit.dismissed.connect(self._cancel)
+        reason.submitted.connect(self._apply_reason)
+        reason.dismissed.connect(self._cancel)
+        controller.cursor_moved.connect(self._close_if_moved)
+        controller.queue_rebuilt.connect(self._close_if_moved)
+
+    @property
+    def edit_panel(self) -> EditPanel:
+        return self.panels.edit_panel
+
+    @property
+    def reason_panel(self) -> ReasonPanel:
+        return self.panels.reason_panel
 
     def reject_with_reason(self) -> None:
         item = self._ready_item()
         if item is None:
             return
-        proposal, reviser = item.proposal, self.reviser
-        revisable = reviser is not None and reviser.can_revise(proposal)
-        dialog = RejectReasonDialog(item.change.path, self._window, revisable=revisable)
-
-        def reject() -> None:
-            if not self._still_on_screen(item):
-                return
-            reason = dialog.reason()
-            if self._controller.reject(reason) and dialog.wants_revision and reviser is not None:
-                reviser.revise(proposal, reason)
-
-        dialog.accepted.connect(reject)
-        self.open_dialog(dialog)
+        revisable = self.reviser is not None and self.reviser.can_revise(item.proposal)
+        self.reason_panel.open_for(item.change.path, revisable=revisable)
+        self._asked_about = item
+        self.panels.show_panel(self.reason_panel)
 
     def edit_hunk(self) -> None:
         item = self._ready_item()
@@ -259,18 +196,75 @@ class ReviewPrompts:
         if item.hunk.kind is not HunkKind.TEXT:
             self._show_problem("Only a text hunk can be edited; accept or reject this one.")
             return
-        dialog = EditHunkDialog(item.change.path, item.hunk.new_text, self._window)
+        draft = self._drafts.get(item.hunk.id)
+        self._asked_about = item
+        self.edit_panel.open_for(item, draft, self.panels.room_in_lines())
+        self.panels.show_panel(self.edit_panel)
 
-        def apply_edit() -> None:
-            if not self._still_on_screen(item):
-                return
-            if dialog.changed():
-                self._controller.edit(dialog.edited_text())
-            else:
-                self._controller.accept()  # nothing was changed: a plain accept
+    def _apply_reason(self) -> None:
+        item, panel, reviser = self._asked_about, self.reason_panel, self.reviser
+        if self._still_busy(panel):
+            return
+        reason, wants_revision = panel.reason(), panel.wants_revision
+        self._close()
+        if item is None or not self._still_on_screen(item):
+            return
+        if self._controller.reject(reason) and wants_revision and reviser is not None:
+            reviser.revise(item.proposal, reason)
 
-        dialog.accepted.connect(apply_edit)
-        self.open_dialog(dialog)
+    def _apply_edit(self) -> None:
+        item, panel = self._asked_about, self.edit_panel
+        if self._still_busy(panel):
+            return
+        try:
+            edited, changed = panel.edited_text(), panel.changed()
+        except HunkEditError as error:
+            self._close()
+            self._show_problem(f"{error}; nothing was decided.")
+            return
+        self._close()
+        if item is None or not self._still_on_screen(item):
+            return
+        self._drafts.pop(item.hunk.id, None)
+        if changed:
+            self._controller.edit(edited)
+        else:
+            self._controller.accept()  # nothing was changed: a plain accept
+
+    def _still_busy(self, panel: InlinePanel) -> bool:
+        """A write (or a repository re-read) in flight: the answer waits, nothing is lost."""
+        if self._controller.busy:
+            panel.say(
+                "Still writing the last verdict: give your answer again in a moment.", warn=True
+            )
+        return self._controller.busy
+
+    def _cancel(self) -> None:
+        if self._asked_about is not None and self.panels.open_panel() is self.edit_panel:
+            self._drafts.pop(self._asked_about.hunk.id, None)  # Escape means: not this edit
+        self._close()
+
+    def _close(self) -> None:
+        self._asked_about = None
+        self.panels.close_panel()
+
+    def _close_if_moved(self) -> None:
+        """Another hunk on screen: the open panel no longer asks about what is shown."""
+        item = self._asked_about
+        if item is None or self._controller.current is item:
+            return
+        was_editing = self.panels.open_panel() is self.edit_panel
+        draft = self.edit_panel.draft() if was_editing else None
+        if draft is not None:
+            self._drafts[item.hunk.id] = draft
+        self._close()
+        if not any(each is item for each in self._controller.session.items):
+            # A note, not the banner: the banner says the file was re-read, and shows it.
+            self._show_note(f"{item.change.path} changed while you were answering: nothing decided")
+        elif draft is not None:
+            self._show_note("Edit put aside: press E on that hunk to pick it up again")
+        else:
+            self._show_note("Closed: another hunk is on screen; nothing was decided")
 
     def accept_rest(self) -> None:
         """Refused (in the banner) over the leash; otherwise asks before accepting."""
@@ -317,21 +311,21 @@ class ReviewPrompts:
         dialog.open()
 
     def _still_on_screen(self, item: ReviewItem) -> bool:
-        """The hunk a dialog was opened for is still the current one.
+        """The hunk a question was asked about is still the current one.
 
-        A repository file re-read while the dialog was open replaces its hunks: the
-        answer was given about one the reviewer no longer sees, so it decides nothing.
+        A repository file re-read meanwhile replaces its hunks: the answer was given
+        about one the reviewer no longer sees, so it decides nothing.
         """
         if self._controller.current is item:
             return True
         self._show_problem(
-            f"{item.change.path} changed while the dialog was open; nothing was decided."
+            f"{item.change.path} changed while you were answering; nothing was decided."
             " Look at it again."
         )
         return False
 
     def _ready_item(self) -> ReviewItem | None:
-        if self._controller.busy:
+        if self._controller.busy or self.panels.open_panel() is not None:
             return None
         item = self._controller.current
         if item is None:

@@ -164,7 +164,9 @@ class MainWindow(QMainWindow):
         centre_layout.setSpacing(gap)
         centre_layout.addWidget(self.file_header)
         centre_layout.addWidget(self.diff, 1)
+        centre_layout.addWidget(self.prompts.panels)  # edit, reject with a reason: beside the hunk
         centre_layout.addWidget(self.decision_bar)
+        self.prompts.panels.stand_in_for(self.decision_bar)
         # The diff, or the end of the queue's summary in its place.
         self.centre_pages = QStackedWidget(self)
         self.centre_pages.setAccessibleName("Diff or summary")
@@ -220,6 +222,7 @@ class MainWindow(QMainWindow):
         self.diff.current_hunk_clicked.connect(self._on_hunk_clicked)
         self.diff.accept_clicked.connect(lambda i: self._decide_in_diff(i, "review.accept_hunk"))
         self.diff.reject_clicked.connect(lambda i: self._decide_in_diff(i, "review.reject_hunk"))
+        self.prompts.panels.open_changed.connect(self._on_prompt_open)
         self.slider.level_chosen.connect(self._on_level_chosen)
 
     # --- showing the session --------------------------------------------------------------
@@ -412,6 +415,14 @@ class MainWindow(QMainWindow):
         """The Ask panel on the hunk on screen (1), its file (2) or files to pick (3)."""
         root = self.controller.write_root or Path.cwd()
         self.ask_panel.open_for(ask_scope(self.controller, level, root))
+
+    def _on_prompt_open(self, is_open: bool) -> None:
+        """While a question about the hunk is open beside it, no key or button decides."""
+        for command_id, action in self.command_actions.items():
+            if command_id.startswith("review."):
+                action.setEnabled(not is_open)
+        if is_open:
+            self.diff.set_current_hunk(self.diff.current_hunk())  # it gave up room: keep in sight
 
     def _on_ask_panel_shown(self, shown: bool) -> None:
         if not shown:

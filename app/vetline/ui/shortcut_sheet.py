@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from vetline.core.commands import APP, COMMANDS, IMAGE, REVIEW
 from vetline.ui.actions import bound_keys, keys_text
-from vetline.ui.dialogs import name_buttons
+from vetline.ui.plain_text import name_buttons
 
 _CONTEXT_TITLES = {
     REVIEW: "Reviewing hunks",
