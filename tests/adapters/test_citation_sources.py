@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -253,3 +255,20 @@ def test_the_urls_to_fetch_are_listed_once_with_punycode_hosts() -> None:
         "https://xn--bcher-kva.example/a",
         "https://example.org/b",
     ]
+
+
+def test_unclosed_marks_on_one_long_line_take_linear_time() -> None:
+    """Markdown full of marks that never close, and HTML full of unclosed comments, read
+    in a fresh process that would be stopped if a pattern scanned ahead from every mark."""
+    script = """
+from vetline.adapters.sources.documents import SourceKind, kind_of, markdown_text
+for text in ("*a " * 200_000, "[" * 400_000, "[a](" * 100_000, "<a " * 200_000,
+             "_a " * 200_000, "~~a " * 100_000, "](" * 200_000, "`a " * 200_000):
+    assert markdown_text(text)
+assert kind_of("x", None, b"<!-- -->" * 600 + b"x") is SourceKind.TEXT
+print("ok")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "ok"), result.stderr

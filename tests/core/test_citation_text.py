@@ -16,7 +16,7 @@ from vetline.core.quote_text import normalise, normalise_quote
     [
         ("one\ntwo\r\nthree\tfour  five\u00a0six\u2028seven", "one two three four five six seven"),
         ("\u201cQuoted\u201d, \u2018single\u2019, \u00abFr\u00bb", "'quoted', 'single', 'fr'"),
-        ("It\u2019s isn`t \"plain\"", "it's isn't 'plain'"),
+        ("It\u2019s isn`t \"plain\" don\u00b4t", "it's isn't 'plain' don't"),
         ("well\u2010known \u2014 a dash \u2013 or - and \u22125 --", "well-known-a dash-or-and-5-"),
         ("hy\u00adphen\u00adated and zero\u200bwidth", "hyphenated and zerowidth"),
         ("\ufb01nal \ufb02ow o\ufb03ce", "final flow office"),

@@ -273,7 +273,8 @@ def _fold_run(text: str, start: int, end: int) -> Iterable[tuple[Span, str]]:
 
 @lru_cache(maxsize=4096)
 def _fold_piece(piece: str) -> str:
-    folded = unicodedata.normalize("NFKC", piece).casefold()
+    # Marks first too: NFKC would split "´" into a space and a combining accent.
+    folded = unicodedata.normalize("NFKC", piece.translate(_FOLD_TABLE)).casefold()
     # Case folding can leave a decomposed sequence ("ǰ" folds to "ǰ"); compose it again.
     return unicodedata.normalize("NFKC", folded).translate(_FOLD_TABLE)
 

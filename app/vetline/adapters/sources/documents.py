@@ -56,23 +56,23 @@ _BLOCKS = (
 )
 _SPACES = re.compile("  +")
 _BLANK_LINES = re.compile("\n\n\n+")
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_HTML_START = re.compile(
-    rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
-)
+_META_CHARSET = re.compile(rb"""<meta[^<>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HTML_STARTS = (b"<!doctype html", b"<html")
 
-# Markdown markup that is not part of the words a reader sees.
-_MD_IMAGE_OR_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
-_MD_REFERENCE_LINK = re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]")
-_MD_EMPHASIS = re.compile(r"(\*{1,3}|~~)(?=\S)(.+?)(?<=\S)\1")
+# Markdown markup that is not part of the words a reader sees. No pattern may scan on
+# past the next mark of its own kind: a long line full of unclosed marks would
+# otherwise cost time growing with its length squared.
+_MD_IMAGE_OR_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
+_MD_REFERENCE_LINK = re.compile(r"\[([^\[\]\n]+)\]\[[^\[\]\n]*\]")
+_MD_EMPHASIS = re.compile(r"(\*{1,3}|~~)(?=[^\s*~])([^*~\n]+?)(?<=[^\s*~])\1")
 # Underscores inside a word ("snake_case_name") are letters, not emphasis.
-_MD_UNDERSCORES = re.compile(r"(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)")
+_MD_UNDERSCORES = re.compile(r"(?<!\w)(_{1,3})(?=[^\s_])([^_\n]+?)(?<=[^\s_])\1(?!\w)")
 _MD_CODE = re.compile(r"`+([^`\n]+)`+")
 _MD_LINE_MARKS = re.compile(
     r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|(?:[-*+]|\d{1,9}[.)])[ \t]+)", re.M
 )
 _MD_FENCE = re.compile(r"^[ \t]{0,3}(?:`{3,}|~{3,}).*\n?", re.M)
-_MD_HTML_TAG = re.compile(r"</?[A-Za-z][^>\n]*>")
+_MD_HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
 _MARKDOWN_PASSES = (
     (("```", "~~~"), _MD_FENCE, ""),
     (("#", ">", "- ", "* ", "+ ", ". ", ") "), _MD_LINE_MARKS, ""),
@@ -90,7 +90,7 @@ def kind_of(name: str, media_type: str | None, data: bytes) -> SourceKind:
             return kind
     if data.startswith(b"%PDF-"):
         return SourceKind.PDF
-    if _HTML_START.match(data[:4096]):
+    if _looks_like_html(data[:4096]):
         return SourceKind.HTML
     lowered = name.lower().split("?")[0].split("#")[0]
     for suffix, kind in _SUFFIX_KINDS.items():
@@ -209,6 +209,18 @@ def pdf_text(data: bytes) -> str:
     if not any(char.isalnum() for char in text):
         raise SourceUnavailableError("the PDF has no text layer (a scanned image?)")
     return text
+
+
+def _looks_like_html(head: bytes) -> bool:
+    """Whether a document starts as HTML does: a doctype or <html>, after a BOM,
+    whitespace and comments."""
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    while head.startswith(b"<!--"):
+        end = head.find(b"-->")
+        if end < 0:
+            return False
+        head = head[end + 3 :].lstrip()
+    return head[:14].lower().startswith(_HTML_STARTS)
 
 
 def _html_charset(data: bytes) -> str | None:
