@@ -18,6 +18,7 @@ from vetline.adapters.sources.documents import (
     html_text,
     kind_of,
     markdown_text,
+    pdf_text,
 )
 from vetline.adapters.sources.loader import SourceAccess, load_source_text
 from vetline.core.citations import CitationStatus
@@ -272,3 +273,10 @@ print("ok")
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
     assert (result.returncode, result.stdout.strip()) == (0, "ok"), result.stderr
+
+
+def test_a_pdf_that_takes_too_long_is_given_up_on() -> None:
+    with pytest.raises(
+        SourceUnavailableError, match="took over -1 s to read \\(stopped at page 1 of 1\\)"
+    ):
+        pdf_text(tiny_pdf(["Some text."]), max_seconds=-1.0)

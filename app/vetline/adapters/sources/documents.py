@@ -177,24 +177,38 @@ def markdown_text(source: str) -> str:
     return html.unescape(text) if "&" in text else text
 
 
-def pdf_text(data: bytes) -> str:
-    """The text layer of a PDF, page by page; a scan without one is unavailable."""
+def pdf_text(data: bytes, max_seconds: float = PDF_MAX_SECONDS) -> str:
+    """The text layer of a PDF, page by page; a scan without one is unavailable.
+
+    The time limit is checked between pages and at each piece of text a page shows, so
+    a page built to keep the reader busy is given up on too.
+    """
     from pypdf import PdfReader  # loaded only when a PDF is read
 
-    started = time.monotonic()
+    deadline = time.monotonic() + max_seconds
+    where = [0, 0]  # the page being read, of how many
+
+    def watch(*_: object) -> None:
+        if time.monotonic() > deadline:
+            raise SourceUnavailableError(
+                f"the PDF's text took over {max_seconds:g} s to read"
+                f" (stopped at page {where[0]} of {where[1]})"
+            )
+
     pages: list[str] = []
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise SourceUnavailableError("the PDF is encrypted")
-        count = len(reader.pages)
-        for index in range(min(count, PDF_MAX_PAGES)):
-            pages.append(reader.pages[index].extract_text() or "")
-            if time.monotonic() - started > PDF_MAX_SECONDS:
-                raise SourceUnavailableError(
-                    f"the PDF's text took over {PDF_MAX_SECONDS:.0f} s to read"
-                    f" (stopped at page {index + 1} of {count})"
-                )
+        where[1] = len(reader.pages)
+        if where[1] > PDF_MAX_PAGES:
+            raise SourceUnavailableError(
+                f"the PDF has {where[1]} pages; at most {PDF_MAX_PAGES} are read"
+            )
+        for index, page in enumerate(reader.pages):
+            where[0] = index + 1
+            watch()
+            pages.append(page.extract_text(visitor_text=watch) or "")
     except SourceUnavailableError:
         raise
     # A malformed PDF can fail anywhere inside the library, with any exception; each
@@ -203,8 +217,6 @@ def pdf_text(data: bytes) -> str:
         raise SourceUnavailableError(
             f"not a readable PDF ({type(error).__name__}: {error})"
         ) from None
-    if count > PDF_MAX_PAGES:
-        raise SourceUnavailableError(f"the PDF has {count} pages; at most {PDF_MAX_PAGES} are read")
     text = "\n\n".join(pages)
     if not any(char.isalnum() for char in text):
         raise SourceUnavailableError("the PDF has no text layer (a scanned image?)")
