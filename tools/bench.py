@@ -225,7 +225,7 @@ def source_files(workspace: Path, total_bytes: int, rng: random.Random) -> dict[
 
 def cited_quotes(texts: dict[str, str], rng: random.Random) -> list[Citation]:
     """100 citations: 45 quoted exactly (in other typography), 35 with one word or
-    number changed, 20 of words the source does not have."""
+    number changed, 20 made of the source's words in an order it does not have."""
     citations = []
     names = sorted(texts)
     for index in range(100):
@@ -238,8 +238,8 @@ def cited_quotes(texts: dict[str, str], rng: random.Random) -> list[Citation]:
         elif index % 20 < 16:
             quote_words[len(quote_words) // 2] = rng.choice(["never", "4321", "harbour"])
             quote = " ".join(quote_words)
-        else:
-            quote = " ".join(rng.choice(["zebra", "quartz", "vivid", "lunar"]) for _ in range(15))
+        else:  # the source's own words, in an order it does not have
+            quote = " ".join(rng.choice(PROSE_WORDS) for _ in range(rng.randint(12, 40)))
         citations.append(Citation(f"c{index}", "", name, quote))
     return citations
 

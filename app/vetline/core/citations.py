@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
@@ -28,13 +28,12 @@ from vetline.core.quote_text import NormalisedText, Span, normalise, normalise_q
 
 # A close passage shares at least this share of the quote's words, in order.
 CLOSE_SHARE = 0.5
-# A source this short is aligned as a whole; a longer one only around anchor hits.
+# A source this short is also aligned as a whole; a longer one only around anchor hits.
 WHOLE_SOURCE_CHARS = 20_000
-# When no anchor is found, a source up to this long is still aligned as a whole.
-LAST_RESORT_CHARS = 1_000_000
 MAX_CHUNKS = 12
 MAX_HITS_PER_CHUNK = 16
 MAX_CANDIDATES = 24
+ENOUGH_RARE_PIECES = 3
 # Candidate places compared word by word (the best aligned by rapidfuzz first).
 MAX_COMPARED = 6
 
@@ -158,11 +157,15 @@ def _closest_passage(quote: str, source: str) -> _Passage | None:
     """
     margin = len(quote) // 4 + 16
     regions: dict[Span, float] = {}
+    taken: list[int] = []
     for start in _candidate_starts(quote, source):
+        # Pieces on either side of a changed word point a few characters apart: one place.
+        if any(abs(start - other) <= margin // 2 for other in taken):
+            continue
+        taken.append(start)
         region = (max(0, start - margin), min(len(source), start + len(quote) + margin))
-        if region not in regions:
-            alignment = fuzz.partial_ratio_alignment(quote, source[slice(*region)])
-            regions[region] = alignment.score if alignment is not None else 0.0
+        alignment = fuzz.partial_ratio_alignment(quote, source[slice(*region)])
+        regions[region] = alignment.score if alignment is not None else 0.0
     quote_tokens = _tokens(quote)
     best: tuple[int, float, _Passage] | None = None
     for region, score in sorted(regions.items(), key=lambda item: -item[1])[:MAX_COMPARED]:
@@ -245,23 +248,31 @@ def _alignment(quote: list[str], source: list[str]) -> tuple[list[_Run], int, in
 def _candidate_starts(quote: str, source: str) -> list[int]:
     """Where in the source a passage like the quote may start: where rapidfuzz aligns it
     (in a source short enough to align whole), and where pieces of it occur exactly."""
-    starts = [at - offset for at, offset in _anchor_hits(quote, source)]
-    whole = len(source) <= max(WHOLE_SOURCE_CHARS, 4 * len(quote))
-    if whole or (not starts and len(source) <= LAST_RESORT_CHARS):
+    starts = [at - offset for at, offset in _anchor_hits(_pieces(quote), source)]
+    if not starts:
+        # Every piece differs somewhere: a passage sharing half the quote's words still
+        # has one of its longer words.
+        starts = [at - offset for at, offset in _anchor_hits(_long_words(quote), source)]
+    if len(source) <= max(WHOLE_SOURCE_CHARS, 4 * len(quote)):
         alignment = fuzz.partial_ratio_alignment(quote, source)
         if alignment is not None and alignment.score > 0:
             starts.insert(0, alignment.dest_start)
     return starts
 
 
-def _anchor_hits(quote: str, source: str) -> list[tuple[int, int]]:
+def _anchor_hits(pieces: Iterable[tuple[int, str]], source: str) -> list[tuple[int, int]]:
     """(where in the source, where in the quote) for pieces of the quote found exactly.
 
     A quote with k changed words still has an intact piece when cut into more than k
     pieces, so a close passage is always hit; pieces found rarely are trusted first.
     """
     found: list[list[tuple[int, int]]] = []
-    for offset, piece in _pieces(quote):
+    looked: set[str] = set()
+    rare = 0
+    for offset, piece in pieces:
+        if piece in looked:
+            continue
+        looked.add(piece)
         places: list[tuple[int, int]] = []
         at = source.find(piece)
         while at >= 0 and len(places) <= MAX_HITS_PER_CHUNK:
@@ -269,6 +280,9 @@ def _anchor_hits(quote: str, source: str) -> list[tuple[int, int]]:
             at = source.find(piece, at + 1)
         if places:
             found.append(places)
+        rare += 0 < len(places) <= 2
+        if rare == ENOUGH_RARE_PIECES:
+            break  # each search reads the whole source; a few rare pieces place the passage
     found.sort(key=len)
     hits: list[tuple[int, int]] = []
     for places in found:
@@ -278,6 +292,15 @@ def _anchor_hits(quote: str, source: str) -> list[tuple[int, int]]:
         if len(hits) >= MAX_CANDIDATES:
             break
     return hits
+
+
+def _long_words(quote: str) -> list[tuple[int, str]]:
+    """The quote's longest words (up to MAX_CHUNKS), where they are in it."""
+    words: dict[str, int] = {}
+    for found in re.finditer(r"\w{4,}", quote):
+        words.setdefault(found.group(), found.start())
+    longest = sorted(words, key=len, reverse=True)[:MAX_CHUNKS]
+    return [(words[word], word) for word in longest]
 
 
 def _pieces(quote: str) -> Iterator[tuple[int, str]]:

@@ -18,10 +18,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import add
 
 Span = tuple[int, int]  # [start, end) character offsets
 
@@ -52,6 +53,9 @@ _UTF8 = ("utf-8", "surrogatepass")
 # Conjoining Hangul jamo compose with their neighbours under NFKC, like combining marks.
 _JAMO = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xD7B0, 0xD7FF), (0xFFA0, 0xFFDC))
 
+# Two spaces twice (runs of up to four spaces become one), then a spaced dash.
+_COMMON_RUNS = (("  ", " "), ("  ", " "), (" - ", "-"))
+
 # A run of non-ASCII characters, folded cluster by cluster when marks are about.
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
@@ -64,10 +68,10 @@ class _Edits:
     lists are in step and sorted.
     """
 
-    new_starts: tuple[int, ...]
-    new_ends: tuple[int, ...]
-    old_starts: tuple[int, ...]
-    old_ends: tuple[int, ...]
+    new_starts: Sequence[int]
+    new_ends: Sequence[int]
+    old_starts: Sequence[int]
+    old_ends: Sequence[int]
 
     def old_start(self, offset: int) -> int:
         """Where the character at new `offset` starts in the original."""
@@ -135,10 +139,19 @@ class NormalisedText:
 
 def normalise(text: str) -> NormalisedText:
     """`text` normalised for comparison (see the module's docstring)."""
-    unix, line_edits = _unix_line_ends(text)
-    folded, fold_edits = _fold(unix)
-    spaced, space_edits = _collapse_spaces(folded)
-    return NormalisedText(spaced, len(text), (line_edits, fold_edits, space_edits))
+    passes = []
+    normalised, edits = _replace_all(text, "\r\n", "\n")
+    passes.append(edits)
+    normalised, edits = _fold(normalised)
+    passes.append(edits)
+    # The commonest runs of spaces go in bulk first; the general pass does what is left
+    # (it would give the same text on its own, only slower).
+    for old, new in _COMMON_RUNS:
+        normalised, edits = _replace_all(normalised, old, new)
+        passes.append(edits)
+    normalised, edits = _collapse_spaces(normalised)
+    passes.append(edits)
+    return NormalisedText(normalised, len(text), tuple(e for e in passes if e.new_starts))
 
 
 def normalise_quote(quote: str) -> NormalisedText:
@@ -174,22 +187,26 @@ def normalise_quote(quote: str) -> NormalisedText:
     return NormalisedText(text[start:end], len(quote), (*normalised.passes, trim))
 
 
-def _unix_line_ends(text: str) -> tuple[str, _Edits]:
-    """CRLF to LF, computed in bulk: a Windows file has one such edit per line."""
-    if "\r\n" not in text:
+def _replace_all(text: str, old: str, new: str) -> tuple[str, _Edits]:
+    """str.replace, with its edits computed in bulk: a Windows file has a CRLF on every
+    line, and typeset prose a spaced dash in every other sentence."""
+    if old not in text:
         return text, _NO_EDITS
-    lines = text.split("\r\n")
-    old_starts = list(accumulate((len(line) + 2 for line in lines[:-1]), initial=0))[1:]
-    # The k-th CRLF (from 0) starts at old_starts[k] - 2 and lies k characters earlier
-    # in the new text, where it is one LF.
-    new_starts = tuple(start - 2 - index for index, start in enumerate(old_starts))
+    pieces = text.split(old)
+    # The k-th replacement (from 0) follows pieces 0..k, and k earlier replacements.
+    before = list(accumulate(map(len, pieces[:-1])))
+    count = len(before)
+    new_starts = list(
+        map(add, before, range(0, count * len(new), len(new)) if new else [0] * count)
+    )
+    old_starts = list(map(add, before, range(0, count * len(old), len(old))))
     edits = _Edits(
         new_starts,
-        tuple(start + 1 for start in new_starts),
-        tuple(start - 2 for start in old_starts),
-        tuple(old_starts),
+        list(map(add, new_starts, repeat(len(new), count))),
+        old_starts,
+        list(map(add, old_starts, repeat(len(old), count))),
     )
-    return "\n".join(lines), edits
+    return new.join(pieces), edits
 
 
 def _fold(text: str) -> tuple[str, _Edits]:
