@@ -197,3 +197,16 @@ def test_text_without_spaces_is_compared_character_by_character() -> None:
     check = check_quote("每天服用五十毫克的药物是安全的", source)
     assert check.status is CitationStatus.APPROXIMATE
     assert check.differences
+
+
+def test_a_passage_with_every_other_word_changed_is_still_located() -> None:
+    """No two-word piece of the quote survives, yet half its words do, in order."""
+    text = _long_source(60_000, seed=5)
+    prepared = prepare_source(text)
+    start = prepared.normalised.text.index(" ", 300_000) + 1
+    words = prepared.normalised.text[start:].split(" ")[:24]
+    changed = [word if index % 2 == 0 else f"x{index}" for index, word in enumerate(words)]
+    check = check_quote(" ".join(changed), prepared)
+    assert check.status is CitationStatus.APPROXIMATE
+    assert check.source_offset == start
+    assert len(check.differences) == 12
