@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import random
 import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable
 from functools import partial
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from vetline.core.hunks import hunks_from_texts
-from vetline.core.model import Decision, Verdict
+from vetline.core.model import Citation, Decision, Verdict
 
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
 CHANGE_SHARES = {"1pct": 0.01, "10pct": 0.10}
@@ -159,6 +161,110 @@ def bench_decisions(workdir: Path, count: int = 300) -> float:
     return round(count / elapsed, 1)
 
 
+_PROSE_VOCABULARY = """
+    the of and to in a is that for it as was with be by on not he this are or his from at
+    which but have an they you were her she there been one all we their has would when
+    river council measured report harbour results patients trial village market study
+    reviewers observed recorded quietly northern because afterwards significant data
+    temperature samples method analysis increase decrease committee ledger archive
+"""
+PROSE_WORDS = _PROSE_VOCABULARY.split()
+
+
+def prose(size: int, rng: random.Random) -> list[str]:
+    """Paragraphs of English-like sentences (numbers, curly quotes, dashes) of `size` chars."""
+    paragraphs = []
+    total = 0
+    while total < size:
+        sentences = []
+        for _ in range(rng.randint(3, 7)):
+            words = [rng.choice(PROSE_WORDS) for _ in range(rng.randint(8, 24))]
+            if rng.random() < 0.5:
+                words[rng.randrange(len(words))] = str(rng.randrange(1, 5000))
+            if rng.random() < 0.2:
+                words.insert(rng.randrange(len(words)), "\u2014")
+            if rng.random() < 0.2:
+                index = rng.randrange(len(words))
+                words[index] = f"\u201c{words[index]}\u201d"
+            sentences.append(" ".join(words).capitalize() + ".")
+        paragraph = " ".join(sentences)
+        paragraphs.append(paragraph)
+        total += len(paragraph) + 2
+    return paragraphs
+
+
+def source_files(workspace: Path, total_bytes: int, rng: random.Random) -> dict[str, str]:
+    """Text, Markdown and HTML files of about `total_bytes` together; their prose by path."""
+    texts = {}
+    count = 40
+    for index in range(count):
+        paragraphs = prose(total_bytes // count, rng)
+        kind = ("txt", "md", "html")[index % 3]
+        if kind == "txt":
+            body = "\n\n".join(textwrap.fill(p, 78) for p in paragraphs)
+        elif kind == "md":
+            body = "\n\n".join(
+                f"## Part {n}\n\n{textwrap.fill(p, 78)}" if n % 5 == 0 else textwrap.fill(p, 78)
+                for n, p in enumerate(paragraphs)
+            )
+        else:
+            body = (
+                "<!doctype html><html><head><script>track()</script></head><body>"
+                + "".join(
+                    f"<div class='para'><p>{html.escape(p)}</p><script>x({n})</script></div>\n"
+                    for n, p in enumerate(paragraphs)
+                )
+                + "</body></html>"
+            )
+        name = f"sources/doc{index}.{kind}"
+        (workspace / name).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / name).write_text(body, encoding="utf-8")
+        texts[name] = " ".join(paragraphs)
+    return texts
+
+
+def cited_quotes(texts: dict[str, str], rng: random.Random) -> list[Citation]:
+    """100 citations: 45 quoted exactly (in other typography), 35 with one word or
+    number changed, 20 made of the source's words in an order it does not have."""
+    citations = []
+    names = sorted(texts)
+    for index in range(100):
+        name = names[index % len(names)]
+        words = texts[name].split(" ")
+        start = rng.randrange(len(words) - 40)
+        quote_words = words[start : start + rng.randint(12, 40)]
+        if index % 20 < 9:
+            quote = " ".join(quote_words).replace("\u201c", '"').replace("\u2014", "--")
+        elif index % 20 < 16:
+            quote_words[len(quote_words) // 2] = rng.choice(["never", "4321", "harbour"])
+            quote = " ".join(quote_words)
+        else:  # the source's own words, in an order it does not have
+            quote = " ".join(rng.choice(PROSE_WORDS) for _ in range(rng.randint(12, 40)))
+        citations.append(Citation(f"c{index}", "", name, quote))
+    return citations
+
+
+def bench_citations(workdir: Path) -> float:
+    """Median ms to check 100 citations against 10 MB of text, Markdown and HTML files,
+    each read, turned into text and normalised once (imports done beforehand)."""
+    from vetline.adapters.sources.checker import CitationChecker
+    from vetline.adapters.sources.documents import html_text
+    from vetline.adapters.sources.loader import SourceAccess
+
+    rng = random.Random(6)
+    workspace = workdir / "cited"
+    texts = source_files(workspace, 10 * 1024 * 1024, rng)
+    citations = cited_quotes(texts, rng)
+    html_text("<p>warm</p>")  # the HTML parser loads on first use; start-up is not timed
+
+    def check_all() -> None:
+        checker = CitationChecker(SourceAccess(workspace=workspace))
+        for _ in checker.check_all(citations):
+            pass
+
+    return round(median_ms(check_all, 3), 1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, help="also write the JSON here")
@@ -172,6 +278,7 @@ def main() -> int:
             "diff_ms": lambda: bench_diff(workdir),
             "parse_5mb_patch_ms": lambda: bench_parse(workdir),
             "decisions_per_s": lambda: bench_decisions(workdir),
+            "citations_ms": lambda: bench_citations(workdir),
         }
         gui_steps = _gui_steps(wanted)
         steps.update(gui_steps)

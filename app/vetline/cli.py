@@ -19,6 +19,8 @@ from vetline.core.model import HunkKind, Proposal
 
 if TYPE_CHECKING:
     from vetline.adapters.inputs import OpenedSource
+    from vetline.core.citations import CitationCheck
+    from vetline.core.model import Citation
     from vetline.operations.write_target import WriteTarget
 
 EXIT_OK = 0
@@ -69,10 +71,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("demo", help="open the review window on the bundled demo queue")
 
-    check = commands.add_parser("check", help="list a source's proposals, files and hunks")
+    check = commands.add_parser(
+        "check", help="list a source's proposals, files and hunks, and check its citations"
+    )
     check.add_argument("source", metavar="SOURCE")
     _add_workspace(check)
     _add_level(check)
+    check.add_argument(
+        "--fetch",
+        action="store_true",
+        help="fetch cited URLs to check their quotes (default: such citations are "
+        "'unavailable: not fetched')",
+    )
     check.add_argument("--json", action="store_true", help="print one JSON object")
 
     apply = commands.add_parser("apply", help="decide hunks from a script and write them")
@@ -254,14 +264,29 @@ def _open(args: argparse.Namespace) -> OpenedSource:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from vetline.adapters.sources.checker import CitationChecker, check_json, source_access
+
     settings = _settings(args)
     level = Level(args.level or settings["review.level"])
     leash = settings.leash()
-    proposals = _open(args).proposals
+    source = _open(args)
+    proposals = source.proposals
     verdicts = [(proposal, leash.check(proposal, level)) for proposal in proposals]
+    workspace = source.git_tree.root if source.git_tree else _workspace_path(args.workspace)
+    checker = CitationChecker(source_access(settings, workspace, fetch=args.fetch))
+    # Citation statuses inform; they never change the exit code.
+    cited = {proposal.id: list(checker.check_all(proposal.citations)) for proposal in proposals}
     if args.json:
         json.dump(
-            {"proposals": [_proposal_json(p, level, v) for p, v in verdicts]},
+            {
+                "proposals": [
+                    {
+                        **_proposal_json(p, level, v),
+                        "citations": [check_json(c, r) for c, r in cited[p.id]],
+                    }
+                    for p, v in verdicts
+                ]
+            },
             sys.stdout,
             indent=2,
             ensure_ascii=False,
@@ -270,6 +295,7 @@ def _check(args: argparse.Namespace) -> int:
     else:
         for proposal, violations in verdicts:
             _print_proposal(proposal, level, violations, sys.stdout)
+            _print_citations(cited[proposal.id], sys.stdout)
     return EXIT_OVER_LEASH if any(v for _, v in verdicts) else EXIT_OK
 
 
@@ -322,12 +348,35 @@ def _print_proposal(
                 f"    hunk {hunk.id}  -{hunk.old_start},{hunk.old_lines} "
                 f"+{hunk.new_start},{hunk.new_lines}  +{hunk.added} -{hunk.removed}{what}\n"
             )
+    if proposal.answer:
+        first_line = proposal.answer.strip().splitlines()[0]
+        out.write(f"  answer  {first_line[:72]}{'…' if len(first_line) > 72 else ''}\n")
     title = f"level {int(level)} ({level.title})"
     if violations:
         out.write(f"  leash {title}: OVER\n")
         out.writelines(f"    - {violation.message}\n" for violation in violations)
     else:
         out.write(f"  leash {title}: ok\n")
+
+
+def _print_citations(cited: list[tuple[Citation, CitationCheck]], out: TextIO) -> None:
+    """One line per citation (status, score, where), then its differing words."""
+    for citation, check in cited:
+        status = str(check.status).replace("_", " ")
+        if check.critical:
+            status += ", CRITICAL"
+        where = f"  at {check.source_offset}" if check.source_offset is not None else ""
+        why = f"  ({check.reason})" if check.reason else ""
+        out.write(
+            f"  citation {citation.id}  {status}  score {check.score:.2f}{where}"
+            f"  {citation.locator}{why}\n"
+        )
+        for difference in check.differences:
+            marks = f"  [{', '.join(difference.touches)}]" if difference.touches else ""
+            out.write(
+                f"    quote {json.dumps(difference.quote, ensure_ascii=False)}"
+                f" / source {json.dumps(difference.source, ensure_ascii=False)}{marks}\n"
+            )
 
 
 # --- apply ------------------------------------------------------------------------

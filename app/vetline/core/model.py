@@ -275,6 +275,8 @@ class Proposal:
     citations: tuple[Citation, ...] = ()
     images: tuple[ImageChange, ...] = ()
     parent_id: str | None = None  # the proposal this one revises
+    # A cited answer: Markdown with citation markers such as [1], and no file changes.
+    answer: str = ""
 
     @property
     def hunks(self) -> tuple[Hunk, ...]:

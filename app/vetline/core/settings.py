@@ -77,6 +77,25 @@ SCHEMA: tuple[Setting, ...] = (
         60,
         "A rate limit asking to wait longer than this (seconds) moves to the next provider",
     ),
+    Setting(
+        "sources.fetch_timeout_s",
+        int,
+        10,
+        "Seconds a cited URL may take to arrive before it counts as unavailable",
+    ),
+    Setting(
+        "sources.max_source_mb",
+        int,
+        20,
+        "Largest cited source (file or URL) read to check a quote, in MB",
+    ),
+    Setting(
+        "sources.allow_plain_http",
+        bool,
+        False,
+        "Fetch plain http:// sources from other machines too (https and this machine's"
+        " own loopback address are always allowed)",
+    ),
 )
 
 SCHEMA_BY_KEY: Mapping[str, Setting] = {setting.key: setting for setting in SCHEMA}
@@ -86,6 +105,8 @@ _RANGES: Mapping[str, tuple[int, int]] = {
     "view.context_lines": (0, 50),
     "llm.send_backs": (0, 5),
     "llm.longest_rate_limit_wait_s": (0, 600),
+    "sources.fetch_timeout_s": (1, 120),
+    "sources.max_source_mb": (1, 500),
 }
 
 

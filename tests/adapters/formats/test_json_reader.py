@@ -279,6 +279,10 @@ AGREEMENT = [
     {"vetline": 1, "proposals": [{"title": "t", "changes": [{"path": "a", "new": "x"}]}]},
     {"vetline": 1},
     "just a string",
+    {"title": "t", "answer": "Yes [1].", "citations": [{"id": "1", "locator": "a", "quote": "q"}]},
+    {"title": "t", "answer": "Yes.", "changes": [{"path": "a", "new": "x"}]},
+    {"title": "t", "answer": ""},
+    {"title": "t"},
 ]
 
 

@@ -106,7 +106,12 @@ def test_the_request_streams_asks_for_the_schema_and_states_the_limit(
     assert schema_format["type"] == "json_schema"
     assert schema_format["json_schema"]["name"] == "vetline_proposal"
     assert schema_format["json_schema"]["strict"] is True
-    assert schema_format["json_schema"]["schema"]["required"] == ["title", "rationale", "changes"]
+    assert schema_format["json_schema"]["schema"]["required"] == [
+        "title",
+        "rationale",
+        "changes",
+        "citations",
+    ]
     prompt = "\n".join(message["content"] for message in body["messages"])
     assert "at most 40 changed lines" in prompt
     assert "at most 1 file" in prompt

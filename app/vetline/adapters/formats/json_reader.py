@@ -43,8 +43,11 @@ class Shape(NamedTuple):
 SHAPES: dict[str, Shape] = {
     "document": Shape(("vetline", "proposals"), ()),
     "proposal": Shape(
-        ("title", "changes"),
-        ("id", "rationale", "task", "agent", "created_at", "parent_id", "citations"),
+        ("title",),
+        (
+            *("id", "rationale", "task", "agent", "created_at", "parent_id"),
+            *("changes", "answer", "citations"),
+        ),
     ),
     "agent": Shape((), ("name", "model", "provider")),
     "change": Shape(("path",), ("old_path", "encoding", "base", "new", "diff")),
@@ -158,9 +161,20 @@ class _Reader:
     def proposal(self, value: object, path: str) -> Proposal:
         data = self.shaped(value, path, "proposal")
         title = self.string(data, "title", path, non_empty=True) or ""
+        answer = self.string(data, "answer", path, non_empty=True) or ""
+        if answer and "changes" in data:
+            raise self.error(
+                path, "give either 'changes' or 'answer' (a cited answer changes no files)"
+            )
+        if not answer and "changes" not in data:
+            raise self.error(
+                path, "missing required key 'changes' (or 'answer' for a cited answer)"
+            )
         changes = tuple(
             self.change(item, f"{path}.changes[{i}]")
-            for i, item in enumerate(self.array(data["changes"], f"{path}.changes", min_items=1))
+            for i, item in enumerate(
+                self.array(data.get("changes", []), f"{path}.changes", min_items=0 if answer else 1)
+            )
         )
         citations = tuple(
             self.citation(item, f"{path}.citations[{i}]")
@@ -187,6 +201,7 @@ class _Reader:
             created_at=created_at,
             citations=citations,
             parent_id=self.nullable_string(data, "parent_id", path),
+            answer=answer,
         )
 
     def citation(self, value: object, path: str) -> Citation:

@@ -61,7 +61,12 @@ def _proposal(proposal: Proposal) -> dict[str, Any]:
         out["created_at"] = proposal.created_at
     if proposal.parent_id is not None:
         out["parent_id"] = proposal.parent_id
-    out["changes"] = [_change(change, proposal.id) for change in proposal.changes]
+    if proposal.answer:
+        if proposal.changes:
+            raise ValueError(f"proposal {proposal.id}: a cited answer cannot also change files")
+        out["answer"] = proposal.answer
+    else:
+        out["changes"] = [_change(change, proposal.id) for change in proposal.changes]
     if proposal.citations:
         out["citations"] = [_citation(citation) for citation in proposal.citations]
     return out

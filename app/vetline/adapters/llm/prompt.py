@@ -37,8 +37,29 @@ REPLY_SCHEMA: dict[str, Any] = {
                 "additionalProperties": False,
             },
         },
+        "citations": {
+            "type": "array",
+            "description": "The sources the change relies on; empty when it relies on none.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string", "description": 'A short id, e.g. "1".'},
+                    "locator": {
+                        "type": "string",
+                        "description": "The source: its URL, or a file's path as given.",
+                    },
+                    "quote": {
+                        "type": "string",
+                        "description": "A passage copied word for word from the source.",
+                    },
+                    "claim": {"type": "string", "description": "What the passage supports."},
+                },
+                "required": ["id", "locator", "quote", "claim"],
+                "additionalProperties": False,
+            },
+        },
     },
-    "required": ["title", "rationale", "changes"],
+    "required": ["title", "rationale", "changes", "citations"],
     "additionalProperties": False,
 }
 
@@ -76,9 +97,13 @@ def system_message(limits: Limits) -> ChatMessage:
         "You propose code and text changes that a reviewer verifies one hunk at a time, so"
         " propose the smallest change that does what is asked.\n"
         "Answer with one JSON object only: "
-        '{"title": "...", "rationale": "...", "changes": [{"path": "...", "new_text": "..."}]}\n'
+        '{"title": "...", "rationale": "...", "changes": [{"path": "...", "new_text": "..."}],'
+        ' "citations": []}\n'
         "- new_text is the COMPLETE new content of the file, never a diff or an excerpt; keep"
         " every line you do not mean to change exactly as it is.\n"
+        "- When the change relies on a source (a file given, or a web page), cite it:"
+        ' {"id": "1", "locator": URL or path, "quote": a passage copied word for word,'
+        ' "claim": what it supports}. The reviewer checks every quote against its source.\n'
         "- List only the files you change, with their paths exactly as given. A path that was"
         " not given creates a new file.\n"
         f"- Stay within the limit: {limit_statement(limits)}. If the task needs more, do the"
@@ -158,6 +183,10 @@ def reply_of(proposal: Proposal) -> dict[str, Any]:
             {"path": change.path, "new_text": change.new_text}
             for change in proposal.changes
             if change.new_text is not None
+        ],
+        "citations": [
+            {"id": c.id, "locator": c.locator, "quote": c.quote, "claim": c.claim}
+            for c in proposal.citations
         ],
     }
 

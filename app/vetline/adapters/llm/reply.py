@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING
 from vetline.adapters.llm.prompt import FileText
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.leash import path_refusal
-from vetline.core.model import Agent, Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
+from vetline.core.model import (
+    Agent,
+    Change,
+    Citation,
+    FileStatus,
+    Hunk,
+    HunkKind,
+    Proposal,
+    sha256_hex,
+)
 from vetline.core.text import TextDecodeError, encode
 
 if TYPE_CHECKING:  # the client loads openai; reading a reply does not need it
@@ -22,7 +31,11 @@ if TYPE_CHECKING:  # the client loads openai; reading a reply does not need it
 # Some local servers in json_object mode still wrap the object in a Markdown fence.
 _FENCE = re.compile(r"\A\s*```[A-Za-z]*\s*\n(.*?)\n\s*```\s*\Z", re.DOTALL)
 _REPLY_KEYS = ("title", "rationale", "changes")
+# Citations came after the first servers were set up; a reply without them has none.
+_OPTIONAL_REPLY_KEYS = ("citations",)
 _CHANGE_KEYS = ("path", "new_text")
+_CITATION_KEYS = ("id", "locator", "quote")
+_OPTIONAL_CITATION_KEYS = ("claim",)
 
 
 class ReplyError(ValueError):
@@ -116,7 +129,7 @@ def proposal_from_reply(
     value = _load_json(reply_text)
     if not isinstance(value, dict):
         raise ReplyError("$: expected a JSON object")
-    _check_keys(value, _REPLY_KEYS, "$")
+    _check_keys(value, _REPLY_KEYS, "$", _OPTIONAL_REPLY_KEYS)
     title = _string(value, "title", "$").strip()
     if not title:
         raise ReplyError("$.title: must not be empty")
@@ -144,6 +157,7 @@ def proposal_from_reply(
             changes.append(change)
     if not changes:
         raise ReplyError("the answer changes nothing")
+    citations = _citations(value.get("citations", []))
     return Proposal(
         id=proposal_id,
         title=title,
@@ -153,7 +167,33 @@ def proposal_from_reply(
         agent=agent,
         created_at=created_at,
         parent_id=parent_id,
+        citations=citations,
     )
+
+
+def _citations(items: object) -> tuple[Citation, ...]:
+    """The reply's citations; each is checked against its source later, like any other."""
+    if not isinstance(items, list):
+        raise ReplyError("$.citations: expected an array")
+    citations = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        where = f"$.citations[{index}]"
+        if not isinstance(item, dict):
+            raise ReplyError(f"{where}: expected an object")
+        _check_keys(item, _CITATION_KEYS, where, _OPTIONAL_CITATION_KEYS)
+        citation_id = _string(item, "id", where).strip()
+        locator = _string(item, "locator", where).strip()
+        if not citation_id or not locator:
+            raise ReplyError(f"{where}: id and locator must not be empty")
+        if citation_id in seen:
+            raise ReplyError(f"{where}.id: {citation_id!r} appears twice")
+        seen.add(citation_id)
+        claim = _string(item, "claim", where) if "claim" in item else ""
+        citations.append(
+            Citation(citation_id, "", locator, _string(item, "quote", where), claim=claim)
+        )
+    return tuple(citations)
 
 
 def _load_json(reply_text: str) -> object:
@@ -169,12 +209,17 @@ def _load_json(reply_text: str) -> object:
         raise ReplyError("the JSON is nested too deeply") from None
 
 
-def _check_keys(value: Mapping[str, object], keys: tuple[str, ...], where: str) -> None:
+def _check_keys(
+    value: Mapping[str, object],
+    keys: tuple[str, ...],
+    where: str,
+    optional: tuple[str, ...] = (),
+) -> None:
     for key in keys:
         if key not in value:
             raise ReplyError(f"{where}: missing required key {key!r}")
     for key in value:
-        if key not in keys:
+        if key not in keys and key not in optional:
             raise ReplyError(f"{where}: unexpected key {key!r}")
 
 

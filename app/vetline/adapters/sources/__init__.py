@@ -1,0 +1,1 @@
+"""Citations' source texts: captured, workspace files or fetched URLs, read as plain text."""
