@@ -46,6 +46,11 @@ def compare(before: bytes | None, after: bytes | None, name: str) -> ComparedPai
     """Decode and compare; ImageError when a side cannot be read."""
     decoded_before = decode(before, f"{name} (before)") if before is not None else None
     decoded_after = decode(after, f"{name} (after)") if after is not None else None
+    return compare_decoded(decoded_before, decoded_after)
+
+
+def compare_decoded(decoded_before: Decoded | None, decoded_after: Decoded | None) -> ComparedPair:
+    """The changed pixels and regions of two decoded sides (None: no such side)."""
     if (
         decoded_before is None
         or decoded_after is None

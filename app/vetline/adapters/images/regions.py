@@ -70,7 +70,10 @@ def visible_count(before: np.ndarray, after: np.ndarray, mask: np.ndarray) -> in
 
 def visible_among(before: np.ndarray, after: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """For each masked pixel (in row order), whether it differs visibly."""
-    delta = _yiq_delta(before[mask], after[mask])
+    where = np.flatnonzero(mask)  # then gather four bytes per pixel, not four masks' worth
+    first = _as_words(before).ravel()[where].view(np.uint8).reshape(-1, 4)
+    second = _as_words(after).ravel()[where].view(np.uint8).reshape(-1, 4)
+    delta = _yiq_delta(first, second)
     limit: float = _MAX_YIQ_DELTA * VISIBLE_THRESHOLD * VISIBLE_THRESHOLD
     return np.asarray(delta > limit)
 
@@ -106,7 +109,7 @@ def _component_boxes(mask: np.ndarray, tile: int) -> Iterator[Box]:
     if rows * tile != height or columns * tile != width:
         padded = np.zeros((rows * tile, columns * tile), dtype=bool)
         padded[:height, :width] = mask
-    tiles = np.asarray(padded.reshape(rows, tile, columns, tile).any(axis=(1, 3)))
+    tiles = _tiles_marked(np.ascontiguousarray(padded), rows, columns, tile)
     grown = _grow(tiles)
     for top, bottom, left, right in _components(grown):
         # The component's tiles as pixels, shrunk to the changed pixels inside them.
@@ -120,6 +123,19 @@ def _component_boxes(mask: np.ndarray, tile: int) -> Iterator[Box]:
         yield Box(
             int(x0 + xs[0]), int(y0 + ys[0]), int(xs[-1] - xs[0] + 1), int(ys[-1] - ys[0] + 1)
         )
+
+
+def _tiles_marked(mask: np.ndarray, rows: int, columns: int, tile: int) -> np.ndarray:
+    """(rows, columns): whether each tile x tile block of `mask` has a True pixel.
+
+    Across first, reading up to eight pixels as one integer (numpy's `any` over a short
+    axis is twenty times slower at 4K), then down.
+    """
+    width = min(tile, 8)
+    words = mask.view({2: np.uint16, 4: np.uint32, 8: np.uint64}[width])
+    across = words.reshape(rows * tile, columns, tile // width) != 0
+    across = across.any(axis=2) if tile > width else across[..., 0]
+    return np.asarray(across.reshape(rows, tile, columns).any(axis=1))
 
 
 def _grow(tiles: np.ndarray) -> np.ndarray:
