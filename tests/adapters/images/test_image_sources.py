@@ -360,3 +360,32 @@ def test_load_source_of_a_proposal_file_examines_images(tmp_path: Path) -> None:
     assert proposal.changes[0].image is not None
     assert proposal.changes[0].image.format == "GIF"
     shutil.rmtree(workspace)
+
+
+def test_apply_accepts_named_regions_and_rejects_the_rest(tmp_path: Path) -> None:
+    from vetline.cli import main
+
+    before, after = encode(BEFORE, "PNG"), encode(AFTER, "PNG")
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "logo.png").write_bytes(before)
+    source = tmp_path / "p.json"
+    source.write_bytes(image_proposal("logo.png", before, after))
+    (proposal,) = load_source(str(source), workspace)
+    _, second = region_ids(proposal.changes[0])
+    arguments = ["apply", str(source), "--workspace", str(workspace), "--accept", second]
+    assert main(arguments) == 0
+    assert np.array_equal(rgba((workspace / "logo.png").read_bytes()), expected([1]))
+
+
+def test_apply_in_a_repository_stages_the_accepted_region(tmp_path: Path) -> None:
+    from vetline.cli import main
+
+    before, after = encode(BEFORE, "PNG"), encode(AFTER, "PNG")
+    root = repository(tmp_path, "logo.png", before, after)
+    (change,) = load_worktree(root).proposals[0].changes
+    first, _ = region_ids(change)
+    assert main(["apply", str(root), "--accept", first]) == 0
+    assert np.array_equal(rgba(git(root, "show", ":logo.png")), expected([0]))
+    # The region not accepted was rejected: the work tree holds the staged picture too.
+    assert np.array_equal(rgba((root / "logo.png").read_bytes()), expected([0]))
