@@ -44,6 +44,9 @@ def load(qtbot: QtBot, view: ImagePairView, before: bytes | None, after: bytes |
 
 
 def shot(qtbot: QtBot, view: ImagePairView, name: str) -> None:
+    layout = view.layout()
+    assert layout is not None
+    layout.activate()  # labels whose text just changed get their room before the grab
     view.canvas.repaint()
     ARTIFACTS.mkdir(exist_ok=True)
     assert view.grab().save(str(ARTIFACTS / f"image-view-{name}.png"))
@@ -247,6 +250,39 @@ def test_the_work_is_off_the_gui_thread_and_the_newest_pair_wins(
     with qtbot.waitSignal(view.ready, timeout=20_000):
         view.set_images(second, second, "second.png")
     assert view.pair is not None and view.pair.name == "second.png"
-    assert view.counts.text().startswith("0 pixels changed")
+    assert view.counts.text() == "No pixel changes"
     qtbot.waitSignal(view.refined, timeout=20_000).wait()
     assert view.pair is not None and view.pair.name == "second.png"
+
+
+def test_a_change_with_proposed_boxes_is_shown_with_them(
+    qtbot: QtBot, view: ImagePairView, tmp_path: Path
+) -> None:
+    import json
+
+    from vetline.adapters.inputs import load_bytes
+    from vetline.ui.image_canvas import _ANNOTATION_COLOUR
+
+    image = encode(BEFORE, "PNG")
+    (tmp_path / "photo.png").write_bytes(image)
+    document = {
+        "title": "Label the photo",
+        "changes": [
+            {
+                "path": "photo.png",
+                "annotations": [{"id": "sun", "label": "the sun", "box": [500, 250, 120, 80]}],
+            }
+        ],
+    }
+    (proposal,) = load_bytes(json.dumps(document).encode(), "p.json", tmp_path)
+    with qtbot.waitSignal(view.refined, timeout=20_000):
+        assert view.show_change(proposal.changes[0])
+    view.set_mode(ImageMode.SIDE_BY_SIDE)
+    assert view.counts.text() == "No pixel changes · 1 proposed box"
+    edge = colour_at(view, 560, 250, pane=1)
+    assert rgb(edge) == (
+        _ANNOTATION_COLOUR.red(),
+        _ANNOTATION_COLOUR.green(),
+        _ANNOTATION_COLOUR.blue(),
+    )
+    shot(qtbot, view, "annotations")

@@ -13,7 +13,7 @@ import math
 from enum import IntEnum
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -88,6 +88,8 @@ class ImageCanvas(QWidget):
         self.annotations: list[tuple[str, Box]] = []
         self.current_annotation: int | None = None
         self._wrapped: dict[tuple[int, int], tuple[QImage, np.ndarray]] = {}
+        self._scaled_images: dict[tuple[int, bool], QImage] = {}
+        self._scaled_zoom = 0.0
         self._drag: str | None = None  # "pan" or "divider"
         self._drag_from = QPointF()
         self._checkers = _checkerboard()
@@ -98,7 +100,7 @@ class ImageCanvas(QWidget):
         """Show a new pair, zoomed to fit (None: show `message` instead)."""
         self.pair = pair
         self.message = message
-        self._wrapped.clear()
+        self._forget_images()
         self.current_region = None
         self.fitting = True
         self.zoom_to_fit()
@@ -106,7 +108,7 @@ class ImageCanvas(QWidget):
     def refine(self, pair: PreparedPair) -> None:
         """Swap in the refined copies of the pair on screen, keeping the view as it is."""
         self.pair = pair
-        self._wrapped.clear()
+        self._forget_images()
         self.update()
 
     def set_mode(self, mode: ImageMode) -> None:
@@ -363,25 +365,78 @@ class ImageCanvas(QWidget):
             painter.setPen(self.palette().color(QPalette.ColorRole.BrightText))
             painter.drawText(pane, Qt.AlignmentFlag.AlignCenter, label)
             return
+        changes = name == "changes"
         target = self._image_rect(pyramid, pane)
+        if self.zoom < 1.0 and target.width() * target.height() <= 2 * pane.width() * pane.height():
+            # Zoomed out: the whole picture scaled once for this zoom, then copied as is,
+            # so panning costs a copy of what is visible, not a rescale.
+            image = self._scaled(pyramid, changes=changes)
+            left, top = round(target.left()), round(target.top())
+            placed = QRect(left, top, image.width(), image.height())
+            visible_rect = placed.intersected(pane.toAlignedRect())
+            if visible_rect.isEmpty():
+                return
+            if checkers:
+                painter.fillRect(visible_rect, self._checkers)
+            painter.drawImage(visible_rect.topLeft(), image, visible_rect.translated(-left, -top))
+            return
         visible = target.intersected(pane)
         if visible.isEmpty():
             return
         if checkers:
             painter.fillRect(visible, self._checkers)
-        level = pyramid.level_for(self.zoom)
-        image = self._qimage(pyramid, level, changes=name == "changes")
-        scale = 0.5**level  # level pixels per image pixel
+        # Zoomed in: blocks, never smoothed. Between 1/2 and 1 (a big picture's part, too
+        # large to keep scaled): smoothed from the nearest larger copy, each frame.
+        level = self._level(pyramid, changes=changes)
+        image = self._qimage(pyramid, level, changes=changes)
+        scale = 0.5**level  # copy pixels per image pixel
         source = QRectF(
             (visible.left() - target.left()) / self.zoom * scale,
             (visible.top() - target.top()) / self.zoom * scale,
             visible.width() / self.zoom * scale,
             visible.height() / self.zoom * scale,
         )
-        # Shrinking a copy: smooth. Enlarging: blocks. Changes: never blended away.
-        smooth = self.zoom / scale < 1.0 and name != "changes"
+        smooth = self.zoom < scale and not changes
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
         painter.drawImage(visible, image, source)
+
+    def _scaled(self, pyramid: Pyramid, *, changes: bool) -> QImage:
+        """The picture at the current zoom (< 1), made from the nearest smaller copy.
+
+        A picture is scaled smoothly from the copy with at least one pixel per screen
+        pixel. The changes layer is enlarged from the copy with at most one pixel per
+        screen pixel, without smoothing, so no changed block falls between pixels.
+        """
+        if self._scaled_zoom != self.zoom:
+            self._scaled_images.clear()
+            self._scaled_zoom = self.zoom
+        key = (id(pyramid), changes)
+        found = self._scaled_images.get(key)
+        if found is not None:
+            return found
+        level = self._level(pyramid, changes=changes)
+        width = max(1, round(pyramid.width * self.zoom))
+        height = max(1, round(pyramid.height * self.zoom))
+        mode = (
+            Qt.TransformationMode.FastTransformation
+            if changes
+            else Qt.TransformationMode.SmoothTransformation
+        )
+        source = self._qimage(pyramid, level, changes=changes)
+        scaled = source.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio, mode)
+        found = scaled.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+        self._scaled_images[key] = found
+        return found
+
+    def _level(self, pyramid: Pyramid, *, changes: bool) -> int:
+        """Which copy to draw from: for a picture, the smallest with at least a pixel per
+        screen pixel; for the changes layer, the largest with at most one, so it is only
+        ever enlarged (without smoothing) and no changed block falls between pixels."""
+        if not changes:
+            return pyramid.level_for(self.zoom)
+        if self.zoom >= 1.0:
+            return 0
+        return min(math.ceil(math.log2(1 / self.zoom) - 1e-9), len(pyramid.levels) - 1)
 
     def _image_rect(self, pyramid: Pyramid, pane: QRectF) -> QRectF:
         return QRectF(
@@ -426,6 +481,10 @@ class ImageCanvas(QWidget):
         area = QRectF(self.rect()).adjusted(24, 24, -24, -24)
         painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
 
+    def _forget_images(self) -> None:
+        self._wrapped.clear()
+        self._scaled_images.clear()
+
     def _pyramids(self) -> list[Pyramid]:
         pair = self.pair
         if pair is None:
@@ -447,7 +506,12 @@ class ImageCanvas(QWidget):
                 image.setColorTable(_CHANGE_COLOURS)
             else:
                 width = pixels.shape[1]
-                image = QImage(pixels.data, width, height, width * 4, QImage.Format.Format_RGBA8888)
+                kind = (
+                    QImage.Format.Format_ARGB32_Premultiplied
+                    if pyramid.premultiplied
+                    else QImage.Format.Format_RGBA8888
+                )
+                image = QImage(pixels.data, width, height, width * 4, kind)
             found = (image, pixels)
             self._wrapped[key] = found
         return found[0]

@@ -52,6 +52,7 @@ class Pyramid:
     width: int
     height: int
     levels: tuple[np.ndarray, ...]
+    premultiplied: bool = False  # levels are Qt's ARGB32_Premultiplied (B, G, R, A bytes)
 
     def level_for(self, zoom: float) -> int:
         """The smallest copy that still has at least one pixel per screen pixel."""
@@ -74,6 +75,8 @@ class PreparedPair:
     before: Pyramid | None
     after: Pyramid | None
     changes: Pyramid | None  # None when the sizes differ or a side is missing
+    before_rgba: np.ndarray | None  # full size, for reading pixel values
+    after_rgba: np.ndarray | None
     regions: tuple[Box, ...]
     changed_pixels: int
     visible_pixels: int
@@ -102,7 +105,8 @@ def prepare_pair(before: bytes | None, after: bytes | None, name: str) -> Prepar
     first, second = sides["before"], sides["after"]
     errors = [str(side) for side in (first, second) if isinstance(side, ImageError)]
     if errors:
-        return PreparedPair(name, None, None, None, None, None, (), 0, 0, "", "; ".join(errors))
+        problem = "; ".join(errors)
+        return PreparedPair(name, None, None, None, None, None, None, None, (), 0, 0, "", problem)
     assert not isinstance(first, ImageError) and not isinstance(second, ImageError)
     pair = compare_decoded(first.decoded if first else None, second.decoded if second else None)
     changes = None
@@ -117,6 +121,8 @@ def prepare_pair(before: bytes | None, after: bytes | None, name: str) -> Prepar
         before=first.pyramid if first else None,
         after=second.pyramid if second else None,
         changes=changes,
+        before_rgba=first.decoded.rgba if first else None,
+        after_rgba=second.decoded.rgba if second else None,
         regions=pair.regions,
         changed_pixels=pair.changed_pixels,
         visible_pixels=pair.visible_pixels,
@@ -126,7 +132,8 @@ def prepare_pair(before: bytes | None, after: bytes | None, name: str) -> Prepar
 
 
 def refine_pair(prepared: PreparedPair) -> PreparedPair:
-    """Box-filtered smaller copies, for a pair `prepare_pair` made."""
+    """Box-filtered smaller copies, premultiplied as Qt paints fastest, for a pair
+    `prepare_pair` made (the full-size RGBA stays for reading pixel values)."""
     before = _filtered_pyramid(prepared.before) if prepared.before else None
     after = _filtered_pyramid(prepared.after) if prepared.after else None
     return dataclasses.replace(prepared, before=before, after=after, refined=True)
@@ -170,14 +177,28 @@ def _level_count_wanted(width: int, height: int, step: int) -> bool:
 
 
 def _filtered_pyramid(sampled: Pyramid) -> Pyramid:
-    """The same levels, each the box-filtered halving of the one above."""
+    """The same levels, each the box-filtered halving of the one above, premultiplied."""
     full = sampled.pixels(0)
-    levels = [full]
+    levels = [_premultiplied(full)]
     image = Image.fromarray(full, "RGBA")
     for _ in sampled.levels[1:]:
         image = image.reduce(2)
-        levels.append(np.asarray(image))
-    return Pyramid(sampled.width, sampled.height, tuple(levels))
+        levels.append(_premultiplied(np.asarray(image)))
+    return Pyramid(sampled.width, sampled.height, tuple(levels), premultiplied=True)
+
+
+def _premultiplied(rgba: np.ndarray) -> np.ndarray:
+    """RGBA as Qt's ARGB32_Premultiplied bytes (B, G, R, A), which it draws without converting."""
+    out = np.empty_like(rgba)
+    alpha = rgba[..., 3]
+    out[..., 3] = alpha
+    if int(alpha.min(initial=255)) == 255:
+        out[..., 0], out[..., 1], out[..., 2] = rgba[..., 2], rgba[..., 1], rgba[..., 0]
+        return out
+    weight = alpha.astype(np.uint16)
+    for source, target in ((0, 2), (1, 1), (2, 0)):
+        out[..., target] = ((rgba[..., source] * weight + 127) // 255).astype(np.uint8)
+    return out
 
 
 def _changes_pyramid(mask: np.ndarray, visible: np.ndarray, count: int) -> Pyramid:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLa
 
 from vetline.adapters.images.regions import Box
 from vetline.core.image_items import format_name
+from vetline.core.model import Change
 from vetline.ui.image_canvas import ImageCanvas, ImageMode
 from vetline.ui.image_prepare import PreparedPair, prepare_pair, refine_pair
 
@@ -86,6 +87,8 @@ class ImagePairView(QWidget):
         self._generation = 0
         self._delivery = _Delivery(self)
         self._delivery.done.connect(self._receive)
+        self._refine_after_paint: PreparedPair | None = None
+        self.canvas.painted.connect(self._start_refining)
         self.canvas.hovered.connect(self._show_pixel)
         self.canvas.view_changed.connect(self._view_changed)
         self.slider.valueChanged.connect(self._slider_moved)
@@ -112,11 +115,23 @@ class ImagePairView(QWidget):
         self.facts.setText(name)
         self._submit(generation, prepare_pair, before, after, name)
 
+    def show_change(self, change: Change) -> bool:
+        """Show an image change (its sides and proposed boxes); False if it is not one."""
+        image = change.image
+        if image is None or (image.before_data is None and image.after_data is None):
+            return False
+        self.set_images(image.before_data, image.after_data, change.path)
+        self.set_annotations(
+            [(box.label or box.annotation_id, Box(*box.box)) for box in image.annotations]
+        )
+        return True
+
     def set_annotations(self, boxes: Sequence[tuple[str, Box]], current: int | None = None) -> None:
         """Labelled boxes to draw over the image (an agent's proposed annotations)."""
         self.canvas.annotations = list(boxes)
         self.canvas.current_annotation = current
         self.canvas.update()
+        self._show_counts()
 
     def shutdown(self) -> None:
         """Stop the worker thread (a job in flight finishes; its result is dropped)."""
@@ -255,7 +270,14 @@ class ImagePairView(QWidget):
         self._show_counts()
         self.ready.emit()
         if not result.problem:
-            self._submit(generation, refine_pair, result)
+            # After the first paint, so the finer copies never hold that paint up.
+            self._refine_after_paint = result
+            self.canvas.update()
+
+    def _start_refining(self) -> None:
+        pending, self._refine_after_paint = self._refine_after_paint, None
+        if pending is not None and pending is self.canvas.pair:
+            self._submit(self._generation, refine_pair, pending)
 
     # ---- words ----------------------------------------------------------------------
 
@@ -279,6 +301,11 @@ class ImagePairView(QWidget):
         if pair.changes is None:
             self.counts.setText("No pixel-by-pixel count: the sizes differ or a side is missing")
             return
+        boxes = len(self.canvas.annotations)
+        proposed = f" · {boxes} proposed box{'' if boxes == 1 else 'es'}" if boxes else ""
+        if not pair.changed_pixels:
+            self.counts.setText(f"No pixel changes{proposed}")
+            return
         count = len(pair.regions)
         where = ""
         current = self.canvas.current_region
@@ -287,7 +314,8 @@ class ImagePairView(QWidget):
             where = f" · region {current + 1}: {box.width}×{box.height} at {box.x},{box.y}"
         self.counts.setText(
             f"{pair.changed_pixels:,} pixels changed · {pair.visible_pixels:,} visibly"
-            f" (magenta; the rest blue) · {count} region{'' if count == 1 else 's'}{where}"
+            f" (magenta; the rest blue) · {count} region{'' if count == 1 else 's'}"
+            f"{where}{proposed}"
         )
 
     def _show_mode(self) -> None:
@@ -305,9 +333,9 @@ class ImagePairView(QWidget):
         assert isinstance(spot, tuple)
         x, y = spot
         parts = [f"x {x}, y {y}"]
-        for name, pyramid in (("before", pair.before), ("after", pair.after)):
-            if pyramid is not None and x < pyramid.width and y < pyramid.height:
-                red, green, blue, alpha = (int(v) for v in pyramid.pixels(0)[y, x])
+        for name, pixels in (("before", pair.before_rgba), ("after", pair.after_rgba)):
+            if pixels is not None and x < pixels.shape[1] and y < pixels.shape[0]:
+                red, green, blue, alpha = (int(v) for v in pixels[y, x])
                 parts.append(f"{name} {red}, {green}, {blue}, {alpha}")
             else:
                 parts.append(f"{name} –")
