@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import shutil
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -389,3 +390,56 @@ def test_apply_in_a_repository_stages_the_accepted_region(tmp_path: Path) -> Non
     assert np.array_equal(rgba(git(root, "show", ":logo.png")), expected([0]))
     # The region not accepted was rejected: the work tree holds the staged picture too.
     assert np.array_equal(rgba((root / "logo.png").read_bytes()), expected([0]))
+
+
+def test_a_corrupt_image_in_a_repository_is_said_and_the_other_files_are_reviewed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from vetline.cli import main
+
+    good = encode(BEFORE, "PNG")
+    root = repository(tmp_path, "logo.png", good, good[:200])
+    (root / "readme.txt").write_text("hello again\n")
+    changes = {change.path: change for change in load_worktree(root).proposals[0].changes}
+    broken = changes["logo.png"]
+    assert broken.image is not None
+    assert "logo.png (after): the image is corrupt" in broken.image.problem
+    assert [hunk.kind for hunk in broken.hunks] == [HunkKind.BINARY]
+    assert changes["readme.txt"].hunks[0].kind is HunkKind.TEXT
+    assert main(["check", str(root), "--json", "--level", "4"]) == 0
+    files = json.loads(capsys.readouterr().out)["proposals"][0]["files"]
+    image = next(file["image"] for file in files if file["path"] == "logo.png")
+    assert "the image is corrupt" in image["problem"]
+    assert image["regions"] == [] and image["after_size"] is None
+
+
+def literal_patch(path: str, before: bytes, after: bytes) -> bytes:
+    """A git binary patch carrying both sides whole (literals) and no blob ids."""
+
+    def block(data: bytes) -> bytes:
+        packed = zlib.compress(data)
+        lines = [f"literal {len(data)}".encode()]
+        for start in range(0, len(packed), 52):
+            chunk = packed[start : start + 52]
+            size = len(chunk)
+            letter = chr(ord("A") + size - 1) if size <= 26 else chr(ord("a") + size - 27)
+            lines.append(letter.encode() + base64.b85encode(chunk, pad=True))
+        return b"\n".join(lines) + b"\n\n"
+
+    header = f"diff --git a/{path} b/{path}\nGIT binary patch\n".encode()
+    return header + block(after) + block(before)
+
+
+def test_a_literal_patch_applied_to_another_base_is_refused_not_mixed(tmp_path: Path) -> None:
+    before, after = encode(BEFORE, "PNG"), encode(AFTER, "PNG")
+    (tmp_path / "logo.png").write_bytes(before)
+    (proposal,) = load_bytes(literal_patch("logo.png", before, after), "p.patch", tmp_path)
+    first, second = region_ids(proposal.changes[0])
+    other = encode(picture(120, 80, seed=99), "PNG")
+    (tmp_path / "logo.png").write_bytes(other)
+    with pytest.raises(StaleBaseError, match="not the image the regions were found on"):
+        Workspace(tmp_path).apply_proposal(proposal, {first})
+    assert (tmp_path / "logo.png").read_bytes() == other
+    (tmp_path / "logo.png").write_bytes(before)
+    Workspace(tmp_path).apply_proposal(proposal, {second})
+    assert np.array_equal(rgba((tmp_path / "logo.png").read_bytes()), expected([1]))

@@ -315,6 +315,10 @@ def _composed_image(change: Change, base: bytes | None, chosen: Sequence[Hunk]) 
     after = _binary_new_content(change, base)
     if base is None or after is None:
         raise StaleBaseError(f"{change.path}: regions need both the old and the new image")
+    shown = change.image.before_data if change.image is not None else None
+    if shown is not None and shown != base:
+        # The regions were found against the image shown; any other base would mix.
+        raise StaleBaseError(f"{change.source_path} is not the image the regions were found on")
     boxes = [Box(*hunk.region.box) for hunk in chosen if hunk.region is not None]
     return compose(base, after, boxes, change.path)
 
