@@ -13,7 +13,8 @@ from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from helpers.images import encode, picture
-from vetline.ui.image_canvas import INVISIBLE_COLOUR, VISIBLE_COLOUR, ImageMode
+from vetline.ui.image_canvas import ANNOTATION_COLOUR, ImageMode
+from vetline.ui.image_layers import INVISIBLE_COLOUR, VISIBLE_COLOUR
 from vetline.ui.image_view import ImagePairView
 
 pytestmark = pytest.mark.gui
@@ -261,7 +262,6 @@ def test_a_change_with_proposed_boxes_is_shown_with_them(
     import json
 
     from vetline.adapters.inputs import load_bytes
-    from vetline.ui.image_canvas import _ANNOTATION_COLOUR
 
     image = encode(BEFORE, "PNG")
     (tmp_path / "photo.png").write_bytes(image)
@@ -281,8 +281,8 @@ def test_a_change_with_proposed_boxes_is_shown_with_them(
     assert view.counts.text() == "No pixel changes · 1 proposed box"
     edge = colour_at(view, 560, 250, pane=1)
     assert rgb(edge) == (
-        _ANNOTATION_COLOUR.red(),
-        _ANNOTATION_COLOUR.green(),
-        _ANNOTATION_COLOUR.blue(),
+        ANNOTATION_COLOUR.red(),
+        ANNOTATION_COLOUR.green(),
+        ANNOTATION_COLOUR.blue(),
     )
     shot(qtbot, view, "annotations")

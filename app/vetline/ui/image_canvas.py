@@ -1,10 +1,9 @@
 """The image view's drawing surface: two images in four modes, with zoom and pan shared.
 
 One zoom and one centre (in image pixels) serve every mode and both panes of side by
-side, so the two sides stay locked together. Only the visible part of the right-sized
-copy is drawn (see image_prepare.Pyramid), so panning a 4K image costs a screen's
-worth of pixels per frame. Magnified pixels are drawn as blocks, never smoothed:
-the reviewer is looking for single-pixel changes.
+side, so the two sides stay locked together. Each picture is drawn by image_layers
+from its right-sized copy, only where it shows, so panning a 4K image costs a screen's
+worth of pixels per frame. Region and annotation boxes are drawn over it here.
 """
 
 from __future__ import annotations
@@ -12,13 +11,10 @@ from __future__ import annotations
 import math
 from enum import IntEnum
 
-import numpy as np
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QBrush,
     QColor,
     QFont,
-    QImage,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -30,6 +26,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from vetline.adapters.images.regions import Box
+from vetline.ui.image_layers import LayerPainter, draw_label
 from vetline.ui.image_prepare import PreparedPair, Pyramid
 
 
@@ -50,16 +47,9 @@ PANE_GAP = 8  # between the two panes of side by side
 DIVIDER_GRAB = 8  # how near the swipe divider a press must be to drag it
 # The difference mode: the after-image faded to this opacity over white, changes on top.
 FADED_OPACITY = 0.3
-VISIBLE_COLOUR = (225, 0, 110)  # changed enough to see
-INVISIBLE_COLOUR = (0, 120, 255)  # changed, but not enough for the eye
-_CHANGE_COLOURS = [
-    QColor(0, 0, 0, 0).rgba(),  # UNCHANGED: transparent
-    QColor(*INVISIBLE_COLOUR).rgba(),  # CHANGED
-    QColor(*VISIBLE_COLOUR).rgba(),  # VISIBLE
-]
-_REGION_COLOUR = QColor(255, 170, 0)
-_CURRENT_COLOUR = QColor(255, 230, 0)
-_ANNOTATION_COLOUR = QColor(0, 200, 120)
+REGION_COLOUR = QColor(255, 170, 0)
+CURRENT_COLOUR = QColor(255, 230, 0)
+ANNOTATION_COLOUR = QColor(0, 200, 120)
 
 
 class ImageCanvas(QWidget):
@@ -87,12 +77,9 @@ class ImageCanvas(QWidget):
         self.current_region: int | None = None
         self.annotations: list[tuple[str, Box]] = []
         self.current_annotation: int | None = None
-        self._wrapped: dict[tuple[int, int], tuple[QImage, np.ndarray]] = {}
-        self._scaled_images: dict[tuple[int, bool], QImage] = {}
-        self._scaled_zoom = 0.0
+        self._layers = LayerPainter()
         self._drag: str | None = None  # "pan" or "divider"
         self._drag_from = QPointF()
-        self._checkers = _checkerboard()
 
     # ---- what is shown --------------------------------------------------------------
 
@@ -324,7 +311,11 @@ class ImageCanvas(QWidget):
         pane = self.panes()[0]
         picture = pair.after or pair.before
         if picture is not None:
-            painter.fillRect(self._image_rect(picture, pane).intersected(pane), QColor("white"))
+            placed = QRectF(
+                self.to_view(QPointF(0, 0), pane),
+                self.to_view(QPointF(picture.width, picture.height), pane),
+            )
+            painter.fillRect(placed.intersected(pane), QColor("white"))
         painter.setOpacity(FADED_OPACITY)
         self._paint_layer(painter, picture, pane, "after", checkers=False)
         painter.setOpacity(1.0)
@@ -365,83 +356,12 @@ class ImageCanvas(QWidget):
             painter.setPen(self.palette().color(QPalette.ColorRole.BrightText))
             painter.drawText(pane, Qt.AlignmentFlag.AlignCenter, label)
             return
-        changes = name == "changes"
-        target = self._image_rect(pyramid, pane)
-        if self.zoom < 1.0 and target.width() * target.height() <= 2 * pane.width() * pane.height():
-            # Zoomed out: the whole picture scaled once for this zoom, then copied as is,
-            # so panning costs a copy of what is visible, not a rescale.
-            image = self._scaled(pyramid, changes=changes)
-            left, top = round(target.left()), round(target.top())
-            placed = QRect(left, top, image.width(), image.height())
-            visible_rect = placed.intersected(pane.toAlignedRect())
-            if visible_rect.isEmpty():
-                return
-            if checkers:
-                painter.fillRect(visible_rect, self._checkers)
-            painter.drawImage(visible_rect.topLeft(), image, visible_rect.translated(-left, -top))
-            return
-        visible = target.intersected(pane)
-        if visible.isEmpty():
-            return
-        if checkers:
-            painter.fillRect(visible, self._checkers)
-        # Zoomed in: blocks, never smoothed. Between 1/2 and 1 (a big picture's part, too
-        # large to keep scaled): smoothed from the nearest larger copy, each frame.
-        level = self._level(pyramid, changes=changes)
-        image = self._qimage(pyramid, level, changes=changes)
-        scale = 0.5**level  # copy pixels per image pixel
-        source = QRectF(
-            (visible.left() - target.left()) / self.zoom * scale,
-            (visible.top() - target.top()) / self.zoom * scale,
-            visible.width() / self.zoom * scale,
-            visible.height() / self.zoom * scale,
-        )
-        smooth = self.zoom < scale and not changes
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
-        painter.drawImage(visible, image, source)
-
-    def _scaled(self, pyramid: Pyramid, *, changes: bool) -> QImage:
-        """The picture at the current zoom (< 1), made from the nearest smaller copy.
-
-        A picture is scaled smoothly from the copy with at least one pixel per screen
-        pixel. The changes layer is enlarged from the copy with at most one pixel per
-        screen pixel, without smoothing, so no changed block falls between pixels.
-        """
-        if self._scaled_zoom != self.zoom:
-            self._scaled_images.clear()
-            self._scaled_zoom = self.zoom
-        key = (id(pyramid), changes)
-        found = self._scaled_images.get(key)
-        if found is not None:
-            return found
-        level = self._level(pyramid, changes=changes)
-        width = max(1, round(pyramid.width * self.zoom))
-        height = max(1, round(pyramid.height * self.zoom))
-        mode = (
-            Qt.TransformationMode.FastTransformation
-            if changes
-            else Qt.TransformationMode.SmoothTransformation
-        )
-        source = self._qimage(pyramid, level, changes=changes)
-        scaled = source.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio, mode)
-        found = scaled.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
-        self._scaled_images[key] = found
-        return found
-
-    def _level(self, pyramid: Pyramid, *, changes: bool) -> int:
-        """Which copy to draw from: for a picture, the smallest with at least a pixel per
-        screen pixel; for the changes layer, the largest with at most one, so it is only
-        ever enlarged (without smoothing) and no changed block falls between pixels."""
-        if not changes:
-            return pyramid.level_for(self.zoom)
-        if self.zoom >= 1.0:
-            return 0
-        return min(math.ceil(math.log2(1 / self.zoom) - 1e-9), len(pyramid.levels) - 1)
-
-    def _image_rect(self, pyramid: Pyramid, pane: QRectF) -> QRectF:
-        return QRectF(
+        target = QRectF(
             self.to_view(QPointF(0, 0), pane),
             self.to_view(QPointF(pyramid.width, pyramid.height), pane),
+        )
+        self._layers.paint(
+            painter, pyramid, target, pane, self.zoom, changes=name == "changes", checkers=checkers
         )
 
     def _paint_boxes(self, painter: QPainter, pane: QRectF, *, numbered: bool) -> None:
@@ -459,21 +379,21 @@ class ImageCanvas(QWidget):
             if not numbered and not current:
                 continue
             rect = self.box_rect(box, pane).adjusted(-1, -1, 1, 1)
-            colour = _CURRENT_COLOUR if current else _REGION_COLOUR
+            colour = CURRENT_COLOUR if current else REGION_COLOUR
             if current:  # a dark rim keeps the outline visible on light pictures too
                 painter.setPen(QPen(QColor(0, 0, 0), 5))
                 painter.drawRect(rect.adjusted(-2, -2, 2, 2))
             painter.setPen(QPen(colour, 3 if current else 1.5))
             painter.drawRect(rect)
             if numbered:
-                _label(painter, rect.topLeft(), str(index + 1), colour)
+                draw_label(painter, rect.topLeft(), str(index + 1), colour)
         for index, (text, box) in enumerate(self.annotations):
             current = index == self.current_annotation
             rect = self.box_rect(box, pane)
-            colour = _CURRENT_COLOUR if current else _ANNOTATION_COLOUR
+            colour = CURRENT_COLOUR if current else ANNOTATION_COLOUR
             painter.setPen(QPen(colour, 3 if current else 2))
             painter.drawRect(rect)
-            _label(painter, rect.topLeft(), text, _ANNOTATION_COLOUR)
+            draw_label(painter, rect.topLeft(), text, ANNOTATION_COLOUR)
         painter.restore()
 
     def _paint_message(self, painter: QPainter, text: str) -> None:
@@ -482,58 +402,10 @@ class ImageCanvas(QWidget):
         painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
 
     def _forget_images(self) -> None:
-        self._wrapped.clear()
-        self._scaled_images.clear()
+        self._layers.forget()
 
     def _pyramids(self) -> list[Pyramid]:
         pair = self.pair
         if pair is None:
             return []
         return [pyramid for pyramid in (pair.before, pair.after) if pyramid is not None]
-
-    def _qimage(self, pyramid: Pyramid, level: int, *, changes: bool = False) -> QImage:
-        """The level wrapped as a QImage (no copy: the array is kept alongside it)."""
-        key = (id(pyramid), level)
-        found = self._wrapped.get(key)
-        if found is None:
-            pixels = pyramid.pixels(level)
-            height = pixels.shape[0]
-            if changes:  # one byte per pixel, rows padded; the true width from the level
-                width = -(-pyramid.width // 2**level)
-                image = QImage(
-                    pixels.data, width, height, pixels.shape[1], QImage.Format.Format_Indexed8
-                )
-                image.setColorTable(_CHANGE_COLOURS)
-            else:
-                width = pixels.shape[1]
-                kind = (
-                    QImage.Format.Format_ARGB32_Premultiplied
-                    if pyramid.premultiplied
-                    else QImage.Format.Format_RGBA8888
-                )
-                image = QImage(pixels.data, width, height, width * 4, kind)
-            found = (image, pixels)
-            self._wrapped[key] = found
-        return found[0]
-
-
-def _label(painter: QPainter, corner: QPointF, text: str, colour: QColor) -> None:
-    metrics = painter.fontMetrics()
-    width = metrics.horizontalAdvance(text) + 8
-    height = metrics.height() + 2
-    top = corner.y() - height if corner.y() - height >= 0 else corner.y()
-    rect = QRectF(corner.x(), top, width, height)
-    painter.fillRect(rect, colour)
-    painter.setPen(QColor(0, 0, 0))
-    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-
-
-def _checkerboard() -> QBrush:
-    """Grey squares shown through transparent pixels."""
-    tile = QImage(16, 16, QImage.Format.Format_RGB32)
-    tile.fill(QColor(204, 204, 204))
-    painter = QPainter(tile)
-    painter.fillRect(0, 0, 8, 8, QColor(153, 153, 153))
-    painter.fillRect(8, 8, 8, 8, QColor(153, 153, 153))
-    painter.end()
-    return QBrush(tile)
