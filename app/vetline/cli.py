@@ -308,10 +308,11 @@ def _print_proposal(
         out.write(
             f"  {change.status:<8}  {change.path}{renamed}  +{change.added} -{change.removed}\n"
         )
-        if change.image is not None:
-            out.write(f"    image: {image_summary(change.image)}\n")
-            if change.image.whole_reason and change.image.after is not None:
-                out.write(f"    one item: {change.image.whole_reason}\n")
+        image = change.image
+        if image is not None:
+            out.write(f"    image: {image_summary(image)}\n")
+            if image.whole_reason and image.sides_known and image.before and image.after:
+                out.write(f"    one item: {image.whole_reason}\n")
         for hunk in change.hunks:
             if hunk.region is not None:
                 out.write(f"    {hunk.kind.value} {hunk.id}  {_box_words(hunk)}\n")

@@ -98,3 +98,8 @@ def test_the_changed_fraction_and_summary() -> None:
     assert summary(ImageDiff(None, None, problem="x.png: corrupt")) == (
         "cannot read the image: x.png: corrupt"
     )
+
+
+def test_a_side_the_source_does_not_carry_is_not_called_new() -> None:
+    diff = ImageDiff(None, PNG, whole_reason="the base is not in the source", sides_known=False)
+    assert summary(diff) == "PNG 800×600 (new side; the base is not in the source)"

@@ -71,6 +71,9 @@ def summary(diff: ImageDiff) -> str:
         return f"cannot read the image: {diff.problem}"
     if side is None:
         return "image (not available)"
+    if not diff.sides_known:
+        which = "new" if diff.after is not None else "old"
+        return f"{format_name(side.format)} {_size(side)} ({which} side; {diff.whole_reason})"
     words = describe_sides(diff.before, diff.after)
     if diff.before is None or diff.after is None:
         return words

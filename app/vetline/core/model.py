@@ -249,6 +249,9 @@ class ImageDiff:
     problem: str = ""
     annotations: tuple[ImageRegion, ...] = ()
     annotated_sha256: str | None = None  # the image the annotations were drawn on
+    # False when a side exists but is in neither the source nor a workspace (a side
+    # that is None is then unknown, not absent).
+    sides_known: bool = True
     before_data: bytes | None = field(default=None, repr=False)
     after_data: bytes | None = field(default=None, repr=False)
 

@@ -88,6 +88,7 @@ class ImagePairView(QWidget):
         self._delivery = _Delivery(self)
         self._delivery.done.connect(self._receive)
         self._refine_after_paint: PreparedPair | None = None
+        self._note = ""
         self.canvas.painted.connect(self._start_refining)
         self.canvas.hovered.connect(self._show_pixel)
         self.canvas.view_changed.connect(self._view_changed)
@@ -106,9 +107,16 @@ class ImagePairView(QWidget):
         pair = self.canvas.pair
         return pair.regions if pair else ()
 
-    def set_images(self, before: bytes | None, after: bytes | None, name: str) -> None:
-        """Show this pair once it is decoded (off the GUI thread); a newer call wins."""
+    def set_images(
+        self, before: bytes | None, after: bytes | None, name: str, note: str = ""
+    ) -> None:
+        """Show this pair once it is decoded (off the GUI thread); a newer call wins.
+
+        `note`, when given, is said instead of the size and format words (e.g. why a
+        side is missing although the file has one).
+        """
         self._generation += 1
+        self._note = note
         generation = self._generation
         self.canvas.set_pair(None, f"Loading {name}…")
         self.counts.setText("")
@@ -120,7 +128,8 @@ class ImagePairView(QWidget):
         image = change.image
         if image is None or (image.before_data is None and image.after_data is None):
             return False
-        self.set_images(image.before_data, image.after_data, change.path)
+        note = "" if image.sides_known else image.whole_reason
+        self.set_images(image.before_data, image.after_data, change.path, note)
         self.set_annotations(
             [(box.label or box.annotation_id, Box(*box.box)) for box in image.annotations]
         )
@@ -291,7 +300,8 @@ class ImagePairView(QWidget):
         side = pair.after_side or pair.before_side
         assert side is not None
         head = f"{pair.name} · {format_name(side.format)} {side.width}×{side.height}"
-        self.facts.setText(f"{head} · {pair.words}" if pair.words else head)
+        words = self._note or pair.words
+        self.facts.setText(f"{head} · {words}" if words else head)
 
     def _show_counts(self) -> None:
         pair = self.canvas.pair

@@ -174,7 +174,7 @@ def _one_side_known(change: Change, reason: str) -> Change:
             sides.append(probe(data, change.path) if data is not None else None)
         except ImageError:
             sides.append(None)
-    diff = ImageDiff(sides[0], sides[1], whole_reason=reason)
+    diff = ImageDiff(sides[0], sides[1], whole_reason=reason, sides_known=False)
     return with_items(change, diff)
 
 
