@@ -6,8 +6,11 @@ Prints one JSON object as its last line:
   PNG files' bytes, so both decodes are included) to the end of the first paint of the
   canvas showing the difference overlay, for a screenshot-like pair (flat panels, lines
   of "text", an edited button and a moved block).
-* `image_details`: every sample, the same for a photo-like pair (noise everywhere,
-  which makes PNG decoding the slowest it gets), the PNG sizes, and the canvas size.
+* `image_details`: every sample, split into preparing (decode, compare, scale: in wall
+  time, and in CPU time of the busier of its two threads, which is what it takes on
+  idle cores) and painting; the same for a photo-like pair (noise everywhere, which
+  makes PNG decoding the slowest it gets); the PNG sizes; the canvas size; and the
+  load average, since a busy machine stretches every wall-clock figure.
 
 Each sample uses a new view in this process (the first sample also pays for imports).
 Run on its own:  QT_QPA_PLATFORM=offscreen .venv/bin/python tools/bench_image.py
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import statistics
 import sys
 import time
@@ -81,7 +85,9 @@ def measure(before: bytes, after: bytes) -> dict[str, Any]:
 
     samples: list[float] = []
     prepare: list[float] = []  # decode, compare and scale, in the worker thread
+    prepare_cpu: list[float] = []  # the same in CPU time of its busier thread (no waiting)
     paint: list[float] = []  # from the pair handed to the canvas to the end of its paint
+    paint_cpu: list[float] = []  # the same in the GUI thread's CPU time
     for _ in range(RUNS):
         view = ImagePairView()
         view.canvas.resize(*CANVAS)
@@ -91,14 +97,25 @@ def measure(before: bytes, after: bytes) -> dict[str, Any]:
             raise RuntimeError("the image view was never exposed")
         loop = QEventLoop()
         shown: list[float] = []
+        shown_cpu: list[float] = []
         handed: list[float] = []
-        view.ready.connect(lambda handed=handed: handed.append(time.perf_counter()))
+        handed_cpu: list[float] = []
+
+        def on_ready(handed: list[float] = handed, handed_cpu: list[float] = handed_cpu) -> None:
+            handed.append(time.perf_counter())
+            handed_cpu.append(time.thread_time())
+
+        view.ready.connect(on_ready)
 
         def on_paint(
-            view: ImagePairView = view, shown: list[float] = shown, loop: QEventLoop = loop
+            view: ImagePairView = view,
+            shown: list[float] = shown,
+            shown_cpu: list[float] = shown_cpu,
+            loop: QEventLoop = loop,
         ) -> None:
             if view.pair is not None and view.pair.changes is not None and not shown:
                 shown.append(time.perf_counter())
+                shown_cpu.append(time.thread_time())
                 loop.quit()
 
         view.canvas.painted.connect(on_paint)
@@ -111,7 +128,9 @@ def measure(before: bytes, after: bytes) -> dict[str, Any]:
         samples.append((shown[0] - started) * 1000)
         assert view.pair is not None
         prepare.append(view.pair.seconds * 1000)
+        prepare_cpu.append(view.pair.cpu_seconds * 1000)
         paint.append((shown[0] - handed[0]) * 1000)
+        paint_cpu.append((shown_cpu[0] - handed_cpu[0]) * 1000)
         view.shutdown()
         view.close()
         view.deleteLater()
@@ -119,7 +138,9 @@ def measure(before: bytes, after: bytes) -> dict[str, Any]:
         "median_ms": round(statistics.median(samples), 1),
         "samples_ms": [round(sample, 1) for sample in samples],
         "prepare_ms": [round(sample, 1) for sample in prepare],
+        "prepare_cpu_ms": [round(sample, 1) for sample in prepare_cpu],
         "paint_ms": [round(sample, 1) for sample in paint],
+        "paint_cpu_ms": [round(sample, 1) for sample in paint_cpu],
     }
 
 
@@ -138,6 +159,7 @@ def main() -> int:
         details[name] = report
         print(f"bench_image: {name}: {report['median_ms']} ms", file=sys.stderr, flush=True)
     results["image_overlay_4k_ms"] = details["screenshot_like"]["median_ms"]
+    details["load_average"] = [round(value, 2) for value in os.getloadavg()]
     results["image_details"] = details
     del app
     print(json.dumps(results), flush=True)

@@ -83,6 +83,8 @@ class PreparedPair:
     words: str  # size, format and colour changes in words ("" when none)
     problem: str = ""
     seconds: float = 0.0  # how long the preparation took
+    # The longer of its two threads' CPU times: what `seconds` would be on idle cores.
+    cpu_seconds: float = 0.0
     refined: bool = False  # the box-filtered copies are in
 
     @property
@@ -93,10 +95,14 @@ class PreparedPair:
 def prepare_pair(before: bytes | None, after: bytes | None, name: str) -> PreparedPair:
     """Decode, compare and scale quickly; never raises for a bad image (see `problem`)."""
     started = time.perf_counter()
+    cpu_started = time.thread_time()
     sides: dict[str, _Side | ImageError | None] = {}
+    helper_cpu: list[float] = []
 
     def read_before() -> None:
+        begun = time.thread_time()
         sides["before"] = _read(before, f"{name} (before)")
+        helper_cpu.append(time.thread_time() - begun)
 
     helper = threading.Thread(target=read_before, name="vetline-image-decode")
     helper.start()
@@ -128,6 +134,7 @@ def prepare_pair(before: bytes | None, after: bytes | None, name: str) -> Prepar
         visible_pixels=pair.visible_pixels,
         words=describe_sides(before_side, after_side),
         seconds=time.perf_counter() - started,
+        cpu_seconds=(max(time.thread_time() - cpu_started, *helper_cpu)),
     )
 
 
