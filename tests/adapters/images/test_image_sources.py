@@ -443,3 +443,21 @@ def test_a_literal_patch_applied_to_another_base_is_refused_not_mixed(tmp_path: 
     (tmp_path / "logo.png").write_bytes(before)
     Workspace(tmp_path).apply_proposal(proposal, {second})
     assert np.array_equal(rgba((tmp_path / "logo.png").read_bytes()), expected([1]))
+
+
+def test_boxes_on_a_folder_or_a_missing_image_are_said_not_fatal(tmp_path: Path) -> None:
+    (tmp_path / "shots").mkdir()
+    document = {
+        "title": "Label",
+        "changes": [
+            {"path": "shots", "annotations": [{"id": "a", "box": [0, 0, 1, 1]}]},
+            {"path": "gone.png", "annotations": [{"id": "b", "box": [0, 0, 1, 1]}]},
+            {"path": "notes.txt", "new": "kept\n"},
+        ],
+    }
+    (proposal,) = load_bytes(json.dumps(document).encode(), "p.json", tmp_path)
+    folder, missing, text = proposal.changes
+    assert folder.image is not None and "shots is a directory" in folder.image.problem
+    assert missing.image is not None and missing.image.problem == "gone.png: no such image"
+    assert [hunk.kind for hunk in folder.hunks] == [HunkKind.ANNOTATION]
+    assert text.hunks[0].kind is HunkKind.TEXT

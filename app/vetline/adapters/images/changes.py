@@ -99,7 +99,13 @@ def _examined(change: Change, read_file: ReadFile | None) -> Change:
     if change.image is not None and not change.is_binary:
         if read_file is None:
             return change  # the boxes are listed; the image is looked at when there is a workspace
-        return annotations_only(change, read_file(change.path))
+        try:
+            image = read_file(change.path)
+        except InputError as error:
+            return dataclasses.replace(
+                change, image=dataclasses.replace(change.image, problem=str(error))
+            )
+        return annotations_only(change, image)
     if not change.is_binary:
         return change
     old, new = change.binary_old, change.binary_new
@@ -112,7 +118,14 @@ def _examined(change: Change, read_file: ReadFile | None) -> Change:
     except _Unknown as unknown:
         return _one_side_known(change, str(unknown))
     except (InputError, BinaryPatchError) as error:
-        return with_items(change, ImageDiff(None, None, problem=str(error)))
+        unreadable = ImageDiff(None, None, problem=str(error))
+        if change.image is not None:  # proposed boxes stay, to be seen and decided
+            unreadable = dataclasses.replace(
+                unreadable,
+                annotations=change.image.annotations,
+                annotated_sha256=change.image.annotated_sha256,
+            )
+        return with_items(change, unreadable)
     if base is not None and change.base_sha256 is None:
         # The base was read from disk to be shown: the write must find the same bytes.
         change = dataclasses.replace(change, base_sha256=sha256_hex(base))
