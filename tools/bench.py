@@ -282,6 +282,7 @@ def main() -> int:
         }
         gui_steps = _gui_steps(wanted)
         steps.update(gui_steps)
+        steps.update(_image_steps(wanted))
         for key, step in steps.items():
             if wanted is None or key in wanted:
                 print(f"bench: {key}…", file=sys.stderr)
@@ -334,6 +335,40 @@ def _gui_steps(wanted: set[str] | None) -> dict[str, Callable[[], Any]]:
     def step(key: str) -> Any:
         return run_once().get(key, {"error": "bench_gui.py did not report it"})
 
+    return {key: partial(step, key) for key in chosen}
+
+
+IMAGE_KEYS = ("image_overlay_4k_ms", "image_details")
+
+
+def _image_steps(wanted: set[str] | None) -> dict[str, Callable[[], Any]]:
+    """The image view's 4K overlay (tools/bench_image.py), run once in its own process."""
+    script = Path(__file__).with_name("bench_image.py")
+    found: dict[str, Any] = {}
+
+    def run_once() -> dict[str, Any]:
+        if found:
+            return found
+        try:
+            done = subprocess.run(
+                [sys.executable, str(script)],
+                stdout=subprocess.PIPE,
+                text=True,
+                timeout=900,
+                check=False,
+            )
+            lines = [line for line in done.stdout.splitlines() if line.strip()]
+            if done.returncode != 0 or not lines:
+                raise RuntimeError(f"bench_image.py exited with {done.returncode}")
+            found.update(json.loads(lines[-1]))
+        except (OSError, ValueError, RuntimeError, subprocess.SubprocessError) as error:
+            found.update({key: {"error": f"{type(error).__name__}: {error}"} for key in IMAGE_KEYS})
+        return found
+
+    def step(key: str) -> Any:
+        return run_once().get(key, {"error": "bench_image.py did not report it"})
+
+    chosen = [key for key in IMAGE_KEYS if wanted is None or key in wanted]
     return {key: partial(step, key) for key in chosen}
 
 

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from vetline import __version__
 from vetline.core.errors import InputError, VetlineError
+from vetline.core.image_items import annotation_hunk, region_hunk
+from vetline.core.image_items import summary as image_summary
 from vetline.core.leash import Leash, Level, Violation
-from vetline.core.model import HunkKind, Proposal
+from vetline.core.model import Change, Hunk, HunkKind, Proposal
 
 if TYPE_CHECKING:
     from vetline.adapters.inputs import OpenedSource
@@ -307,6 +309,7 @@ def _proposal_json(proposal: Proposal, level: Level, violations: list[Violation]
             {
                 "path": change.path,
                 "status": str(change.status),
+                **({"image": _image_json(change)} if change.image is not None else {}),
                 "hunks": [
                     {
                         "id": hunk.id,
@@ -330,6 +333,44 @@ def _proposal_json(proposal: Proposal, level: Level, violations: list[Violation]
     }
 
 
+def _image_json(change: Change) -> dict[str, Any]:
+    """An image change's facts: sides, how much changed, and the regions with their item ids."""
+    image = change.image
+    assert image is not None
+    out: dict[str, Any] = {
+        "format": image.format or None,
+        "before_size": list(image.before.size) if image.before else None,
+        "after_size": list(image.after.size) if image.after else None,
+        "changed_fraction": image.changed_fraction,
+        "changed_pixels": image.changed_pixels,
+        "visible_pixels": image.visible_pixels,
+        "regions": [
+            {
+                "id": region_hunk(change.path, region).id,
+                "box": list(region.box),
+                "changed_pixels": region.changed_pixels,
+            }
+            for region in image.regions
+        ],
+        "regions_are_items": image.regions_are_items,
+    }
+    if image.whole_reason:
+        out["whole_reason"] = image.whole_reason
+    if image.problem:
+        out["problem"] = image.problem
+    if image.annotations:
+        out["annotations"] = [
+            {
+                "id": annotation_hunk(change.path, box).id,
+                "annotation_id": box.annotation_id,
+                "label": box.label,
+                "box": list(box.box),
+            }
+            for box in image.annotations
+        ]
+    return out
+
+
 def _print_proposal(
     proposal: Proposal, level: Level, violations: list[Violation], out: TextIO
 ) -> None:
@@ -342,7 +383,15 @@ def _print_proposal(
         out.write(
             f"  {change.status:<8}  {change.path}{renamed}  +{change.added} -{change.removed}\n"
         )
+        image = change.image
+        if image is not None:
+            out.write(f"    image: {image_summary(image)}\n")
+            if image.whole_reason and image.sides_known and image.before and image.after:
+                out.write(f"    one item: {image.whole_reason}\n")
         for hunk in change.hunks:
+            if hunk.region is not None:
+                out.write(f"    {hunk.kind.value} {hunk.id}  {_box_words(hunk)}\n")
+                continue
             what = "" if hunk.kind is HunkKind.TEXT else f"  ({hunk.kind})"
             out.write(
                 f"    hunk {hunk.id}  -{hunk.old_start},{hunk.old_lines} "
@@ -377,6 +426,15 @@ def _print_citations(cited: list[tuple[Citation, CitationCheck]], out: TextIO) -
                 f"    quote {json.dumps(difference.quote, ensure_ascii=False)}"
                 f" / source {json.dumps(difference.source, ensure_ascii=False)}{marks}\n"
             )
+
+
+def _box_words(hunk: Hunk) -> str:
+    region = hunk.region
+    assert region is not None
+    where = f"{region.width}×{region.height} at {region.x},{region.y}"
+    if hunk.kind is HunkKind.ANNOTATION:
+        return f"{where}  “{region.label}” ({region.annotation_id})"
+    return f"{where}  {region.changed_pixels:,} px changed"
 
 
 # --- apply ------------------------------------------------------------------------

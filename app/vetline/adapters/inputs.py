@@ -15,6 +15,7 @@ from vetline.adapters.formats.patch_source import decode_patch, starts_patch
 from vetline.adapters.formats.search_replace import ReadFile, parse_search_replace, starts_block
 from vetline.adapters.formats.unified import parse_unified
 from vetline.adapters.git.tree import GitTree, load_worktree
+from vetline.adapters.images.changes import add_image_facts
 from vetline.core.errors import InputError, UnsafePathError
 from vetline.core.leash import escape_refusal
 from vetline.core.model import Proposal
@@ -86,6 +87,9 @@ def load_bytes(data: bytes, source_name: str, workspace: Path | None) -> list[Pr
         parse = parse_codex if source_format is SourceFormat.CODEX else parse_search_replace
         proposals = parse(text, source_name, workspace_reader(workspace))
     _refuse_unsafe_paths(proposals, source_name)
+    if any(change.is_binary or change.image is not None for p in proposals for change in p.changes):
+        reader = workspace_reader(workspace) if workspace is not None else None
+        proposals = add_image_facts(proposals, reader)
     return proposals
 
 

@@ -28,6 +28,8 @@ class HunkKind(StrEnum):
     CREATE_EMPTY = "create-empty"  # a new file with no content
     DELETE_EMPTY = "delete-empty"  # an empty file is removed
     BINARY = "binary"  # the whole binary file, replaced or created or deleted
+    IMAGE_REGION = "image-region"  # a box around changed pixels of an image (`Hunk.region`)
+    ANNOTATION = "annotation"  # a labelled box an agent proposes on an image (`Hunk.region`)
 
 
 class Verdict(StrEnum):
@@ -82,6 +84,7 @@ class Hunk:
     texts: tuple[str, ...] = ()
     kind: HunkKind = HunkKind.TEXT
     section: str = ""  # the text after the @@ markers, if the patch had one
+    region: ImageRegion | None = None  # the box of an IMAGE_REGION or ANNOTATION item
 
     @classmethod
     def from_lines(
@@ -124,6 +127,8 @@ class Hunk:
         for text in self.texts:
             digest.update(b"\0")
             digest.update(text.encode("utf-8", "surrogateescape"))
+        if self.region is not None:
+            digest.update(b"\0" + self.region.identity.encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     @property
@@ -177,6 +182,100 @@ class BinaryData:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageRegion:
+    """A box in an image, in pixels from the top-left corner: changed pixels, or an annotation.
+
+    For a region of changed pixels, `changed_pixels` counts them and `digest` is the
+    sha256 of both sides' pixels inside the box, so the item's id changes with its
+    content. For an annotation, `annotation_id` and `label` are the agent's.
+    """
+
+    x: int
+    y: int
+    width: int
+    height: int
+    changed_pixels: int = 0
+    digest: str = ""
+    label: str = ""
+    annotation_id: str = ""
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        """(x, y, width, height), as `vetline check --json` writes it."""
+        return (self.x, self.y, self.width, self.height)
+
+    @property
+    def identity(self) -> str:
+        """What makes the item's id: where the box is and what it holds or says."""
+        return f"{self.box}\0{self.digest}\0{self.annotation_id}\0{self.label}"
+
+
+@dataclass(frozen=True, slots=True)
+class ImageSide:
+    """What one side of an image change is, read from the file (never from its name)."""
+
+    format: str  # "PNG", "JPEG", "WEBP", "GIF" or "BMP"
+    width: int
+    height: int
+    mode: str  # Pillow's colour mode: "RGB", "RGBA", "P" (a palette), "L" (grey)...
+    has_alpha: bool
+    lossless: bool  # JPEG and lossy WebP are not: a partly accepted image cannot be exact
+    frames: int = 1  # an animation is compared by its first frame
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return (self.width, self.height)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageDiff:
+    """An image change's facts: both sides, how many pixels differ, and where.
+
+    `regions` are boxes around connected groups of changed pixels; they never overlap
+    and every changed pixel lies in one. They are the change's items when
+    `regions_are_items`; otherwise `whole_reason` says why the image is one item.
+    `problem` says what is wrong for the reviewer to see: a side that cannot be read
+    (the change is then one item), a name that promises another format, a box that
+    reaches past the image.
+    `before_data` / `after_data` are the sides' bytes as shown (None: no such side).
+    """
+
+    before: ImageSide | None
+    after: ImageSide | None
+    changed_pixels: int = 0
+    visible_pixels: int = 0  # changed enough for the eye (a perceptual threshold)
+    regions: tuple[ImageRegion, ...] = ()
+    regions_are_items: bool = False
+    whole_reason: str = ""
+    problem: str = ""
+    annotations: tuple[ImageRegion, ...] = ()
+    annotated_sha256: str | None = None  # the image the annotations were drawn on
+    # False when a side exists but is in neither the source nor a workspace (a side
+    # that is None is then unknown, not absent).
+    sides_known: bool = True
+    before_data: bytes | None = field(default=None, repr=False)
+    after_data: bytes | None = field(default=None, repr=False)
+
+    @property
+    def format(self) -> str:
+        side = self.after or self.before
+        return side.format if side else ""
+
+    @property
+    def changed_fraction(self) -> float:
+        """The share of pixels whose RGBA value differs at all.
+
+        An image created, deleted or resized is changed everywhere (1.0).
+        """
+        if self.before is None and self.after is None:
+            return 0.0
+        if self.before is None or self.after is None or self.before.size != self.after.size:
+            return 1.0
+        total = self.before.width * self.before.height
+        return self.changed_pixels / total if total else 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Change:
     """A change to one file.
 
@@ -200,6 +299,7 @@ class Change:
     binary_new: BinaryData | None = None
     base_blob_sha1: str | None = None  # git's "index abc..def" blob ids, when the patch has them
     new_blob_sha1: str | None = None
+    image: ImageDiff | None = None  # set when the file is an image (adapters.images)
 
     @property
     def is_binary(self) -> bool:
@@ -217,27 +317,6 @@ class Change:
     @property
     def removed(self) -> int:
         return sum(h.removed for h in self.hunks)
-
-
-@dataclass(frozen=True, slots=True)
-class ImageRegion:
-    """A rectangle an agent points at in an image change (pixels, top-left origin)."""
-
-    x: int
-    y: int
-    width: int
-    height: int
-    label: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ImageChange:
-    """An image replaced or created; reviewed by overlays rather than lines."""
-
-    path: str
-    before: bytes | None
-    after: bytes
-    regions: tuple[ImageRegion, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +352,6 @@ class Proposal:
     agent: Agent = field(default_factory=Agent)
     created_at: str = ""  # ISO 8601, UTC
     citations: tuple[Citation, ...] = ()
-    images: tuple[ImageChange, ...] = ()
     parent_id: str | None = None  # the proposal this one revises
     # A cited answer: Markdown with citation markers such as [1], and no file changes.
     answer: str = ""

@@ -24,6 +24,7 @@ from vetline.adapters.files.transaction import (
 )
 from vetline.core.errors import InputError, StaleBaseError, UnsafePathError
 from vetline.core.hunks import HunkMismatchError, apply_hunks, split_hunk
+from vetline.core.image_items import sidecar_path
 from vetline.core.leash import DEFAULT_DENIED_PATHS
 from vetline.core.model import Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
 from vetline.core.text import TextDecodeError, decode, encode
@@ -111,10 +112,14 @@ class Workspace:
         writes = []
         for change in changes:
             chosen = _accepted_hunks(change, accepted)
-            if chosen:
-                write = self._plan_change(change, chosen, edited or {})
+            boxes = [hunk for hunk in chosen if hunk.kind is HunkKind.ANNOTATION]
+            content = [hunk for hunk in chosen if hunk.kind is not HunkKind.ANNOTATION]
+            if content:
+                write = self._plan_change(change, content, edited or {})
                 if write is not None:
                     writes.append(write)
+            if boxes:
+                writes.append(self._plan_annotations(change, boxes))
         _refuse_repeated_paths(_steps_of(writes))
         return writes
 
@@ -174,7 +179,12 @@ class Workspace:
         data: bytes | None
         if change.is_binary:
             base = self._read_binary_base(change)
-            data = _binary_new_content(change, base) if HunkKind.BINARY in kinds else base
+            if HunkKind.BINARY in kinds:
+                data = _binary_new_content(change, base)
+            elif HunkKind.IMAGE_REGION in kinds:
+                data = _composed_image(change, base, chosen)
+            else:
+                data = base
         else:
             base = self._read_base(change)
             data = self._new_content(change, base or b"", chosen, edited)
@@ -191,6 +201,23 @@ class Workspace:
                 raise StaleBaseError(f"{target} already exists")
             return FileWrite(target, data, mode, None, vacates=source, vacates_sha256=_sha(base))
         return FileWrite(source, data, None if data is None else mode, _sha_or_none(base))
+
+    def _plan_annotations(self, change: Change, boxes: Sequence[Hunk]) -> FileWrite:
+        """The sidecar beside the image, with the accepted boxes merged into what it holds."""
+        from vetline.adapters.images.annotations import sidecar_bytes
+
+        image = change.image
+        drawn_on = image.annotated_sha256 if image is not None else None
+        if drawn_on and not change.is_binary:
+            on_disk = self.read_bytes(change.path)
+            if on_disk is None or sha256_hex(on_disk) != drawn_on:
+                raise StaleBaseError(f"{change.path} is not the image the boxes were drawn on")
+        path = sidecar_path(change.path)
+        self.check_path(path)
+        current = self.read_bytes(path)
+        regions = [hunk.region for hunk in boxes if hunk.region is not None]
+        data = sidecar_bytes(change.path, current, regions, drawn_on, path)
+        return FileWrite(path, data, self._mode_or(path, NEW_FILE_MODE), _sha_or_none(current))
 
     def _read_base(self, change: Change) -> bytes | None:
         """The base bytes from disk, checked against the proposal; None for a new file."""
@@ -288,6 +315,22 @@ def _binary_new_content(change: Change, base: bytes | None) -> bytes | None:
     from vetline.core.binary_patch import binary_new_content as new_content
 
     return new_content(change, base)
+
+
+def _composed_image(change: Change, base: bytes | None, chosen: Sequence[Hunk]) -> bytes | None:
+    """The base with the accepted regions' changed pixels taken from the new image."""
+    from vetline.adapters.images.compose import compose
+    from vetline.adapters.images.regions import Box
+
+    after = _binary_new_content(change, base)
+    if base is None or after is None:
+        raise StaleBaseError(f"{change.path}: regions need both the old and the new image")
+    shown = change.image.before_data if change.image is not None else None
+    if shown is not None and shown != base:
+        # The regions were found against the image shown; any other base would mix.
+        raise StaleBaseError(f"{change.source_path} is not the image the regions were found on")
+    boxes = [Box(*hunk.region.box) for hunk in chosen if hunk.region is not None]
+    return compose(base, after, boxes, change.path)
 
 
 def _moves(change: Change, kinds: Collection[HunkKind]) -> bool:

@@ -7,10 +7,13 @@ needs no JSON Schema library. tests/test_parse_json.py holds the two in agreemen
 
 from __future__ import annotations
 
+import base64
+import binascii
 import codecs
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import NamedTuple
@@ -18,19 +21,24 @@ from typing import NamedTuple
 from vetline.adapters.formats.unified import parse_file_diffs
 from vetline.core.errors import InputError
 from vetline.core.hunks import hunks_from_texts
+from vetline.core.image_items import annotation_hunk
 from vetline.core.model import (
     Agent,
+    BinaryData,
     Change,
     Citation,
     FileStatus,
     Hunk,
     HunkKind,
+    ImageDiff,
+    ImageRegion,
     Proposal,
     sha256_hex,
 )
 from vetline.core.text import TextDecodeError, encode
 
 FORMAT_VERSION = 1
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class Shape(NamedTuple):
@@ -50,7 +58,20 @@ SHAPES: dict[str, Shape] = {
         ),
     ),
     "agent": Shape((), ("name", "model", "provider")),
-    "change": Shape(("path",), ("old_path", "encoding", "base", "new", "diff")),
+    "change": Shape(
+        ("path",),
+        (
+            "old_path",
+            "encoding",
+            "base",
+            "new",
+            "diff",
+            "new_base64",
+            "base_sha256",
+            "annotations",
+        ),
+    ),
+    "annotation": Shape(("id", "box"), ("label",)),
     "citation": Shape(("id", "locator", "quote"), ("title", "claim", "hunk_id", "source_text")),
 }
 
@@ -219,6 +240,10 @@ class _Reader:
     def change(self, value: object, path: str) -> Change:
         data = self.shaped(value, path, "change")
         file_path = self.string(data, "path", path, non_empty=True) or ""
+        if "new_base64" in data or "annotations" in data:
+            return self._image_change(file_path, data, path)
+        if "base_sha256" in data:
+            raise self.error(path, "'base_sha256' goes with 'new_base64' or 'annotations'")
         old_path = self.string(data, "old_path", path, non_empty=True)
         encoding = self._encoding(self.string(data, "encoding", path, non_empty=True), path)
         if "diff" in data:
@@ -231,6 +256,84 @@ class _Reader:
         base = self.nullable_string(data, "base", path)
         new = self.nullable_string(data, "new", path)
         return self._text_change(file_path, old_path, base, new, encoding, path)
+
+    def _image_change(self, file_path: str, data: Mapping[str, object], path: str) -> Change:
+        """New bytes for a file (`new_base64`), proposed boxes on an image, or both."""
+        for key in ("old_path", "encoding", "base", "new", "diff"):
+            if key in data:
+                other = "new_base64" if "new_base64" in data else "annotations"
+                raise self.error(path, f"give either {key!r} or {other!r}, not both")
+        base_sha256 = self._sha256(data, path)
+        annotations = self._annotations(data, path)
+        boxes = tuple(annotation_hunk(file_path, box) for box in annotations)
+        if "new_base64" not in data:
+            return Change(
+                file_path,
+                FileStatus.MODIFIED,
+                boxes,
+                image=ImageDiff(None, None, annotations=annotations, annotated_sha256=base_sha256),
+            )
+        new = self._base64(data, "new_base64", path)
+        if new is None and base_sha256 is None:
+            raise self.error(path, "deleting a file ('new_base64': null) needs its 'base_sha256'")
+        if new is None and annotations:
+            raise self.error(f"{path}.annotations", "a deleted image cannot be annotated")
+        image = None
+        if annotations:
+            assert new is not None
+            image = ImageDiff(None, None, annotations=annotations, annotated_sha256=sha256_hex(new))
+        return Change(
+            file_path,
+            FileStatus.BINARY,
+            (_zero_line_hunk(file_path, HunkKind.BINARY), *boxes),
+            base_sha256=base_sha256,
+            binary_old=None if base_sha256 is None else BinaryData(None),
+            binary_new=None if new is None else BinaryData(new),
+            image=image,
+        )
+
+    def _sha256(self, data: Mapping[str, object], path: str) -> str | None:
+        value = self.string(data, "base_sha256", path)
+        if value is not None and not _SHA256.fullmatch(value):
+            raise self.error(f"{path}.base_sha256", "expected 64 lower-case hexadecimal digits")
+        return value
+
+    def _base64(self, data: Mapping[str, object], key: str, path: str) -> bytes | None:
+        text = self.nullable_string(data, key, path)
+        if text is None:
+            return None
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise self.error(f"{path}.{key}", f"not valid base64: {error}") from error
+
+    def _annotations(self, data: Mapping[str, object], path: str) -> tuple[ImageRegion, ...]:
+        if "annotations" not in data:
+            return ()
+        where = f"{path}.annotations"
+        items = self.array(data["annotations"], where, min_items=1)
+        boxes = []
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            entry = self.shaped(item, f"{where}[{index}]", "annotation")
+            box_id = self.string(entry, "id", f"{where}[{index}]", non_empty=True) or ""
+            if box_id in seen:
+                raise self.error(f"{where}[{index}].id", f"duplicate id {box_id!r}")
+            seen.add(box_id)
+            x, y, width, height = self._box(entry["box"], f"{where}[{index}].box")
+            label = self.string(entry, "label", f"{where}[{index}]") or ""
+            boxes.append(ImageRegion(x, y, width, height, label=label, annotation_id=box_id))
+        return tuple(boxes)
+
+    def _box(self, value: object, path: str) -> tuple[int, int, int, int]:
+        numbers = self.array(value, path)
+        whole = [number for number in numbers if type(number) is int]  # JSON true is not 1
+        if len(numbers) != 4 or len(whole) != 4:
+            raise self.error(path, "expected [x, y, width, height]: four whole numbers")
+        x, y, width, height = whole
+        if x < 0 or y < 0 or width < 1 or height < 1:
+            raise self.error(path, "x and y must be 0 or more, width and height 1 or more")
+        return x, y, width, height
 
     def _encoding(self, name: str | None, path: str) -> str:
         if name is None:

@@ -6,6 +6,7 @@ adapters.inputs.load_source into the same changes and hunks.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,8 +40,6 @@ def write_proposal_file(path: Path, proposals: Sequence[Proposal]) -> None:
 
 
 def _proposal(proposal: Proposal) -> dict[str, Any]:
-    if proposal.images:
-        raise ValueError(f"proposal {proposal.id}: image changes cannot be written as JSON")
     out: dict[str, Any] = {"id": proposal.id, "title": proposal.title}
     if proposal.rationale:
         out["rationale"] = proposal.rationale
@@ -74,8 +73,8 @@ def _proposal(proposal: Proposal) -> dict[str, Any]:
 
 def _change(change: Change, proposal_id: str) -> dict[str, Any]:
     where = f"proposal {proposal_id}: {change.path}"
-    if change.is_binary:
-        raise ValueError(f"{where}: binary changes cannot be written as JSON")
+    if change.is_binary or (change.image is not None and change.image.annotations):
+        return _binary_change(change, where)
     out: dict[str, Any] = {"path": change.path}
     if change.old_path is not None and change.old_path != change.path:
         out["old_path"] = change.old_path
@@ -99,6 +98,43 @@ def _change(change: Change, proposal_id: str) -> dict[str, Any]:
         deleted=change.status is FileStatus.DELETED,
     )
     return out
+
+
+def _binary_change(change: Change, where: str) -> dict[str, Any]:
+    """`new_base64` and the base's sha256, and any proposed boxes (`annotations`)."""
+    out: dict[str, Any] = {"path": change.path}
+    image = change.image
+    if change.is_binary:
+        if change.source_path != change.path:
+            raise ValueError(f"{where}: a renamed binary file cannot be written as JSON")
+        new = _new_bytes(change)
+        if change.binary_old is not None:
+            if change.base_sha256 is None:
+                raise ValueError(
+                    f"{where}: the base's sha256 is not known, so it cannot be checked"
+                )
+            out["base_sha256"] = change.base_sha256
+        out["new_base64"] = None if new is None else base64.b64encode(new).decode("ascii")
+    elif image is not None and image.annotated_sha256:
+        out["base_sha256"] = image.annotated_sha256
+    if image is not None and image.annotations:
+        out["annotations"] = [
+            {"id": box.annotation_id, "label": box.label, "box": list(box.box)}
+            for box in image.annotations
+        ]
+    return out
+
+
+def _new_bytes(change: Change) -> bytes | None:
+    """The new file's bytes, whole (None: the change deletes the file)."""
+    new = change.binary_new
+    if new is None:
+        return None
+    if new.data is not None and not new.is_delta:
+        return new.data
+    if change.image is not None and change.image.after_data is not None:
+        return change.image.after_data  # a delta the image step applied
+    raise ValueError(f"{change.path}: the new content is not in the source (a delta or no data)")
 
 
 def _citation(citation: Citation) -> dict[str, Any]:

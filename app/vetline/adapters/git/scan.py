@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vetline.adapters.git.runner import Git, GitCommandError
+from vetline.adapters.images.changes import image_change
+from vetline.adapters.images.kinds import is_image
 from vetline.core.errors import InputError
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import BinaryData, Change, FileStatus, Hunk, HunkKind, sha256_hex
@@ -255,7 +257,7 @@ def _change(
         status = FileStatus.DELETED
     else:
         status = FileStatus.MODIFIED
-    return Change(
+    change = Change(
         path=path,
         status=status,
         hunks=tuple(items),
@@ -269,6 +271,9 @@ def _change(
         binary_old=BinaryData(base) if binary and base is not None else None,
         binary_new=BinaryData(new) if binary and new is not None else None,
     )
+    if binary and is_image(path, new if new is not None else base):
+        change = image_change(change, base, new)
+    return change
 
 
 def _texts(base: bytes, new: bytes) -> tuple[str, str, str] | None:

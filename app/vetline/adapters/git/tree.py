@@ -52,7 +52,13 @@ _IN_PROGRESS = (
     ("CHERRY_PICK_HEAD", "cherry-pick"),
     ("REVERT_HEAD", "revert"),
 )
-_CONTENT_KINDS = (HunkKind.TEXT, HunkKind.BINARY, HunkKind.CREATE_EMPTY, HunkKind.DELETE_EMPTY)
+_CONTENT_KINDS = (
+    HunkKind.TEXT,
+    HunkKind.BINARY,
+    HunkKind.IMAGE_REGION,
+    HunkKind.CREATE_EMPTY,
+    HunkKind.DELETE_EMPTY,
+)
 
 
 def load_worktree(repo: Path) -> GitTree:
@@ -289,8 +295,16 @@ def _side_content(file: TrackedFile, chosen: Sequence[Hunk], edited: Mapping[str
     change = file.change
     base = file.base or b""
     if change.is_binary:
-        binary_chosen = any(hunk.kind is HunkKind.BINARY for hunk in chosen)
-        return (file.new or b"") if binary_chosen else base
+        if any(hunk.kind is HunkKind.BINARY for hunk in chosen):
+            return file.new or b""
+        boxes = [hunk.region.box for hunk in chosen if hunk.region is not None]
+        if boxes and file.base is not None and file.new is not None:
+            from vetline.adapters.images.compose import compose  # numpy and Pillow, when needed
+            from vetline.adapters.images.regions import Box
+
+            # Accepted (for the index) or not rejected (for the work tree) regions only.
+            return compose(file.base, file.new, [Box(*box) for box in boxes], change.path)
+        return base
     text_hunks = [hunk for hunk in chosen if hunk.kind is HunkKind.TEXT]
     if not text_hunks or change.base_text is None:
         return base

@@ -1,0 +1,1 @@
+"""Images: safe decoding, changed-pixel regions, partly accepted images written exactly, boxes."""
