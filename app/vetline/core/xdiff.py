@@ -10,6 +10,7 @@ window's first paint can spare.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from vetline.core.linediff import Edit
@@ -28,18 +29,17 @@ def _load_xdiff() -> Callable[[bytes, bytes], list[Edit]] | None:
     # INDENT_HEURISTIC: git's default since 2.14, so changed blocks sit where git puts them.
     options = DiffOption.FORCE_TEXT | DiffOption.INDENT_HEURISTIC
 
+    header = attrgetter("old_start", "old_lines", "new_start", "new_lines")
+
     def xdiff_edits(old: bytes, new: bytes) -> list[Edit]:
         patch = Patch.create_from(old, new, flag=options, context_lines=0, interhunk_lines=0)
-        return [
+        edits = []
+        for old_start, old_lines, new_start, new_lines in map(header, patch.hunks):
             # A side with no lines is named by the line before it, as in unified diffs.
-            Edit(
-                hunk.old_start - 1 if hunk.old_lines else hunk.old_start,
-                hunk.old_start - 1 + hunk.old_lines if hunk.old_lines else hunk.old_start,
-                hunk.new_start - 1 if hunk.new_lines else hunk.new_start,
-                hunk.new_start - 1 + hunk.new_lines if hunk.new_lines else hunk.new_start,
-            )
-            for hunk in patch.hunks
-        ]
+            old_first = old_start - 1 if old_lines else old_start
+            new_first = new_start - 1 if new_lines else new_start
+            edits.append(Edit(old_first, old_first + old_lines, new_first, new_first + new_lines))
+        return edits
 
     return xdiff_edits
 
