@@ -168,6 +168,42 @@ def bench_pathological_diff(workdir: Path) -> dict[str, Any]:
     }
 
 
+def bench_deep_path_write(workdir: Path) -> dict[str, Any]:
+    """Writing one new file 1,000 and 2,000 folders deep into an empty workspace."""
+    from vetline.adapters.files.workspace import FileWrite, Workspace
+
+    results: dict[str, Any] = {}
+    for depth in (1_000, 2_000):
+        rel = "/".join(["d"] * depth) + "/leaf.txt"
+        timings = []
+        for attempt in range(3):
+            root = workdir / f"deep_{depth}_{attempt}"
+            root.mkdir()
+            start = time.perf_counter()
+            Workspace(root).write([FileWrite(rel, b"leaf\n", None, None)])
+            timings.append((time.perf_counter() - start) * 1000)
+            _remove_chain(root, depth)
+        results[f"{depth}_folders"] = {
+            "median": round(statistics.median(timings), 1),
+            "min": round(min(timings), 1),
+            "max": round(max(timings), 1),
+        }
+    return results
+
+
+def _remove_chain(root: Path, depth: int) -> None:
+    """Remove root/d/d/…/leaf.txt bottom-up (shutil.rmtree recurses once per level)."""
+    folders = []
+    folder = root
+    for _ in range(depth):
+        folder /= "d"
+        folders.append(folder)
+    (folder / "leaf.txt").unlink()
+    for each in reversed(folders):
+        each.rmdir()
+    root.rmdir()
+
+
 def five_mb_patch(workdir: Path) -> Path:
     """A real multi-file git patch of about 5 MB."""
     from vetline.core.patch_text import file_patch
@@ -233,6 +269,7 @@ def main() -> int:
         steps: dict[str, Callable[[], Any]] = {
             "diff_ms": lambda: bench_diff(workdir),
             "pathological_diff_ms": lambda: bench_pathological_diff(workdir),
+            "deep_path_write_ms": lambda: bench_deep_path_write(workdir),
             "parse_5mb_patch_ms": lambda: bench_parse(workdir),
             "decisions_per_s": lambda: bench_decisions(workdir),
         }
