@@ -108,15 +108,17 @@ def test_no_module_imports_another_modules_private_names() -> None:
 
 
 def test_core_imports_only_stdlib_and_its_small_pure_libraries() -> None:
-    # Small pure libraries: word highlights, syntax roles, Unicode's confusables data, and
-    # rapidfuzz — compiled, but pure in the sense that matters here: no I/O, no Qt, no
-    # state; it locates a misquoted passage (core.citations).
+    # Small pure libraries: word highlights, syntax roles, Unicode's confusables data; and
+    # two compiled ones, pure in the sense that matters here (no I/O, no Qt, no state):
+    # rapidfuzz locates a misquoted passage (core.citations), and pygit2 runs libgit2's
+    # line diff on two in-memory buffers only (core.xdiff: no repository).
     allowed = set(sys.stdlib_module_names) | {
         "vetline",
         "diff_match_patch",
         "pygments",
         "confusable_homoglyphs",
         "rapidfuzz",
+        "pygit2",
     }
     extra = {
         str(path.relative_to(PACKAGE)): sorted(imported_top_modules(path) - allowed)

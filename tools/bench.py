@@ -61,12 +61,39 @@ def changed_copy(lines: list[str], share: float, rng: random.Random) -> list[str
 
 
 def median_ms(action: Callable[[], object], repeats: int) -> float:
+    return timed_ms(action, repeats)["median"]
+
+
+def timed_ms(action: Callable[[], object], repeats: int) -> dict[str, float]:
+    """Median and spread (fastest, slowest) of `repeats` runs, in milliseconds."""
     timings = []
     for _ in range(repeats):
         start = time.perf_counter()
         action()
         timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings)
+    return {
+        "median": round(statistics.median(timings), 2),
+        "min": round(min(timings), 2),
+        "max": round(max(timings), 2),
+    }
+
+
+def side_by_side_ms(actions: dict[str, Callable[[], object]], repeats: int) -> dict[str, Any]:
+    """Each action timed in turn, round after round, so a load spike hits all alike."""
+    timings: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(repeats):
+        for name, action in actions.items():
+            start = time.perf_counter()
+            action()
+            timings[name].append((time.perf_counter() - start) * 1000)
+    return {
+        name: {
+            "median": round(statistics.median(values), 2),
+            "min": round(min(values), 2),
+            "max": round(max(values), 2),
+        }
+        for name, values in timings.items()
+    }
 
 
 def git_changed_lines(output: bytes) -> int:
@@ -88,24 +115,95 @@ def bench_diff(workdir: Path) -> dict[str, Any]:
             old_file, new_file = workdir / "old.txt", workdir / "new.txt"
             old_file.write_text(old_text, encoding="utf-8")
             new_file.write_text(new_text, encoding="utf-8")
-            repeats = 15 if size <= 10_000 else 7
+            repeats = 21 if size <= 10_000 else 9
             command = ["git", "diff", "--no-index", "--no-color", str(old_file), str(new_file)]
-            git_ms = median_ms(
-                partial(subprocess.run, command, capture_output=True, check=False), repeats
+            timings = side_by_side_ms(
+                {
+                    "git": partial(subprocess.run, command, capture_output=True, check=False),
+                    "vetline": partial(hunks_from_texts, "f", old_text, new_text),
+                },
+                repeats,
             )
-            vetline_ms = median_ms(partial(hunks_from_texts, "f", old_text, new_text), repeats)
+            vetline_ms, git_ms = timings["vetline"]["median"], timings["git"]["median"]
             ours = hunks_from_texts("f", old_text, new_text)
             git_output = subprocess.run(command, capture_output=True, check=False).stdout
             results[f"{size_name}_{share_name}"] = {
                 "vetline": round(vetline_ms, 2),
                 "git": round(git_ms, 2),
                 "ratio": round(vetline_ms / git_ms, 2),
+                "spread": timings,
                 "changed_lines": {
                     "vetline": sum(h.added + h.removed for h in ours),
                     "git": git_changed_lines(git_output),
                 },
             }
     return results
+
+
+def bench_pathological_diff(workdir: Path) -> dict[str, Any]:
+    """A 100k-line pair whose lines are drawn from two values, against git on the same."""
+    rng = random.Random(1)
+    old_text = "".join(rng.choice(("a\n", "b\n")) for _ in range(100_000))
+    new_text = "".join(rng.choice(("a\n", "b\n")) for _ in range(100_000))
+    old_file, new_file = workdir / "two_old.txt", workdir / "two_new.txt"
+    old_file.write_text(old_text, encoding="utf-8")
+    new_file.write_text(new_text, encoding="utf-8")
+    command = ["git", "diff", "--no-index", "--no-color", str(old_file), str(new_file)]
+    timings = side_by_side_ms(
+        {
+            "git": partial(subprocess.run, command, capture_output=True, check=False),
+            "vetline": partial(hunks_from_texts, "f", old_text, new_text),
+        },
+        5,
+    )
+    ours = hunks_from_texts("f", old_text, new_text)
+    git_output = subprocess.run(command, capture_output=True, check=False).stdout
+    return {
+        "vetline": timings["vetline"]["median"],
+        "git": timings["git"]["median"],
+        "ratio": round(timings["vetline"]["median"] / timings["git"]["median"], 2),
+        "spread": timings,
+        "changed_lines": {
+            "vetline": sum(h.added + h.removed for h in ours),
+            "git": git_changed_lines(git_output),
+        },
+    }
+
+
+def bench_deep_path_write(workdir: Path) -> dict[str, Any]:
+    """Writing one new file 1,000 and 2,000 folders deep into an empty workspace."""
+    from vetline.adapters.files.workspace import FileWrite, Workspace
+
+    results: dict[str, Any] = {}
+    for depth in (1_000, 2_000):
+        rel = "/".join(["d"] * depth) + "/leaf.txt"
+        timings = []
+        for attempt in range(3):
+            root = workdir / f"deep_{depth}_{attempt}"
+            root.mkdir()
+            start = time.perf_counter()
+            Workspace(root).write([FileWrite(rel, b"leaf\n", None, None)])
+            timings.append((time.perf_counter() - start) * 1000)
+            _remove_chain(root, depth)
+        results[f"{depth}_folders"] = {
+            "median": round(statistics.median(timings), 1),
+            "min": round(min(timings), 1),
+            "max": round(max(timings), 1),
+        }
+    return results
+
+
+def _remove_chain(root: Path, depth: int) -> None:
+    """Remove root/d/d/…/leaf.txt bottom-up (shutil.rmtree recurses once per level)."""
+    folders = []
+    folder = root
+    for _ in range(depth):
+        folder /= "d"
+        folders.append(folder)
+    (folder / "leaf.txt").unlink()
+    for each in reversed(folders):
+        each.rmdir()
+    root.rmdir()
 
 
 def five_mb_patch(workdir: Path) -> Path:
@@ -276,6 +374,8 @@ def main() -> int:
         workdir = Path(folder)
         steps: dict[str, Callable[[], Any]] = {
             "diff_ms": lambda: bench_diff(workdir),
+            "pathological_diff_ms": lambda: bench_pathological_diff(workdir),
+            "deep_path_write_ms": lambda: bench_deep_path_write(workdir),
             "parse_5mb_patch_ms": lambda: bench_parse(workdir),
             "decisions_per_s": lambda: bench_decisions(workdir),
             "citations_ms": lambda: bench_citations(workdir),

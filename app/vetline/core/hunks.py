@@ -11,6 +11,7 @@ from vetline.core.errors import VetlineError
 from vetline.core.linediff import Edit, diff_lines, paused_gc
 from vetline.core.model import Hunk, HunkKind
 from vetline.core.text import split_lines
+from vetline.core.xdiff import compiled_line_edits
 
 DEFAULT_CONTEXT = 3
 
@@ -32,7 +33,9 @@ def hunks_from_texts(
     with paused_gc():
         old_keys = _line_keys(base)
         new_keys = _line_keys(new)
-        edits = diff_lines(old_keys, new_keys)
+        edits = compiled_line_edits(base, new)
+        if edits is None:
+            edits = diff_lines(old_keys, new_keys)
         return tuple(
             _build_hunk(path, old_keys, new_keys, group, context)
             for group in group_edits(edits, context)

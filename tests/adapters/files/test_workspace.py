@@ -682,3 +682,34 @@ def test_read_bytes(workspace: Workspace, root: Path) -> None:
 
     assert workspace.read_bytes("a.txt") == b"x"
     assert workspace.read_bytes("missing.txt") is None
+
+
+# ---- deep folders ----------------------------------------------------------------------
+
+
+def test_a_new_file_hundreds_of_folders_deep_is_written(workspace: Workspace, root: Path) -> None:
+    # Deep enough to show the per-folder work does not grow with depth (the time is
+    # `deep_path_write_ms` in the benchmark), shallow enough for pytest to clean up.
+    rel = "/".join(["d"] * 400) + "/leaf.txt"
+    workspace.write([FileWrite(rel, b"leaf\n", None, None)])
+    assert (root / rel).read_bytes() == b"leaf\n"
+    assert all(entry[0] != "link" for entry in snapshot(root).values())
+
+
+def test_a_file_in_the_way_of_a_new_folder_is_refused_and_leaves_nothing(
+    workspace: Workspace, root: Path
+) -> None:
+    put(root, "a/b/block", b"a file, not a folder\n")
+    before = snapshot(root)
+    with pytest.raises(UnsafePathError, match=r"a file stands where it needs a folder"):
+        workspace.write([FileWrite("a/b/block/x/leaf.txt", b"leaf\n", None, None)])
+    assert snapshot(root) == before
+
+
+def test_new_folders_beyond_a_link_inside_the_workspace_are_made_in_its_target(
+    workspace: Workspace, root: Path
+) -> None:
+    (root / "src").mkdir()
+    (root / "current").symlink_to(root / "src", target_is_directory=True)
+    workspace.write([FileWrite("current/pkg/sub/new.py", b"x = 1\n", None, None)])
+    assert (root / "src" / "pkg" / "sub" / "new.py").read_bytes() == b"x = 1\n"

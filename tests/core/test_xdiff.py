@@ -1,0 +1,115 @@
+"""The compiled line diff gives git's own hunks, and the pure-Python diff is never worse."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers.gitrepo import diff_no_index
+from vetline.core.hunks import apply_hunks, hunks_from_texts
+from vetline.core.linediff import Edit, diff_lines
+from vetline.core.text import encode
+from vetline.core.xdiff import compiled_line_edits
+
+HEADER = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
+WORDS = st.sampled_from(["alpha", "beta", "", "    indented", "def f():", "    return 1", "}"])
+ENDINGS = st.sampled_from(["\n", "\r\n"])
+
+
+@st.composite
+def texts(draw: st.DrawFn) -> str:
+    """Few distinct lines (many repeats, blank lines, indents), maybe no final newline."""
+    lines = draw(st.lists(st.tuples(WORDS, ENDINGS), max_size=30))
+    text = "".join(word + ending for word, ending in lines)
+    if text and draw(st.booleans()):
+        text = text.rstrip("\r\n") or "tail"
+    return text
+
+
+def git_headers(tmp: Path, old: str, new: str, context: int) -> list[tuple[int, int, int, int]]:
+    (tmp / "old").write_bytes(encode(old))
+    (tmp / "new").write_bytes(encode(new))
+    out = diff_no_index(tmp / "old", tmp / "new", f"-U{context}")
+    return [
+        (int(a), int(b or 1), int(c), int(d or 1))
+        for a, b, c, d in (match.groups() for match in HEADER.finditer(out))
+    ]
+
+
+def our_headers(old: str, new: str, context: int) -> list[tuple[int, int, int, int]]:
+    return [
+        (h.old_start, h.old_lines, h.new_start, h.new_lines)
+        for h in hunks_from_texts("f", old, new, context=context)
+    ]
+
+
+@given(old=texts(), new=texts(), context=st.integers(0, 3))
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_hunks_are_the_ones_git_diff_shows(
+    tmp_path: Path, old: str, new: str, context: int
+) -> None:
+    assert our_headers(old, new, context) == git_headers(tmp_path, old, new, context)
+
+
+def test_blocks_slide_where_git_s_indent_heuristic_puts_them(tmp_path: Path) -> None:
+    # A braced block added between two others could be shown at several offsets; git's
+    # default (the indent heuristic) shows it from its "{" to the blank line after it.
+    old = "{\n  a\n}\n\n{\n  b\n}\n"
+    new = "{\n  a\n}\n\n{\n  n\n}\n\n{\n  b\n}\n"
+    (hunk,) = hunks_from_texts("f", old, new, context=0)
+    assert hunk.texts == ("{\n", "  n\n", "}\n", "\n")
+    assert our_headers(old, new, 3) == git_headers(tmp_path, old, new, 3)
+
+
+def test_large_code_like_files_match_git(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    old = [
+        f"value_{rng.randrange(10**6)} = {n}\n" if rng.random() < 0.8 else "\n" for n in range(3000)
+    ]
+    new = list(old)
+    for _ in range(300):
+        spot = rng.randrange(len(new))
+        new[spot : spot + rng.randint(0, 2)] = [f"changed_{rng.randrange(10**6)}\n"]
+    old_text, new_text = "".join(old), "".join(new)
+    assert our_headers(old_text, new_text, 3) == git_headers(tmp_path, old_text, new_text, 3)
+
+
+def test_the_pure_python_fallback_is_never_less_minimal_than_the_compiled_diff() -> None:
+    rng = random.Random(3)
+    for _ in range(50):
+        old = [rng.choice("abcd") for _ in range(rng.randrange(200))]
+        new = [rng.choice("abce") for _ in range(rng.randrange(200))]
+        compiled = compiled_line_edits(
+            "".join(f"{x}\n" for x in old), "".join(f"{x}\n" for x in new)
+        )
+        assert compiled is not None
+
+        def changed(edits: list[Edit]) -> int:
+            return sum(e.old_end - e.old_start + e.new_end - e.new_start for e in edits)
+
+        assert changed(diff_lines(old, new)) <= changed(compiled)
+
+
+def test_nul_bytes_and_undecodable_bytes_are_diffed_as_text() -> None:
+    # A NUL would make git call the file binary; undecodable bytes arrive as surrogates.
+    old = "a\x00b\nsame\ncaf\udce9\n"
+    new = "a\x00c\nsame\ncaf\udce8\n"
+    hunks = hunks_from_texts("f", old, new, context=0)
+    assert [(h.old_start, h.old_lines) for h in hunks] == [(1, 1), (3, 1)]
+    assert apply_hunks(old, hunks) == new
+
+
+def test_a_two_valued_100k_line_pair_is_diffed_exactly_as_git_does(tmp_path: Path) -> None:
+    """Thousands of edits between two repeated lines: git's cost limit keeps this bounded
+    (the figure is `pathological_diff_ms` in the benchmark), and the result is git's."""
+    rng = random.Random(1)
+    old = "".join(rng.choice(("a\n", "b\n")) for _ in range(100_000))
+    new = "".join(rng.choice(("a\n", "b\n")) for _ in range(100_000))
+    hunks = hunks_from_texts("f", old, new, context=0)
+    assert apply_hunks(old, hunks) == new
+    ours = [(h.old_start, h.old_lines, h.new_start, h.new_lines) for h in hunks]
+    assert ours == git_headers(tmp_path, old, new, 0)
