@@ -188,6 +188,15 @@ def _notes(item: ReviewItem, stale: bool, in_repository: bool) -> list[str]:
             "Listed only (a submodule, nested repository or symbolic link): Vetline does not"
             " enter or change it, so it cannot be accepted; rejecting it changes nothing."
         )
+    elif item.hunk.kind is HunkKind.IMAGE_REGION:
+        notes.append(
+            "A region of changed pixels: accepting it takes the new image's pixels inside "
+            "it; the rest of the image stays as it is unless its own regions are accepted."
+        )
+    elif item.hunk.kind is HunkKind.ANNOTATION:
+        notes.append("A labelled box the agent proposes; accepted boxes go to a sidecar file.")
+    elif item.change.image is not None and item.change.image.whole_reason:
+        notes.append(f"One item for the whole image: {item.change.image.whole_reason}.")
     elif item.change.is_binary or item.hunk.kind is HunkKind.BINARY:
         notes.append("Binary file: accepted or rejected as a whole.")
     elif item.hunk.is_whitespace_only:

@@ -6,6 +6,7 @@ review logic lives in the controller and the keys in `ui.actions`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from vetline.core.hidden_text import escape_hidden
 from vetline.core.leash import Level
-from vetline.core.model import Change
+from vetline.core.model import Change, HunkKind
 from vetline.core.session import ReviewItem
 from vetline.core.settings import Settings
 from vetline.ui.actions import (
@@ -44,6 +45,7 @@ from vetline.ui.dialogs import ReviewPrompts, confirm_box
 from vetline.ui.diff_rows import DiffLayout
 from vetline.ui.diff_view import DiffView
 from vetline.ui.finished_view import FinishedView
+from vetline.ui.image_view import ImagePairView
 from vetline.ui.latency import SettledObjects, prefer_the_gui_thread
 from vetline.ui.queue_view import QueueView
 from vetline.ui.shortcut_sheet import ShortcutSheet
@@ -85,7 +87,10 @@ class MainWindow(QMainWindow):
         self.repository_follower = RepositoryFollower(controller, self)
         self.command_actions = build_actions(self, settings.keys, self._handlers())
         for command_id in _IMAGE_COMMANDS:
-            self.command_actions[command_id].setEnabled(False)  # no image changes in this queue
+            self.command_actions[command_id].setEnabled(False)  # until an image is on screen
+        self.image_view = ImagePairView(self)
+        self.image_view.setAccessibleName("Image change: before and after")
+        self._image_on_screen: Change | None = None
 
         self.queue = QueueView(controller, self)
         self.diff = DiffView(self)
@@ -163,7 +168,12 @@ class MainWindow(QMainWindow):
         centre_layout.setContentsMargins(gap, gap, gap, gap)
         centre_layout.setSpacing(gap)
         centre_layout.addWidget(self.file_header)
-        centre_layout.addWidget(self.diff, 1)
+        # The text diff, or the image view for an image change.
+        self.view_pages = QStackedWidget(self)
+        self.view_pages.setAccessibleName("Diff or image")
+        self.view_pages.addWidget(self.diff)
+        self.view_pages.addWidget(self.image_view)
+        centre_layout.addWidget(self.view_pages, 1)
         centre_layout.addWidget(self.prompts.panels)  # edit, reject with a reason: beside the hunk
         centre_layout.addWidget(self.decision_bar)
         self.prompts.panels.stand_in_for(self.decision_bar)
@@ -240,6 +250,7 @@ class MainWindow(QMainWindow):
         """Put the current hunk's file in the diff view and mark the hunk."""
         item = self.controller.current
         if item is None:
+            self.view_pages.setCurrentWidget(self.diff)
             self.diff.set_file(None, ())
             self.file_header.setText("")
             self.decision_bar.refresh(has_current=False)
@@ -257,6 +268,7 @@ class MainWindow(QMainWindow):
             self._file_on_screen = (change, siblings)
             self._show_hunk_states()
         self.diff.set_current_hunk(index.index_in_file(item))
+        self._show_image(item)
         added, removed = index.file_totals(change)
         self.file_header.setText(f"{escape_hidden(change.path)}   +{added} −{removed}")
         self._flag_hidden(item)
@@ -330,10 +342,10 @@ class MainWindow(QMainWindow):
             "view.expand_context": self._toggle_folds,
             "leash.level_up": lambda: self.slider.step(+1),
             "leash.level_down": lambda: self.slider.step(-1),
-            "image.side_by_side": self._no_image,
-            "image.swipe": self._no_image,
-            "image.onion_skin": self._no_image,
-            "image.difference": self._no_image,
+            "image.side_by_side": lambda: self._image_mode(ImagePairView.side_by_side),
+            "image.swipe": lambda: self._image_mode(ImagePairView.swipe),
+            "image.onion_skin": lambda: self._image_mode(ImagePairView.onion_skin),
+            "image.difference": lambda: self._image_mode(ImagePairView.difference),
             "ask.selection": lambda: self.open_ask(Level.SUGGEST),
             "ask.file": lambda: self.open_ask(Level.CHUNK),
             "ask.files": lambda: self.open_ask(Level.FILE),
@@ -446,8 +458,34 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         self.prompts.open_dialog(ShortcutSheet(self.command_actions, self))
 
-    def _no_image(self) -> None:
-        self._note("This hunk has no image to compare")
+    def _image_mode(self, mode: Callable[[ImagePairView], None]) -> None:
+        if self.view_pages.currentWidget() is not self.image_view:
+            self._note("This hunk has no image to compare")
+            return
+        mode(self.image_view)
+        self.image_view.setFocus()
+
+    def _show_image(self, item: ReviewItem) -> bool:
+        """An image change goes to the image view (its region outlined); False otherwise."""
+        change = item.change
+        image = change.image
+        is_image = image is not None and (
+            image.before_data is not None or image.after_data is not None
+        )
+        for command_id in _IMAGE_COMMANDS:
+            self.command_actions[command_id].setEnabled(is_image)
+        if not is_image:
+            self._image_on_screen = None
+            self.view_pages.setCurrentWidget(self.diff)
+            return False
+        if self._image_on_screen is not change:
+            self.image_view.show_change(change)
+            self._image_on_screen = change
+        region = item.hunk.region
+        if region is not None and item.hunk.kind is HunkKind.IMAGE_REGION:
+            self.image_view.set_current_box((region.x, region.y, region.width, region.height))
+        self.view_pages.setCurrentWidget(self.image_view)
+        return True
 
     def _note(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
@@ -496,6 +534,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """A write in flight finishes first; the window closes itself right after."""
         self.repository_follower.stop()
+        self.image_view.shutdown()
         for follower in self.controller.findChildren(InboxFollower):
             follower.stop()
         if self.asker.running:  # stopped at once; the window closes when it has ended

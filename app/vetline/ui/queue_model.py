@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistent
 from PySide6.QtGui import QFont
 
 from vetline.core.hidden_text import escape_hidden
+from vetline.core.image_items import item_title
 from vetline.core.model import Change, FileStatus, HunkKind, Proposal
 from vetline.core.session import HunkState, ReviewItem
 from vetline.ui.controller import ReviewController
@@ -346,6 +347,8 @@ def _hunk_name(item: ReviewItem, number: int) -> str:
     hunk = item.hunk
     if hunk.kind is HunkKind.BINARY and not item.acceptable:
         return "listed only · cannot be accepted"  # a submodule, a link, data not in a patch
+    if hunk.region is not None:  # a region of changed pixels, or a proposed box
+        return escape_hidden(item_title(hunk, number))
     destructive = destructive_label(item)
     if hunk.kind is not HunkKind.TEXT:
         return f"{hunk.kind.value} · {destructive or 'whole file'}"
