@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 from helpers.proposals import proposal_of, text_change
 from helpers.review_window import WAIT_MS, Review
@@ -117,3 +118,31 @@ def test_a_hunk_that_hides_characters_is_flagged_and_accepting_asks_twice(
     (row,) = review.rows()
     assert (row["verdict"], row["flagged"]) == ("accepted", "U+202E RIGHT-TO-LEFT OVERRIDE")
     assert (review.workspace / "access.py").read_text(encoding="utf-8") == new
+
+
+def test_the_queue_has_a_context_menu_of_the_commands_for_the_row_clicked(
+    review: Review,
+) -> None:
+    queue, actions = review.window.queue, review.window.command_actions
+    target = review.controller.session.items[2]  # the note's hunk, not the current one
+    row = queue.visualRect(queue.model().index_of(target)).center()
+    handle = review.window.windowHandle()
+    assert handle is not None
+    at = queue.viewport().mapTo(review.window, row)
+    QTest.mouseClick(handle, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, at)
+    menu = queue.context_menu
+    assert menu is not None
+    review.qtbot.waitUntil(menu.isVisible, timeout=WAIT_MS)
+    assert review.controller.current is target  # the row under the pointer is current
+    shown = [action for action in menu.actions() if not action.isSeparator()]
+    assert all(action is actions[action.objectName()] for action in shown)
+    assert {"Accept hunk", "Reject hunk", "Edit hunk…"} <= {a.text() for a in shown}
+    review.shot("35-queue-context-menu", menu)
+    with review.qtbot.waitSignal(review.controller.command_finished, timeout=WAIT_MS):
+        reject = actions["review.reject_hunk"]
+        review.qtbot.mouseClick(
+            menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(reject).center()
+        )
+    assert [(row["hunk_id"], row["verdict"]) for row in review.rows()] == [
+        (target.hunk.id, "rejected")
+    ]

@@ -30,6 +30,22 @@ DIFF_MENU_COMMANDS: tuple[str | None, ...] = (
 )
 
 
+# The queue's right-click menu: the row clicked is made current first.
+QUEUE_MENU_COMMANDS: tuple[str | None, ...] = (
+    "review.accept_hunk",
+    "review.reject_hunk",
+    "review.reject_with_reason",
+    "review.edit_hunk",
+    "review.split_hunk",
+    None,
+    "review.accept_rest",
+    "review.undo",
+    None,
+    "ask.file",
+    "app.open",
+)
+
+
 def build_command_menu(
     parent: QWidget,
     actions: Mapping[str, QAction],

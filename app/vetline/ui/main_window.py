@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self.diff = DiffView(self)
         self.diff.setAccessibleName("Diff of the current file")
         self.diff.set_command_actions(self.command_actions)  # its right-click menu
+        self.queue.set_command_actions(self.command_actions)
         if settings["view.layout"] == DiffLayout.SIDE_BY_SIDE.value:
             self.diff.set_layout(DiffLayout.SIDE_BY_SIDE)
         self.file_header = QLabel(self)

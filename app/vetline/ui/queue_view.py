@@ -7,11 +7,13 @@ draw their text as plain text, so untrusted titles and paths cannot inject marku
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
+from vetline.ui.command_menu import QUEUE_MENU_COMMANDS, build_command_menu
 from vetline.ui.controller import ReviewController
 from vetline.ui.queue_model import NAME, STATE, QueueModel
 from vetline.ui.status import NOT_WRITTEN, OVER_LEASH, STALE
@@ -50,6 +52,8 @@ class QueueView(QTreeView):
         header.setSectionResizeMode(STATE, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(STATE, self._state_width(0))
         self._syncing = False
+        self._actions: Mapping[str, QAction] = {}
+        self.context_menu: QMenu | None = None  # the last one shown (tests look at it)
         self.selectionModel().currentRowChanged.connect(self._on_current_row)
         controller.queue_rebuilt.connect(self.rebuild)
         controller.states_changed.connect(self.refresh_states)
@@ -112,6 +116,25 @@ class QueueView(QTreeView):
         first = self._model.first_item(current.siblingAtColumn(NAME))
         if first is not None:
             self.item_chosen.emit(first)
+
+    def set_command_actions(self, actions: Mapping[str, QAction]) -> None:
+        """The window's actions, for the right-click menu (the same code as keys run)."""
+        self._actions = actions
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._show_menu)
+
+    def _show_menu(self, position: QPoint) -> None:
+        """Every command that applies, for the row under the pointer (made current first)."""
+        index = self.indexAt(position)
+        if index.isValid():
+            first = self._model.first_item(index.siblingAtColumn(NAME))
+            if first is not None:
+                self.item_chosen.emit(first)
+        if self.context_menu is not None:
+            self.context_menu.deleteLater()
+        self.context_menu = build_command_menu(self, self._actions, QUEUE_MENU_COMMANDS)
+        if self.context_menu.actions():
+            self.context_menu.popup(self.viewport().mapToGlobal(position))
 
     def state_words(self) -> list[tuple[str, str]]:
         """(name, state) of every row, depth first: what a screen reader would hear."""
