@@ -3,6 +3,7 @@ the status bar, labels for verdicts that add or remove whole files, and room for
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -10,7 +11,7 @@ from PySide6.QtTest import QTest
 
 from helpers.proposals import proposal_of, text_change
 from helpers.review_window import WAIT_MS, Review
-from vetline.core.model import Change, FileStatus
+from vetline.core.model import Change, Citation, FileStatus
 from vetline.ui.diff_rows import DiffLayout
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -146,3 +147,30 @@ def test_the_queue_has_a_context_menu_of_the_commands_for_the_row_clicked(
     assert [(row["hunk_id"], row["verdict"]) for row in review.rows()] == [
         (target.hunk.id, "rejected")
     ]
+
+
+def test_the_sources_panel_shows_each_citations_status_in_words(review: Review) -> None:
+    source = "The survey of 412 readers found that most pages load in under 2 seconds.\n"
+    (review.workspace / "notes" / "survey.md").write_text(source, encoding="utf-8")
+    old = "Speed\n"
+    change = text_change("notes/speed.md", old, old + "Most pages load fast.\n")
+    citations = (
+        Citation("c1", "Survey", "notes/survey.md", "most pages load in under 2 seconds"),
+        Citation("c2", "Survey", "notes/survey.md", "most pages load in under 20 seconds"),
+        Citation("c3", "Survey", "notes/survey.md", "readers disliked the colours"),
+    )
+    (review.workspace / "notes" / "speed.md").write_text(old, encoding="utf-8")
+    proposal = replace(proposal_of(change, proposal_id="cited"), citations=citations)
+    review.controller.open_proposals([proposal], review.workspace)
+    review.settle()
+    review.go_to("cited")
+    panel = review.window.details.sources
+    review.qtbot.waitUntil(
+        lambda: not any("checking…" in words for words in panel.statuses()), timeout=WAIT_MS
+    )
+    verified, approximate, missing = panel.statuses()
+    assert "verified: the quote is in the source" in verified
+    assert "CRITICAL: a number, negation or unit differs" in approximate
+    assert "quote “20” · source “2”" in approximate
+    assert "not found in the source" in missing
+    review.shot("36-sources-panel")

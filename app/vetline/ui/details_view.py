@@ -18,6 +18,7 @@ from vetline.core.model import HunkKind, Proposal
 from vetline.core.session import HunkState, ReviewItem
 from vetline.ui.controller import ReviewController
 from vetline.ui.plain_text import plain_label
+from vetline.ui.sources_panel import SourcesPanel
 from vetline.ui.status import ACCEPTED, OVER_LEASH, STALE, ShownState, shown_state
 
 
@@ -92,6 +93,8 @@ class DetailsView(QScrollArea):
         layout.setSpacing(spacing)
         for widget in (self.title, self.byline, self.lineage, self.leash, self.hunk, self.notes):
             layout.addWidget(widget)
+        self.sources = SourcesPanel(controller, page)
+        layout.addWidget(self.sources)
         layout.addWidget(self.task)
         layout.addWidget(self.rationale)
         layout.addStretch(1)
