@@ -115,17 +115,38 @@ def test_a_crash_before_any_rename_finishes_every_file(root: Path, journals: Pat
     assert contents(root) == NEW
 
 
-def test_a_finished_write_leaves_no_journal_and_a_single_file_needs_none(
+def test_a_finished_write_leaves_no_journal_single_file_or_several(
     root: Path, journals: Path
 ) -> None:
     workspace = Workspace(root, journal_dir=journals)
     workspace.write([FileWrite("a.txt", NEW["a.txt"], 0o644, sha256_hex(OLD["a.txt"]))])
-    assert not journals.exists()
+    assert list(journals.iterdir()) == []  # journalled while it ran, gone once done
     workspace.write(
         [FileWrite(name, NEW[name], 0o644, sha256_hex(OLD[name])) for name in ("b.txt", "c.txt")]
     )
     assert list(journals.iterdir()) == []
     assert contents(root) == NEW
+
+
+def test_a_crash_in_a_single_file_write_is_finished_and_leaves_no_temp_file(
+    root: Path, journals: Path
+) -> None:
+    single = CRASHING_WRITER.replace(
+        'for name in ("a.txt", "b.txt", "c.txt")', 'for name in ("a.txt",)'
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", single, str(root), str(journals), "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 9, done.stderr
+    assert [path.name for path in root.iterdir() if ".vetline-tmp-" in path.name]
+    notes = Workspace(root, journal_dir=journals).finish_interrupted_writes()
+    assert notes == ["finished a write a crash had interrupted: a.txt"]
+    assert (root / "a.txt").read_bytes() == NEW["a.txt"]
+    assert not [path.name for path in root.iterdir() if ".vetline-" in path.name]
 
 
 def journal(journals: Path, root: Path, **step: str | None) -> None:

@@ -86,7 +86,7 @@ class Transaction:
                     backup = self.backups[step.path].read_bytes()
                     if sha256_hex(backup) != step.expected_sha256:
                         raise StaleBaseError(f"{step.path} changed while it was being written")
-            if self.journal_dir is not None and len(self.steps) > 1:
+            if self.journal_dir is not None:  # one file too: its temp is finished or cleared
                 self.journal = self._write_journal(self.journal_dir)
         except BaseException as error:
             self._discard()
