@@ -30,6 +30,7 @@ from vetline.adapters.paths import data_dir as default_data_dir
 from vetline.core.errors import VetlineError
 from vetline.core.leash import Level
 from vetline.core.settings import Settings, default_settings
+from vetline.ui.agent_server import serve_agents
 from vetline.ui.controller import ReviewController
 from vetline.ui.main_window import MainWindow
 from vetline.ui.tasks import BackgroundWork
@@ -197,12 +198,15 @@ def run_gui(
         data_folder=folder,
         watch=watch,
     )
+    agents = serve_agents(controller, folder)  # MCP: agents' proposals join this queue
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     try:
         with loop:
             loop.run_until_complete(closed.wait())
     finally:
+        if agents is not None:
+            agents.stop_now()
         gateway.shutdown()
         log.close()
     return 0
