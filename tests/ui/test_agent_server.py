@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from helpers.mcp_agent import answer_of, connected, error_of, finish, start
 from helpers.review_window import close_and_delete, new_window, show
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.mcp.state import running_endpoint
+from vetline.cli import main
 from vetline.core.settings import default_settings
 from vetline.ui.agent_server import AgentServer
 from vetline.ui.main_window import MainWindow
@@ -256,3 +258,26 @@ def test_a_proposal_survives_a_restart_of_the_window(
         assert verdict["hunks"][0]["reason"] == "not now"
     finally:
         close_window(qtbot, second)
+
+
+def test_mcp_info_prints_configs_a_host_can_connect_with(
+    qtbot: QtBot, reviewed: Window, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--data-dir", str(reviewed.data), "mcp-info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["url"] == reviewed.url
+    cursor = info["hosts"]["cursor"]["config"]["mcpServers"]["vetline"]
+    vscode = info["hosts"]["vscode"]["config"]["servers"]["vetline"]
+    assert vscode["headers"] == cursor["headers"]
+    codex = info["hosts"]["codex"]
+    assert 'bearer_token_env_var = "VETLINE_MCP_TOKEN"' in codex["config"]
+    assert codex["environment"]["VETLINE_MCP_TOKEN"] == info["token"]
+    token = cursor["headers"]["Authorization"].removeprefix("Bearer ")
+
+    async def agent() -> dict[str, Any]:
+        async with connected(cursor["url"], token) as session:
+            return answer_of(await session.call_tool("get_leash", {}))
+
+    assert finish(qtbot, start(agent()))["title"] == "Chunk"
+    assert main(["--data-dir", str(reviewed.data), "mcp-info"]) == 0
+    assert f"claude mcp add --transport http vetline {reviewed.url}" in capsys.readouterr().out
