@@ -247,6 +247,7 @@ def test_a_proposal_survives_a_restart_of_the_window(
     try:
         assert queued_ticket(qtbot, second) == ticket  # queued again at start
         assert running_endpoint(second.data).url == second.url
+        assert second.url == first.url  # the same port again: pasted configs keep working
         decide(qtbot, second, reject="not now")
 
         async def ask() -> dict[str, Any]:

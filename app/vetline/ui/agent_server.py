@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from vetline.adapters.mcp.server import LONGEST_WAIT_S, PROGRESS_EVERY_S, McpService
-from vetline.adapters.mcp.state import Endpoint, announce, bearer_token, withdraw
+from vetline.adapters.mcp.state import Endpoint, announce, bearer_token, last_port, withdraw
 from vetline.adapters.mcp.tickets import TicketStore
 from vetline.core.errors import VetlineError
 from vetline.core.model import Proposal
@@ -58,7 +58,7 @@ class AgentServer:
         waiting = self.desk.undecided()
         if waiting:
             self._queue(waiting)
-        port = await self.service.start()
+        port = await self.service.start(last_port(self.data_folder))
         self.endpoint = announce(self.data_folder, port)
         return self.endpoint
 

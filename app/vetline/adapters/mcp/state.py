@@ -21,6 +21,7 @@ from vetline.core.errors import VetlineError
 
 TOKEN_FILE = "mcp-token"  # noqa: S105 - the file's name, not a token
 SERVER_FILE = "mcp-server.json"
+PORT_FILE = "mcp-port"  # the last port served on, kept after the window closes
 MCP_PATH = "/mcp"
 _TOKEN_BYTES = 32
 
@@ -67,6 +68,7 @@ def announce(folder: Path, port: int) -> Endpoint:
     path = folder / SERVER_FILE
     write_atomically(path, json.dumps(document).encode("utf-8"), mode=0o600)
     _owner_only(path)
+    write_atomically(folder / PORT_FILE, f"{port}\n".encode("ascii"), mode=0o600)
     return endpoint
 
 
@@ -76,6 +78,15 @@ def withdraw(folder: Path) -> None:
     found = _read_record(path)
     if found is not None and found.pid == os.getpid():
         path.unlink(missing_ok=True)
+
+
+def last_port(folder: Path) -> int:
+    """The port the last window served on (0 when unknown): worth trying again."""
+    try:
+        port = int((folder / PORT_FILE).read_text(encoding="ascii").strip())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return 0
+    return port if 1024 <= port <= 65535 else 0
 
 
 def running_endpoint(folder: Path) -> Endpoint:
