@@ -130,6 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--reviewer", metavar="NAME", help="name in the log (default: login)")
 
     _add_log_commands(commands.add_parser("log", help="the decision log"))
+    mcp_info = commands.add_parser(
+        "mcp-info", help="how agents connect to the running window over MCP (URL, token, configs)"
+    )
+    mcp_info.add_argument("--json", action="store_true", help="print it as JSON")
     return parser
 
 
@@ -214,7 +218,31 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _kept()
     if args.command == "restore":
         return _restore(args)
+    if args.command == "mcp-info":
+        return _mcp_info(args)
     return _log(args)
+
+
+def _mcp_info(args: argparse.Namespace) -> int:
+    """Print the running window's MCP endpoint; NoServerError (exit 1) when none runs."""
+    from vetline.adapters.mcp.host_configs import describe, host_configs
+    from vetline.adapters.mcp.state import bearer_token, running_endpoint
+    from vetline.adapters.paths import data_dir
+
+    folder = data_dir()
+    endpoint = running_endpoint(folder)
+    token = bearer_token(folder)
+    if args.json:
+        document = {
+            "url": endpoint.url,
+            "token": token,
+            "pid": endpoint.pid,
+            "hosts": host_configs(endpoint.url, token),
+        }
+        print(json.dumps(document, indent=2))
+    else:
+        print(describe(endpoint.url, token), end="")
+    return EXIT_OK
 
 
 def _open_window(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ how to add proposals.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
 import sys
@@ -17,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import qasync
 from PySide6.QtCore import Qt
@@ -34,6 +36,9 @@ from vetline.ui.controller import ReviewController
 from vetline.ui.main_window import MainWindow
 from vetline.ui.tasks import BackgroundWork
 from vetline.ui.watchers import follow_inbox
+
+if TYPE_CHECKING:
+    from vetline.ui.agent_server import AgentServer
 
 LAST_SESSION_FILE = "last-session.json"
 _log = logging.getLogger(__name__)
@@ -197,15 +202,35 @@ def run_gui(
         data_folder=folder,
         watch=watch,
     )
+    agents: list[AgentServer] = []  # MCP: agents' proposals join this queue
+    controller.call_when_idle(lambda: controller.start(_serve_agents(controller, folder, agents)))
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     try:
         with loop:
             loop.run_until_complete(closed.wait())
     finally:
+        for server in agents:
+            server.stop_now()
         gateway.shutdown()
         log.close()
     return 0
+
+
+async def _serve_agents(
+    controller: ReviewController, data_folder: Path, started: list[AgentServer]
+) -> None:
+    """Start the MCP server once the start queue is on screen.
+
+    The MCP SDK takes ~0.8 s to import, so it is imported in a worker thread, after the
+    first proposals are shown: the window neither starts later nor stops answering keys.
+    """
+    await asyncio.to_thread(importlib.import_module, "vetline.adapters.mcp.server")
+    from vetline.ui.agent_server import serve_agents
+
+    server = serve_agents(controller, data_folder)
+    if server is not None:
+        started.append(server)
 
 
 def build_window(

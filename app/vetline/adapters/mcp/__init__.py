@@ -1,0 +1,1 @@
+"""The Model Context Protocol server agents send proposals to (no Qt: the window hooks it in)."""
