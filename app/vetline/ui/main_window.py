@@ -45,7 +45,6 @@ from vetline.ui.dialogs import ReviewPrompts, confirm_box
 from vetline.ui.diff_rows import DiffLayout
 from vetline.ui.diff_view import DiffView
 from vetline.ui.finished_view import FinishedView
-from vetline.ui.image_view import ImagePairView
 from vetline.ui.latency import SettledObjects, prefer_the_gui_thread
 from vetline.ui.queue_view import QueueView
 from vetline.ui.shortcut_sheet import ShortcutSheet
@@ -54,6 +53,7 @@ from vetline.ui.watchers import InboxFollower, RepositoryFollower
 
 if TYPE_CHECKING:
     from vetline.adapters.llm.ask import AskResult
+    from vetline.ui.image_view import ImagePairView
 
 WINDOW_TITLE = "Vetline"
 SCREEN_SHARE = 0.8  # of the screen's available geometry, for the window's first size
@@ -88,8 +88,9 @@ class MainWindow(QMainWindow):
         self.command_actions = build_actions(self, settings.keys, self._handlers())
         for command_id in _IMAGE_COMMANDS:
             self.command_actions[command_id].setEnabled(False)  # until an image is on screen
-        self.image_view = ImagePairView(self)
-        self.image_view.setAccessibleName("Image change: before and after")
+        # Made on the first image change: it brings numpy and Pillow, which a queue of
+        # text hunks never needs before its first paint.
+        self._image_view: ImagePairView | None = None
         self._image_on_screen: Change | None = None
 
         self.queue = QueueView(controller, self)
@@ -173,7 +174,6 @@ class MainWindow(QMainWindow):
         self.view_pages = QStackedWidget(self)
         self.view_pages.setAccessibleName("Diff or image")
         self.view_pages.addWidget(self.diff)
-        self.view_pages.addWidget(self.image_view)
         centre_layout.addWidget(self.view_pages, 1)
         centre_layout.addWidget(self.prompts.panels)  # edit, reject with a reason: beside the hunk
         centre_layout.addWidget(self.decision_bar)
@@ -343,10 +343,10 @@ class MainWindow(QMainWindow):
             "view.expand_context": self._toggle_folds,
             "leash.level_up": lambda: self.slider.step(+1),
             "leash.level_down": lambda: self.slider.step(-1),
-            "image.side_by_side": lambda: self._image_mode(ImagePairView.side_by_side),
-            "image.swipe": lambda: self._image_mode(ImagePairView.swipe),
-            "image.onion_skin": lambda: self._image_mode(ImagePairView.onion_skin),
-            "image.difference": lambda: self._image_mode(ImagePairView.difference),
+            "image.side_by_side": lambda: self._image_mode(lambda view: view.side_by_side()),
+            "image.swipe": lambda: self._image_mode(lambda view: view.swipe()),
+            "image.onion_skin": lambda: self._image_mode(lambda view: view.onion_skin()),
+            "image.difference": lambda: self._image_mode(lambda view: view.difference()),
             "ask.selection": lambda: self.open_ask(Level.SUGGEST),
             "ask.file": lambda: self.open_ask(Level.CHUNK),
             "ask.files": lambda: self.open_ask(Level.FILE),
@@ -459,12 +459,24 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         self.prompts.open_dialog(ShortcutSheet(self.command_actions, self))
 
+    @property
+    def image_view(self) -> ImagePairView:
+        """The image view, made (and added beside the diff) when first needed."""
+        if self._image_view is None:
+            from vetline.ui.image_view import ImagePairView
+
+            self._image_view = ImagePairView(self)
+            self._image_view.setAccessibleName("Image change: before and after")
+            self.view_pages.addWidget(self._image_view)
+        return self._image_view
+
     def _image_mode(self, mode: Callable[[ImagePairView], None]) -> None:
-        if self.view_pages.currentWidget() is not self.image_view:
+        view = self._image_view
+        if view is None or self.view_pages.currentWidget() is not view:
             self._note("This hunk has no image to compare")
             return
-        mode(self.image_view)
-        self.image_view.setFocus()
+        mode(view)
+        view.setFocus()
 
     def _show_image(self, item: ReviewItem) -> bool:
         """An image change goes to the image view (its region outlined); False otherwise."""
@@ -535,7 +547,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """A write in flight finishes first; the window closes itself right after."""
         self.repository_follower.stop()
-        self.image_view.shutdown()
+        if self._image_view is not None:
+            self._image_view.shutdown()
         for follower in self.controller.findChildren(InboxFollower):
             follower.stop()
         if self.asker.running:  # stopped at once; the window closes when it has ended

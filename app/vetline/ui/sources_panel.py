@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from vetline.core.citations import CitationCheck, CitationStatus
 from vetline.core.hidden_text import escape_hidden
 from vetline.core.model import Citation, Proposal
 from vetline.core.settings import Settings
@@ -23,10 +23,15 @@ from vetline.ui.plain_text import plain_label
 from vetline.ui.status import Shape, state_icon
 from vetline.ui.tasks import JobFailed, Superseded
 
+if TYPE_CHECKING:
+    from vetline.core.citations import CitationCheck
+
+# By status value: core.citations (and rapidfuzz with it) loads only when there is
+# something to check, not with the window.
 _LOOKS = {
-    CitationStatus.VERIFIED: (Shape.CHECK, "#1a7f37", "verified: the quote is in the source"),
-    CitationStatus.NOT_FOUND: (Shape.CROSS, "#cf222e", "not found in the source"),
-    CitationStatus.UNAVAILABLE: (Shape.RING, "#6e7781", "source unavailable"),
+    "verified": (Shape.CHECK, "#1a7f37", "verified: the quote is in the source"),
+    "not_found": (Shape.CROSS, "#cf222e", "not found in the source"),
+    "unavailable": (Shape.RING, "#6e7781", "source unavailable"),
 }
 _APPROXIMATE = (Shape.TRIANGLE, "#9a6700", "approximate: close, but words differ")
 _CRITICAL = (Shape.TRIANGLE, "#cf222e", "CRITICAL: a number, negation or unit differs")
@@ -125,7 +130,7 @@ class SourcesPanel(QWidget):
             row = QListWidgetItem("\n".join([*lines, "checking…"]))
             row.setIcon(state_icon(Shape.RING, "#6e7781"))
             return row
-        if check.status is CitationStatus.APPROXIMATE:
+        if check.status == "approximate":
             shape, colour, words = _CRITICAL if check.critical else _APPROXIMATE
             lines.append(f"{words} · score {check.score:.2f}")
             lines += [
@@ -133,7 +138,7 @@ class SourcesPanel(QWidget):
                 for d in check.differences[:5]
             ]
         else:
-            shape, colour, words = _LOOKS[check.status]
+            shape, colour, words = _LOOKS[str(check.status)]
             lines.append(words + (f": {check.reason}" if check.reason else ""))
         lines.append(f"from {escape_hidden(citation.locator)}")
         row = QListWidgetItem("\n".join(lines))
