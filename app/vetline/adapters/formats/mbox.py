@@ -11,9 +11,12 @@ from email.parser import HeaderParser
 from email.utils import parseaddr, parsedate_to_datetime
 
 from vetline.core.errors import InputError
+from vetline.core.text import strip_ending
 
 # git format-patch starts each commit with this line (a SHA-1 or SHA-256 commit id).
 MBOX_FROM = re.compile(r"From (?:[0-9a-f]{40}|[0-9a-f]{64}) ")
+# A header line: a field name of printable characters other than ':' and then ':'.
+_HEADER_FIELD = re.compile(r"[!-9;-~]+:")
 _SUBJECT_PREFIX = re.compile(r"\s*\[[^\]]*\b(?:PATCH|RFC)\b[^\]]*\]\s*", re.IGNORECASE)
 
 
@@ -23,6 +26,25 @@ def split_mbox(lines: list[str]) -> list[tuple[int, int]]:
     if not starts or "".join(lines[: starts[0]]).strip():
         return []
     return list(zip(starts, [*starts[1:], len(lines)], strict=True))
+
+
+def headers_end(lines: list[str], start: int, end: int) -> tuple[int, int]:
+    """Where a mail's headers (from `start`) end, and where its body starts.
+
+    As `git mailinfo` reads a mail: the headers end at a blank line (which belongs to
+    neither) or at the first line that is no header, which is then the body's first line
+    (a message with no headers at all starts with its diff).
+    """
+    index = start
+    while index < end:
+        line = strip_ending(lines[index])
+        if not line:
+            return index, index + 1
+        continues = line[:1] in (" ", "\t") and index > start
+        if not (continues or _HEADER_FIELD.match(line)):
+            break
+        index += 1
+    return index, index
 
 
 def read_headers(text: str, where: str) -> Message:

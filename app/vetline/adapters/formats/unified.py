@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from vetline.adapters.formats.mbox import (
+    headers_end,
     mail_author,
     mail_date,
     mail_subject,
@@ -14,10 +15,13 @@ from vetline.adapters.formats.mbox import (
 )
 from vetline.adapters.formats.patch_names import (
     BadNameError,
+    NameStrip,
+    git_extended_name,
     git_header_names,
-    patch_name,
+    git_line_name,
+    is_dev_null,
     snippet,
-    unquote_name,
+    traditional_header,
 )
 from vetline.adapters.formats.patch_source import (
     decode_patch,
@@ -94,11 +98,8 @@ def parse_file_diffs(text: str, where: str, line_offset: int = 0) -> tuple[Chang
 
 
 def _commit_proposal(lines: list[str], start: int, end: int, source: str) -> Proposal | None:
-    header_end = start + 1
-    while header_end < end and strip_ending(lines[header_end]):
-        header_end += 1
+    header_end, body = headers_end(lines, start + 1, end)
     headers = read_headers("".join(lines[start + 1 : header_end]), f"{source} line {start + 1}")
-    body = header_end + 1
     separator = next((i for i in range(body, end) if strip_ending(lines[i]) == "---"), None)
     if separator is None:
         separator = next((i for i in range(body, end) if lines[i].startswith("diff ")), end)
@@ -168,6 +169,7 @@ class _DiffReader:
         self.pos = start
         self.end = end
         self.first_header = end
+        self.strip = NameStrip()
 
     def error(self, index: int, message: str) -> InputError:
         return InputError(f"{self.where} line {index + 1 + self.line_offset}: {message}")
@@ -216,7 +218,7 @@ class _DiffReader:
     def _git_section(self) -> _FileSection:
         section = _FileSection(self.pos, is_git=True)
         section.header_names = git_header_names(
-            strip_ending(self.lines[self.pos])[len("diff --git ") :]
+            strip_ending(self.lines[self.pos])[len("diff --git ") :], self.strip.count
         )
         self.pos += 1
         while self.pos < self.end and self._extended_header(section, self.bare_at(self.pos)):
@@ -246,9 +248,9 @@ class _DiffReader:
             section.deleted = section.deleted or key == "deleted file mode"
             section.created = section.created or key == "new file mode"
         elif key == "rename from":
-            section.rename_from = unquote_name(value)
+            section.rename_from = git_extended_name(value)
         elif key == "rename to":
-            section.rename_to = unquote_name(value)
+            section.rename_to = git_extended_name(value)
         elif key in ("copy from", "copy to"):
             raise self.error(self.pos, "copied files are not supported (make the patch without -C)")
         elif key in ("similarity index", "dissimilarity index"):
@@ -272,8 +274,7 @@ class _DiffReader:
         if not plus.startswith("+++ "):
             raise self.error(self.pos, "a '---' line must be followed by a '+++' line")
         try:
-            section.minus_name, section.dev_null_old = patch_name(minus[4:], "a/")
-            section.plus_name, section.dev_null_new = patch_name(plus[4:], "b/")
+            self._read_names(section, minus[4:], plus[4:])
         except BadNameError as error:
             raise self.error(self.pos, str(error)) from error
         self.pos += 2
@@ -285,6 +286,20 @@ class _DiffReader:
             section.hunks.append(hunk)
         if not section.hunks:
             raise self.error(self.pos - 1, "no hunks after the '+++' line")
+
+    def _read_names(self, section: _FileSection, minus: str, plus: str) -> None:
+        """The names on the '---' and '+++' lines, read as `git apply` reads them."""
+        if section.is_git:
+            section.dev_null_old, section.dev_null_new = is_dev_null(minus), is_dev_null(plus)
+            if not section.dev_null_old:
+                section.minus_name = git_line_name(minus, self.strip.count)
+            if not section.dev_null_new:
+                section.plus_name = git_line_name(plus, self.strip.count)
+            return
+        header = traditional_header(minus, plus, self.strip)
+        section.minus_name = section.plus_name = header.name
+        # GNU diff -N marks a missing side with /dev/null or an epoch date.
+        section.created, section.deleted = header.created, header.deleted
 
     def _check_hunk_place(self, section: _FileSection, hunk: Hunk, where: int) -> None:
         if section.is_created and (hunk.old_lines or hunk.old_start):
@@ -453,8 +468,10 @@ class _DiffReader:
             blob = section.new_blob
         elif section.is_deleted:
             blob = section.old_blob
-        elif section.rename_to or section.old_mode != section.new_mode:
-            return
+        elif (section.rename_from and section.rename_to) or (
+            section.old_mode and section.new_mode and section.old_mode != section.new_mode
+        ):
+            return  # a rename or a mode change needs no hunks (git's "metadata changes")
         else:
             raise self.error(section.line, f"no changes for {path}: truncated patch?")
         if blob is not None and not _EMPTY_BLOB.startswith(blob.lower()):

@@ -1,0 +1,104 @@
+"""Patches git applies, applied by Vetline: the same files or a refusal that says why."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gitrepo import GitRepo
+from parity import compare_apply, write_tree
+
+
+def gnu_diff(old: Path, new: Path, cwd: Path, *options: str) -> bytes:
+    """What `diff -ruN` prints for two trees (exit 1 means "they differ")."""
+    result = subprocess.run(
+        ["diff", "-ruN", *options, old.name, new.name],
+        cwd=cwd,
+        capture_output=True,
+        check=False,
+        env={"LC_ALL": "C", "TZ": "UTC"},
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return result.stdout
+
+
+# ---- traditional (GNU diff) headers ------------------------------------------------------------
+
+
+def test_gnu_diff_creations_deletions_and_edits_apply_as_git_applies_them(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path / "old",
+        {"keep.txt": b"one\ntwo\n", "gone.txt": b"bye\n", "sub/edit.py": b"a = 1\nb = 2\n"},
+    )
+    write_tree(
+        tmp_path / "new",
+        {"keep.txt": b"one\ntwo\n", "born.txt": b"hello\n", "sub/edit.py": b"a = 1\nb = 3\n"},
+    )
+    patch = gnu_diff(tmp_path / "old", tmp_path / "new", tmp_path)
+    assert b"1970-01-01" in patch  # the creation and the deletion are dated at the epoch
+
+    outcome = compare_apply(tmp_path / "old", patch, tmp_path / "work")
+
+    outcome.assert_same()
+    assert "gone.txt" not in outcome.vetline_tree
+    assert outcome.vetline_tree["born.txt"] == ("file", False, b"hello\n")
+
+
+@pytest.mark.parametrize(
+    ("minus", "plus"),
+    [
+        ("--- old/foo.txt\t2024-01-01 10:00:00.000000000 +0000", "+++ new/foo.txt\t2024-01-01"),
+        ("--- a/foo.txt  2024-01-01 10:00:00.000 +0000", "+++ b/foo.txt  2024-01-01 10:00:01"),
+        ("--- foo.txt\t2024-01-01 10:00:00", "+++ foo.txt\t2024-01-01 10:00:01"),
+        ("--- x/foo.txt.orig", "+++ y/foo.txt"),
+        ("--- foo.txt", "+++ foo.txt.new"),
+    ],
+    ids=["other-prefixes", "spaces-before-timestamp", "no-folder", "orig-suffix", "new-suffix"],
+)
+def test_traditional_names_are_read_as_git_reads_them(
+    tmp_path: Path, minus: str, plus: str
+) -> None:
+    write_tree(tmp_path / "base", {"foo.txt": b"one\n"})
+    patch = f"{minus}\n{plus}\n@@ -1 +1 @@\n-one\n+two\n".encode()
+
+    outcome = compare_apply(tmp_path / "base", patch, tmp_path)
+
+    outcome.assert_same()
+    assert outcome.vetline_tree["foo.txt"] == ("file", False, b"two\n")
+
+
+def test_git_diffs_with_other_prefixes_strip_one_component(tmp_path: Path) -> None:
+    repo = GitRepo.init(tmp_path / "base")
+    repo.write("src/app.py", "x = 1\n")
+    repo.commit("base")
+    repo.write("src/app.py", "x = 2\n")
+    patch = repo.diff("--src-prefix=old/", "--dst-prefix=new/")
+    repo.git("checkout", "-q", "--", ".")
+
+    compare_apply(repo.root, patch, tmp_path).assert_same()
+
+
+def test_a_header_cut_after_old_mode_is_refused_like_git(tmp_path: Path) -> None:
+    write_tree(tmp_path / "base", {"x": b"one\n"})
+    outcome = compare_apply(tmp_path / "base", b"diff --git a/x b/x\nold mode 100644\n", tmp_path)
+    assert outcome.git_code != 0
+    outcome.assert_refused(2, "truncated patch")
+
+
+# ---- mailboxes ------------------------------------------------------------------------------
+
+
+def test_a_mail_with_no_headers_keeps_its_first_file(tmp_path: Path) -> None:
+    write_tree(tmp_path / "base", {"a.txt": b"one\n", "b.txt": b"two\n"})
+    diff = (
+        b"diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+ONE\n"
+        b"diff --git a/b.txt b/b.txt\n--- a/b.txt\n+++ b/b.txt\n@@ -1 +1 @@\n-two\n+TWO\n"
+    )
+    mail = b"From 0123456789012345678901234567890123456789 Mon Sep 17 00:00:00 2001\n" + diff
+
+    outcome = compare_apply(tmp_path / "base", mail, tmp_path)
+
+    outcome.assert_same()
+    assert outcome.vetline_tree["a.txt"] == ("file", False, b"ONE\n")
