@@ -24,6 +24,65 @@ def gnu_diff(old: Path, new: Path, cwd: Path, *options: str) -> bytes:
     return result.stdout
 
 
+# ---- things git creates that are not regular files ------------------------------------------
+
+
+def test_a_new_symbolic_link_is_refused_not_written_as_a_file(tmp_path: Path) -> None:
+    write_tree(tmp_path / "base", {"a.txt": b"hi\n"})
+    patch = (
+        b"diff --git a/link b/link\nnew file mode 120000\nindex 0000000..2e65efe\n"
+        b"--- /dev/null\n+++ b/link\n@@ -0,0 +1 @@\n+a.txt\n\\ No newline at end of file\n"
+    )
+    outcome = compare_apply(tmp_path / "base", patch, tmp_path)
+    assert outcome.git_tree["link"] == ("link", "a.txt")  # git makes a link
+    outcome.assert_refused(2, "link is a symbolic link (mode 120000)")
+
+
+def test_a_new_submodule_is_refused_not_written_as_a_file(tmp_path: Path) -> None:
+    write_tree(tmp_path / "base", {"a.txt": b"hi\n"})
+    patch = (
+        b"diff --git a/sub b/sub\nnew file mode 160000\nindex 0000000..1234567\n"
+        b"--- /dev/null\n+++ b/sub\n@@ -0,0 +1 @@\n"
+        b"+Subproject commit 1234567890123456789012345678901234567890\n"
+    )
+    outcome = compare_apply(tmp_path / "base", patch, tmp_path)
+    assert outcome.git_tree["sub"] == ("folder",)
+    outcome.assert_refused(2, "sub is a submodule (mode 160000)")
+
+
+# ---- modes ----------------------------------------------------------------------------------
+
+
+def test_a_mode_change_on_a_binary_file_is_kept(tmp_path: Path) -> None:
+    repo = GitRepo.init(tmp_path / "base")
+    repo.write("tool.bin", bytes(range(256)) * 4)
+    repo.commit("base")
+    repo.write("tool.bin", bytes(range(255, -1, -1)) * 4)
+    repo.chmod("tool.bin", 0o755)
+    patch = repo.diff("--binary")
+    assert b"new mode 100755" in patch
+    repo.git("checkout", "-q", "--", ".")
+    repo.chmod("tool.bin", 0o644)
+
+    outcome = compare_apply(repo.root, patch, tmp_path)
+
+    outcome.assert_same()
+    assert outcome.vetline_tree["tool.bin"][1] is True  # executable
+
+
+def test_mode_bits_beyond_executable_are_not_taken_verbatim(tmp_path: Path) -> None:
+    write_tree(tmp_path / "base", {})
+    patch = (
+        b"diff --git a/x.sh b/x.sh\nnew file mode 100777\n"
+        b"--- /dev/null\n+++ b/x.sh\n@@ -0,0 +1 @@\n+echo\n"
+    )
+
+    outcome = compare_apply(tmp_path / "base", patch, tmp_path)
+
+    outcome.assert_same()
+    assert (tmp_path / "vetline" / "x.sh").stat().st_mode & 0o777 == 0o755
+
+
 # ---- traditional (GNU diff) headers ------------------------------------------------------------
 
 
@@ -67,6 +126,17 @@ def test_traditional_names_are_read_as_git_reads_them(
 
     outcome.assert_same()
     assert outcome.vetline_tree["foo.txt"] == ("file", False, b"two\n")
+
+
+def test_a_deletion_that_leaves_lines_behind_is_refused(tmp_path: Path) -> None:
+    write_tree(tmp_path / "base", {"foo.txt": b"one\ntwo\n"})
+    patch = (
+        b"--- a/foo.txt\t2024-01-01 10:00:00.000000000 +0000\n"
+        b"+++ b/foo.txt\t1970-01-01 00:00:00.000000000 +0000\n@@ -1 +0,0 @@\n-one\n"
+    )
+    outcome = compare_apply(tmp_path / "base", patch, tmp_path)
+    assert outcome.git_code != 0  # "removal patch leaves file contents"
+    outcome.assert_refused(4, "lines it does not remove are left in it")
 
 
 def test_git_diffs_with_other_prefixes_strip_one_component(tmp_path: Path) -> None:

@@ -171,6 +171,7 @@ class Workspace:
         target = change.path if _moves(change, kinds) else source
         self.check_path(source)
         self.check_path(target)
+        _refuse_special_files(change)
         data: bytes | None
         if change.is_binary:
             base = self._read_binary_base(change)
@@ -178,11 +179,18 @@ class Workspace:
         else:
             base = self._read_base(change)
             data = self._new_content(change, base or b"", chosen, edited)
-            if change.status is FileStatus.DELETED and not data and _removes_file(change, chosen):
+            if change.status is FileStatus.DELETED and _removes_file(change, chosen):
+                if data:
+                    raise StaleBaseError(
+                        f"{source}: the patch deletes this file, but lines it does not"
+                        " remove are left in it"
+                    )
                 data = None
         if data is None and base is None:
             return None
-        if base is None or (HunkKind.MODE in kinds and change.new_mode):
+        # A binary change is one item: accepting it takes its mode change too.
+        mode_changes = HunkKind.MODE in kinds or (change.is_binary and HunkKind.BINARY in kinds)
+        if base is None or (mode_changes and change.new_mode):
             mode = _parse_mode(change.new_mode) or NEW_FILE_MODE
         else:
             mode = self._mode_or(source, NEW_FILE_MODE)
@@ -335,13 +343,39 @@ def _removes_file(change: Change, chosen: Sequence[Hunk]) -> bool:
 
 
 def _parse_mode(git_mode: str | None) -> int | None:
-    """Permission bits from a git mode such as "100755"."""
+    """Permission bits for a git mode such as "100755": git records only whether a file is
+    executable, so it writes 755 or 644 whatever the other bits say ("100777" too)."""
     if not git_mode:
         return None
     try:
-        return int(git_mode[-3:], 8)
+        bits = int(git_mode, 8)
     except ValueError as error:
         raise InputError(f"not a file mode: {git_mode!r}") from error
+    return 0o755 if bits & 0o100 else NEW_FILE_MODE
+
+
+# git's file types (the bits above the permissions of a mode such as "120000").
+_TYPE_MASK = 0o170000
+_REGULAR_FILE = 0o100000
+_SPECIAL_TYPES = {0o120000: "a symbolic link", 0o160000: "a submodule", 0o040000: "a folder"}
+
+
+def _refuse_special_files(change: Change) -> None:
+    """git creates links and submodules from a patch; Vetline writes regular files only, and
+    refuses rather than write a file that holds a link's target or a submodule's commit."""
+    for git_mode in (change.old_mode, change.new_mode):
+        if not git_mode:
+            continue
+        try:
+            kind = int(git_mode, 8) & _TYPE_MASK
+        except ValueError as error:
+            raise InputError(f"{change.path}: not a file mode: {git_mode!r}") from error
+        if kind != _REGULAR_FILE:
+            what = _SPECIAL_TYPES.get(kind, f"not a regular file (mode {git_mode})")
+            raise InputError(
+                f"{change.path} is {what} (mode {git_mode}): Vetline writes regular files"
+                " only, so it cannot apply this change"
+            )
 
 
 def _sha(data: bytes | None) -> str:
