@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from vetline import __version__
 from vetline.core.errors import InputError, VetlineError
+from vetline.core.escape import printable
 from vetline.core.leash import Leash, Level, Violation
 from vetline.core.model import HunkKind, Proposal
 
@@ -231,17 +232,23 @@ def _check(args: argparse.Namespace) -> int:
     proposals = _open(args).proposals
     verdicts = [(proposal, leash.check(proposal, level)) for proposal in proposals]
     if args.json:
-        json.dump(
-            {"proposals": [_proposal_json(p, level, v) for p, v in verdicts]},
-            sys.stdout,
-            indent=2,
-            ensure_ascii=False,
-        )
-        sys.stdout.write("\n")
+        document = {"proposals": [_proposal_json(p, level, v) for p, v in verdicts]}
+        sys.stdout.write(_json_text(document) + "\n")
     else:
         for proposal, violations in verdicts:
             _print_proposal(proposal, level, violations, sys.stdout)
     return EXIT_OVER_LEASH if any(v for _, v in verdicts) else EXIT_OK
+
+
+def _json_text(document: Any) -> str:
+    """JSON that any terminal and any UTF-8 stream take: characters that hide or reorder
+    text, and the lone surrogates of a name that is not UTF-8, as \\u escapes (which
+    read back as the same string)."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return "".join(
+        f"\\u{ord(char):04x}" if not char.isascii() and printable(char) != char else char
+        for char in text
+    )
 
 
 def _proposal_json(proposal: Proposal, level: Level, violations: list[Violation]) -> Any:
@@ -278,25 +285,25 @@ def _proposal_json(proposal: Proposal, level: Level, violations: list[Violation]
 def _print_proposal(
     proposal: Proposal, level: Level, violations: list[Violation], out: TextIO
 ) -> None:
+    def line(text: str) -> None:
+        out.write(printable(text) + "\n")  # names and titles come from the agent
+
     agent = " / ".join(part for part in (proposal.agent.name, proposal.agent.model) if part)
-    out.write(
-        f"proposal {proposal.id}  {proposal.title}" + (f"  [{agent}]" if agent else "") + "\n"
-    )
+    line(f"proposal {proposal.id}  {proposal.title}" + (f"  [{agent}]" if agent else ""))
     for change in proposal.changes:
         renamed = f" (from {change.old_path})" if change.old_path not in (None, change.path) else ""
-        out.write(
-            f"  {change.status:<8}  {change.path}{renamed}  +{change.added} -{change.removed}\n"
-        )
+        line(f"  {change.status:<8}  {change.path}{renamed}  +{change.added} -{change.removed}")
         for hunk in change.hunks:
             what = "" if hunk.kind is HunkKind.TEXT else f"  ({hunk.kind})"
-            out.write(
+            line(
                 f"    hunk {hunk.id}  -{hunk.old_start},{hunk.old_lines} "
-                f"+{hunk.new_start},{hunk.new_lines}  +{hunk.added} -{hunk.removed}{what}\n"
+                f"+{hunk.new_start},{hunk.new_lines}  +{hunk.added} -{hunk.removed}{what}"
             )
     title = f"level {int(level)} ({level.title})"
     if violations:
-        out.write(f"  leash {title}: OVER\n")
-        out.writelines(f"    - {violation.message}\n" for violation in violations)
+        line(f"  leash {title}: OVER")
+        for violation in violations:
+            line(f"    - {violation.message}")
     else:
         out.write(f"  leash {title}: ok\n")
 
