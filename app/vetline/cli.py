@@ -314,6 +314,7 @@ def _print_proposal(
 def _apply(args: argparse.Namespace) -> int:
     from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
     from vetline.adapters.files.kept import KeptFiles
+    from vetline.adapters.inputs import UnsafeSourceError
     from vetline.adapters.paths import data_dir
     from vetline.core.session import ReviewSession
     from vetline.operations.repository_target import RepositoryTarget
@@ -323,28 +324,10 @@ def _apply(args: argparse.Namespace) -> int:
     settings = _settings(args)
     level = Level(args.level or settings["review.level"])
     leash: Leash = settings.leash()
-    source = _open(args)
-    if source.git_tree is None and args.workspace is None:
-        raise InputError("apply needs --workspace DIR, the folder the proposal's paths are in")
-    proposals = source.proposals
-    accepted = _accepted_ids(args.accept, proposals)
-
-    if args.accept == "all":
-        over = [(p, leash.check(p, level)) for p in proposals]
-        over = [(p, v) for p, v in over if v]
-        if over:
-            for proposal, violations in over:
-                print(
-                    f"vetline: --accept all refused for {proposal.id} (over the leash: "
-                    + "; ".join(v.message for v in violations)
-                    + "); name the hunks one by one to review them",
-                    file=sys.stderr,
-                )
-            return EXIT_OVER_LEASH
-
     reviewer_name = args.reviewer or settings["review.reviewer"] or _login_name()
-    with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
-        session = ReviewSession(
+
+    def session_on(log: DecisionLog, proposals: list[Proposal]) -> ReviewSession:
+        return ReviewSession(
             proposals,
             record=log.append,
             clock=time.monotonic,
@@ -352,6 +335,35 @@ def _apply(args: argparse.Namespace) -> int:
             level=level,
             leash=leash,
         )
+
+    try:
+        source = _open(args)
+    except UnsafeSourceError as error:
+        # Read, but refused for a path no file should have: the log says so.
+        with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
+            Reviewer(session_on(log, error.proposals), log).refuse(str(error))
+        raise
+    if source.git_tree is None and args.workspace is None:
+        raise InputError("apply needs --workspace DIR, the folder the proposal's paths are in")
+    proposals = source.proposals
+    accepted = _accepted_ids(args.accept, proposals)
+
+    with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
+        session = session_on(log, proposals)
+        if args.accept == "all":
+            over = [(p, leash.check(p, level)) for p in proposals]
+            over = [(p, v) for p, v in over if v]
+            if over:
+                refusals = [
+                    f"--accept all refused for {proposal.id} (over the leash: "
+                    + "; ".join(v.message for v in violations)
+                    + "); name the hunks one by one to review them"
+                    for proposal, violations in over
+                ]
+                Reviewer(session, log).refuse("; ".join(refusals))
+                for refusal in refusals:
+                    print(f"vetline: {printable(refusal)}", file=sys.stderr)
+                return EXIT_OVER_LEASH
         target: WriteTarget
         if source.git_tree is not None:
             target = RepositoryTarget(source.git_tree, session, KeptFiles(data_dir()))
@@ -360,39 +372,23 @@ def _apply(args: argparse.Namespace) -> int:
                 _workspace_path(args.workspace) or Path(), session, data_dir(), leash.denied_paths
             )
             for note in finished:
-                print(f"vetline: {note}", file=sys.stderr)
+                print(f"vetline: {printable(note)}", file=sys.stderr)
         print(Reviewer(session, log, target).decide_all(accepted, reason=args.reason))
     return EXIT_OK
 
 
 def _accepted_ids(spec: str, proposals: list[Proposal]) -> list[str] | None:
-    """None means all; names must exist and be acceptable (bad input otherwise)."""
+    """None means all; named hunks must exist (bad input otherwise). Whether each can be
+    accepted is the reviewer's to say, so that a refusal is logged."""
     if spec == "all":
-        unacceptable = [
-            f"{change.path} (binary, the patch carries no data)"
-            for proposal in proposals
-            for change in proposal.changes
-            if change.binary_new is not None and change.binary_new.data is None
-        ]
-        if unacceptable:
-            raise InputError("cannot accept " + ", ".join(unacceptable))
         return None
     if spec == "none":
         return []
     wanted = [part.strip() for part in spec.split(",") if part.strip()]
-    known = {hunk.id: (proposal, hunk) for proposal in proposals for hunk in proposal.hunks}
+    known = {hunk.id for proposal in proposals for hunk in proposal.hunks}
     for hunk_id in wanted:
         if hunk_id not in known:
             raise InputError(f"--accept: no hunk {hunk_id!r} in {len(known)} hunks of the source")
-        proposal, hunk = known[hunk_id]
-        change = proposal.change_of(hunk_id)
-        if hunk.kind is HunkKind.BINARY and (
-            change.binary_new is not None and change.binary_new.data is None
-        ):
-            raise InputError(
-                f"--accept: hunk {hunk_id} ({change.path}) is binary and the patch carries "
-                "no data, so it cannot be accepted"
-            )
     return wanted
 
 

@@ -142,10 +142,21 @@ def unsafe_path_reason(path: str) -> str | None:
     return escape_refusal(path)
 
 
+class UnsafeSourceError(UnsafePathError):
+    """A source read whole, but refused for a path no file should have. It carries the
+    proposals, so that a command can log the refusal against their hunks."""
+
+    def __init__(self, message: str, proposals: list[Proposal]) -> None:
+        super().__init__(message)
+        self.proposals = proposals
+
+
 def _refuse_unsafe_paths(proposals: list[Proposal], source_name: str) -> None:
     for proposal in proposals:
         for change in proposal.changes:
             for path in (change.path, change.source_path):
                 reason = unsafe_path_reason(path)
                 if reason:
-                    raise UnsafePathError(f"{source_name}: refusing the path {path!r}: {reason}")
+                    raise UnsafeSourceError(
+                        f"{source_name}: refusing the path {path!r}: {reason}", proposals
+                    )

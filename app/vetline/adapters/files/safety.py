@@ -1,8 +1,9 @@
 """Path safety: which relative paths a workspace may read or write, and why not.
 
 A path is refused when it is absolute, climbs out with `..`, names `.git/` (or one of
-its Windows aliases), holds a control character, matches a denied pattern, or passes
-through a symbolic link that leaves the workspace. Each refusal is a reason in words.
+its look-alikes), holds a control or invisible character, is a name some system reads
+as something else (see core.leash), matches a denied pattern, or passes through a
+symbolic link that leaves the workspace. Each refusal is a reason in words.
 """
 
 from __future__ import annotations
@@ -37,8 +38,6 @@ class PathRules:
             return "'.' in the path (paths must be plain, relative and '/'-separated)"
         if any(unicodedata.category(char) == "Cc" for char in rel):
             return "control character in the name"
-        if any(_is_git_folder_alias(name) for name in names):
-            return ".git/ is never changed"
         return self._link_refusal(rel)
 
     def _link_refusal(self, rel: str) -> str | None:
@@ -72,8 +71,3 @@ def link_refusal(target: Path, resolved_root: Path) -> str | None:
         return f"a symbolic link leads outside the workspace (to {resolved})"
     return None
 
-
-def _is_git_folder_alias(name: str) -> bool:
-    # Windows ignores trailing dots and spaces (".git.") and has 8.3 names ("GIT~1").
-    folded = name.casefold()
-    return folded.rstrip(". ") == ".git" or folded == "git~1"
