@@ -28,6 +28,13 @@ class UnsafePathError(InputError):
     """A path would leave the workspace, enter .git/, or has characters no file should."""
 
 
+class ContextMismatchError(InputError):
+    """An edit's text (a SEARCH block, a Codex section, its file) is not in the workspace as
+    the edit expects: a stale base, as for a patch, though found while reading the source."""
+
+    exit_code = 4
+
+
 class StaleBaseError(VetlineError):
     """The file on disk is not the base the proposal was made against: nothing was written."""
 

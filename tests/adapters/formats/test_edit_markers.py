@@ -1,4 +1,4 @@
-"""Codex patches: padded markers read alike, as the Codex tool reads them."""
+"""Codex and SEARCH/REPLACE edits: padded markers read alike, and a mismatch is exit 4."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from parity import write_tree
+from parity import run_vetline, snapshot, write_tree
 from vetline.adapters.formats.codex import parse_codex
 from vetline.adapters.inputs import workspace_reader
 
@@ -48,3 +48,48 @@ def test_an_end_marker_inside_a_file_is_text_not_the_end(tmp_path: Path) -> None
     (proposal,) = parse_codex(patch, "doc.patch", workspace_reader(tmp_path))
 
     assert proposal.changes[0].new_text == "how:\n*** End Patch\nEND\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "words"),
+    [
+        (
+            "codex.patch",
+            "*** Begin Patch\n*** Update File: app.py\n@@\n-x = 9\n+x = 2\n*** End Patch\n",
+            "does not match app.py",
+        ),
+        (
+            "edits.md",
+            "app.py\n<<<<<<< SEARCH\nx = 9\n=======\nx = 2\n>>>>>>> REPLACE\n",
+            "the SEARCH text is not in the file",
+        ),
+        (
+            "edits.md",
+            "gone.py\n<<<<<<< SEARCH\nx = 9\n=======\nx = 2\n>>>>>>> REPLACE\n",
+            "the file does not exist",
+        ),
+    ],
+    ids=["codex-context", "search-not-found", "search-file-missing"],
+)
+def test_a_context_mismatch_is_exit_4_in_every_format(
+    tmp_path: Path, name: str, source: str, words: str
+) -> None:
+    workspace = tmp_path / "ws"
+    write_tree(workspace, {"app.py": b"x = 1\n"})
+    (tmp_path / name).write_text(source, encoding="utf-8")
+    before = snapshot(workspace)
+
+    code, _, error = run_vetline(
+        "--data-dir",
+        str(tmp_path / "data"),
+        "apply",
+        str(tmp_path / name),
+        "--workspace",
+        str(workspace),
+        "--accept",
+        "all",
+    )
+
+    assert code == 4, error
+    assert words in error
+    assert snapshot(workspace) == before

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from vetline.adapters.formats.patch_source import proposal_id, title_from_source
 from vetline.adapters.formats.search_replace import ReadFile
-from vetline.core.errors import InputError
+from vetline.core.errors import ContextMismatchError, InputError
 from vetline.core.hunks import HunkMismatchError, apply_hunks, hunks_from_texts
 from vetline.core.model import (
     Change,
@@ -180,12 +180,12 @@ def _change(operation: _FileOp, read_file: ReadFile, where: str) -> Change:
     raw = read_file(path)
     if operation.action == "add":
         if raw is not None:
-            raise InputError(f"{where}: {path} already exists (the patch adds it)")
+            raise ContextMismatchError(f"{where}: {path} already exists (the patch adds it)")
         new = "".join(line + "\n" for line in operation.added_lines)
         hunks = hunks_from_texts(path, "", new) or (_zero_line_hunk(path, HunkKind.CREATE_EMPTY),)
         return Change(path, FileStatus.ADDED, hunks, base_text="", new_text=new)
     if raw is None:
-        raise InputError(f"{where}: {path} does not exist")
+        raise ContextMismatchError(f"{where}: {path} does not exist")
     base, encoding = _decode(raw, path, where)
     if operation.action == "delete":
         hunks = hunks_from_texts(path, base, "") or (_zero_line_hunk(path, HunkKind.DELETE_EMPTY),)
@@ -200,7 +200,9 @@ def _change(operation: _FileOp, read_file: ReadFile, where: str) -> Change:
     target = operation.move_to or path
     renamed = target != path
     if renamed and read_file(target) is not None:
-        raise InputError(f"{where}: cannot move {path} to {target}: {target} already exists")
+        raise ContextMismatchError(
+            f"{where}: cannot move {path} to {target}: {target} already exists"
+        )
     if not operation.sections and not renamed:
         raise InputError(f"{where}: the update of {path} has no sections")
     text_hunks = _section_hunks(target, base, operation.sections, where)
@@ -278,7 +280,7 @@ def _locate(
         wanted = anchor.strip()
         found = next((i for i in range(cursor, len(keys)) if keys[i].strip() == wanted), None)
         if found is None:
-            raise InputError(
+            raise ContextMismatchError(
                 f"{where}: the @@ line {anchor!r} (patch line {section.line}) is not in {path}"
             )
         cursor = found + 1
@@ -294,12 +296,12 @@ def _locate(
         matches = [start for start in matches if start + len(old) == len(keys)]
     after = f" after line {cursor}" if cursor else ""
     if not matches:
-        raise InputError(
+        raise ContextMismatchError(
             f"{where}: the section at patch line {section.line} does not match {path}{after}"
         )
     if len(matches) > 1:
         places = ", ".join(str(start + 1) for start in matches[:5])
-        raise InputError(
+        raise ContextMismatchError(
             f"{where}: the section at patch line {section.line} matches {path}{after}"
             f" in {len(matches)} places (lines {places}); add context or an @@ line"
         )
