@@ -1,4 +1,4 @@
-"""Hostile input is bounded: `check` leaves no trace on disk."""
+"""Hostile input is bounded: big sources refused unread, and `check` leaves no trace."""
 
 from __future__ import annotations
 
@@ -22,6 +22,31 @@ def vetline(
         check=False,
         timeout=60,
     )
+
+
+def test_a_source_over_the_size_cap_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    config = tmp_path / "settings.toml"
+    config.write_text("[input]\nmax_source_mb = 1\n", encoding="utf-8")
+    big = tmp_path / "big.patch"
+    hunk = b"".join(b"+line %d\n" % number for number in range(200_000))
+    big.write_bytes(b"--- /dev/null\n+++ b/big.txt\n@@ -0,0 +1,200000 @@\n" + hunk)
+    assert big.stat().st_size > 1 << 20
+
+    from_file = vetline("--config", str(config), "check", str(big))
+    from_stdin = vetline("--config", str(config), "check", "-", stdin=big.read_bytes())
+
+    for result in (from_file, from_stdin):
+        assert result.returncode == 2
+        assert b"larger than 1 MB" in result.stderr
+        assert b"input.max_source_mb" in result.stderr
+
+
+def test_a_source_under_the_cap_is_read(tmp_path: Path) -> None:
+    config = tmp_path / "settings.toml"
+    config.write_text("[input]\nmax_source_mb = 1\n", encoding="utf-8")
+    small = tmp_path / "small.patch"
+    small.write_bytes(PATCH)
+    assert vetline("--config", str(config), "check", str(small)).returncode == 0
 
 
 def test_check_writes_nothing_not_even_a_settings_folder(tmp_path: Path) -> None:

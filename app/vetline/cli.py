@@ -219,7 +219,10 @@ def _settings(args: argparse.Namespace) -> Any:
 def _open(args: argparse.Namespace) -> OpenedSource:
     from vetline.adapters.inputs import open_source
 
-    return open_source(args.source, _workspace_path(args.workspace), stdin=sys.stdin.buffer)
+    max_bytes = _settings(args)["input.max_source_mb"] << 20
+    return open_source(
+        args.source, _workspace_path(args.workspace), stdin=sys.stdin.buffer, max_bytes=max_bytes
+    )
 
 
 # --- check ------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from vetline.core.model import Proposal
 from vetline.core.text import TextDecodeError, decode, split_lines, strip_ending
 
 STDIN_NAME = "<stdin>"
+# The default of the input.max_source_mb setting: a bigger source is refused unread.
+MAX_SOURCE_BYTES = 256 << 20
 _CODEX_BEGIN = "*** Begin Patch"
 
 
@@ -39,29 +41,55 @@ class OpenedSource:
     git_tree: GitTree | None = None
 
 
-def open_source(spec: str, workspace: Path | None, stdin: BinaryIO | None = None) -> OpenedSource:
+def open_source(
+    spec: str,
+    workspace: Path | None,
+    stdin: BinaryIO | None = None,
+    max_bytes: int = MAX_SOURCE_BYTES,
+) -> OpenedSource:
     """Like `load_source`, but a folder is a git working tree whose changes are reviewed."""
     if spec != "-" and Path(spec).is_dir():
         tree = load_worktree(Path(spec))
         return OpenedSource(list(tree.proposals), tree)
-    return OpenedSource(load_source(spec, workspace, stdin))
+    return OpenedSource(load_source(spec, workspace, stdin, max_bytes))
 
 
-def load_source(spec: str, workspace: Path | None, stdin: BinaryIO | None = None) -> list[Proposal]:
-    """The proposals in `spec`; SEARCH/REPLACE and Codex edits read files from `workspace`."""
+def load_source(
+    spec: str,
+    workspace: Path | None,
+    stdin: BinaryIO | None = None,
+    max_bytes: int = MAX_SOURCE_BYTES,
+) -> list[Proposal]:
+    """The proposals in `spec`; SEARCH/REPLACE and Codex edits read files from `workspace`.
+
+    A source over `max_bytes` is refused before it is parsed, and never read whole.
+    (A FIFO is a fine source: `<(git diff)` gives one.)
+    """
     if spec == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
-        return load_bytes(stream.read(), STDIN_NAME, workspace)
+        return load_bytes(_read_at_most(stream, max_bytes, STDIN_NAME), STDIN_NAME, workspace)
     path = Path(spec)
     if path.is_dir():
         raise InputError(f"{spec} is a folder, not a proposal file")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = _read_at_most(file, max_bytes, spec)
     except FileNotFoundError as error:
         raise InputError(f"{spec}: no such file") from error
     except OSError as error:
         raise InputError(f"{spec}: cannot read it: {error.strerror}") from error
     return load_bytes(data, spec, workspace)
+
+
+def _read_at_most(stream: BinaryIO, max_bytes: int, name: str) -> bytes:
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(
+            f"{name}: larger than {max_bytes // (1 << 20) or max_bytes} "
+            f"{'MB' if max_bytes >= 1 << 20 else 'bytes'}, the most Vetline reads from one"
+            " source (setting input.max_source_mb); it was not parsed"
+        )
+    return data
 
 
 def load_bytes(data: bytes, source_name: str, workspace: Path | None) -> list[Proposal]:
