@@ -1,11 +1,15 @@
-"""Hostile input is bounded: big sources refused unread, and `check` leaves no trace."""
+"""Hostile input is bounded: big sources refused unread, FIFOs and sockets never read,
+and `check` leaves no trace on disk."""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 PATCH = b"--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n"
 
@@ -47,6 +51,41 @@ def test_a_source_under_the_cap_is_read(tmp_path: Path) -> None:
     small = tmp_path / "small.patch"
     small.write_bytes(PATCH)
     assert vetline("--config", str(config), "check", str(small)).returncode == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("kind", ["fifo", "socket"])
+def test_a_fifo_or_socket_named_by_a_proposal_is_refused_not_read(
+    tmp_path: Path, kind: str
+) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    special = workspace / "a.txt"
+    listener = None
+    if kind == "fifo":
+        os.mkfifo(special)
+    else:
+        listener = socket.socket(socket.AF_UNIX)
+        listener.bind(str(special))
+    try:
+        patch = tmp_path / "fix.patch"
+        patch.write_bytes(PATCH)
+        edits = tmp_path / "edits.md"
+        edits.write_bytes(b"a.txt\n<<<<<<< SEARCH\none\n=======\ntwo\n>>>>>>> REPLACE\n")
+        data = ["--data-dir", str(tmp_path / "data")]
+
+        applied = vetline(
+            *data, "apply", str(patch), "--workspace", str(workspace), "--accept", "all"
+        )
+        searched = vetline(*data, "check", str(edits), "--workspace", str(workspace))
+    finally:
+        if listener is not None:
+            listener.close()
+
+    for result in (applied, searched):
+        assert result.returncode == 2, result.stderr
+        assert b"not a regular file" in result.stderr
+        assert b"a.txt" in result.stderr
 
 
 def test_check_writes_nothing_not_even_a_settings_folder(tmp_path: Path) -> None:

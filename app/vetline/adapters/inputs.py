@@ -8,7 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
-from vetline.adapters.files.safety import link_refusal
+from vetline.adapters.files.safety import NotRegularFileError, link_refusal, read_regular_file
 from vetline.adapters.formats.codex import parse_codex
 from vetline.adapters.formats.json_reader import parse_json
 from vetline.adapters.formats.patch_source import decode_patch, starts_patch
@@ -150,7 +150,9 @@ def workspace_reader(workspace: Path) -> ReadFile:
         if reason:
             raise UnsafePathError(f"refusing to read {path!r}: {reason}")
         try:
-            return target.read_bytes()
+            return read_regular_file(target)
+        except NotRegularFileError as error:
+            raise UnsafePathError(f"refusing to read {path!r}: {error.strerror}") from error
         except FileNotFoundError:
             return None
         except IsADirectoryError as error:

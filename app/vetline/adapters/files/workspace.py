@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vetline.adapters.files.atomic import NEW_FILE_MODE, WorkspaceIOError
-from vetline.adapters.files.safety import PathRules
+from vetline.adapters.files.safety import NotRegularFileError, PathRules, read_regular_file
 from vetline.adapters.files.transaction import (
     JOURNAL_FOLDER,
     Step,
@@ -81,7 +81,9 @@ class Workspace:
         """The file's bytes, or None when it does not exist."""
         path = self.check_path(rel)
         try:
-            return path.read_bytes()
+            return read_regular_file(path)
+        except NotRegularFileError as error:
+            raise UnsafePathError(f"refusing the path {rel!r}: {error.strerror}") from error
         except FileNotFoundError:
             return None
         except IsADirectoryError as error:
