@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from vetline.adapters.files.atomic import NEW_FILE_MODE, WorkspaceIOError
@@ -197,7 +197,7 @@ class Workspace:
         else:
             mode = self._mode_or(source, NEW_FILE_MODE)
         if target != source and data is not None and base is not None:
-            if self._exists(target):
+            if self._exists(target) and not _only_case_differs(target, source):
                 raise StaleBaseError(f"{target} already exists")
             return FileWrite(target, data, mode, None, vacates=source, vacates_sha256=_sha(base))
         return FileWrite(source, data, None if data is None else mode, _sha_or_none(base))
@@ -260,9 +260,20 @@ class Workspace:
     def _exists(self, rel: str) -> bool:
         return os.path.lexists(self.root / rel)
 
+    def _same_file(self, rel: str, other: str) -> bool:
+        """Whether two names lead to one file (as "Makefile" and "MakeFile" do on a
+        case-insensitive file system)."""
+        try:
+            mine, theirs = (self.root / rel).lstat(), (self.root / other).lstat()
+        except OSError:
+            return False
+        return (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
+
     # ---- checks ---------------------------------------------------------------------
 
     def check_expected(self, step: Step) -> None:
+        if step.same_file_as is not None and self._same_file(step.path, step.same_file_as):
+            return  # the old name's own step checks the bytes
         current = _sha_or_none(self.read_bytes(step.path))
         if current == step.expected_sha256:
             if step.expected_sha256 is None and self._exists(step.path):
@@ -281,16 +292,34 @@ def _steps_of(plan: Iterable[FileWrite]) -> list[Step]:
         steps.append(Step(write.path, write.data, write.mode, write.expected_sha256))
         if write.vacates is not None:
             steps.append(Step(write.vacates, None, None, write.vacates_sha256))
-    return steps
+    # A name that only changes case (a rename, or undoing one): the old name goes first,
+    # for where case does not count it is the new one too.
+    removed = {step.path.casefold(): step.path for step in steps if step.data is None}
+    ordered = [step for step in steps if step.data is None]
+    for step in steps:
+        if step.data is None:
+            continue
+        old = removed.get(step.path.casefold())
+        if old is not None and step.expected_sha256 is None and _only_case_differs(step.path, old):
+            ordered.append(replace(step, same_file_as=old))
+        else:
+            ordered.append(step)
+    return ordered
 
 
 def _refuse_repeated_paths(steps: Sequence[Step]) -> None:
-    seen: set[str] = set()
+    """One step per path, counting "X" and "x" as one (they are, on Windows and macOS),
+    except for the two halves of a rename that changes only case."""
+    seen: dict[str, Step] = {}
     for step in steps:
         key = step.path.casefold()
-        if key in seen:
+        if key in seen and step.same_file_as != seen[key].path:
             raise InputError(f"{step.path} is changed twice in one write")
-        seen.add(key)
+        seen[key] = step
+
+
+def _only_case_differs(path: str, other: str) -> bool:
+    return path != other and path.casefold() == other.casefold()
 
 
 def _binary_new_content(change: Change, base: bytes | None) -> bytes | None:
