@@ -100,8 +100,11 @@ class Outcome:
         assert self.vetline_tree == self.before
 
 
-def compare_apply(base: Path, patch: bytes, work: Path, *accept: str) -> Outcome:
-    """Apply `patch` to copies of `base` with `git apply` and `vetline apply --accept all`."""
+def compare_apply(
+    base: Path, patch: bytes, work: Path, *accept: str, git_command: tuple[str, ...] = ("apply",)
+) -> Outcome:
+    """Apply `patch` to copies of `base` with `git apply` (or `git_command`, such as
+    ("am",) for a mailbox, in a repository) and `vetline apply --accept all`."""
     git_copy, vetline_copy = work / "git", work / "vetline"
     for copy in (git_copy, vetline_copy):
         shutil.rmtree(copy, ignore_errors=True)
@@ -110,7 +113,7 @@ def compare_apply(base: Path, patch: bytes, work: Path, *accept: str) -> Outcome
     patch_file.write_bytes(patch)
     if not (git_copy / ".git").exists():
         run_git(git_copy, "init", "-q")
-    applied = run_git(git_copy, "apply", str(patch_file))
+    applied = run_git(git_copy, *git_command, str(patch_file))
     before = snapshot(vetline_copy)
     code, _, error = run_vetline(
         "--data-dir",

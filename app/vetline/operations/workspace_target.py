@@ -142,7 +142,8 @@ class WorkspaceTarget:
     def prepare(self, proposals: Sequence[Proposal], chosen: set[str]) -> _PlannedWrite:
         # Every write is planned before anything is logged: an unsafe path or a stale
         # base means the review cannot take effect, so nothing is logged or written.
-        plan = [write for proposal in proposals for write in self.workspace.plan(proposal, chosen)]
+        # A series may edit one file twice: each proposal is planned on the one before.
+        plan = self.workspace.plan_in_order(proposals, chosen)
         return _PlannedWrite(self.workspace, plan)
 
     # ---- writing and taking back -----------------------------------------------------

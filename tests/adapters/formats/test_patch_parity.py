@@ -172,3 +172,28 @@ def test_a_mail_with_no_headers_keeps_its_first_file(tmp_path: Path) -> None:
 
     outcome.assert_same()
     assert outcome.vetline_tree["a.txt"] == ("file", False, b"ONE\n")
+
+
+def test_a_series_that_edits_one_file_twice_applies_as_git_am_applies_it(tmp_path: Path) -> None:
+    repo = GitRepo.init(tmp_path / "base")
+    lines = [f"line {number}\n" for number in range(20)]
+    repo.write("notes.txt", "".join(lines))
+    base = repo.commit("base")
+    lines[3] = "line three\n"
+    repo.write("notes.txt", "".join(lines))
+    repo.commit("first edit")
+    lines[4:6] = ["line four and five\n"]
+    repo.write("notes.txt", "".join(lines))
+    repo.commit("second edit, same file")
+    repo.rename("notes.txt", "docs/notes.txt")
+    repo.commit("then it moves")
+    lines[0] = "line zero\n"
+    repo.write("docs/notes.txt", "".join(lines))
+    repo.commit("and changes once more")
+    series = repo.format_patch(f"{base}..HEAD")
+    repo.git("reset", "-q", "--hard", base)
+
+    outcome = compare_apply(repo.root, series, tmp_path / "work", git_command=("am", "-q"))
+
+    outcome.assert_same()
+    assert outcome.vetline_tree["docs/notes.txt"][2] == "".join(lines).encode()

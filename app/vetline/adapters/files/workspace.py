@@ -69,6 +69,9 @@ class Workspace:
             raise InputError(f"the workspace folder does not exist: {self.root}")
         self.deny = tuple(deny)
         self._rules = PathRules(self.root, self.deny)
+        # While `plan_in_order` runs: each path as the proposals planned so far leave it
+        # (bytes or None for gone, and mode), in place of what is on disk.
+        self._planned: dict[str, tuple[bytes | None, int | None]] = {}
 
     def check_path(self, rel: str) -> Path:
         """The absolute path of `rel`, or UnsafePathError naming it and the reason."""
@@ -119,6 +122,30 @@ class Workspace:
                     writes.append(write)
         _refuse_repeated_paths(_steps_of(writes))
         return writes
+
+    def plan_in_order(
+        self, proposals: Sequence[Proposal], accepted: Collection[str]
+    ) -> list[FileWrite]:
+        """`plan` for several proposals, each on the result of the ones before it (as `git
+        am` applies a series that edits one file twice), merged into one write per path
+        that expects what is on disk now."""
+        before: dict[str, str | None] = {}
+        try:
+            for proposal in proposals:
+                for write in self.plan(proposal, accepted):
+                    moves = [(write.vacates, None, None)] if write.vacates is not None else []
+                    for path, data, mode in [(write.path, write.data, write.mode), *moves]:
+                        if path not in before:
+                            before[path] = _sha_or_none(self.read_bytes(path))
+                        self._planned[path] = (data, mode)
+            planned = self._planned
+        finally:
+            self._planned = {}
+        return [
+            FileWrite(path, data, mode, before[path])
+            for path, (data, mode) in planned.items()
+            if data is not None or before[path] is not None
+        ]
 
     def write(self, plan: Sequence[FileWrite]) -> None:
         """Write every file of the plan, or — if anything fails — none of them."""
@@ -197,7 +224,7 @@ class Workspace:
         else:
             mode = self._mode_or(source, NEW_FILE_MODE)
         if target != source and data is not None and base is not None:
-            if self._exists(target) and not _only_case_differs(target, source):
+            if self._planned_exists(target) and not _only_case_differs(target, source):
                 raise StaleBaseError(f"{target} already exists")
             return FileWrite(target, data, mode, None, vacates=source, vacates_sha256=_sha(base))
         return FileWrite(source, data, None if data is None else mode, _sha_or_none(base))
@@ -205,9 +232,9 @@ class Workspace:
     def _read_base(self, change: Change) -> bytes | None:
         """The base bytes from disk, checked against the proposal; None for a new file."""
         source = change.source_path
-        base = self.read_bytes(source)
+        base = self._planned_bytes(source)
         if change.status is FileStatus.ADDED:
-            if base is not None or self._exists(source):
+            if base is not None or self._planned_exists(source):
                 raise StaleBaseError(f"{source} already exists")
             return None
         if base is None:
@@ -246,12 +273,20 @@ class Workspace:
     def _read_binary_base(self, change: Change) -> bytes | None:
         # Whether the file may or must exist is the binary patch's to say (its blob ids).
         source = change.source_path
-        base = self.read_bytes(source)
+        base = self._planned_bytes(source)
         if change.base_sha256 and (base is None or sha256_hex(base) != change.base_sha256):
             raise StaleBaseError(f"{source} changed since the proposal was made")
         return base
 
+    def _planned_bytes(self, rel: str) -> bytes | None:
+        return self._planned[rel][0] if rel in self._planned else self.read_bytes(rel)
+
+    def _planned_exists(self, rel: str) -> bool:
+        return self._planned[rel][0] is not None if rel in self._planned else self._exists(rel)
+
     def _mode_or(self, rel: str, default: int) -> int:
+        if rel in self._planned:
+            return self._planned[rel][1] or default
         try:
             return stat.S_IMODE((self.root / rel).stat().st_mode)
         except FileNotFoundError:
