@@ -135,8 +135,8 @@ def test_a_deletion_that_leaves_lines_behind_is_refused(tmp_path: Path) -> None:
         b"+++ b/foo.txt\t1970-01-01 00:00:00.000000000 +0000\n@@ -1 +0,0 @@\n-one\n"
     )
     outcome = compare_apply(tmp_path / "base", patch, tmp_path)
-    assert outcome.git_code != 0  # "removal patch leaves file contents"
-    outcome.assert_refused(4, "lines it does not remove are left in it")
+    assert outcome.git_code != 0  # "patch does not apply"
+    outcome.assert_refused(4, "does not match the file")
 
 
 def test_git_diffs_with_other_prefixes_strip_one_component(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from vetline.adapters.files.transaction import (
     finish_interrupted_writes,
 )
 from vetline.core.errors import InputError, StaleBaseError, UnsafePathError
-from vetline.core.hunks import HunkMismatchError, apply_hunks, split_hunk
+from vetline.core.hunks import HunkMismatchError, apply_hunks, git_start_guesses, split_hunk
 from vetline.core.leash import DEFAULT_DENIED_PATHS
 from vetline.core.model import Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
 from vetline.core.text import TextDecodeError, decode, encode
@@ -260,6 +260,8 @@ class Workspace:
                 base_text,
                 [hunk for hunk in chosen if hunk.kind is HunkKind.TEXT],
                 {hunk_id: text for hunk_id, text in edited.items() if hunk_id in chosen_ids},
+                # A change read from a patch (it has no base text) goes where git puts it.
+                patch_starts=git_start_guesses(change.hunks) if change.base_text is None else None,
             )
         except HunkMismatchError as error:  # its message names the path already
             raise StaleBaseError(str(error)) from error
