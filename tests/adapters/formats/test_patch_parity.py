@@ -197,3 +197,65 @@ def test_a_series_that_edits_one_file_twice_applies_as_git_am_applies_it(tmp_pat
 
     outcome.assert_same()
     assert outcome.vetline_tree["docs/notes.txt"][2] == "".join(lines).encode()
+
+
+# ---- where hunks go, and what git calls a broken patch ---------------------------------------
+
+# Ten lines of "a"/"b" pairs, then "line 10" to "line 29": line N is at index N-1.
+REPEATED = b"a\nb\n" * 5 + b"".join(b"line %d\n" % number for number in range(10, 30))
+
+
+@pytest.mark.parametrize(
+    ("patch", "git_applies"),
+    [
+        # -U0: no context after the change, so git wants it at the end of the file.
+        (b"--- a/f.txt\n+++ b/f.txt\n@@ -13 +13 @@\n-line 12\n+LINE 12\n", False),
+        (b"--- a/f.txt\n+++ b/f.txt\n@@ -30 +30 @@\n-line 29\n+LINE 29\n", True),
+        # A header whose old and new starts disagree: git starts looking at the new one.
+        (b"--- a/f.txt\n+++ b/f.txt\n@@ -5,2 +1,2 @@\n-a\n+A\n b\n", True),
+        (b"--- a/f.txt\n+++ b/f.txt\n@@ -1,2 +16,2 @@\n-a\n+A\n b\n", True),
+        # A truncated "\ No newline" marker is not one.
+        (b"--- a/f.txt\n+++ b/f.txt\n@@ -29,2 +29,2 @@\n-line 28\n+LINE 28\n line 29\n\\", True),
+        # A patch cut in the middle of its last line.
+        (b"--- a/f.txt\n+++ b/f.txt\n@@ -29,2 +29,2 @@\n-line 28\n+LINE 28\n line 29", False),
+        # "new mode" alone: git takes the old mode from the disk.
+        (
+            b"diff --git a/f.txt b/f.txt\nnew mode 100755\n--- a/f.txt\n+++ b/f.txt\n"
+            b"@@ -30 +30 @@\n-line 29\n+LINE 29\n",
+            True,
+        ),
+        # /dev/null without "new file mode", and a '+++' name the header contradicts.
+        (b"diff --git a/g.txt b/g.txt\n--- /dev/null\n+++ b/g.txt\n@@ -0,0 +1 @@\n+x\n", False),
+        (
+            b"diff --git a/g.txt b/g.txt\nnew file mode 100644\n--- /dev/null\n+++ b/h.txt\n"
+            b"@@ -0,0 +1 @@\n+x\n",
+            False,
+        ),
+    ],
+    ids=[
+        "U0-middle",
+        "U0-end",
+        "header-starts-disagree",
+        "start-of-file",
+        "cut-marker",
+        "cut-line",
+        "new-mode-alone",
+        "dev-null-alone",
+        "inconsistent-name",
+    ],
+)
+def test_hunks_go_where_git_puts_them_or_are_refused(
+    tmp_path: Path, patch: bytes, git_applies: bool
+) -> None:
+    write_tree(tmp_path / "base", {"f.txt": REPEATED})
+
+    outcome = compare_apply(tmp_path / "base", patch, tmp_path)
+
+    assert (outcome.git_code == 0) == git_applies, outcome.git_error
+    if git_applies:
+        outcome.assert_same()
+        if b"-5,2 +1,2" in patch:  # several places fit: git's start wins, not the old line
+            assert outcome.vetline_tree["f.txt"][2].startswith(b"A\nb\na\nb\na\n")
+    else:
+        assert outcome.vetline_code in (2, 4), outcome
+        outcome.assert_same_or_refused()

@@ -78,6 +78,41 @@ def traditional_header(minus: str, plus: str, strip: NameStrip) -> TraditionalHe
     return TraditionalHeader(name, created, deleted)
 
 
+def git_section_names(
+    minus: str,
+    plus: str,
+    strip: int,
+    *,
+    old: str | None,
+    new: str | None,
+    created: bool,
+    deleted: bool,
+) -> tuple[str | None, str | None]:
+    """The names on the '---' and '+++' lines of a git diff (None for /dev/null), checked
+    as git apply checks them: /dev/null exactly where the header says the file is new or
+    deleted, a name on every other line, and the same name the header gave already
+    (`old` and `new`: a rename's, or the 'diff --git' line's for a new or deleted file)."""
+    if is_dev_null(minus) != created:
+        raise BadNameError("'--- /dev/null' goes with a 'new file mode' line, and only with it")
+    if is_dev_null(plus) != deleted:
+        raise BadNameError("'+++ /dev/null' goes with a 'deleted file mode' line, and only with it")
+    names: list[str | None] = []
+    for value, side, said in ((minus, "---", old), (plus, "+++", new)):
+        if is_dev_null(value):
+            names.append(None)
+            continue
+        name = git_line_name(value, strip)
+        if name is None:
+            raise BadNameError(
+                f"no file name on the '{side}' line once {strip} leading folder is taken off"
+                " (git's -p1)"
+            )
+        if said is not None and name != said:
+            raise BadNameError(f"{snippet(name)} is not {snippet(said)}, named above")
+        names.append(name)
+    return names[0], names[1]
+
+
 def git_line_name(value: str, strip: int) -> str | None:
     """The name on a '---'/'+++' line of a git diff (a tab ends it; spaces belong to it)."""
     return _find_name(value, None, strip, until_tab=True)

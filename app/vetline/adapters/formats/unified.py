@@ -18,7 +18,7 @@ from vetline.adapters.formats.patch_names import (
     NameStrip,
     git_extended_name,
     git_header_names,
-    git_line_name,
+    git_section_names,
     is_dev_null,
     snippet,
     traditional_header,
@@ -88,7 +88,9 @@ def parse_file_diffs(text: str, where: str, line_offset: int = 0) -> tuple[Chang
     """
     lines = split_lines(text)
     refuse_nul(text, where)
-    changes = _DiffReader(lines, where, 0, len(lines), line_offset).read_changes()
+    reader = _DiffReader(lines, where, 0, len(lines), line_offset)
+    reader.whole_lines = False  # a diff inside a JSON string often lacks its last newline
+    changes = reader.read_changes()
     if not changes:
         raise InputError(f"{where}: no changes found")
     return tuple(changes)
@@ -170,6 +172,12 @@ class _DiffReader:
         self.end = end
         self.first_header = end
         self.strip = NameStrip()
+        self.whole_lines = True
+
+    def _whole_line(self, index: int) -> bool:
+        """Whether the line ends in a newline, as every line git reads in a patch file must
+        (only the last line of a patch given as text, as in a JSON proposal, may not)."""
+        return self.lines[index].endswith("\n") or not self.whole_lines
 
     def error(self, index: int, message: str) -> InputError:
         return InputError(f"{self.where} line {index + 1 + self.line_offset}: {message}")
@@ -221,7 +229,11 @@ class _DiffReader:
             strip_ending(self.lines[self.pos])[len("diff --git ") :], self.strip.count
         )
         self.pos += 1
-        while self.pos < self.end and self._extended_header(section, self.bare_at(self.pos)):
+        while (
+            self.pos < self.end
+            and self._whole_line(self.pos)
+            and self._extended_header(section, self.bare_at(self.pos))
+        ):
             self.pos += 1
         line = self.bare_at(self.pos)
         if line.startswith("--- "):
@@ -291,15 +303,21 @@ class _DiffReader:
         """The names on the '---' and '+++' lines, read as `git apply` reads them."""
         if section.is_git:
             section.dev_null_old, section.dev_null_new = is_dev_null(minus), is_dev_null(plus)
-            if not section.dev_null_old:
-                section.minus_name = git_line_name(minus, self.strip.count)
-            if not section.dev_null_new:
-                section.plus_name = git_line_name(plus, self.strip.count)
+            known = section.header_names or (None, None)
+            section.minus_name, section.plus_name = git_section_names(
+                minus,
+                plus,
+                self.strip.count,
+                old=section.rename_from or (known[0] if section.deleted else None),
+                new=section.rename_to or (known[1] if section.created else None),
+                created=section.created,
+                deleted=section.deleted,
+            )
             return
-        header = traditional_header(minus, plus, self.strip)
-        section.minus_name = section.plus_name = header.name
+        traditional = traditional_header(minus, plus, self.strip)
+        section.minus_name = section.plus_name = traditional.name
         # GNU diff -N marks a missing side with /dev/null or an epoch date.
-        section.created, section.deleted = header.created, header.deleted
+        section.created, section.deleted = traditional.created, traditional.deleted
 
     def _check_hunk_place(self, section: _FileSection, hunk: Hunk, where: int) -> None:
         if section.is_created and (hunk.old_lines or hunk.old_start):
@@ -326,7 +344,7 @@ class _DiffReader:
         lines: list[DiffLine] = []
         old_left, new_left = old_count, new_count
         closed = ""  # the sides whose last line has been marked "\ No newline at end of file"
-        while old_left > 0 or new_left > 0 or self.bare_at(self.pos).startswith("\\"):
+        while old_left > 0 or new_left > 0 or self._no_newline_marker(self.pos):
             if self.pos >= self.end:
                 raise self.error(
                     header_index,
@@ -334,7 +352,11 @@ class _DiffReader:
                     + "; the patch is truncated",
                 )
             line = self.lines[self.pos]
+            if not self._whole_line(self.pos) and not self._no_newline_marker(self.pos):
+                raise self.error(self.pos, "the patch ends in the middle of a line: truncated?")
             kind = line[0] if line not in ("\n", "\r\n") else " "
+            if kind == "\\" and not self._no_newline_marker(self.pos):
+                raise self.error(self.pos, f"malformed line {snippet(strip_ending(line))}")
             if kind == "\\":
                 if not lines or not lines[-1].text.endswith("\n"):
                     raise self.error(self.pos, "'\\ No newline at end of file' without a line")
@@ -350,8 +372,8 @@ class _DiffReader:
             if kind in closed or (kind == " " and closed):
                 raise self.error(self.pos, "line after a '\\ No newline at end of file' marker")
             text = line[1:] if line not in ("\n", "\r\n") else line
-            # Only a patch file's very last line can lack "\n"; the marker, not that, means
-            # "no newline at end of file".
+            # Only the last line of a diff inside JSON can lack "\n"; the marker, not that,
+            # means "no newline at end of file".
             lines.append(DiffLine(kind, text if text.endswith("\n") else text + "\n"))
             old_left -= kind != "+"
             new_left -= kind != "-"
@@ -364,6 +386,15 @@ class _DiffReader:
             self.pos += 1
         self._refuse_overlong_hunk(header_index, old_count, new_count)
         return Hunk.from_lines(path, old_start, old_count, new_start, new_count, lines, section)
+
+    def _no_newline_marker(self, index: int) -> bool:
+        """'\\ No newline at end of file', in any language: git takes a line starting
+        with a backslash and a space, at least 12 characters long, as the marker."""
+        return (
+            index < self.end
+            and self.lines[index].startswith("\\ ")
+            and (len(self.lines[index]) >= 12)
+        )
 
     def _refuse_overlong_hunk(self, header_index: int, old_count: int, new_count: int) -> None:
         if self.pos >= self.end:
@@ -425,11 +456,12 @@ class _DiffReader:
     def _change(self, section: _FileSection) -> Change:
         old, path = self._path(section)
         renamed = section.is_git and old is not None and old != path and not section.is_deleted
+        # "new mode" with no "old mode" changes the mode from whatever the file has (git
+        # takes the old one from the disk).
         mode_changed = (
             section.old_mode != section.new_mode
             and not section.is_created
             and not section.is_deleted
-            and section.old_mode is not None
             and section.new_mode is not None
         )
         hunks: list[Hunk] = []
