@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import quopri
 import subprocess
 from pathlib import Path
 
@@ -259,3 +261,26 @@ def test_hunks_go_where_git_puts_them_or_are_refused(
     else:
         assert outcome.vetline_code in (2, 4), outcome
         outcome.assert_same_or_refused()
+
+
+@pytest.mark.parametrize("transfer", ["base64", "quoted-printable"])
+def test_an_encoded_mail_body_is_read_as_git_am_reads_it(tmp_path: Path, transfer: str) -> None:
+    repo = GitRepo.init(tmp_path / "base")
+    repo.write("caf\u00e9.txt", "line = 1\n" + "x" * 90 + " \t\n")
+    base = repo.commit("base")
+    repo.write("caf\u00e9.txt", "line = 2 \u2014 caf\u00e9\n" + "x" * 90 + " \t\n")
+    repo.commit("an edit with long and trailing-space lines")
+    mail = repo.format_patch(f"{base}..HEAD")
+    head, _, body = mail.partition(b"\n\n")
+    head = b"\n".join(
+        line for line in head.split(b"\n") if not line.startswith(b"Content-Transfer-Encoding")
+    )
+    encoded = base64.encodebytes(body) if transfer == "base64" else quopri.encodestring(body)
+    assert encoded != body
+    mail = head + f"\nContent-Transfer-Encoding: {transfer}\n\n".encode() + encoded
+    repo.git("reset", "-q", "--hard", base)
+
+    outcome = compare_apply(repo.root, mail, tmp_path / "work", git_command=("am", "-q"))
+
+    outcome.assert_same()
+    assert "\u2014".encode() in outcome.vetline_tree["caf\u00e9.txt"][2]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import quopri
 import re
 from datetime import UTC
 from email import policy
@@ -48,15 +51,29 @@ def headers_end(lines: list[str], start: int, end: int) -> tuple[int, int]:
 
 
 def read_headers(text: str, where: str) -> Message:
-    """A mail's headers; InputError, starting with `where`, for an encoded body git never writes."""
+    """A mail's headers; InputError, starting with `where`, for a body git am cannot read."""
     headers = HeaderParser(policy=policy.default).parsestr(text)
-    transfer = _header(headers, "Content-Transfer-Encoding").lower()
-    if transfer not in ("", "7bit", "8bit", "binary"):
+    transfer = transfer_encoding(headers)
+    if transfer not in ("", "7bit", "8bit", "binary", "base64", "quoted-printable"):
         raise InputError(
             f"{where}: Content-Transfer-Encoding {transfer} is not supported;"
             " give the patch as git format-patch wrote it"
         )
     return headers
+
+
+def transfer_encoding(headers: Message) -> str:
+    return _header(headers, "Content-Transfer-Encoding").lower()
+
+
+def decode_body(body: bytes, transfer: str, where: str) -> bytes:
+    """A base64 or quoted-printable body (as mail software sends a patch on) as its bytes."""
+    if transfer == "quoted-printable":
+        return quopri.decodestring(body)
+    try:
+        return base64.b64decode(b"".join(body.split()), validate=True)
+    except binascii.Error as error:
+        raise InputError(f"{where}: the base64 body does not decode: {error}") from error
 
 
 def mail_subject(headers: Message) -> str:

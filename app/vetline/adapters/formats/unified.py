@@ -6,12 +6,14 @@ import re
 from dataclasses import dataclass, field
 
 from vetline.adapters.formats.mbox import (
+    decode_body,
     headers_end,
     mail_author,
     mail_date,
     mail_subject,
     read_headers,
     split_mbox,
+    transfer_encoding,
 )
 from vetline.adapters.formats.patch_names import (
     BadNameError,
@@ -41,7 +43,7 @@ from vetline.core.model import (
     HunkKind,
     Proposal,
 )
-from vetline.core.text import split_lines, strip_ending
+from vetline.core.text import encode, split_lines, strip_ending
 
 # Line numbers and sizes are bounded (18 digits): longer ones are malformed, not crashes.
 _HUNK_HEADER = re.compile(r"@@ -(\d{1,18})(?:,(\d{1,18}))? \+(\d{1,18})(?:,(\d{1,18}))? @@(.*)")
@@ -99,9 +101,17 @@ def parse_file_diffs(text: str, where: str, line_offset: int = 0) -> tuple[Chang
 # ---- mailboxes -------------------------------------------------------------------------------
 
 
-def _commit_proposal(lines: list[str], start: int, end: int, source: str) -> Proposal | None:
-    header_end, body = headers_end(lines, start + 1, end)
-    headers = read_headers("".join(lines[start + 1 : header_end]), f"{source} line {start + 1}")
+def _commit_proposal(mail: list[str], start: int, end: int, source: str) -> Proposal | None:
+    header_end, body = headers_end(mail, start + 1, end)
+    where = f"{source} line {start + 1}"
+    headers = read_headers("".join(mail[start + 1 : header_end]), where)
+    lines, mail_end = mail, end
+    transfer = transfer_encoding(headers)
+    if transfer in ("base64", "quoted-printable"):
+        # As git am reads such a mail: the body decoded first (errors then count its lines).
+        decoded = decode_body(encode("".join(mail[body:end])), transfer, where)
+        lines = split_lines(decode_patch(decoded, f"{where} ({transfer})"))
+        body, end, source = 0, len(lines), f"{where}, its {transfer} body,"
     separator = next((i for i in range(body, end) if strip_ending(lines[i]) == "---"), None)
     if separator is None:
         separator = next((i for i in range(body, end) if lines[i].startswith("diff ")), end)
@@ -114,7 +124,7 @@ def _commit_proposal(lines: list[str], start: int, end: int, source: str) -> Pro
     subject = mail_subject(headers)
     author = mail_author(headers)
     return Proposal(
-        id=proposal_id("".join(lines[start:end])),
+        id=proposal_id("".join(mail[start:mail_end])),
         title=subject or "Patch",
         changes=tuple(changes),
         rationale="".join(lines[body:separator]).strip(),
