@@ -395,6 +395,8 @@ class _DiffReader:
                 )
             self.pos += 1
         self._refuse_overlong_hunk(header_index, old_count, new_count)
+        if all(line.kind == " " for line in lines):
+            raise self.error(header_index, "hunk changes nothing (git calls it corrupt)")
         return Hunk.from_lines(path, old_start, old_count, new_start, new_count, lines, section)
 
     def _no_newline_marker(self, index: int) -> bool:
