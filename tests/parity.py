@@ -47,11 +47,20 @@ def write_tree(root: Path, files: dict[str, bytes]) -> None:
         target.write_bytes(data)
 
 
+# The reference is git as the repository configures it: its own core.autocrlf counts.
+_REFERENCE_OPTIONS = tuple(
+    option
+    for index, option in enumerate(GIT_OPTIONS)
+    if "core.autocrlf" not in option
+    and not (option == "-c" and "core.autocrlf" in GIT_OPTIONS[index + 1])
+)
+
+
 def run_git(
     root: Path, *args: str, stdin: bytes | None = None
 ) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        ["git", *GIT_OPTIONS, *args],
+        ["git", *_REFERENCE_OPTIONS, *args],
         cwd=root,
         input=stdin,
         capture_output=True,
