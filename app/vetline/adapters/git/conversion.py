@@ -33,6 +33,9 @@ class WorkTreeConversions:
         root, _, prefix = top.decode("utf-8", "surrogateescape").partition("\n")
         self._git = Git(Path(root))
         self._prefix = PurePosixPath(prefix.strip())
+        # Read once (a write asks only for the attributes of its files).
+        self._autocrlf = self._config("core.autocrlf").lower()
+        self._native = self._config("core.eol") or ("crlf" if os.name == "nt" else "lf")
 
     def refusals(self, writes: Mapping[str, bytes]) -> dict[str, str]:
         """For each file (path in the folder -> the bytes to write) git would write otherwise,
@@ -41,11 +44,9 @@ class WorkTreeConversions:
             return {}
         paths = [path for path in writes if "\0" not in path]
         attributes = self._attributes(paths)
-        autocrlf = self._config("core.autocrlf")
-        native = self._config("core.eol") or ("crlf" if os.name == "nt" else "lf")
         reasons = {}
         for path in paths:
-            reason = _refusal(attributes.get(path, {}), autocrlf, native, writes[path])
+            reason = _refusal(attributes.get(path, {}), self._autocrlf, self._native, writes[path])
             if reason:
                 reasons[path] = reason
         return reasons
@@ -80,7 +81,7 @@ def _refusal(attributes: Mapping[str, str], autocrlf: str, native: str, data: by
         if value not in _UNSET:
             shown = attribute if value == "set" else f"{attribute}={value}"
             return f"git would convert it on the way out (.gitattributes: {shown})"
-    if _checkout_eol(attributes, autocrlf.lower(), native) != "crlf":
+    if _checkout_eol(attributes, autocrlf, native) != "crlf":
         return ""  # written as is (at most git would have made CRLF into LF on the way in)
     text = attributes.get("text", "unspecified")
     if text != "set" and looks_binary_to_git(data):
