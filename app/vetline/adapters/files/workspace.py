@@ -11,11 +11,17 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from vetline.adapters.files.atomic import NEW_FILE_MODE, WorkspaceIOError
+from vetline.adapters.files.modes import mode_bits, refuse_special_files
 from vetline.adapters.files.safety import NotRegularFileError, PathRules, read_regular_file
+from vetline.adapters.files.steps import (
+    FileWrite,
+    only_case_differs,
+    refuse_repeated_paths,
+    steps_of,
+)
 from vetline.adapters.files.transaction import (
     JOURNAL_FOLDER,
     Step,
@@ -28,29 +34,12 @@ from vetline.core.leash import DEFAULT_DENIED_PATHS
 from vetline.core.model import Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
 from vetline.core.text import TextDecodeError, decode, encode
 
-# NEW_FILE_MODE and WorkspaceIOError live with the atomic writer; callers import them from here.
+# NEW_FILE_MODE, WorkspaceIOError and FileWrite live beside; callers import them from here.
 __all__ = ["JOURNAL_FOLDER", "NEW_FILE_MODE", "FileWrite", "Workspace", "WorkspaceIOError"]
 
 
 # Changes whose hunks apply to a file edited since the proposal, where their context matches.
 _PLACED_BY_CONTEXT = frozenset({FileStatus.MODIFIED, FileStatus.RENAMED})
-
-
-@dataclass(frozen=True, slots=True)
-class FileWrite:
-    """One file's new state, and what must be on disk for it to be written.
-
-    `data` None deletes the file. `expected_sha256` is the sha256 of the bytes at
-    `path` the plan was made from; None means `path` must not exist. A rename also
-    removes `vacates`, whose bytes must still hash to `vacates_sha256`.
-    """
-
-    path: str
-    data: bytes | None
-    mode: int | None  # permission bits of the written file; None for a delete
-    expected_sha256: str | None
-    vacates: str | None = None
-    vacates_sha256: str | None = None
 
 
 class Workspace:
@@ -120,7 +109,7 @@ class Workspace:
                 write = self._plan_change(change, chosen, edited or {})
                 if write is not None:
                     writes.append(write)
-        _refuse_repeated_paths(_steps_of(writes))
+        refuse_repeated_paths(steps_of(writes))
         return writes
 
     def plan_in_order(
@@ -149,8 +138,8 @@ class Workspace:
 
     def write(self, plan: Sequence[FileWrite]) -> None:
         """Write every file of the plan, or — if anything fails — none of them."""
-        steps = _steps_of(plan)
-        _refuse_repeated_paths(steps)
+        steps = steps_of(plan)
+        refuse_repeated_paths(steps)
         for step in steps:
             self.check_path(step.path)
             self.check_expected(step)
@@ -200,7 +189,7 @@ class Workspace:
         target = change.path if _moves(change, kinds) else source
         self.check_path(source)
         self.check_path(target)
-        _refuse_special_files(change)
+        refuse_special_files(change)
         data: bytes | None
         if change.is_binary:
             base = self._read_binary_base(change)
@@ -220,11 +209,11 @@ class Workspace:
         # A binary change is one item: accepting it takes its mode change too.
         mode_changes = HunkKind.MODE in kinds or (change.is_binary and HunkKind.BINARY in kinds)
         if base is None or (mode_changes and change.new_mode):
-            mode = _parse_mode(change.new_mode) or NEW_FILE_MODE
+            mode = mode_bits(change.new_mode) or NEW_FILE_MODE
         else:
             mode = self._mode_or(source, NEW_FILE_MODE)
         if target != source and data is not None and base is not None:
-            if self._planned_exists(target) and not _only_case_differs(target, source):
+            if self._planned_exists(target) and not only_case_differs(target, source):
                 raise StaleBaseError(f"{target} already exists")
             return FileWrite(target, data, mode, None, vacates=source, vacates_sha256=_sha(base))
         return FileWrite(source, data, None if data is None else mode, _sha_or_none(base))
@@ -323,42 +312,6 @@ class Workspace:
         raise StaleBaseError(f"{step.path} changed since the proposal was made")
 
 
-def _steps_of(plan: Iterable[FileWrite]) -> list[Step]:
-    steps = []
-    for write in plan:
-        steps.append(Step(write.path, write.data, write.mode, write.expected_sha256))
-        if write.vacates is not None:
-            steps.append(Step(write.vacates, None, None, write.vacates_sha256))
-    # A name that only changes case (a rename, or undoing one): the old name goes first,
-    # for where case does not count it is the new one too.
-    removed = {step.path.casefold(): step.path for step in steps if step.data is None}
-    ordered = [step for step in steps if step.data is None]
-    for step in steps:
-        if step.data is None:
-            continue
-        old = removed.get(step.path.casefold())
-        if old is not None and step.expected_sha256 is None and _only_case_differs(step.path, old):
-            ordered.append(replace(step, same_file_as=old))
-        else:
-            ordered.append(step)
-    return ordered
-
-
-def _refuse_repeated_paths(steps: Sequence[Step]) -> None:
-    """One step per path, counting "X" and "x" as one (they are, on Windows and macOS),
-    except for the two halves of a rename that changes only case."""
-    seen: dict[str, Step] = {}
-    for step in steps:
-        key = step.path.casefold()
-        if key in seen and step.same_file_as != seen[key].path:
-            raise InputError(f"{step.path} is changed twice in one write")
-        seen[key] = step
-
-
-def _only_case_differs(path: str, other: str) -> bool:
-    return path != other and path.casefold() == other.casefold()
-
-
 def _binary_new_content(change: Change, base: bytes | None) -> bytes | None:
     # Imported when first needed: binary patches are rare.
     from vetline.core.binary_patch import binary_new_content as new_content
@@ -408,42 +361,6 @@ def _removes_file(change: Change, chosen: Sequence[Hunk]) -> bool:
         return True
     text_hunks = [hunk for hunk in change.hunks if hunk.kind is HunkKind.TEXT]
     return bool(text_hunks) and all(hunk.id in chosen_ids for hunk in text_hunks)
-
-
-def _parse_mode(git_mode: str | None) -> int | None:
-    """Permission bits for a git mode such as "100755": git records only whether a file is
-    executable, so it writes 755 or 644 whatever the other bits say ("100777" too)."""
-    if not git_mode:
-        return None
-    try:
-        bits = int(git_mode, 8)
-    except ValueError as error:
-        raise InputError(f"not a file mode: {git_mode!r}") from error
-    return 0o755 if bits & 0o100 else NEW_FILE_MODE
-
-
-# git's file types (the bits above the permissions of a mode such as "120000").
-_TYPE_MASK = 0o170000
-_REGULAR_FILE = 0o100000
-_SPECIAL_TYPES = {0o120000: "a symbolic link", 0o160000: "a submodule", 0o040000: "a folder"}
-
-
-def _refuse_special_files(change: Change) -> None:
-    """git creates links and submodules from a patch; Vetline writes regular files only, and
-    refuses rather than write a file that holds a link's target or a submodule's commit."""
-    for git_mode in (change.old_mode, change.new_mode):
-        if not git_mode:
-            continue
-        try:
-            kind = int(git_mode, 8) & _TYPE_MASK
-        except ValueError as error:
-            raise InputError(f"{change.path}: not a file mode: {git_mode!r}") from error
-        if kind != _REGULAR_FILE:
-            what = _SPECIAL_TYPES.get(kind, f"not a regular file (mode {git_mode})")
-            raise InputError(
-                f"{change.path} is {what} (mode {git_mode}): Vetline writes regular files"
-                " only, so it cannot apply this change"
-            )
 
 
 def _sha(data: bytes | None) -> str:
