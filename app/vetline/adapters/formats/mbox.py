@@ -50,6 +50,19 @@ def headers_end(lines: list[str], start: int, end: int) -> tuple[int, int]:
     return index, index
 
 
+def starts_mail_patch(line: str) -> bool:
+    """Whether a mail body's patch starts at `line`, as `git mailinfo` decides: a "diff -"
+    or "Index: " line, "--- " and a file name, or "---" alone (the separator
+    format-patch writes before its diffstat)."""
+    if line.startswith(("diff -", "Index: ")):
+        return True
+    if not line.startswith("---") or len(line) < 4:
+        return False
+    if line[3] == " " and line[4:5] not in ("", " ", "\t", "\r", "\n"):
+        return True
+    return line[3:].strip(" \t\r\n\v\f") == "" and line.endswith("\n")
+
+
 def read_headers(text: str, where: str) -> Message:
     """A mail's headers; InputError, starting with `where`, for a body git am cannot read."""
     headers = HeaderParser(policy=policy.default).parsestr(text)

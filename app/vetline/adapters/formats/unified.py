@@ -13,6 +13,7 @@ from vetline.adapters.formats.mbox import (
     mail_subject,
     read_headers,
     split_mbox,
+    starts_mail_patch,
     transfer_encoding,
 )
 from vetline.adapters.formats.patch_names import (
@@ -112,12 +113,10 @@ def _commit_proposal(mail: list[str], start: int, end: int, source: str) -> Prop
         decoded = decode_body(encode("".join(mail[body:end])), transfer, where)
         lines = split_lines(decode_patch(decoded, f"{where} ({transfer})"))
         body, end, source = 0, len(lines), f"{where}, its {transfer} body,"
-    separator = next((i for i in range(body, end) if strip_ending(lines[i]) == "---"), None)
-    if separator is None:
-        separator = next((i for i in range(body, end) if lines[i].startswith("diff ")), end)
-        diff_start = separator
-    else:
-        diff_start = separator + 1
+    # The message ends where `git mailinfo` sees the patch begin; a bare '---' belongs to
+    # neither.
+    separator = next((i for i in range(body, end) if starts_mail_patch(lines[i])), end)
+    diff_start = separator + (strip_ending(lines[separator]).rstrip() == "---")
     changes = _DiffReader(lines, source, diff_start, end).read_changes()
     if not changes:
         return None  # a cover letter or an empty commit: nothing to review
