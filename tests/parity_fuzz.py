@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import re
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,15 +58,40 @@ def real_patches(repo: GitRepo) -> list[bytes]:
         repo.git("reset", "-q", "--hard")
         repo.git("clean", "-fdq")
     repo.chmod("tool.sh", 0o644)
+    before = repo.root.parent / f"{repo.root.name}-before"
+    shutil.rmtree(before, ignore_errors=True)
+    shutil.copytree(repo.root, before, ignore=shutil.ignore_patterns(".git"))
     for edit in edits:
         edit()
     patches.append(repo.diff())
     patches.append(repo.diff("-U1"))
     patches.append(repo.diff("-U0"))
-    repo.git("reset", "-q", "--hard")
+    patches.append(_gnu_diff(before, repo.root))
+    base = repo.git("rev-parse", "HEAD").decode().strip()
+    repo.commit("every edit")
+    patches.append(repo.format_patch(f"{base}..HEAD"))
+    repo.git("reset", "-q", "--hard", base)
     repo.git("clean", "-fdq")
     repo.chmod("tool.sh", 0o644)
+    shutil.rmtree(before)
     return patches
+
+
+def _gnu_diff(old: Path, new: Path) -> bytes:
+    """`diff -ruN` between two trees, named as a/ and b/ the way such patches usually are."""
+    result = subprocess.run(
+        ["diff", "-ruN", "--exclude=.git", old.name, new.name],
+        cwd=old.parent,
+        capture_output=True,
+        check=False,
+        env={"LC_ALL": "C", "TZ": "UTC"},
+    )
+    patch = result.stdout.replace(f"{old.name}/".encode(), b"a/")
+    patch = patch.replace(f"{new.name}/".encode(), b"b/")
+    # The same text every run: file times, but not the epoch that marks a missing side.
+    return re.sub(
+        rb"\t(?!1970-01-01 )\d{4}-\d\d-\d\d [\d:.]+ \+0000", b"\t2024-01-01 10:00:00 +0000", patch
+    )
 
 
 def repo_text(repo: GitRepo, path: str) -> str:
