@@ -116,7 +116,8 @@ def _commit_proposal(mail: list[str], start: int, end: int, source: str) -> Prop
     # The message ends where `git mailinfo` sees the patch begin; a bare '---' belongs to
     # neither.
     separator = next((i for i in range(body, end) if starts_mail_patch(lines[i])), end)
-    diff_start = separator + (strip_ending(lines[separator]).rstrip() == "---")
+    bare = separator < end and strip_ending(lines[separator]).rstrip() == "---"
+    diff_start = separator + bare
     changes = _DiffReader(lines, source, diff_start, end).read_changes()
     if not changes:
         return None  # a cover letter or an empty commit: nothing to review
