@@ -264,7 +264,11 @@ def test_accept_all_over_the_leash_is_refused_and_nothing_happens(
     assert result.returncode == 3
     assert "over the leash" in result.stderr
     assert snapshot(repo) == before
-    assert vetline("log", "export", data_dir=tmp_path / "data").stdout == ""
+    exported = vetline("log", "export", data_dir=tmp_path / "data").stdout
+    rows = [json.loads(line) for line in exported.splitlines()]
+    assert rows  # each hunk's refusal is in the log, with the reason
+    assert {row["verdict"] for row in rows} == {"refused"}
+    assert all("over the leash" in row["reason"] for row in rows)
 
 
 def test_a_stale_base_exits_4_and_writes_nothing(patch: Path, repo: Path, tmp_path: Path) -> None:

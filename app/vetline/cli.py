@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from vetline import __version__
 from vetline.core.errors import InputError, VetlineError
+from vetline.core.escape import printable
 from vetline.core.image_items import annotation_hunk, region_hunk
 from vetline.core.image_items import summary as image_summary
 from vetline.core.leash import Leash, Level, Violation
@@ -287,7 +288,10 @@ def _settings(args: argparse.Namespace) -> Any:
 def _open(args: argparse.Namespace) -> OpenedSource:
     from vetline.adapters.inputs import open_source
 
-    return open_source(args.source, _workspace_path(args.workspace), stdin=sys.stdin.buffer)
+    max_bytes = _settings(args)["input.max_source_mb"] << 20
+    return open_source(
+        args.source, _workspace_path(args.workspace), stdin=sys.stdin.buffer, max_bytes=max_bytes
+    )
 
 
 # --- check ------------------------------------------------------------------------
@@ -307,26 +311,32 @@ def _check(args: argparse.Namespace) -> int:
     # Citation statuses inform; they never change the exit code.
     cited = {proposal.id: list(checker.check_all(proposal.citations)) for proposal in proposals}
     if args.json:
-        json.dump(
-            {
-                "proposals": [
-                    {
-                        **_proposal_json(p, level, v),
-                        "citations": [check_json(c, r) for c, r in cited[p.id]],
-                    }
-                    for p, v in verdicts
-                ]
-            },
-            sys.stdout,
-            indent=2,
-            ensure_ascii=False,
-        )
-        sys.stdout.write("\n")
+        document = {
+            "proposals": [
+                {
+                    **_proposal_json(p, level, v),
+                    "citations": [check_json(c, r) for c, r in cited[p.id]],
+                }
+                for p, v in verdicts
+            ]
+        }
+        sys.stdout.write(_json_text(document) + "\n")
     else:
         for proposal, violations in verdicts:
             _print_proposal(proposal, level, violations, sys.stdout)
             _print_citations(cited[proposal.id], sys.stdout)
     return EXIT_OVER_LEASH if any(v for _, v in verdicts) else EXIT_OK
+
+
+def _json_text(document: Any) -> str:
+    """JSON that any terminal and any UTF-8 stream take: characters that hide or reorder
+    text, and the lone surrogates of a name that is not UTF-8, as \\u escapes (which
+    read back as the same string)."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return "".join(
+        f"\\u{ord(char):04x}" if not char.isascii() and printable(char) != char else char
+        for char in text
+    )
 
 
 def _proposal_json(proposal: Proposal, level: Level, violations: list[Violation]) -> Any:
@@ -402,36 +412,36 @@ def _image_json(change: Change) -> dict[str, Any]:
 def _print_proposal(
     proposal: Proposal, level: Level, violations: list[Violation], out: TextIO
 ) -> None:
+    def line(text: str) -> None:
+        out.write(printable(text) + "\n")  # names and titles come from the agent
+
     agent = " / ".join(part for part in (proposal.agent.name, proposal.agent.model) if part)
-    out.write(
-        f"proposal {proposal.id}  {proposal.title}" + (f"  [{agent}]" if agent else "") + "\n"
-    )
+    line(f"proposal {proposal.id}  {proposal.title}" + (f"  [{agent}]" if agent else ""))
     for change in proposal.changes:
         renamed = f" (from {change.old_path})" if change.old_path not in (None, change.path) else ""
-        out.write(
-            f"  {change.status:<8}  {change.path}{renamed}  +{change.added} -{change.removed}\n"
-        )
+        line(f"  {change.status:<8}  {change.path}{renamed}  +{change.added} -{change.removed}")
         image = change.image
         if image is not None:
-            out.write(f"    image: {image_summary(image)}\n")
+            line(f"    image: {image_summary(image)}")
             if image.whole_reason and image.sides_known and image.before and image.after:
-                out.write(f"    one item: {image.whole_reason}\n")
+                line(f"    one item: {image.whole_reason}")
         for hunk in change.hunks:
             if hunk.region is not None:
                 out.write(f"    {hunk.kind.value} {hunk.id}  {_box_words(hunk)}\n")
                 continue
             what = "" if hunk.kind is HunkKind.TEXT else f"  ({hunk.kind})"
-            out.write(
+            line(
                 f"    hunk {hunk.id}  -{hunk.old_start},{hunk.old_lines} "
-                f"+{hunk.new_start},{hunk.new_lines}  +{hunk.added} -{hunk.removed}{what}\n"
+                f"+{hunk.new_start},{hunk.new_lines}  +{hunk.added} -{hunk.removed}{what}"
             )
     if proposal.answer:
         first_line = proposal.answer.strip().splitlines()[0]
         out.write(f"  answer  {first_line[:72]}{'…' if len(first_line) > 72 else ''}\n")
     title = f"level {int(level)} ({level.title})"
     if violations:
-        out.write(f"  leash {title}: OVER\n")
-        out.writelines(f"    - {violation.message}\n" for violation in violations)
+        line(f"  leash {title}: OVER")
+        for violation in violations:
+            line(f"    - {violation.message}")
     else:
         out.write(f"  leash {title}: ok\n")
 
@@ -471,6 +481,7 @@ def _box_words(hunk: Hunk) -> str:
 def _apply(args: argparse.Namespace) -> int:
     from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
     from vetline.adapters.files.kept import KeptFiles
+    from vetline.adapters.inputs import UnsafeSourceError
     from vetline.adapters.paths import data_dir
     from vetline.core.session import ReviewSession
     from vetline.operations.repository_target import RepositoryTarget
@@ -480,29 +491,10 @@ def _apply(args: argparse.Namespace) -> int:
     settings = _settings(args)
     level = Level(args.level or settings["review.level"])
     leash: Leash = settings.leash()
-    source = _open(args)
-    if source.git_tree is None and args.workspace is None:
-        raise InputError("apply needs --workspace DIR, the folder the proposal's paths are in")
-    proposals = source.proposals
-    accepted = _accepted_ids(args.accept, proposals)
-
-    if args.accept == "all":
-        over = [(p, leash.check(p, level)) for p in proposals]
-        over = [(p, v) for p, v in over if v]
-        if over:
-            for proposal, violations in over:
-                print(
-                    f"vetline: --accept all refused for {proposal.id} (over the leash: "
-                    + "; ".join(v.message for v in violations)
-                    + "); name the hunks one by one to review them",
-                    file=sys.stderr,
-                )
-            return EXIT_OVER_LEASH
-
     reviewer_name = args.reviewer or settings["review.reviewer"] or _login_name()
-    with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
-        _print_warnings(log.warnings)
-        session = ReviewSession(
+
+    def session_on(log: DecisionLog, proposals: list[Proposal]) -> ReviewSession:
+        return ReviewSession(
             proposals,
             record=log.append,
             clock=time.monotonic,
@@ -510,6 +502,36 @@ def _apply(args: argparse.Namespace) -> int:
             level=level,
             leash=leash,
         )
+
+    try:
+        source = _open(args)
+    except UnsafeSourceError as error:
+        # Read, but refused for a path no file should have: the log says so.
+        with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
+            Reviewer(session_on(log, error.proposals), log).refuse(str(error))
+        raise
+    if source.git_tree is None and args.workspace is None:
+        raise InputError("apply needs --workspace DIR, the folder the proposal's paths are in")
+    proposals = source.proposals
+    accepted = _accepted_ids(args.accept, proposals)
+
+    with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
+        _print_warnings(log.warnings)
+        session = session_on(log, proposals)
+        if args.accept == "all":
+            over = [(p, leash.check(p, level)) for p in proposals]
+            over = [(p, v) for p, v in over if v]
+            if over:
+                refusals = [
+                    f"--accept all refused for {proposal.id} (over the leash: "
+                    + "; ".join(v.message for v in violations)
+                    + "); name the hunks one by one to review them"
+                    for proposal, violations in over
+                ]
+                Reviewer(session, log).refuse("; ".join(refusals))
+                for refusal in refusals:
+                    print(f"vetline: {printable(refusal)}", file=sys.stderr)
+                return EXIT_OVER_LEASH
         target: WriteTarget
         if source.git_tree is not None:
             target = RepositoryTarget(source.git_tree, session, KeptFiles(data_dir()))
@@ -522,39 +544,23 @@ def _apply(args: argparse.Namespace) -> int:
                 log=log,
             )
             for note in finished:
-                print(f"vetline: {note}", file=sys.stderr)
+                print(f"vetline: {printable(note)}", file=sys.stderr)
         print(Reviewer(session, log, target).decide_all(accepted, reason=args.reason))
     return EXIT_OK
 
 
 def _accepted_ids(spec: str, proposals: list[Proposal]) -> list[str] | None:
-    """None means all; names must exist and be acceptable (bad input otherwise)."""
+    """None means all; named hunks must exist (bad input otherwise). Whether each can be
+    accepted is the reviewer's to say, so that a refusal is logged."""
     if spec == "all":
-        unacceptable = [
-            f"{change.path} (binary, the patch carries no data)"
-            for proposal in proposals
-            for change in proposal.changes
-            if change.binary_new is not None and change.binary_new.data is None
-        ]
-        if unacceptable:
-            raise InputError("cannot accept " + ", ".join(unacceptable))
         return None
     if spec == "none":
         return []
     wanted = [part.strip() for part in spec.split(",") if part.strip()]
-    known = {hunk.id: (proposal, hunk) for proposal in proposals for hunk in proposal.hunks}
+    known = {hunk.id for proposal in proposals for hunk in proposal.hunks}
     for hunk_id in wanted:
         if hunk_id not in known:
             raise InputError(f"--accept: no hunk {hunk_id!r} in {len(known)} hunks of the source")
-        proposal, hunk = known[hunk_id]
-        change = proposal.change_of(hunk_id)
-        if hunk.kind is HunkKind.BINARY and (
-            change.binary_new is not None and change.binary_new.data is None
-        ):
-            raise InputError(
-                f"--accept: hunk {hunk_id} ({change.path}) is binary and the patch carries "
-                "no data, so it cannot be accepted"
-            )
     return wanted
 
 

@@ -186,7 +186,7 @@ def test_nothing_to_undo_is_a_note_and_an_empty_queue_refuses(tmp_path: Path) ->
         assert list(log.rows()) == []
 
 
-def test_a_scripted_review_logs_nothing_when_a_base_is_stale(tmp_path: Path) -> None:
+def test_a_scripted_review_logs_only_its_refusal_when_a_base_is_stale(tmp_path: Path) -> None:
     (tmp_path / "w").mkdir()
     target = tmp_path / "w" / "numbers.txt"
     target.write_text(OLD.replace("line 0\n", "changed meanwhile\n"), encoding="utf-8")
@@ -196,7 +196,11 @@ def test_a_scripted_review_logs_nothing_when_a_base_is_stale(tmp_path: Path) -> 
         )
         with pytest.raises(StaleBaseError, match="numbers.txt: hunk .* context does not match"):
             reviewer.decide_all(None)
-        assert list(log.rows()) == []
+        rows = list(log.rows())
+        assert {row["verdict"] for row in rows} == {"refused"}
+        assert len(rows) == len(reviewer.session.items)
+        assert "context does not match" in rows[0]["reason"]
+        assert not any(item.state.decided for item in reviewer.session.items)
     assert target.read_text(encoding="utf-8").startswith("changed meanwhile\n")
 
 

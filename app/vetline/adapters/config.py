@@ -20,7 +20,7 @@ def settings_path(explicit: str | Path | None = None) -> Path:
         return Path(os.environ["VETLINE_CONFIG"])
     from vetline.adapters.paths import config_dir
 
-    return config_dir() / SETTINGS_FILE_NAME
+    return config_dir(create=False) / SETTINGS_FILE_NAME  # reading settings creates nothing
 
 
 def load_settings(explicit: str | Path | None = None) -> Settings:

@@ -8,7 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
-from vetline.adapters.files.safety import link_refusal
+from vetline.adapters.files.safety import NotRegularFileError, link_refusal, read_regular_file
 from vetline.adapters.formats.codex import parse_codex
 from vetline.adapters.formats.json_reader import parse_json
 from vetline.adapters.formats.patch_source import decode_patch, starts_patch
@@ -22,6 +22,8 @@ from vetline.core.model import Proposal
 from vetline.core.text import TextDecodeError, decode, split_lines, strip_ending
 
 STDIN_NAME = "<stdin>"
+# The default of the input.max_source_mb setting: a bigger source is refused unread.
+MAX_SOURCE_BYTES = 256 << 20
 _CODEX_BEGIN = "*** Begin Patch"
 
 
@@ -40,29 +42,55 @@ class OpenedSource:
     git_tree: GitTree | None = None
 
 
-def open_source(spec: str, workspace: Path | None, stdin: BinaryIO | None = None) -> OpenedSource:
+def open_source(
+    spec: str,
+    workspace: Path | None,
+    stdin: BinaryIO | None = None,
+    max_bytes: int = MAX_SOURCE_BYTES,
+) -> OpenedSource:
     """Like `load_source`, but a folder is a git working tree whose changes are reviewed."""
     if spec != "-" and Path(spec).is_dir():
         tree = load_worktree(Path(spec))
         return OpenedSource(list(tree.proposals), tree)
-    return OpenedSource(load_source(spec, workspace, stdin))
+    return OpenedSource(load_source(spec, workspace, stdin, max_bytes))
 
 
-def load_source(spec: str, workspace: Path | None, stdin: BinaryIO | None = None) -> list[Proposal]:
-    """The proposals in `spec`; SEARCH/REPLACE and Codex edits read files from `workspace`."""
+def load_source(
+    spec: str,
+    workspace: Path | None,
+    stdin: BinaryIO | None = None,
+    max_bytes: int = MAX_SOURCE_BYTES,
+) -> list[Proposal]:
+    """The proposals in `spec`; SEARCH/REPLACE and Codex edits read files from `workspace`.
+
+    A source over `max_bytes` is refused before it is parsed, and never read whole.
+    (A FIFO is a fine source: `<(git diff)` gives one.)
+    """
     if spec == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
-        return load_bytes(stream.read(), STDIN_NAME, workspace)
+        return load_bytes(_read_at_most(stream, max_bytes, STDIN_NAME), STDIN_NAME, workspace)
     path = Path(spec)
     if path.is_dir():
         raise InputError(f"{spec} is a folder, not a proposal file")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            data = _read_at_most(file, max_bytes, spec)
     except FileNotFoundError as error:
         raise InputError(f"{spec}: no such file") from error
     except OSError as error:
         raise InputError(f"{spec}: cannot read it: {error.strerror}") from error
     return load_bytes(data, spec, workspace)
+
+
+def _read_at_most(stream: BinaryIO, max_bytes: int, name: str) -> bytes:
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(
+            f"{name}: larger than {max_bytes // (1 << 20) or max_bytes} "
+            f"{'MB' if max_bytes >= 1 << 20 else 'bytes'}, the most Vetline reads from one"
+            " source (setting input.max_source_mb); it was not parsed"
+        )
+    return data
 
 
 def load_bytes(data: bytes, source_name: str, workspace: Path | None) -> list[Proposal]:
@@ -126,7 +154,9 @@ def workspace_reader(workspace: Path) -> ReadFile:
         if reason:
             raise UnsafePathError(f"refusing to read {path!r}: {reason}")
         try:
-            return target.read_bytes()
+            return read_regular_file(target)
+        except NotRegularFileError as error:
+            raise UnsafePathError(f"refusing to read {path!r}: {error.strerror}") from error
         except FileNotFoundError:
             return None
         except IsADirectoryError as error:
@@ -146,10 +176,21 @@ def unsafe_path_reason(path: str) -> str | None:
     return escape_refusal(path)
 
 
+class UnsafeSourceError(UnsafePathError):
+    """A source read whole, but refused for a path no file should have. It carries the
+    proposals, so that a command can log the refusal against their hunks."""
+
+    def __init__(self, message: str, proposals: list[Proposal]) -> None:
+        super().__init__(message)
+        self.proposals = proposals
+
+
 def _refuse_unsafe_paths(proposals: list[Proposal], source_name: str) -> None:
     for proposal in proposals:
         for change in proposal.changes:
             for path in (change.path, change.source_path):
                 reason = unsafe_path_reason(path)
                 if reason:
-                    raise UnsafePathError(f"{source_name}: refusing the path {path!r}: {reason}")
+                    raise UnsafeSourceError(
+                        f"{source_name}: refusing the path {path!r}: {reason}", proposals
+                    )

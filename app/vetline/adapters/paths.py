@@ -30,9 +30,10 @@ def data_dir(override: str | Path | None = None) -> Path:
     return _chosen_folder(override, DATA_DIR_ENV, _platform_data_dir)
 
 
-def config_dir(override: str | Path | None = None) -> Path:
-    """The folder for settings, created if missing; chosen like `data_dir`."""
-    return _chosen_folder(override, CONFIG_DIR_ENV, _platform_config_dir)
+def config_dir(override: str | Path | None = None, *, create: bool = True) -> Path:
+    """The folder for settings, created if missing (unless `create` is False: a command
+    that only reads settings leaves no trace); chosen like `data_dir`."""
+    return _chosen_folder(override, CONFIG_DIR_ENV, _platform_config_dir, create=create)
 
 
 def resources_dir() -> Path:
@@ -67,7 +68,11 @@ def _platform_config_dir() -> Path:
 
 
 def _chosen_folder(
-    override: str | Path | None, env_name: str, platform_default: Callable[[], Path]
+    override: str | Path | None,
+    env_name: str,
+    platform_default: Callable[[], Path],
+    *,
+    create: bool = True,
 ) -> Path:
     if override is not None and str(override):
         folder = Path(override).expanduser()
@@ -75,7 +80,7 @@ def _chosen_folder(
         folder = Path(os.environ[env_name]).expanduser()
     else:
         folder = platform_default()
-    return _ensure_folder(folder)
+    return _ensure_folder(folder) if create else folder.absolute()
 
 
 def _ensure_folder(folder: Path) -> Path:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from vetline.core.escape import printable
+
 
 class VetlineError(Exception):
-    """Base of every error Vetline reports to a person instead of a traceback."""
+    """Base of every error Vetline reports to a person instead of a traceback.
+
+    Its message names files and quotes texts an agent wrote: control, bidirectional and
+    invisible characters in it are escaped, wherever it is shown.
+    """
 
     exit_code = 1
+
+    def __str__(self) -> str:
+        return printable(super().__str__())
 
 
 class InputError(VetlineError):
@@ -17,6 +26,13 @@ class InputError(VetlineError):
 
 class UnsafePathError(InputError):
     """A path would leave the workspace, enter .git/, or has characters no file should."""
+
+
+class ContextMismatchError(InputError):
+    """An edit's text (a SEARCH block, a Codex section, its file) is not in the workspace as
+    the edit expects: a stale base, as for a patch, though found while reading the source."""
+
+    exit_code = 4
 
 
 class StaleBaseError(VetlineError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import add
 
@@ -116,18 +116,32 @@ class _Placement:
     old_count: int
 
 
-def apply_hunks(base: str, hunks: Iterable[Hunk], edited: dict[str, str] | None = None) -> str:
+def apply_hunks(
+    base: str,
+    hunks: Iterable[Hunk],
+    edited: dict[str, str] | None = None,
+    *,
+    patch_starts: Mapping[str, int] | None = None,
+) -> str:
     """The base text with the given hunks applied; everything else kept byte for byte.
 
     No fuzz: a hunk's old side (context and removed lines, endings included) must match
     the base exactly, at its stated line or, failing that, at exactly one other place.
     `edited` maps a hunk id to the new-side text the reviewer wrote in its place.
     Zero-line hunks (renames, mode changes) carry no text and change nothing here.
+
+    Hunks read from a patch are placed as `git apply` places them: `patch_starts` (see
+    `git_start_guesses`) gives where git starts looking for each, and a hunk with no
+    context after its change must end at the end of the file, one whose header starts
+    at line 0 or 1 at its start. Where git would pick among several places, the one
+    nearest its start is taken only if it is that start; otherwise the hunk is refused.
     """
     base_lines = split_lines(base)
     placements = sorted(
         (
-            _place(base_lines, hunk, (edited or {}).get(hunk.id))
+            _place_as_git(base_lines, hunk, (edited or {}).get(hunk.id), patch_starts[hunk.id])
+            if patch_starts is not None and hunk.id in patch_starts
+            else _place(base_lines, hunk, (edited or {}).get(hunk.id))
             for hunk in hunks
             if hunk.kind is HunkKind.TEXT
         ),
@@ -168,6 +182,65 @@ def _place(base_lines: Sequence[str], hunk: Hunk, edited_new: str | None) -> _Pl
         where = ", ".join(str(i + 1) for i in found[:5])
         raise HunkMismatchError(hunk, f"its context matches in {len(found)} places (lines {where})")
     return _Placement(found[0], hunk, new_side, count)
+
+
+def git_start_guesses(hunks: Sequence[Hunk]) -> dict[str, int]:
+    """Where `git apply` starts looking for each of a patch's hunks (all of one file, in
+    patch order; split pieces included), as a 0-based line of the original text.
+
+    git applies hunks one after another and starts each search at its new-side line in
+    the text the hunks before it made; taking their growth back off gives the same
+    place in the original, so any subset of them can be placed alone.
+    """
+    guesses: dict[str, int] = {}
+    grown = 0
+    for hunk in hunks:
+        if hunk.kind is not HunkKind.TEXT:
+            continue
+        pieces = split_hunk(hunk)
+        piece_grown = grown
+        for unit in (hunk, *pieces) if len(pieces) > 1 else (hunk,):
+            if unit is not hunk:
+                guesses[unit.id] = max(0, unit.new_start - 1) - piece_grown
+                piece_grown += unit.new_lines - unit.old_lines
+            else:
+                guesses[unit.id] = max(0, unit.new_start - 1) - grown
+        grown += hunk.new_lines - hunk.old_lines
+    return guesses
+
+
+def _place_as_git(
+    base_lines: Sequence[str], hunk: Hunk, edited_new: str | None, guess: int
+) -> _Placement:
+    old_side = hunk.side(new=False)
+    new_side = tuple(split_lines(edited_new) if edited_new is not None else hunk.side(new=True))
+    count = len(old_side)
+    trailing = len(hunk.kinds) - len(hunk.kinds.rstrip(" "))
+    at_start = hunk.old_start <= 1  # "@@ -0,0" or "@@ -1,…": the file's first lines
+    at_end = trailing == 0  # nothing after the change: the file's last lines
+    if at_start:
+        places = [0] if base_lines[:count] == old_side else []
+        if at_end:
+            places = [place for place in places if place + count == len(base_lines)]
+    elif at_end:
+        end = len(base_lines) - count
+        places = [end] if end >= 0 and list(base_lines[end:]) == old_side else []
+    else:  # context after the change, so the old side is not empty
+        places = _find_all(base_lines, old_side)
+    if not places:
+        where = " at the start of the file" if at_start else " at the end of the file"
+        if not (at_start or at_end):
+            where = ""
+        raise HunkMismatchError(hunk, f"its context does not match the file{where}")
+    guess = min(max(guess, 0), len(base_lines))
+    # git takes the place nearest its start (looking forward first at equal distance).
+    nearest = min(places, key=lambda place: (abs(place - guess), place < guess))
+    if len(places) > 1 and nearest != guess:
+        where = ", ".join(str(place + 1) for place in places[:5])
+        raise HunkMismatchError(
+            hunk, f"its context matches in {len(places)} places (lines {where})"
+        )
+    return _Placement(nearest, hunk, new_side, count)
 
 
 def _find_all(haystack: Sequence[str], needle: Sequence[str]) -> list[int]:

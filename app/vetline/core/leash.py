@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -120,19 +121,49 @@ class Leash:
 
 def path_refusal(path: str, denied: Sequence[str] = ()) -> str | None:
     """Why `path` (relative, '/'-separated) is refused, or None if it is allowed."""
-    reason = escape_refusal(path)
+    reason = _escape_refusal(path)
     if reason:
         return reason
-    if any(part.lower() == ".git" for part in PurePosixPath(path).parts):
+    if any(is_git_folder_alias(part) for part in path.split("/")):
         return ".git/ is never changed"
+    reason = _names_refusal(path)
+    if reason:
+        return reason
     for pattern in denied:
         if _matches(path, pattern):
             return f"matches the denied pattern {pattern!r}"
     return None
 
 
+def leaving_refusal(path: str) -> str | None:
+    """Why `path` could lead outside the workspace or into `.git/` (absolute, `..`, a
+    control character, a `.git` look-alike), or None; odd but harmless names are not
+    judged here."""
+    reason = _escape_refusal(path)
+    if reason:
+        return reason
+    if any(is_git_folder_alias(part) for part in path.split("/")):
+        return ".git/ is never changed"
+    return None
+
+
 def escape_refusal(path: str) -> str | None:
-    """Why `path` could name something outside the workspace (or nothing), or None."""
+    """Why `path` could name something outside the workspace, or something no file should
+    be called, or None. (`.git/` and its look-alikes are the leash's to judge.)"""
+    return _escape_refusal(path) or _names_refusal(path)
+
+
+def is_git_folder_alias(name: str) -> bool:
+    """Whether a file system could take `name` for `.git`, as git's core.protectNTFS and
+    core.protectHFS see it: any case, characters HFS+ ignores (".git\u200c"), trailing dots
+    and spaces and streams that Windows drops (".git.", ".git::$DATA"), the 8.3 name
+    "git~1"."""
+    folded = "".join(char for char in name if char not in _HFS_IGNORED).casefold()
+    folded = folded.split(":", 1)[0].rstrip(". ")
+    return folded in (".git", "git~1")
+
+
+def _escape_refusal(path: str) -> str | None:
     if not path:
         return "empty path"
     if any(ord(char) < 32 or char == "\x7f" for char in path):
@@ -144,6 +175,49 @@ def escape_refusal(path: str) -> str | None:
     if ".." in PurePosixPath(path).parts:
         return "'..' leaves the workspace"
     return None
+
+
+def _names_refusal(path: str) -> str | None:
+    """Names that are not what they look like on some system a workspace may be checked
+    out on, or to the person reading them."""
+    if path == "~" or path.startswith("~/"):
+        return "it starts with '~/', which a shell reads as a home folder"
+    for name in path.split("/"):
+        if not name or is_git_folder_alias(name):
+            continue
+        if any(unicodedata.category(char) in _HIDDEN_CATEGORIES for char in name):
+            return "an invisible or direction-changing character in the name"
+        if len(name) > 2 and name.strip(".") == "":
+            return "a name made only of dots"
+        if ":" in name:
+            return "':' in the name (a Windows drive or alternate data stream)"
+        if name.endswith((".", " ")) and name not in (".", ".."):
+            return "a name ending in a dot or a space (Windows drops them)"
+        device = name.split(".", 1)[0].rstrip(" ").casefold()
+        if device in _WINDOWS_DEVICES:
+            return f"{device.upper()} is a device name on Windows"
+    return None
+
+
+# Code points HFS+ ignores in names, so that ".g\u200cit" opens .git there.
+_HFS_IGNORED = frozenset(
+    chr(code)
+    for code in (*range(0x200C, 0x2010), *range(0x202A, 0x202F), *range(0x206A, 0x2070), 0xFEFF)
+)
+# Format characters (bidirectional overrides, zero-width spaces, the BOM) and line or
+# paragraph separators: they hide or reorder a name on screen.
+_HIDDEN_CATEGORIES = frozenset({"Cf", "Zl", "Zp"})
+_WINDOWS_DEVICES = frozenset(
+    {
+        "con",
+        "prn",
+        "aux",
+        "nul",
+        "conin$",
+        "conout$",
+        *(f"{port}{digit}" for port in ("com", "lpt") for digit in "123456789\u00b9\u00b2\u00b3"),
+    }
+)
 
 
 def _matches(path: str, pattern: str) -> bool:

@@ -39,6 +39,7 @@ class Verdict(StrEnum):
     SKIPPED = "skipped"
     UNDONE = "undone"
     NOT_APPLIED = "not_applied"  # an accept the writer refused: the hunk is undecided again
+    REFUSED = "refused"  # a review refused before any verdict took effect (the reason says why)
 
 
 def sha256_hex(data: str | bytes) -> str:

@@ -398,6 +398,15 @@ class ReviewSession:
             item.problem = reason
             self.not_applied_count += 1
 
+    def record_refused(self, items: Iterable[ReviewItem], reason: str) -> None:
+        """A review refused as a whole before any verdict took effect (an unsafe path, a
+        stale base, a change that cannot be accepted): each item gets a `refused` row with
+        the reason, and stays undecided."""
+        for item in items:
+            decision = self._build(item, Verdict.REFUSED, ms_on_screen=0, reason=reason)
+            self._record(replace(decision, bulk=True))
+            item.problem = reason
+
     def _decide(
         self,
         item: ReviewItem,

@@ -66,6 +66,12 @@ SCHEMA: tuple[Setting, ...] = (
     ),
     *_limit_settings(),
     Setting(
+        "input.max_source_mb",
+        int,
+        256,
+        "Largest source read, in MB (1 MB = 2**20 bytes); a bigger one is refused unread",
+    ),
+    Setting(
         "llm.send_backs",
         int,
         2,
@@ -103,6 +109,7 @@ _CHOICES: Mapping[str, tuple[str, ...]] = {"view.layout": ("unified", "side-by-s
 _RANGES: Mapping[str, tuple[int, int]] = {
     "review.level": (1, 4),
     "view.context_lines": (0, 50),
+    "input.max_source_mb": (1, 1 << 20),
     "llm.send_backs": (0, 5),
     "llm.longest_rate_limit_wait_s": (0, 600),
     "sources.fetch_timeout_s": (1, 120),

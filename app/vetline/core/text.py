@@ -32,8 +32,15 @@ def detect_encoding(data: bytes) -> str:
 
 
 def is_binary(data: bytes) -> bool:
-    """git's rule: a NUL byte near the start makes a file binary (unless it is UTF-16/32)."""
-    return detect_encoding(data) == "utf-8" and b"\0" in data[:_BINARY_PROBE]
+    """A NUL byte near the start makes a file binary, unless a BOM says it is UTF-16/32
+    (text an agent's edit can still be matched in)."""
+    return detect_encoding(data) == "utf-8" and looks_binary_to_git(data)
+
+
+def looks_binary_to_git(data: bytes) -> bool:
+    """git's own rule, BOM or not: a NUL byte in the first 8,000 bytes makes a file binary,
+    so `git diff` shows it whole ("Binary files differ") and `git add -p` stages it whole."""
+    return b"\0" in data[:_BINARY_PROBE]
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:

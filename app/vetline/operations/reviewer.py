@@ -13,7 +13,7 @@ from pathlib import Path
 
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.inbox import Inbox, verdicts_from_items
-from vetline.core.errors import VetlineError
+from vetline.core.errors import InputError, VetlineError
 from vetline.core.model import Change, Proposal
 from vetline.core.session import FileOutcome, ReviewSession
 from vetline.operations.outcome import DONE, Outcome, OutcomeKind
@@ -91,9 +91,16 @@ class Reviewer:
             if accepted is not None
             else {hunk.id for proposal in self.session.proposals for hunk in proposal.hunks}
         )
-        prepared = (
-            self.target.prepare(self.session.proposals, chosen) if self.target is not None else None
-        )
+        try:
+            self._refuse_unacceptable(chosen)
+            prepared = (
+                self.target.prepare(self.session.proposals, chosen)
+                if self.target is not None
+                else None
+            )
+        except VetlineError as error:
+            self.refuse(str(error))
+            raise
         kept: dict[str, str] = {}
         if self.target is not None:
             for proposal in self.session.proposals:
@@ -110,6 +117,25 @@ class Reviewer:
         if prepared is None:
             return f"{summary}; nothing written (no workspace)"
         return f"{summary}; {prepared.commit(self.session)}"
+
+    def refuse(self, reason: str) -> None:
+        """The whole review is refused before any verdict takes effect: the log gets a
+        `refused` row with the reason for every hunk, and nothing is written."""
+        self.session.record_refused(self.session.items, reason)
+
+    def _refuse_unacceptable(self, chosen: set[str]) -> None:
+        """Accepting an item that cannot take effect would report a write that never
+        happens: a binary change whose patch has no data, or what a repository only lists
+        (a submodule, a nested repository, a symbolic link)."""
+        refused = {
+            item.change.path: _why_unacceptable(item.change)
+            for item in self.session.items
+            if item.hunk.id in chosen and not item.acceptable
+        }
+        if refused:
+            raise InputError(
+                "cannot accept " + "; ".join(f"{path} ({why})" for path, why in refused.items())
+            )
 
     # ---- one verdict -------------------------------------------------------------------
 
@@ -182,3 +208,9 @@ class Reviewer:
             return Outcome(OutcomeKind.PROBLEM, f"could not write the verdict file: {error}")
         del self.inbox_sources[proposal.id]
         return outcome.with_note(f"verdict written to {completion.verdict_file.name}")
+
+
+def _why_unacceptable(change: Change) -> str:
+    if change.binary_new is not None or change.binary_old is not None:
+        return "binary, and the patch carries no data"
+    return "a submodule, nested repository or symbolic link: listed, never written"

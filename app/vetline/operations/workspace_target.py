@@ -15,7 +15,8 @@ from vetline.adapters.decision_log import DecisionLog, decision_from_row
 from vetline.adapters.files.intents import WriteIntent, WriteIntents
 from vetline.adapters.files.transaction import JOURNAL_FOLDER
 from vetline.adapters.files.workspace import FileWrite, Workspace
-from vetline.core.errors import StaleBaseError, VetlineError
+from vetline.adapters.git.conversion import WorkTreeConversions
+from vetline.core.errors import InputError, StaleBaseError, VetlineError
 from vetline.core.leash import DEFAULT_DENIED_PATHS
 from vetline.core.model import Change, Proposal, Verdict, sha256_hex
 from vetline.core.session import FileOutcome, ReviewItem, ReviewSession
@@ -53,6 +54,8 @@ class WorkspaceTarget:
         self.session = session
         self.intents = intents  # None: no crash between log and disk can be told apart
         self._writes: dict[int, _Write] = {}  # id(FileOutcome) -> what was written for it
+        # A folder in a git work tree: git apply would write through git's conversions.
+        self._conversions = WorkTreeConversions(workspace.root)
 
     @classmethod
     def open(
@@ -171,8 +174,21 @@ class WorkspaceTarget:
     def prepare(self, proposals: Sequence[Proposal], chosen: set[str]) -> _PlannedWrite:
         # Every write is planned before anything is logged: an unsafe path or a stale
         # base means the review cannot take effect, so nothing is logged or written.
-        plan = [write for proposal in proposals for write in self.workspace.plan(proposal, chosen)]
+        # A series may edit one file twice: each proposal is planned on the one before.
+        plan = self.workspace.plan_in_order(proposals, chosen)
+        self._refuse_converted(plan)
         return _PlannedWrite(self.workspace, plan, self.intents)
+
+    def _refuse_converted(self, plan: Sequence[FileWrite]) -> None:
+        """Bytes git would write otherwise (converted line endings, a filter) are refused,
+        never written raw where git apply's result would differ."""
+        written = {write.path: write.data for write in plan if write.data is not None}
+        reasons = self._conversions.refusals(written)
+        if reasons:
+            raise InputError(
+                "; ".join(f"{path}: {why}" for path, why in reasons.items())
+                + "; nothing was written"
+            )
 
     # ---- writing and taking back -----------------------------------------------------
 
@@ -189,6 +205,7 @@ class WorkspaceTarget:
             plan = self.workspace.plan(
                 outcome.proposal, set(outcome.accepted), dict(outcome.edited), only=outcome.change
             )
+            self._refuse_converted(plan)
             record = _Write(outcome, [self._snapshot(write) for write in plan])
             for path in (write.vacates for write in plan if write.vacates):
                 # A rename leaves its old path behind: its content must come back on undo.

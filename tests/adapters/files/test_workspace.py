@@ -598,7 +598,10 @@ def test_delete_partially_accepted_keeps_the_rest(workspace: Workspace, root: Pa
     first = Hunk("a.txt", 1, 10, 0, 0, kinds="-" * 10, texts=tuple(base_text.splitlines(True)[:10]))
     rest = Hunk("a.txt", 11, 20, 0, 0, kinds="-" * 20, texts=tuple(base_text.splitlines(True)[10:]))
     assert first.texts + rest.texts == hunks[0].texts
-    change = Change(path="a.txt", status=FileStatus.DELETED, hunks=(first, rest))
+    # Made from the texts (as a review of a deletion splits it), not read from a patch.
+    change = Change(
+        path="a.txt", status=FileStatus.DELETED, hunks=(first, rest), base_text=base_text
+    )
 
     workspace.apply_proposal(proposal_of(change), {first.id})
 

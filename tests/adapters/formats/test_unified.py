@@ -434,3 +434,9 @@ def test_a_10_megabyte_line_neither_crashes_nor_hangs() -> None:
     (proposal,) = parse_unified(patch.encode(), "big.patch")
     assert len(proposal.changes[0].hunks[0].texts[0]) == 10_000_001
     assert "malformed hunk header" in _error(f"--- a/f\n+++ b/f\n@@ {huge}\n")
+
+
+def test_a_mail_with_no_patch_after_its_headers_is_no_change() -> None:
+    mail = "From 0123456789012345678901234567890123456789 Mon Sep 17 00:00:00 2001\nSubject: x\n"
+    with pytest.raises(InputError, match="no changes found"):
+        parse_unified(mail.encode(), "empty.mbox")

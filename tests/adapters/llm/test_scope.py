@@ -84,7 +84,12 @@ def test_an_answer_that_stays_out_of_scope_is_never_acceptable(httpserver: HTTPS
     assert "level 2 Chunk" in answer.reason
     assert answer.raw_text == reply_json("Fix", {"src/app.py": SMALL, "...": "x\n"})
     assert _outcomes(result) == [AttemptOutcome.OUT_OF_SCOPE, AttemptOutcome.OUT_OF_SCOPE]
-    assert [(v.rule, v.path) for v in result.violations] == [("scope", "..."), ("files", None)]
+    # The leash refuses the name too (a name made only of dots): it is never a path.
+    assert [(v.rule, v.path) for v in result.violations] == [
+        ("scope", "..."),
+        ("path", "..."),
+        ("files", None),
+    ]
     assert len(httpserver.log) == 2  # one send-back, then no more
 
 

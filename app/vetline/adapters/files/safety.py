@@ -1,14 +1,17 @@
 """Path safety: which relative paths a workspace may read or write, and why not.
 
 A path is refused when it is absolute, climbs out with `..`, names `.git/` (or one of
-its Windows aliases), holds a control character, matches a denied pattern, or passes
-through a symbolic link that leaves the workspace. Each refusal is a reason in words.
+its look-alikes), holds a control or invisible character, is a name some system reads
+as something else (see core.leash), matches a denied pattern, or passes through a
+symbolic link that leaves the workspace. Each refusal is a reason in words.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import os
+import stat
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,8 +40,6 @@ class PathRules:
             return "'.' in the path (paths must be plain, relative and '/'-separated)"
         if any(unicodedata.category(char) == "Cc" for char in rel):
             return "control character in the name"
-        if any(_is_git_folder_alias(name) for name in names):
-            return ".git/ is never changed"
         return self._link_refusal(rel)
 
     def _link_refusal(self, rel: str) -> str | None:
@@ -73,7 +74,48 @@ def link_refusal(target: Path, resolved_root: Path) -> str | None:
     return None
 
 
-def _is_git_folder_alias(name: str) -> bool:
-    # Windows ignores trailing dots and spaces (".git.") and has 8.3 names ("GIT~1").
-    folded = name.casefold()
-    return folded.rstrip(". ") == ".git" or folded == "git~1"
+class NotRegularFileError(OSError):
+    """A FIFO, device or socket where a file was expected: it is refused, never read."""
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def special_kind(mode: int) -> str | None:
+    """What a file of this st_mode is, if it is neither a regular file, a folder nor a link."""
+    return next((what for test, what in _KINDS if test(mode)), None)
+
+
+def read_regular_file(path: Path) -> bytes:
+    """The bytes of the regular file at `path`, without waiting on anything else there.
+
+    Reading a FIFO waits for a writer and a device may never end, so either is refused
+    with NotRegularFileError before it is opened, and again (in case it was swapped in)
+    after an open that cannot block. FileNotFoundError, IsADirectoryError and the like
+    come through as they are.
+    """
+    kind = special_kind(path.stat().st_mode)
+    if kind is not None:
+        raise NotRegularFileError(errno.EINVAL, f"it is {kind}, not a regular file", str(path))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        if error.errno == errno.ENXIO:  # a socket, on Linux
+            raise NotRegularFileError(
+                errno.EINVAL, "it is a socket, not a regular file", str(path)
+            ) from error
+        raise
+    with os.fdopen(descriptor, "rb") as file:
+        mode = os.fstat(file.fileno()).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+        kind = special_kind(mode)
+        if kind is not None:
+            raise NotRegularFileError(errno.EINVAL, f"it is {kind}, not a regular file", str(path))
+        return file.read()

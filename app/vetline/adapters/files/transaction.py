@@ -51,6 +51,10 @@ class Step:
     data: bytes | None
     mode: int | None
     expected_sha256: str | None
+    # A rename that changes only case ("MakeFile" -> "Makefile"): the old name, removed by
+    # an earlier step. A case-insensitive file system sees both names as one file, which
+    # is no reason to call the new name taken.
+    same_file_as: str | None = None
 
     @property
     def changes_something(self) -> bool:

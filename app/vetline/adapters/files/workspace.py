@@ -11,11 +11,17 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from vetline.adapters.files.atomic import NEW_FILE_MODE, WorkspaceIOError
-from vetline.adapters.files.safety import PathRules
+from vetline.adapters.files.modes import mode_bits, refuse_special_files
+from vetline.adapters.files.safety import NotRegularFileError, PathRules, read_regular_file
+from vetline.adapters.files.steps import (
+    FileWrite,
+    only_case_differs,
+    refuse_repeated_paths,
+    steps_of,
+)
 from vetline.adapters.files.transaction import (
     JOURNAL_FOLDER,
     Step,
@@ -23,35 +29,18 @@ from vetline.adapters.files.transaction import (
     finish_interrupted_writes,
 )
 from vetline.core.errors import InputError, StaleBaseError, UnsafePathError
-from vetline.core.hunks import HunkMismatchError, apply_hunks, split_hunk
+from vetline.core.hunks import HunkMismatchError, apply_hunks, git_start_guesses, split_hunk
 from vetline.core.image_items import sidecar_path
 from vetline.core.leash import DEFAULT_DENIED_PATHS
 from vetline.core.model import Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
 from vetline.core.text import TextDecodeError, decode, encode
 
-# NEW_FILE_MODE and WorkspaceIOError live with the atomic writer; callers import them from here.
+# NEW_FILE_MODE, WorkspaceIOError and FileWrite live beside; callers import them from here.
 __all__ = ["JOURNAL_FOLDER", "NEW_FILE_MODE", "FileWrite", "Workspace", "WorkspaceIOError"]
 
 
 # Changes whose hunks apply to a file edited since the proposal, where their context matches.
 _PLACED_BY_CONTEXT = frozenset({FileStatus.MODIFIED, FileStatus.RENAMED})
-
-
-@dataclass(frozen=True, slots=True)
-class FileWrite:
-    """One file's new state, and what must be on disk for it to be written.
-
-    `data` None deletes the file. `expected_sha256` is the sha256 of the bytes at
-    `path` the plan was made from; None means `path` must not exist. A rename also
-    removes `vacates`, whose bytes must still hash to `vacates_sha256`.
-    """
-
-    path: str
-    data: bytes | None
-    mode: int | None  # permission bits of the written file; None for a delete
-    expected_sha256: str | None
-    vacates: str | None = None
-    vacates_sha256: str | None = None
 
 
 class Workspace:
@@ -70,6 +59,9 @@ class Workspace:
             raise InputError(f"the workspace folder does not exist: {self.root}")
         self.deny = tuple(deny)
         self._rules = PathRules(self.root, self.deny)
+        # While `plan_in_order` runs: each path as the proposals planned so far leave it
+        # (bytes or None for gone, and mode), in place of what is on disk.
+        self._planned: dict[str, tuple[bytes | None, int | None]] = {}
 
     def check_path(self, rel: str) -> Path:
         """The absolute path of `rel`, or UnsafePathError naming it and the reason."""
@@ -82,7 +74,9 @@ class Workspace:
         """The file's bytes, or None when it does not exist."""
         path = self.check_path(rel)
         try:
-            return path.read_bytes()
+            return read_regular_file(path)
+        except NotRegularFileError as error:
+            raise UnsafePathError(f"refusing the path {rel!r}: {error.strerror}") from error
         except FileNotFoundError:
             return None
         except IsADirectoryError as error:
@@ -120,13 +114,37 @@ class Workspace:
                     writes.append(write)
             if boxes:
                 writes.append(self._plan_annotations(change, boxes))
-        _refuse_repeated_paths(_steps_of(writes))
+        refuse_repeated_paths(steps_of(writes))
         return writes
+
+    def plan_in_order(
+        self, proposals: Sequence[Proposal], accepted: Collection[str]
+    ) -> list[FileWrite]:
+        """`plan` for several proposals, each on the result of the ones before it (as `git
+        am` applies a series that edits one file twice), merged into one write per path
+        that expects what is on disk now."""
+        before: dict[str, str | None] = {}
+        try:
+            for proposal in proposals:
+                for write in self.plan(proposal, accepted):
+                    moves = [(write.vacates, None, None)] if write.vacates is not None else []
+                    for path, data, mode in [(write.path, write.data, write.mode), *moves]:
+                        if path not in before:
+                            before[path] = _sha_or_none(self.read_bytes(path))
+                        self._planned[path] = (data, mode)
+            planned = self._planned
+        finally:
+            self._planned = {}
+        return [
+            FileWrite(path, data, mode, before[path])
+            for path, (data, mode) in planned.items()
+            if data is not None or before[path] is not None
+        ]
 
     def write(self, plan: Sequence[FileWrite]) -> None:
         """Write every file of the plan, or — if anything fails — none of them."""
-        steps = _steps_of(plan)
-        _refuse_repeated_paths(steps)
+        steps = steps_of(plan)
+        refuse_repeated_paths(steps)
         for step in steps:
             self.check_path(step.path)
             self.check_expected(step)
@@ -176,6 +194,7 @@ class Workspace:
         target = change.path if _moves(change, kinds) else source
         self.check_path(source)
         self.check_path(target)
+        refuse_special_files(change)
         data: bytes | None
         if change.is_binary:
             base = self._read_binary_base(change)
@@ -188,16 +207,23 @@ class Workspace:
         else:
             base = self._read_base(change)
             data = self._new_content(change, base or b"", chosen, edited)
-            if change.status is FileStatus.DELETED and not data and _removes_file(change, chosen):
+            if change.status is FileStatus.DELETED and _removes_file(change, chosen):
+                if data:
+                    raise StaleBaseError(
+                        f"{source}: the patch deletes this file, but lines it does not"
+                        " remove are left in it"
+                    )
                 data = None
         if data is None and base is None:
             return None
-        if base is None or (HunkKind.MODE in kinds and change.new_mode):
-            mode = _parse_mode(change.new_mode) or NEW_FILE_MODE
+        # A binary change is one item: accepting it takes its mode change too.
+        mode_changes = HunkKind.MODE in kinds or (change.is_binary and HunkKind.BINARY in kinds)
+        if base is None or (mode_changes and change.new_mode):
+            mode = mode_bits(change.new_mode) or NEW_FILE_MODE
         else:
             mode = self._mode_or(source, NEW_FILE_MODE)
         if target != source and data is not None and base is not None:
-            if self._exists(target):
+            if self._planned_exists(target) and not only_case_differs(target, source):
                 raise StaleBaseError(f"{target} already exists")
             return FileWrite(target, data, mode, None, vacates=source, vacates_sha256=_sha(base))
         return FileWrite(source, data, None if data is None else mode, _sha_or_none(base))
@@ -222,9 +248,9 @@ class Workspace:
     def _read_base(self, change: Change) -> bytes | None:
         """The base bytes from disk, checked against the proposal; None for a new file."""
         source = change.source_path
-        base = self.read_bytes(source)
+        base = self._planned_bytes(source)
         if change.status is FileStatus.ADDED:
-            if base is not None or self._exists(source):
+            if base is not None or self._planned_exists(source):
                 raise StaleBaseError(f"{source} already exists")
             return None
         if base is None:
@@ -250,6 +276,8 @@ class Workspace:
                 base_text,
                 [hunk for hunk in chosen if hunk.kind is HunkKind.TEXT],
                 {hunk_id: text for hunk_id, text in edited.items() if hunk_id in chosen_ids},
+                # A change read from a patch (it has no base text) goes where git puts it.
+                patch_starts=git_start_guesses(change.hunks) if change.base_text is None else None,
             )
         except HunkMismatchError as error:  # its message names the path already
             raise StaleBaseError(str(error)) from error
@@ -263,12 +291,20 @@ class Workspace:
     def _read_binary_base(self, change: Change) -> bytes | None:
         # Whether the file may or must exist is the binary patch's to say (its blob ids).
         source = change.source_path
-        base = self.read_bytes(source)
+        base = self._planned_bytes(source)
         if change.base_sha256 and (base is None or sha256_hex(base) != change.base_sha256):
             raise StaleBaseError(f"{source} changed since the proposal was made")
         return base
 
+    def _planned_bytes(self, rel: str) -> bytes | None:
+        return self._planned[rel][0] if rel in self._planned else self.read_bytes(rel)
+
+    def _planned_exists(self, rel: str) -> bool:
+        return self._planned[rel][0] is not None if rel in self._planned else self._exists(rel)
+
     def _mode_or(self, rel: str, default: int) -> int:
+        if rel in self._planned:
+            return self._planned[rel][1] or default
         try:
             return stat.S_IMODE((self.root / rel).stat().st_mode)
         except FileNotFoundError:
@@ -277,9 +313,20 @@ class Workspace:
     def _exists(self, rel: str) -> bool:
         return os.path.lexists(self.root / rel)
 
+    def _same_file(self, rel: str, other: str) -> bool:
+        """Whether two names lead to one file (as "Makefile" and "MakeFile" do on a
+        case-insensitive file system)."""
+        try:
+            mine, theirs = (self.root / rel).lstat(), (self.root / other).lstat()
+        except OSError:
+            return False
+        return (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
+
     # ---- checks ---------------------------------------------------------------------
 
     def check_expected(self, step: Step) -> None:
+        if step.same_file_as is not None and self._same_file(step.path, step.same_file_as):
+            return  # the old name's own step checks the bytes
         current = _sha_or_none(self.read_bytes(step.path))
         if current == step.expected_sha256:
             if step.expected_sha256 is None and self._exists(step.path):
@@ -290,24 +337,6 @@ class Workspace:
         if current is None:
             raise StaleBaseError(f"{step.path} was removed since the proposal was made")
         raise StaleBaseError(f"{step.path} changed since the proposal was made")
-
-
-def _steps_of(plan: Iterable[FileWrite]) -> list[Step]:
-    steps = []
-    for write in plan:
-        steps.append(Step(write.path, write.data, write.mode, write.expected_sha256))
-        if write.vacates is not None:
-            steps.append(Step(write.vacates, None, None, write.vacates_sha256))
-    return steps
-
-
-def _refuse_repeated_paths(steps: Sequence[Step]) -> None:
-    seen: set[str] = set()
-    for step in steps:
-        key = step.path.casefold()
-        if key in seen:
-            raise InputError(f"{step.path} is changed twice in one write")
-        seen.add(key)
 
 
 def _binary_new_content(change: Change, base: bytes | None) -> bytes | None:
@@ -375,16 +404,6 @@ def _removes_file(change: Change, chosen: Sequence[Hunk]) -> bool:
         return True
     text_hunks = [hunk for hunk in change.hunks if hunk.kind is HunkKind.TEXT]
     return bool(text_hunks) and all(hunk.id in chosen_ids for hunk in text_hunks)
-
-
-def _parse_mode(git_mode: str | None) -> int | None:
-    """Permission bits from a git mode such as "100755"."""
-    if not git_mode:
-        return None
-    try:
-        return int(git_mode[-3:], 8)
-    except ValueError as error:
-        raise InputError(f"not a file mode: {git_mode!r}") from error
 
 
 def _sha(data: bytes | None) -> str:

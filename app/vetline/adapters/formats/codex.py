@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from vetline.adapters.formats.patch_source import proposal_id, title_from_source
 from vetline.adapters.formats.search_replace import ReadFile
-from vetline.core.errors import InputError
+from vetline.core.errors import ContextMismatchError, InputError
 from vetline.core.hunks import HunkMismatchError, apply_hunks, hunks_from_texts
 from vetline.core.model import (
     Change,
@@ -83,40 +83,46 @@ def parse_codex(text: str, source_name: str, read_file: ReadFile) -> list[Propos
 
 
 def _read_operations(raw_lines: list[str], source: str) -> list[_FileOp]:
-    lines = [strip_ending(line) for line in raw_lines]
-    begin = next((i for i, line in enumerate(lines) if line.strip() == _BEGIN), None)
+    """The file operations between the markers, read as the Codex tool reads them: a
+    marker or an operation's first line may be indented or padded (it is compared
+    trimmed), and the last '*** End Patch' ends the patch, so an indented one is not
+    taken for a section's line (an earlier one can only be a line of text)."""
+    every = [strip_ending(line) for line in raw_lines]
+    begin = next((i for i, line in enumerate(every) if line.strip() == _BEGIN), None)
     if begin is None:
         raise InputError(f"{source}: no '{_BEGIN}' line")
+    end = next((i for i in range(len(every) - 1, begin, -1) if every[i].strip() == _END), None)
+    if end is None:
+        raise InputError(f"{source}: no '{_END}' line: the patch is truncated")
+    lines = every[:end]
     operations: list[_FileOp] = []
     index = begin + 1
-    while True:
-        if index >= len(lines):
-            raise InputError(f"{source}: no '{_END}' line: the patch is truncated")
-        line = lines[index]
+    while index < end:
+        header = lines[index].strip() + " "  # "*** Add File:" with no name is still one
         number = index + 1
-        if line.strip() == _END:
-            return operations
-        if line.startswith(_ADD):
-            operation = _FileOp(number, "add", line[len(_ADD) :].strip())
+        if header.startswith(_ADD):
+            operation = _FileOp(number, "add", header[len(_ADD) :].strip())
             index += 1
-            while index < len(lines) and lines[index].startswith("+"):
+            while index < end and lines[index].startswith("+"):
                 operation.added_lines.append(lines[index][1:])
                 index += 1
-            if index < len(lines) and not lines[index].startswith("*** "):
+            if index < end and not lines[index].strip().startswith("*** "):
                 raise InputError(
                     f"{source} line {index + 1}: lines of an added file must start with '+'"
                 )
-        elif line.startswith(_DELETE):
-            operation = _FileOp(number, "delete", line[len(_DELETE) :].strip())
+        elif header.startswith(_DELETE):
+            operation = _FileOp(number, "delete", header[len(_DELETE) :].strip())
             index += 1
-        elif line.startswith(_UPDATE):
-            operation = _FileOp(number, "update", line[len(_UPDATE) :].strip())
+        elif header.startswith(_UPDATE):
+            operation = _FileOp(number, "update", header[len(_UPDATE) :].strip())
             index += 1
-            if index < len(lines) and lines[index].startswith(_MOVE):
-                operation.move_to = lines[index][len(_MOVE) :].strip()
+            if index < end and (lines[index].strip() + " ").startswith(_MOVE):
+                operation.move_to = lines[index].strip()[len(_MOVE) :].strip()
+                if not operation.move_to:
+                    raise InputError(f"{source} line {index + 1}: no file name to move to")
                 index += 1
             index = _read_sections(lines, index, operation, source)
-        elif not line.strip():
+        elif not header.strip():
             index += 1
             continue
         else:
@@ -127,6 +133,7 @@ def _read_operations(raw_lines: list[str], source: str) -> list[_FileOp]:
         if not operation.path:
             raise InputError(f"{source} line {number}: no file name")
         operations.append(operation)
+    return operations
 
 
 def _read_sections(lines: list[str], index: int, operation: _FileOp, source: str) -> int:
@@ -173,12 +180,12 @@ def _change(operation: _FileOp, read_file: ReadFile, where: str) -> Change:
     raw = read_file(path)
     if operation.action == "add":
         if raw is not None:
-            raise InputError(f"{where}: {path} already exists (the patch adds it)")
+            raise ContextMismatchError(f"{where}: {path} already exists (the patch adds it)")
         new = "".join(line + "\n" for line in operation.added_lines)
         hunks = hunks_from_texts(path, "", new) or (_zero_line_hunk(path, HunkKind.CREATE_EMPTY),)
         return Change(path, FileStatus.ADDED, hunks, base_text="", new_text=new)
     if raw is None:
-        raise InputError(f"{where}: {path} does not exist")
+        raise ContextMismatchError(f"{where}: {path} does not exist")
     base, encoding = _decode(raw, path, where)
     if operation.action == "delete":
         hunks = hunks_from_texts(path, base, "") or (_zero_line_hunk(path, HunkKind.DELETE_EMPTY),)
@@ -193,7 +200,9 @@ def _change(operation: _FileOp, read_file: ReadFile, where: str) -> Change:
     target = operation.move_to or path
     renamed = target != path
     if renamed and read_file(target) is not None:
-        raise InputError(f"{where}: cannot move {path} to {target}: {target} already exists")
+        raise ContextMismatchError(
+            f"{where}: cannot move {path} to {target}: {target} already exists"
+        )
     if not operation.sections and not renamed:
         raise InputError(f"{where}: the update of {path} has no sections")
     text_hunks = _section_hunks(target, base, operation.sections, where)
@@ -271,7 +280,7 @@ def _locate(
         wanted = anchor.strip()
         found = next((i for i in range(cursor, len(keys)) if keys[i].strip() == wanted), None)
         if found is None:
-            raise InputError(
+            raise ContextMismatchError(
                 f"{where}: the @@ line {anchor!r} (patch line {section.line}) is not in {path}"
             )
         cursor = found + 1
@@ -287,12 +296,12 @@ def _locate(
         matches = [start for start in matches if start + len(old) == len(keys)]
     after = f" after line {cursor}" if cursor else ""
     if not matches:
-        raise InputError(
+        raise ContextMismatchError(
             f"{where}: the section at patch line {section.line} does not match {path}{after}"
         )
     if len(matches) > 1:
         places = ", ".join(str(start + 1) for start in matches[:5])
-        raise InputError(
+        raise ContextMismatchError(
             f"{where}: the section at patch line {section.line} matches {path}{after}"
             f" in {len(matches)} places (lines {places}); add context or an @@ line"
         )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vetline.adapters.formats.patch_source import proposal_id, title_from_source
-from vetline.core.errors import InputError
+from vetline.core.errors import ContextMismatchError, InputError
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
 from vetline.core.text import (
@@ -187,10 +187,12 @@ def _apply_block(
     where = f"{source} line {block.line}: block {block.number} ({block.path})"
     if not block.search:
         if text:
-            raise InputError(f"{where}: SEARCH is empty but the file is not: say what to replace")
+            raise ContextMismatchError(
+                f"{where}: SEARCH is empty but the file is not: say what to replace"
+            )
         return block.replace, len(split_lines(block.replace))
     if not exists and not text:
-        raise InputError(f"{where}: the file does not exist")
+        raise ContextMismatchError(f"{where}: the file does not exist")
     # The agent never sees a byte-order mark, so it is kept aside while matching.
     bom = _BOM if text.startswith(_BOM) else ""
     body = text[len(bom) :]
@@ -206,12 +208,12 @@ def _apply_block(
         replace = [_with_ending(line, ending) for line in replace]
         found = _find(lines, search)
     if not found:
-        raise InputError(f"{where}: the SEARCH text is not in the file")
+        raise ContextMismatchError(f"{where}: the SEARCH text is not in the file")
     if len(found) > 1:
         hinted = [start for start in found if block.start_line == start + 1 - shift]
         if len(hinted) != 1:
             places = ", ".join(str(start + 1) for start in found[:5])
-            raise InputError(
+            raise ContextMismatchError(
                 f"{where}: the SEARCH text is in the file {len(found)} times (lines {places});"
                 " add lines around it to make it unique"
             )

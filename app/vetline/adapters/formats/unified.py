@@ -6,18 +6,25 @@ import re
 from dataclasses import dataclass, field
 
 from vetline.adapters.formats.mbox import (
+    decode_body,
+    headers_end,
     mail_author,
     mail_date,
     mail_subject,
     read_headers,
     split_mbox,
+    starts_mail_patch,
+    transfer_encoding,
 )
 from vetline.adapters.formats.patch_names import (
     BadNameError,
+    NameStrip,
+    git_extended_name,
     git_header_names,
-    patch_name,
+    git_section_names,
+    is_dev_null,
     snippet,
-    unquote_name,
+    traditional_header,
 )
 from vetline.adapters.formats.patch_source import (
     decode_patch,
@@ -37,7 +44,7 @@ from vetline.core.model import (
     HunkKind,
     Proposal,
 )
-from vetline.core.text import split_lines, strip_ending
+from vetline.core.text import encode, split_lines, strip_ending
 
 # Line numbers and sizes are bounded (18 digits): longer ones are malformed, not crashes.
 _HUNK_HEADER = re.compile(r"@@ -(\d{1,18})(?:,(\d{1,18}))? \+(\d{1,18})(?:,(\d{1,18}))? @@(.*)")
@@ -84,7 +91,9 @@ def parse_file_diffs(text: str, where: str, line_offset: int = 0) -> tuple[Chang
     """
     lines = split_lines(text)
     refuse_nul(text, where)
-    changes = _DiffReader(lines, where, 0, len(lines), line_offset).read_changes()
+    reader = _DiffReader(lines, where, 0, len(lines), line_offset)
+    reader.whole_lines = False  # a diff inside a JSON string often lacks its last newline
+    changes = reader.read_changes()
     if not changes:
         raise InputError(f"{where}: no changes found")
     return tuple(changes)
@@ -93,25 +102,29 @@ def parse_file_diffs(text: str, where: str, line_offset: int = 0) -> tuple[Chang
 # ---- mailboxes -------------------------------------------------------------------------------
 
 
-def _commit_proposal(lines: list[str], start: int, end: int, source: str) -> Proposal | None:
-    header_end = start + 1
-    while header_end < end and strip_ending(lines[header_end]):
-        header_end += 1
-    headers = read_headers("".join(lines[start + 1 : header_end]), f"{source} line {start + 1}")
-    body = header_end + 1
-    separator = next((i for i in range(body, end) if strip_ending(lines[i]) == "---"), None)
-    if separator is None:
-        separator = next((i for i in range(body, end) if lines[i].startswith("diff ")), end)
-        diff_start = separator
-    else:
-        diff_start = separator + 1
+def _commit_proposal(mail: list[str], start: int, end: int, source: str) -> Proposal | None:
+    header_end, body = headers_end(mail, start + 1, end)
+    where = f"{source} line {start + 1}"
+    headers = read_headers("".join(mail[start + 1 : header_end]), where)
+    lines, mail_end = mail, end
+    transfer = transfer_encoding(headers)
+    if transfer in ("base64", "quoted-printable"):
+        # As git am reads such a mail: the body decoded first (errors then count its lines).
+        decoded = decode_body(encode("".join(mail[body:end])), transfer, where)
+        lines = split_lines(decode_patch(decoded, f"{where} ({transfer})"))
+        body, end, source = 0, len(lines), f"{where}, its {transfer} body,"
+    # The message ends where `git mailinfo` sees the patch begin; a bare '---' belongs to
+    # neither.
+    separator = next((i for i in range(body, end) if starts_mail_patch(lines[i])), end)
+    bare = separator < end and strip_ending(lines[separator]).rstrip() == "---"
+    diff_start = separator + bare
     changes = _DiffReader(lines, source, diff_start, end).read_changes()
     if not changes:
         return None  # a cover letter or an empty commit: nothing to review
     subject = mail_subject(headers)
     author = mail_author(headers)
     return Proposal(
-        id=proposal_id("".join(lines[start:end])),
+        id=proposal_id("".join(mail[start:mail_end])),
         title=subject or "Patch",
         changes=tuple(changes),
         rationale="".join(lines[body:separator]).strip(),
@@ -168,6 +181,13 @@ class _DiffReader:
         self.pos = start
         self.end = end
         self.first_header = end
+        self.strip = NameStrip()
+        self.whole_lines = True
+
+    def _whole_line(self, index: int) -> bool:
+        """Whether the line ends in a newline, as every line git reads in a patch file must
+        (only the last line of a patch given as text, as in a JSON proposal, may not)."""
+        return self.lines[index].endswith("\n") or not self.whole_lines
 
     def error(self, index: int, message: str) -> InputError:
         return InputError(f"{self.where} line {index + 1 + self.line_offset}: {message}")
@@ -216,10 +236,14 @@ class _DiffReader:
     def _git_section(self) -> _FileSection:
         section = _FileSection(self.pos, is_git=True)
         section.header_names = git_header_names(
-            strip_ending(self.lines[self.pos])[len("diff --git ") :]
+            strip_ending(self.lines[self.pos])[len("diff --git ") :], self.strip.count
         )
         self.pos += 1
-        while self.pos < self.end and self._extended_header(section, self.bare_at(self.pos)):
+        while (
+            self.pos < self.end
+            and self._whole_line(self.pos)
+            and self._extended_header(section, self.bare_at(self.pos))
+        ):
             self.pos += 1
         line = self.bare_at(self.pos)
         if line.startswith("--- "):
@@ -246,9 +270,9 @@ class _DiffReader:
             section.deleted = section.deleted or key == "deleted file mode"
             section.created = section.created or key == "new file mode"
         elif key == "rename from":
-            section.rename_from = unquote_name(value)
+            section.rename_from = git_extended_name(value)
         elif key == "rename to":
-            section.rename_to = unquote_name(value)
+            section.rename_to = git_extended_name(value)
         elif key in ("copy from", "copy to"):
             raise self.error(self.pos, "copied files are not supported (make the patch without -C)")
         elif key in ("similarity index", "dissimilarity index"):
@@ -272,8 +296,7 @@ class _DiffReader:
         if not plus.startswith("+++ "):
             raise self.error(self.pos, "a '---' line must be followed by a '+++' line")
         try:
-            section.minus_name, section.dev_null_old = patch_name(minus[4:], "a/")
-            section.plus_name, section.dev_null_new = patch_name(plus[4:], "b/")
+            self._read_names(section, minus[4:], plus[4:])
         except BadNameError as error:
             raise self.error(self.pos, str(error)) from error
         self.pos += 2
@@ -285,6 +308,26 @@ class _DiffReader:
             section.hunks.append(hunk)
         if not section.hunks:
             raise self.error(self.pos - 1, "no hunks after the '+++' line")
+
+    def _read_names(self, section: _FileSection, minus: str, plus: str) -> None:
+        """The names on the '---' and '+++' lines, read as `git apply` reads them."""
+        if section.is_git:
+            section.dev_null_old, section.dev_null_new = is_dev_null(minus), is_dev_null(plus)
+            known = section.header_names or (None, None)
+            section.minus_name, section.plus_name = git_section_names(
+                minus,
+                plus,
+                self.strip.count,
+                old=section.rename_from or (known[0] if section.deleted else None),
+                new=section.rename_to or (known[1] if section.created else None),
+                created=section.created,
+                deleted=section.deleted,
+            )
+            return
+        traditional = traditional_header(minus, plus, self.strip)
+        section.minus_name = section.plus_name = traditional.name
+        # GNU diff -N marks a missing side with /dev/null or an epoch date.
+        section.created, section.deleted = traditional.created, traditional.deleted
 
     def _check_hunk_place(self, section: _FileSection, hunk: Hunk, where: int) -> None:
         if section.is_created and (hunk.old_lines or hunk.old_start):
@@ -311,7 +354,7 @@ class _DiffReader:
         lines: list[DiffLine] = []
         old_left, new_left = old_count, new_count
         closed = ""  # the sides whose last line has been marked "\ No newline at end of file"
-        while old_left > 0 or new_left > 0 or self.bare_at(self.pos).startswith("\\"):
+        while old_left > 0 or new_left > 0 or self._no_newline_marker(self.pos):
             if self.pos >= self.end:
                 raise self.error(
                     header_index,
@@ -319,7 +362,11 @@ class _DiffReader:
                     + "; the patch is truncated",
                 )
             line = self.lines[self.pos]
+            if not self._whole_line(self.pos) and not self._no_newline_marker(self.pos):
+                raise self.error(self.pos, "the patch ends in the middle of a line: truncated?")
             kind = line[0] if line not in ("\n", "\r\n") else " "
+            if kind == "\\" and not self._no_newline_marker(self.pos):
+                raise self.error(self.pos, f"malformed line {snippet(strip_ending(line))}")
             if kind == "\\":
                 if not lines or not lines[-1].text.endswith("\n"):
                     raise self.error(self.pos, "'\\ No newline at end of file' without a line")
@@ -335,8 +382,8 @@ class _DiffReader:
             if kind in closed or (kind == " " and closed):
                 raise self.error(self.pos, "line after a '\\ No newline at end of file' marker")
             text = line[1:] if line not in ("\n", "\r\n") else line
-            # Only a patch file's very last line can lack "\n"; the marker, not that, means
-            # "no newline at end of file".
+            # Only the last line of a diff inside JSON can lack "\n"; the marker, not that,
+            # means "no newline at end of file".
             lines.append(DiffLine(kind, text if text.endswith("\n") else text + "\n"))
             old_left -= kind != "+"
             new_left -= kind != "-"
@@ -348,7 +395,18 @@ class _DiffReader:
                 )
             self.pos += 1
         self._refuse_overlong_hunk(header_index, old_count, new_count)
+        if all(line.kind == " " for line in lines):
+            raise self.error(header_index, "hunk changes nothing (git calls it corrupt)")
         return Hunk.from_lines(path, old_start, old_count, new_start, new_count, lines, section)
+
+    def _no_newline_marker(self, index: int) -> bool:
+        """'\\ No newline at end of file', in any language: git takes a line starting
+        with a backslash and a space, at least 12 characters long, as the marker."""
+        return (
+            index < self.end
+            and self.lines[index].startswith("\\ ")
+            and (len(self.lines[index]) >= 12)
+        )
 
     def _refuse_overlong_hunk(self, header_index: int, old_count: int, new_count: int) -> None:
         if self.pos >= self.end:
@@ -410,11 +468,12 @@ class _DiffReader:
     def _change(self, section: _FileSection) -> Change:
         old, path = self._path(section)
         renamed = section.is_git and old is not None and old != path and not section.is_deleted
+        # "new mode" with no "old mode" changes the mode from whatever the file has (git
+        # takes the old one from the disk).
         mode_changed = (
             section.old_mode != section.new_mode
             and not section.is_created
             and not section.is_deleted
-            and section.old_mode is not None
             and section.new_mode is not None
         )
         hunks: list[Hunk] = []
@@ -453,8 +512,10 @@ class _DiffReader:
             blob = section.new_blob
         elif section.is_deleted:
             blob = section.old_blob
-        elif section.rename_to or section.old_mode != section.new_mode:
-            return
+        elif (section.rename_from and section.rename_to) or (
+            section.old_mode and section.new_mode and section.old_mode != section.new_mode
+        ):
+            return  # a rename or a mode change needs no hunks (git's "metadata changes")
         else:
             raise self.error(section.line, f"no changes for {path}: truncated patch?")
         if blob is not None and not _EMPTY_BLOB.startswith(blob.lower()):

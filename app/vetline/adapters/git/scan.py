@@ -21,7 +21,7 @@ from vetline.adapters.images.kinds import is_image
 from vetline.core.errors import InputError
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import BinaryData, Change, FileStatus, Hunk, HunkKind, sha256_hex
-from vetline.core.text import TextDecodeError, decode, is_binary, split_lines
+from vetline.core.text import TextDecodeError, decode, looks_binary_to_git, split_lines
 
 GITLINK_MODE = "160000"
 SYMLINK_MODE = "120000"
@@ -278,7 +278,7 @@ def _change(
 
 def _texts(base: bytes, new: bytes) -> tuple[str, str, str] | None:
     """Both sides decoded in one encoding, or None when either is binary or they differ."""
-    if is_binary(base) or is_binary(new):
+    if looks_binary_to_git(base) or looks_binary_to_git(new):  # as git diff sees it
         return None
     try:
         base_text, base_encoding = decode(base)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from vetline.adapters.llm.prompt import FileText
 from vetline.core.hunks import hunks_from_texts
-from vetline.core.leash import path_refusal
+from vetline.core.leash import leaving_refusal, path_refusal
 from vetline.core.model import (
     Agent,
     Change,
@@ -146,7 +146,10 @@ def proposal_from_reply(
             raise ReplyError(f"{where}: expected an object")
         _check_keys(item, _CHANGE_KEYS, where)
         path = _string(item, "path", where).strip().removeprefix("./")
-        refusal = path_refusal(path)
+        # A name nobody asked about that is merely odd (dots only, an invisible character)
+        # is out of scope: the scope check sends the answer back naming it. One that leads
+        # outside the workspace or into .git/ is refused here, whoever asked.
+        refusal = path_refusal(path) if path in by_path else leaving_refusal(path)
         if refusal:
             raise ReplyError(f"{where}.path: {path!r}: {refusal}")
         if path in seen:

@@ -1,0 +1,27 @@
+"""Real patches, mutated: whenever Vetline says it applied one, the files are git's.
+
+A quick, fixed-seed run; `tools/fuzz_parity.py` runs the same cases for as long as asked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers.parity_fuzz import base_repository, run_cases
+
+RUNS = 60
+SEED = 2024
+
+
+def test_mutated_real_patches_give_gits_result_or_a_refusal(tmp_path: Path) -> None:
+    repo = base_repository(tmp_path / "base")
+
+    cases = list(run_cases(repo.root, tmp_path / "work", RUNS, SEED))
+
+    for case in cases:
+        try:
+            case.outcome.assert_same_or_refused()
+        except AssertionError as error:
+            raise AssertionError(f"case {case.number}: {case.patch!r}") from error
+    applied = sum(case.outcome.vetline_code == 0 for case in cases)
+    assert applied >= RUNS // 10  # the mutations leave enough patches that apply

@@ -1,0 +1,235 @@
+"""Mutated real patches, applied by git and by Vetline: any exit 0 must give git's tree.
+
+Shared by the quick run in the test suite and `tools/fuzz_parity.py` for long runs.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers.gitrepo import GitRepo
+from helpers.parity import Outcome, compare_apply
+
+Mutation = Callable[[random.Random, list[bytes]], list[bytes]]
+
+_TEXT = "".join(f"line {number}: {'word ' * (number % 7)}\n" for number in range(60))
+
+
+def base_repository(root: Path) -> GitRepo:
+    """A committed tree with the files real patches touch: endings, encodings, modes."""
+    repo = GitRepo.init(root)
+    repo.write("src/app.py", "".join(f"def f{n}():\n    return {n}\n\n" for n in range(40)))
+    repo.write("notes.txt", _TEXT)
+    repo.write("crlf.txt", _TEXT.replace("\n", "\r\n"))
+    repo.write("tail.txt", _TEXT.rstrip("\n"))
+    repo.write("latin1.txt", "caf\u00e9\n".encode("latin-1") * 20)
+    repo.write("tool.sh", "#!/bin/sh\necho hi\n")
+    repo.write("old_name.txt", _TEXT[:400])
+    repo.write("gone.txt", "bye\n" * 5)
+    repo.commit("base")
+    return repo
+
+
+def real_patches(repo: GitRepo) -> list[bytes]:
+    """Diffs git itself writes for changes of every kind, each against the base."""
+    edits: list[Callable[[], None]] = [
+        lambda: repo.write("src/app.py", repo_text(repo, "src/app.py").replace("return 7", "x")),
+        lambda: repo.write(
+            "notes.txt", repo_text(repo, "notes.txt").replace("line 3:", "L3:").replace("59", "")
+        ),
+        lambda: repo.write("crlf.txt", repo_text(repo, "crlf.txt").replace("line 30", "thirty")),
+        lambda: repo.write("tail.txt", repo_text(repo, "tail.txt") + "\nmore"),
+        lambda: repo.write("latin1.txt", b"caf\xe9!\n" + (repo.read("latin1.txt") or b"")),
+        lambda: repo.chmod("tool.sh", 0o755),
+        lambda: repo.rename("old_name.txt", "docs/new_name.txt"),
+        lambda: repo.remove("gone.txt"),
+        lambda: repo.write("fresh/new.txt", "brand\nnew\n"),
+    ]
+    patches = []
+    for edit in edits:
+        edit()
+        patches.append(repo.diff())
+        repo.git("reset", "-q", "--hard")
+        repo.git("clean", "-fdq")
+    repo.chmod("tool.sh", 0o644)
+    before = repo.root.parent / f"{repo.root.name}-before"
+    shutil.rmtree(before, ignore_errors=True)
+    shutil.copytree(repo.root, before, ignore=shutil.ignore_patterns(".git"))
+    for edit in edits:
+        edit()
+    patches.append(repo.diff())
+    patches.append(repo.diff("-U1"))
+    patches.append(repo.diff("-U0"))
+    patches.append(_gnu_diff(before, repo.root))
+    base = repo.git("rev-parse", "HEAD").decode().strip()
+    repo.commit("every edit")
+    patches.append(repo.format_patch(f"{base}..HEAD"))
+    repo.git("reset", "-q", "--hard", base)
+    repo.git("clean", "-fdq")
+    repo.chmod("tool.sh", 0o644)
+    shutil.rmtree(before)
+    return patches
+
+
+def _gnu_diff(old: Path, new: Path) -> bytes:
+    """`diff -ruN` between two trees, named as a/ and b/ the way such patches usually are."""
+    result = subprocess.run(
+        ["diff", "-ruN", "--exclude=.git", old.name, new.name],
+        cwd=old.parent,
+        capture_output=True,
+        check=False,
+        env={"LC_ALL": "C", "TZ": "UTC"},
+    )
+    patch = result.stdout.replace(f"{old.name}/".encode(), b"a/")
+    patch = patch.replace(f"{new.name}/".encode(), b"b/")
+    # The same text every run: file times, but not the epoch that marks a missing side.
+    return re.sub(
+        rb"\t(?!1970-01-01 )\d{4}-\d\d-\d\d [\d:.]+ \+0000", b"\t2024-01-01 10:00:00 +0000", patch
+    )
+
+
+def repo_text(repo: GitRepo, path: str) -> str:
+    return (repo.read(path) or b"").decode("utf-8", "surrogateescape")
+
+
+# ---- mutations: each takes the patch's lines (with endings) and returns new ones ----------
+
+
+def _drop_line(chooser: random.Random, lines: list[bytes]) -> list[bytes]:
+    index = chooser.randrange(len(lines))
+    return lines[:index] + lines[index + 1 :]
+
+
+def _repeat_line(chooser: random.Random, lines: list[bytes]) -> list[bytes]:
+    index = chooser.randrange(len(lines))
+    return lines[: index + 1] + lines[index:]
+
+
+def _swap_lines(chooser: random.Random, lines: list[bytes]) -> list[bytes]:
+    first, second = chooser.randrange(len(lines)), chooser.randrange(len(lines))
+    out = list(lines)
+    out[first], out[second] = out[second], out[first]
+    return out
+
+
+def _flip_marker(chooser: random.Random, lines: list[bytes]) -> list[bytes]:
+    marked = [i for i, line in enumerate(lines) if line[:1] in (b" ", b"-", b"+")]
+    if not marked:
+        return lines
+    index = chooser.choice(marked)
+    out = list(lines)
+    out[index] = chooser.choice([b" ", b"-", b"+"]) + out[index][1:]
+    return out
+
+
+def _nudge_number(chooser: random.Random, lines: list[bytes]) -> list[bytes]:
+    headers = [i for i, line in enumerate(lines) if line.startswith(b"@@ ")]
+    if not headers:
+        return lines
+    index = chooser.choice(headers)
+    numbers = list(re.finditer(rb"\d+", lines[index]))
+    match = chooser.choice(numbers)
+    value = max(0, int(match.group()) + chooser.choice([-2, -1, 1, 2, 10]))
+    out = list(lines)
+    out[index] = lines[index][: match.start()] + str(value).encode() + lines[index][match.end() :]
+    return out
+
+
+def _edit_text(chooser: random.Random, lines: list[bytes]) -> list[bytes]:
+    index = chooser.randrange(len(lines))
+    line = lines[index]
+    if len(line) < 2:
+        return lines
+    position = chooser.randrange(1, len(line))
+    replacement = chooser.choice([b"x", b" ", b"\t", b"\r", b"", b"/", b"\\", b'"', b"\xe9"])
+    out = list(lines)
+    out[index] = line[:position] + replacement + line[position + 1 :]
+    return out
+
+
+def _truncate(chooser: random.Random, lines: list[bytes]) -> list[bytes]:
+    data = b"".join(lines)
+    cut = chooser.randrange(len(data))
+    return _split(data[:cut])
+
+
+def _header_variant(chooser: random.Random, lines: list[bytes]) -> list[bytes]:
+    """What other tools do to headers: drop the git line, add timestamps, other prefixes,
+    other modes, an extra header line."""
+    out = list(lines)
+    kind = chooser.randrange(6)
+    if kind == 0:
+        return [line for line in out if not line.startswith(b"diff --git ")]
+    if kind == 1:
+        stamp = chooser.choice([b"\t2024-01-01 10:00:00.000000000 +0000", b"  2024-01-01 10:00:00"])
+        return [
+            line.rstrip(b"\n") + stamp + b"\n" if line.startswith((b"--- ", b"+++ ")) else line
+            for line in out
+        ]
+    if kind == 2:
+        old, new = chooser.choice([(b"a/", b"b/"), (b"old/", b"new/"), (b"", b"")]), b""
+        return [
+            line.replace(b" a/", b" " + old[0]).replace(b" b/", b" " + old[1] + new) for line in out
+        ]
+    if kind == 3:
+        mode = chooser.choice([b"100755", b"100777", b"120000", b"160000", b"100600", b"644"])
+        return [re.sub(rb"\b100(644|755)\b", mode, line) for line in out]
+    if kind == 4:
+        index = chooser.randrange(len(out) + 1)
+        extra = chooser.choice(
+            [b"old mode 100644\n", b"new mode 100755\n", b"copy from x\n", b"\\ No newline\n"]
+        )
+        return [*out[:index], extra, *out[index:]]
+    return [line.replace(b"/dev/null", b"a/epoch\t1970-01-01 00:00:00 +0000") for line in out]
+
+
+MUTATIONS: tuple[Mutation, ...] = (
+    _drop_line,
+    _repeat_line,
+    _swap_lines,
+    _flip_marker,
+    _nudge_number,
+    _edit_text,
+    _truncate,
+    _header_variant,
+)
+
+
+def _split(data: bytes) -> list[bytes]:
+    return data.splitlines(keepends=True)
+
+
+def mutate(chooser: random.Random, patch: bytes) -> bytes:
+    lines = _split(patch)
+    for _ in range(chooser.choice([1, 1, 1, 2, 3])):
+        if not lines:
+            break
+        lines = chooser.choice(MUTATIONS)(chooser, lines)
+    return b"".join(lines)
+
+
+@dataclass(frozen=True)
+class Case:
+    number: int
+    patch: bytes
+    outcome: Outcome
+
+
+def run_cases(base: Path, work: Path, runs: int, seed: int) -> Iterator[Case]:
+    """`runs` mutated patches applied by both; the caller judges each outcome."""
+    repo = GitRepo(base)
+    patches = real_patches(repo)
+    # The files alone, without .git: quicker to copy for every case.
+    plain = work / "plain"
+    shutil.rmtree(plain, ignore_errors=True)
+    shutil.copytree(base, plain, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+    chooser = random.Random(seed)
+    for number in range(runs):
+        patch = mutate(chooser, chooser.choice(patches))
+        yield Case(number, patch, compare_apply(plain, patch, work / "case"))
