@@ -7,7 +7,6 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from vetline.adapters import paths
 from vetline.adapters.paths import AppFolderError, config_dir, data_dir, resources_dir
 
 
@@ -97,7 +96,7 @@ def test_resources_dir_prefers_the_environment(
 def test_missing_resources_name_where_they_were_looked_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(paths, "_resource_candidates", lambda: iter([tmp_path / "nowhere"]))
+    monkeypatch.setenv("VETLINE_RESOURCES_DIR", str(tmp_path / "nowhere"))
 
     with pytest.raises(AppFolderError, match="nowhere"):
         resources_dir()
