@@ -2,9 +2,10 @@
 
 It opens the main window on the demo queue in a temporary data folder, accepts the first
 hunk and rejects the second through the window's own actions (the path a key press
-takes), then checks the decision log (rows, hash chain), the demo workspace on disk and
-the bundled resources. Each step prints one line; the first failure ends the run with
-exit code 1 and names what failed. This is what CI runs against a built package.
+takes), then checks the decision log (rows, hash chain), the demo workspace on disk, the
+bundled resources and the worker process that big inputs are parsed in. Each step prints
+one line; the first failure ends the run with exit code 1 and names what failed. This is
+what CI runs against a built package.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TextIO
 
@@ -29,7 +31,7 @@ from vetline.core.session import ReviewItem
 from vetline.core.settings import default_settings
 from vetline.ui.app import app_icon, build_window, named_application, open_start_queue
 from vetline.ui.main_window import MainWindow
-from vetline.ui.tasks import BackgroundWork
+from vetline.ui.tasks import BackgroundWork, JobFailed, diff_texts_job
 
 EXIT_PASSED = 0
 EXIT_FAILED = 1
@@ -117,6 +119,7 @@ class _Checks:
         self._passed("accepted hunk 1 and rejected hunk 2 through the window's actions")
         self._check_log(log.path, first, second)
         self._check_workspace(first, second)
+        await self._check_worker(gateway)
 
     def _queue_summary(self) -> str:
         assert self.window is not None
@@ -176,6 +179,17 @@ class _Checks:
         if expected in (base, apply_hunks(base, [first.hunk, second.hunk])):
             raise SelfTestError("the demo's two hunks cannot be told apart on disk")
         self._passed(f"demo workspace: {change.path} holds the accepted hunk only")
+
+    async def _check_worker(self, gateway: BackgroundWork) -> None:
+        """Big inputs are parsed in a spawned worker process: a frozen app must start one."""
+        job = gateway.latest("self-test", diff_texts_job, "worker.txt", "one\n", "two\n", 3)
+        try:
+            hunks = await asyncio.wait_for(job, HANG_GUARD_S)
+        except (TimeoutError, JobFailed, OSError, BrokenProcessPool) as error:
+            raise SelfTestError(f"the worker process did not answer: {error!r}") from error
+        if len(hunks) != 1 or (hunks[0].added, hunks[0].removed) != (1, 1):
+            raise SelfTestError(f"the worker process diffed wrongly: {hunks}")
+        self._passed("worker process started and computed a diff")
 
     async def _close_window(self) -> None:
         window = self.window
