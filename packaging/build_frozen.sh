@@ -9,6 +9,8 @@ PYTHON=${PYTHON:-python3}
 work=build/package
 rm -rf "$work"
 mkdir -p "$work"
+# macOS and Windows builds render the app icon first (packaging/make_icon.py).
+if [ -n "${PRE_FREEZE_ICON:-}" ]; then cp "$PRE_FREEZE_ICON" "$work/"; fi
 
 "$PYTHON" -m venv "$work/venv"
 venv_python="$work/venv/bin/python"
