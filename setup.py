@@ -23,4 +23,6 @@ setup(
     package_dir={"": "app", "vetline.resources": "resources"},
     package_data={"vetline": ["py.typed"], "vetline.resources": RESOURCE_FILES},
     exclude_package_data={"vetline.resources": ["**/__pycache__/*", "**/*.pyc"]},
+    # Exactly the files named above: resources/' folders are data, not subpackages.
+    include_package_data=False,
 )
