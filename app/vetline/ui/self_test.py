@@ -52,7 +52,6 @@ class SelfTestError(Exception):
 
 def run_self_test(out: TextIO = sys.stdout) -> int:
     """Run every check in a fresh temporary data folder; 0 when all pass, 1 otherwise."""
-    started = time.monotonic()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory(prefix="vetline-self-test-") as folder:
         # The reviewer's own settings and data are neither read nor touched.
@@ -62,7 +61,7 @@ def run_self_test(out: TextIO = sys.stdout) -> int:
         app.setQuitOnLastWindowClosed(False)  # the checks end the run, not the window
         loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(loop)
-        checks = _Checks(Path(folder) / "data", out, started)
+        checks = _Checks(Path(folder) / "data", out)
         try:
             with loop:
                 exit_code: int = loop.run_until_complete(checks.run())
@@ -72,10 +71,9 @@ def run_self_test(out: TextIO = sys.stdout) -> int:
 
 
 class _Checks:
-    def __init__(self, data: Path, out: TextIO, started: float) -> None:
+    def __init__(self, data: Path, out: TextIO) -> None:
         self.data = data
         self.out = out
-        self.started = started
         self.window: MainWindow | None = None
 
     async def run(self) -> int:
@@ -89,6 +87,9 @@ class _Checks:
             await self._all_steps(log, gateway)
         except SelfTestError as failure:
             self._say(f"FAIL {failure}")
+            return EXIT_FAILED
+        except Exception as error:  # noqa: BLE001 - a broken install must still say what broke
+            self._say(f"FAIL unexpected {type(error).__name__}: {error}")
             return EXIT_FAILED
         finally:
             await self._close_window()
