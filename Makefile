@@ -4,9 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench package verify-package clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit("Vetline needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -31,5 +31,13 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) tools/bench.py --out bench.json
 
+# The desktop app without Python: dist/vetline_<version>_<arch>.deb and a tarball
+# (packaging/README.md). verify-package installs the .deb here, self-tests it, purges it.
+package:
+	packaging/linux/package.sh
+
+verify-package:
+	packaging/linux/verify_deb.sh
+
 clean:
-	rm -rf $(VENV) bench.json test-artifacts .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) bench.json test-artifacts .mypy_cache .ruff_cache .pytest_cache build dist

@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"vetline {__version__}")
     parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation: review the demo offscreen in a temporary folder "
+        "(one accept, one reject), check the decision log and the files; exit 0 if all hold",
+    )
+    parser.add_argument(
         "--data-dir",
         metavar="DIR",
         help="keep the decision log and state here (default: $VETLINE_DATA_DIR or the "
@@ -204,6 +210,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.self_test:
+        from vetline.ui.self_test import run_self_test  # Qt loads only for the window
+
+        passed: int = run_self_test()
+        return passed
     if args.data_dir:
         # The window and any worker process read the same folder.
         os.environ["VETLINE_DATA_DIR"] = str(Path(args.data_dir).resolve())

@@ -8,7 +8,6 @@ import platformdirs
 import pytest
 
 from helpers import REPO_ROOT
-from vetline.adapters import paths
 from vetline.adapters.paths import AppFolderError, config_dir, data_dir, resources_dir
 
 
@@ -98,7 +97,7 @@ def test_resources_dir_prefers_the_environment(
 def test_missing_resources_name_where_they_were_looked_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(paths, "_resource_candidates", lambda: iter([tmp_path / "nowhere"]))
+    monkeypatch.setenv("VETLINE_RESOURCES_DIR", str(tmp_path / "nowhere"))
 
     with pytest.raises(AppFolderError, match="nowhere"):
         resources_dir()

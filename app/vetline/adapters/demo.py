@@ -41,7 +41,8 @@ def prepare_demo(data_dir: Path) -> tuple[Path, list[Proposal]]:
     try:
         _remove(workspace)
         workspace.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(source, workspace)
+        # An installer may have byte-compiled the demo's Python files next to them.
+        shutil.copytree(source, workspace, ignore=shutil.ignore_patterns("__pycache__"))
     except OSError as error:
         raise DemoError(f"cannot make the demo workspace {workspace}: {error}") from error
     proposals: list[Proposal] = []

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
@@ -15,6 +15,7 @@ APP_NAME = "Vetline"
 DATA_DIR_ENV = "VETLINE_DATA_DIR"
 CONFIG_DIR_ENV = "VETLINE_CONFIG_DIR"
 RESOURCES_DIR_ENV = "VETLINE_RESOURCES_DIR"
+RESOURCES_PACKAGE = "vetline.resources"
 
 
 class AppFolderError(VetlineError):
@@ -37,25 +38,31 @@ def config_dir(override: str | Path | None = None, *, create: bool = True) -> Pa
 
 
 def resources_dir() -> Path:
-    """The read-only `resources/` folder (schemas, demo proposals) shipped with Vetline."""
-    candidates = list(_resource_candidates())
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate
-    looked = ", ".join(str(candidate) for candidate in candidates)
-    raise AppFolderError(f"Vetline's resources folder is missing (looked in: {looked})")
+    """The read-only data files (demo, schema, example providers, icons) shipped with Vetline.
 
-
-def _resource_candidates() -> Iterator[Path]:
+    They are the package `vetline.resources`: inside a wheel or a frozen app they lie
+    next to the code, and an editable install maps the package to the repository's
+    resources/ folder. $VETLINE_RESOURCES_DIR points elsewhere on purpose.
+    """
     explicit = os.environ.get(RESOURCES_DIR_ENV)
     if explicit:
-        yield Path(explicit).expanduser()
-    # A frozen build (PyInstaller and friends) unpacks its data next to the executable.
-    bundle = getattr(sys, "_MEIPASS", None)
-    if isinstance(bundle, str):
-        yield Path(bundle) / "resources"
-    # Running from the source tree: app/vetline/adapters/paths.py -> the repository root.
-    yield Path(__file__).resolve().parents[3] / "resources"
+        return _existing_resources(Path(explicit).expanduser())
+    try:
+        packaged = importlib.resources.files(RESOURCES_PACKAGE)
+    except ModuleNotFoundError as error:
+        raise AppFolderError(
+            f"Vetline's resources are missing: the package {RESOURCES_PACKAGE} is not installed"
+        ) from error
+    if not isinstance(packaged, Path):
+        # A zip import would need each file extracted; Vetline is never installed that way.
+        raise AppFolderError(f"Vetline's resources are not in a folder ({packaged})")
+    return _existing_resources(packaged)
+
+
+def _existing_resources(folder: Path) -> Path:
+    if not folder.is_dir():
+        raise AppFolderError(f"Vetline's resources folder is missing (looked in: {folder})")
+    return folder
 
 
 def _platform_data_dir() -> Path:

@@ -22,13 +22,16 @@ from typing import TYPE_CHECKING
 
 import qasync
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from vetline import __version__
 from vetline.adapters.config import load_settings, settings_path
 from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
 from vetline.adapters.files.atomic import write_atomically
 from vetline.adapters.llm.redact import install_redaction
 from vetline.adapters.paths import data_dir as default_data_dir
+from vetline.adapters.paths import resources_dir
 from vetline.core.errors import VetlineError
 from vetline.core.leash import Level
 from vetline.core.settings import Settings, default_settings
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
     from vetline.ui.agent_server import AgentServer
 
 LAST_SESSION_FILE = "last-session.json"
+APP_ICON = "icons/vetline.svg"  # in the resources
 _log = logging.getLogger(__name__)
 
 
@@ -162,11 +166,7 @@ def run_gui(
     watch: Path | None = None,
 ) -> int:
     """Open the review window and run until it closes; returns the exit code."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("Vetline")
-    app.setApplicationDisplayName("Vetline")
-    app.setDesktopFileName("vetline")
+    app = named_application()
     problems: list[str] = []
     try:
         settings = load_settings(config)
@@ -231,6 +231,30 @@ async def _serve_agents(
     server = serve_agents(controller, data_folder)
     if server is not None:
         started.append(server)
+
+
+def named_application() -> QApplication:
+    """The one QApplication, named and iconed for the desktop.
+
+    The desktop file name matches the installed vetline.desktop, so docks and task bars
+    group the window under Vetline's entry and icon.
+    """
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Vetline")
+    app.setApplicationDisplayName("Vetline")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("vetline")
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def app_icon() -> QIcon:
+    """Vetline's icon from its resources; an empty icon when they are missing (said elsewhere)."""
+    try:
+        return QIcon(str(resources_dir() / APP_ICON))
+    except VetlineError:
+        return QIcon()
 
 
 def build_window(

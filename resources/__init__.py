@@ -1,0 +1,1 @@
+"""Vetline's data files, installed as the package `vetline.resources` (see setup.py)."""
