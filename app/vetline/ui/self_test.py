@@ -136,6 +136,20 @@ class _Checks:
         if icon.isNull() or icon.pixmap(64, 64).isNull():
             raise SelfTestError("the app icon does not load (is Qt's SVG plugin there?)")
         self._passed(f"resources and icon found in {folder}")
+        self._check_libraries()
+
+    def _check_libraries(self) -> None:
+        """The libraries that read data files of their own, or load on first use, work here
+        (a frozen app may leave their files out)."""
+        from vetline.core.hidden_text import HiddenKind, find_hidden
+        from vetline.core.xdiff import compiled_line_edits
+
+        found = find_hidden("if user == '\u0430dmin':")
+        if [finding.kind for finding in found] != [HiddenKind.LOOKALIKE]:
+            raise SelfTestError("look-alike letters are not found (Unicode's confusables data)")
+        if not compiled_line_edits("a\nb\n", "a\nc\n"):  # None: libgit2 did not load
+            raise SelfTestError("the line diff (libgit2 through pygit2) does not load")
+        self._passed("confusables data and libgit2's line diff work")
 
     def _first_two_hunks(self) -> tuple[ReviewItem, ReviewItem]:
         assert self.window is not None
