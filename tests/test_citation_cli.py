@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
 
+from helpers.command_line import vetline
 from helpers.gitrepo import git
 
 SOURCE_TEXT = "Report\n\nThe committee found that 42 of the 50 wells were not safe to drink.\n"
-
-
-def vetline(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "VETLINE_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "vetline", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=120,
-    )
 
 
 def _citations(url: str) -> list[dict[str, str]]:

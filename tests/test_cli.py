@@ -13,24 +13,10 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
+from helpers.command_line import vetline
 from helpers.gitrepo import git
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def vetline(
-    *args: str, stdin: bytes | None = None, data_dir: Path
-) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "VETLINE_DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "vetline", *args],
-        input=stdin.decode() if stdin is not None else None,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=120,
-    )
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.command_line import vetline
 from helpers.gitrepo import git
 from vetline.adapters.decision_log import DecisionLog
 
@@ -58,18 +59,6 @@ def patch_file(tmp_path: Path) -> Path:
     return patch
 
 
-def vetline(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "VETLINE_DATA_DIR": str(data)}
-    return subprocess.run(
-        [sys.executable, "-m", "vetline", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=120,
-    )
-
-
 def crash_apply(where: str, patch: Path, workspace: Path, data: Path) -> int:
     env = {**os.environ, "VETLINE_DATA_DIR": str(data)}
     arguments = [
@@ -108,7 +97,7 @@ def test_a_crash_before_the_write_is_recorded_as_not_applied_on_the_next_open(
     assert (workspace / "a.txt").read_text(encoding="utf-8") == OLD
 
     again = vetline(
-        "apply", str(patch_file), "--workspace", str(workspace), "--accept", "none", data=data
+        "apply", str(patch_file), "--workspace", str(workspace), "--accept", "none", data_dir=data
     )
     assert again.returncode == 0, again.stderr
     assert "a verdict logged before a crash was not applied" in again.stderr
@@ -126,7 +115,7 @@ def test_a_crash_after_the_write_needs_no_correction(patch_file: Path, tmp_path:
     assert crash_apply("after", patch_file, workspace, data) == 9
     assert (workspace / "a.txt").read_text(encoding="utf-8") == NEW
     again = vetline(
-        "apply", str(patch_file), "--workspace", str(workspace), "--accept", "none", data=data
+        "apply", str(patch_file), "--workspace", str(workspace), "--accept", "none", data_dir=data
     )
     assert "not applied" not in again.stderr
     assert [verdict for verdict, _ in verdicts(data)][:2] == ["accepted", "accepted"]
@@ -185,5 +174,5 @@ def test_an_io_error_during_the_write_is_logged_as_not_applied(
         ("not_applied", "a.txt"),
         ("not_applied", "b.txt"),
     ]
-    exported = vetline("log", "export", data=data).stdout.splitlines()
+    exported = vetline("log", "export", data_dir=data).stdout.splitlines()
     assert "No space left on device" in json.loads(exported[-1])["reason"]

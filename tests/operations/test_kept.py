@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from helpers.command_line import vetline
 from helpers.gitrepo import git
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.files.kept import KeptFiles
@@ -115,39 +113,27 @@ def test_undo_after_a_restart_brings_back_the_newest_reject(repo: Path, tmp_path
     assert verdicts == [("rejected", None), ("rejected", None), ("undone", 2), ("undone", 1)]
 
 
-def vetline(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "VETLINE_DATA_DIR": str(data)}
-    return subprocess.run(
-        [sys.executable, "-m", "vetline", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=120,
-    )
-
-
 def test_apply_accept_none_keeps_every_file_and_the_command_line_restores_it(
     repo: Path, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
-    applied = vetline("apply", str(repo), "--accept", "none", data=data)
+    applied = vetline("apply", str(repo), "--accept", "none", data_dir=data)
     assert applied.returncode == 0, applied.stderr
     assert not (repo / "helper.py").exists()
     assert (repo / "numbers.txt").read_text(encoding="utf-8") == OLD
 
-    listed = vetline("kept", data=data).stdout.splitlines()
+    listed = vetline("kept", data_dir=data).stdout.splitlines()
     assert sorted(line.split()[-1] for line in listed) == ["helper.py", "numbers.txt"]
-    exported = vetline("log", "export", data=data).stdout.splitlines()
+    exported = vetline("log", "export", data_dir=data).stdout.splitlines()
     kept_ids = {json.loads(line)["kept"] for line in exported}
     assert kept_ids == {line.split()[0] for line in listed}
 
     for line in listed:
-        restored = vetline("restore", line.split()[0], "--reviewer", "ana", data=data)
+        restored = vetline("restore", line.split()[0], "--reviewer", "ana", data_dir=data)
         assert restored.returncode == 0, restored.stderr
     assert (repo / "helper.py").read_bytes() == AGENT_FILE
     assert (repo / "numbers.txt").read_text(encoding="utf-8") == NEW
-    assert vetline("log", "verify", data=data).returncode == 0
-    missing = vetline("restore", "20990101T000000-00000000", data=data)
+    assert vetline("log", "verify", data_dir=data).returncode == 0
+    missing = vetline("restore", "20990101T000000-00000000", data_dir=data)
     assert missing.returncode == 1
     assert "no kept file 20990101T000000-00000000" in missing.stderr
