@@ -270,12 +270,14 @@ class ReviewSession:
                 + "; ".join(violation.message for violation in violations)
             )
         hiding = [
-            other
+            findings
             for other in self.items_of(item.proposal)
-            if not other.state.decided and other.acceptable and hunk_findings(other.hunk)
+            if not other.state.decided
+            and other.acceptable
+            and (findings := hunk_findings(other.hunk))
         ]
         if hiding:
-            what = summary(finding for other in hiding for finding in hunk_findings(other.hunk))
+            what = summary(finding for findings in hiding for finding in findings)
             raise SessionError(
                 f"{len(hiding)} of its hunks hide characters ({what}): accept those one by "
                 "one, after looking at them"

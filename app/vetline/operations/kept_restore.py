@@ -83,12 +83,12 @@ def last_undoable_reject(log: DecisionLog, files: KeptFiles, repository: Path) -
 
 
 def _rejects_that_kept(log: DecisionLog, kept_id: str) -> list[Row]:
-    """The reject rows naming `kept_id` that no undo has reversed yet."""
-    undone = {row["undoes"] for row in log.rows() if row["verdict"] == Verdict.UNDONE}
-    return [
-        row
-        for row in log.rows()
-        if row["verdict"] == Verdict.REJECTED
-        and row["kept"] == kept_id
-        and row["seq"] not in undone
-    ]
+    """The reject rows naming `kept_id` that no undo has reversed yet (one pass: an undo
+    always comes after the row it reverses)."""
+    rejects: dict[int, Row] = {}
+    for row in log.rows():
+        if row["verdict"] == Verdict.UNDONE:
+            rejects.pop(row["undoes"], None)
+        elif row["verdict"] == Verdict.REJECTED and row["kept"] == kept_id:
+            rejects[row["seq"]] = row
+    return list(rejects.values())

@@ -271,8 +271,8 @@ class _PlannedWrite:
         if self.intents is not None:
             shas: dict[str, tuple[str | None, str | None]] = {}
             for write in self.plan:
-                before = _sha_or_none(self.workspace.read_bytes(write.path))
-                shas[write.path] = (before, _sha_or_none(write.data))
+                # The plan was made from these bytes (and checks them again before writing).
+                shas[write.path] = (write.expected_sha256, _sha_or_none(write.data))
                 if write.vacates:
                     shas[write.vacates] = (write.vacates_sha256, None)
             seqs = [item.decision_seq for item in taking_effect if item.decision_seq is not None]
