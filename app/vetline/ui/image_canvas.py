@@ -153,6 +153,9 @@ class ImageCanvas(QWidget):
 
     def show_box(self, box: Box) -> None:
         """Bring a box into view: pan to it, and zoom out if it does not fit."""
+        if self.fitting:  # the whole picture is in sight, and stays so as the window resizes
+            self._changed()
+            return
         pane = self.panes()[0]
         margin = 24
         if box.width * self.zoom > pane.width() - margin or box.height * self.zoom > (
@@ -165,7 +168,6 @@ class ImageCanvas(QWidget):
         rect = self.box_rect(box, pane)
         if not pane.adjusted(margin / 2, margin / 2, -margin / 2, -margin / 2).contains(rect):
             self.centre = QPointF(box.x + box.width / 2, box.y + box.height / 2)
-        self.fitting = False
         self._changed()
 
     # ---- the divider and the opacity ---------------------------------------------------
