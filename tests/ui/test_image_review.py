@@ -154,3 +154,38 @@ def test_in_the_window_j_k_walk_the_regions_and_the_image_keys_work(review: Revi
     red, green, blue, alpha = (int(v) for v in after_pixels[y, x])
     assert view.readout.text().endswith(f"after {red}, {green}, {blue}, {alpha}")
     review.shot("36-image-window-4-difference-1to1-readout")
+
+
+SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="64" height="32" viewBox="0 0 64 32">
+  <rect x="0" y="0" width="64" height="32" fill="#ffffff"/>
+  <circle cx="16" cy="16" r="10" fill="{left}"/>
+  <rect x="36" y="6" width="20" height="20" fill="#888888"/>
+</svg>
+"""
+
+
+def test_an_svg_is_reviewed_as_text_and_drawn_on_the_image_keys(review: Review) -> None:
+    before, after = SVG.format(left="#1565c0"), SVG.format(left="#c62828")
+    (review.workspace / "icon.svg").write_text(before, encoding="utf-8")
+    document = {"title": "Red dot", "changes": [{"path": "icon.svg", "base": before, "new": after}]}
+    (proposal,) = load_bytes(json.dumps(document).encode(), "svg.json", review.workspace)
+    review.controller.open_proposals([proposal], review.workspace)
+    review.settle()
+    review.go_to(proposal.id)
+    window = review.window
+    assert window.view_pages.currentWidget() is window.diff  # text, with text hunks
+    assert review.controller.current.hunk.kind is HunkKind.TEXT
+
+    review.press(Qt.Key.Key_4)
+    view = window.image_view
+    assert window.view_pages.currentWidget() is view
+    review.qtbot.waitUntil(lambda: view.pair is not None, timeout=WAIT_MS)
+    assert view.pair is not None and view.pair.problem == ""
+    assert view.facts.text().startswith("icon.svg · SVG 512×256 · drawn from its text")
+    assert [tuple(box) for box in view.regions] == [(48, 48, 160, 160)]  # the dot, drawn at 8:1
+    review.press(Qt.Key.Key_1)
+    review.shot("37-svg-drawn-side-by-side")
+
+    review.press_and_wait(Qt.Key.Key_Y, CTRL)  # the text hunk: the text is written
+    assert (review.workspace / "icon.svg").read_text(encoding="utf-8") == after
+    assert window.view_pages.currentWidget() is window.diff

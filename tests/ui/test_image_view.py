@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from helpers.images import encode, picture
+from helpers.images import encode, picture, rgba
 from vetline.core.commands import DEFAULT_KEYMAP
 from vetline.ui.image_canvas import ANNOTATION_COLOUR, ImageMode
 from vetline.ui.image_commands import add_view_actions
@@ -322,3 +322,22 @@ def test_a_change_with_proposed_boxes_is_shown_with_them(
         ANNOTATION_COLOUR.blue(),
     )
     shot(qtbot, view, "annotations")
+
+
+def test_an_svg_is_drawn_within_bounds_and_a_broken_one_is_named(qtbot: QtBot) -> None:
+    from vetline.adapters.images.decode import ImageError
+    from vetline.ui.svg_preview import LARGEST_SIDE, render_svg
+
+    huge = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="50000">'
+        b'<rect width="100000" height="50000" fill="red"/></svg>'
+    )
+    drawn = render_svg(huge, "poster.svg")
+    assert drawn is not None
+    pixels = rgba(drawn)
+    assert pixels.shape == (LARGEST_SIDE // 2, LARGEST_SIDE, 4)  # never 5 billion pixels
+    assert tuple(pixels[10, 10]) == (255, 0, 0, 255)
+    with pytest.raises(ImageError, match="broken.svg"):
+        render_svg(b"<svg this is not", "broken.svg")
+    with pytest.raises(ImageError, match="photo.svg"):
+        render_svg(encode(BEFORE, "PNG"), "photo.svg")  # only the SVG reader is asked

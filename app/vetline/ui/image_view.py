@@ -23,6 +23,8 @@ from vetline.core.image_items import format_name
 from vetline.core.model import Change
 from vetline.ui.image_canvas import ImageCanvas, ImageMode
 from vetline.ui.image_prepare import PreparedPair, prepare_pair, refine_pair
+from vetline.ui.svg_preview import NOTE as SVG_NOTE
+from vetline.ui.svg_preview import prepare_svg_pair, svg_sides
 
 # Qt never decodes our images (Pillow does, with its pixel limit), but should anything
 # hand Qt an image, it refuses to allocate more than this many megabytes for it.
@@ -87,12 +89,18 @@ class ImagePairView(QWidget):
         return pair.regions if pair else ()
 
     def set_images(
-        self, before: bytes | None, after: bytes | None, name: str, note: str = ""
+        self,
+        before: bytes | None,
+        after: bytes | None,
+        name: str,
+        note: str = "",
+        prepare: Callable[[bytes | None, bytes | None, str], PreparedPair] = prepare_pair,
     ) -> None:
         """Show this pair once it is decoded (off the GUI thread); a newer call wins.
 
         `note`, when given, is said instead of the size and format words (e.g. why a
-        side is missing although the file has one).
+        side is missing although the file has one). `prepare` turns the bytes into what
+        is painted, in the worker thread.
         """
         self._generation += 1
         self._note = note
@@ -101,7 +109,7 @@ class ImagePairView(QWidget):
         self.canvas.set_pair(None, f"Loading {name}…")
         self.counts.setText("")
         self.facts.setText(name)
-        self._submit(generation, prepare_pair, before, after, name)
+        self._submit(generation, prepare, before, after, name)
 
     def show_change(self, change: Change) -> bool:
         """Show an image change (its sides and proposed boxes); False if it is not one."""
@@ -114,6 +122,12 @@ class ImagePairView(QWidget):
             [(box.label or box.annotation_id, Box(*box.box)) for box in image.annotations]
         )
         return True
+
+    def show_svg(self, change: Change) -> None:
+        """Show an SVG text change drawn before and after (see ui.svg_preview)."""
+        before, after = svg_sides(change)
+        self.set_images(before, after, change.path, SVG_NOTE, prepare_svg_pair)
+        self.set_annotations([])
 
     def set_annotations(self, boxes: Sequence[tuple[str, Box]], current: int | None = None) -> None:
         """Labelled boxes to draw over the image (an agent's proposed annotations)."""

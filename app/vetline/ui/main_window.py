@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from vetline.core.hidden_text import escape_hidden
+from vetline.core.image_items import is_svg_text
 from vetline.core.leash import Level
 from vetline.core.model import Change, HunkKind
 from vetline.core.session import ReviewItem
@@ -468,6 +469,11 @@ class MainWindow(QMainWindow):
         return self._image_view
 
     def _image_mode(self, mode: Callable[[ImagePairView], None]) -> None:
+        item = self.controller.current
+        if item is not None and is_svg_text(item.change) and self._image_on_screen is None:
+            self.image_view.show_svg(item.change)  # drawn for a look, until the next hunk
+            self._image_on_screen = item.change
+            self.view_pages.setCurrentWidget(self.image_view)
         view = self._image_view
         if view is None or self.view_pages.currentWidget() is not view:
             self._note("This hunk has no image to compare")
@@ -491,7 +497,7 @@ class MainWindow(QMainWindow):
             image.before_data is not None or image.after_data is not None
         )
         for command in IMAGE_COMMANDS:
-            self.command_actions[command.id].setEnabled(is_image)
+            self.command_actions[command.id].setEnabled(is_image or is_svg_text(change))
         if not is_image:
             self._image_on_screen = None
             self.view_pages.setCurrentWidget(self.diff)
