@@ -175,9 +175,13 @@ def test_an_svg_is_reviewed_as_text_and_drawn_on_the_image_keys(review: Review) 
     window = review.window
     assert window.view_pages.currentWidget() is window.diff  # text, with text hunks
     assert review.controller.current.hunk.kind is HunkKind.TEXT
+    actions = window.command_actions
+    assert not actions["image.pan_left"].isEnabled()  # the arrows stay the text's
+    assert actions["image.difference"].isEnabled()
 
     review.press(Qt.Key.Key_4)
     view = window.image_view
+    assert actions["image.pan_left"].isEnabled()
     assert window.view_pages.currentWidget() is view
     review.qtbot.waitUntil(lambda: view.pair is not None, timeout=WAIT_MS)
     assert view.pair is not None and view.pair.problem == ""

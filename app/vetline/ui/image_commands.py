@@ -44,6 +44,9 @@ VIEW_METHODS: Mapping[str, str] = {
     "image.previous_region": "previous_region",
 }
 IMAGE_COMMANDS = tuple(command for command in COMMANDS if command.context == IMAGE)
+# The commands that bring an image view up where the text diff is (an SVG's hunk); the
+# others (arrows among them) stay the diff's until the picture is on screen.
+MODE_COMMANDS = ("image.side_by_side", "image.swipe", "image.onion_skin", "image.difference")
 REGION_STEPS: Mapping[str, int] = {"next_region": +1, "previous_region": -1}
 
 

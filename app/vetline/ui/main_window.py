@@ -46,7 +46,13 @@ from vetline.ui.dialogs import ReviewPrompts, confirm_box
 from vetline.ui.diff_rows import DiffLayout
 from vetline.ui.diff_view import DiffView
 from vetline.ui.finished_view import FinishedView
-from vetline.ui.image_commands import IMAGE_COMMANDS, REGION_STEPS, image_handlers, sibling_region
+from vetline.ui.image_commands import (
+    IMAGE_COMMANDS,
+    MODE_COMMANDS,
+    REGION_STEPS,
+    image_handlers,
+    sibling_region,
+)
 from vetline.ui.latency import SettledObjects, prefer_the_gui_thread
 from vetline.ui.queue_view import QueueView
 from vetline.ui.shortcut_sheet import ShortcutSheet
@@ -474,6 +480,8 @@ class MainWindow(QMainWindow):
             self.image_view.show_svg(item.change)  # drawn for a look, until the next hunk
             self._image_on_screen = item.change
             self.view_pages.setCurrentWidget(self.image_view)
+            for command in IMAGE_COMMANDS:
+                self.command_actions[command.id].setEnabled(True)
         view = self._image_view
         if view is None or self.view_pages.currentWidget() is not view:
             self._note("This hunk has no image to compare")
@@ -496,8 +504,10 @@ class MainWindow(QMainWindow):
         is_image = image is not None and (
             image.before_data is not None or image.after_data is not None
         )
+        svg = is_svg_text(change)
         for command in IMAGE_COMMANDS:
-            self.command_actions[command.id].setEnabled(is_image or is_svg_text(change))
+            enabled = is_image or (svg and command.id in MODE_COMMANDS)
+            self.command_actions[command.id].setEnabled(enabled)
         if not is_image:
             self._image_on_screen = None
             self.view_pages.setCurrentWidget(self.diff)
