@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QWheelEvent
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from helpers.images import encode, picture, rgba
@@ -228,8 +228,11 @@ def test_zoom_and_pan_by_keys_and_mouse(qtbot: QtBot, view: ImagePairView) -> No
     pointer = QPointF(300, 200)
     under = canvas.to_image(pointer, canvas.panes()[0])
     for _ in range(3):
-        canvas.set_zoom(canvas.zoom * 2 ** (1 / 4), pointer)
+        wheel(canvas, pointer, 120)
+    assert canvas.zoom == pytest.approx(fit * 2 ** (3 / 4))
     assert canvas.to_image(pointer, canvas.panes()[0]).x() == pytest.approx(under.x())
+    assert canvas.drafting  # quick drafts while the wheel turns, then smooth again
+    qtbot.waitUntil(lambda: not canvas.drafting)
 
     # A drag pans by exactly the distance dragged.
     before_drag = QPointF(canvas.centre)
@@ -240,6 +243,21 @@ def test_zoom_and_pan_by_keys_and_mouse(qtbot: QtBot, view: ImagePairView) -> No
     assert (moved.x(), moved.y()) == pytest.approx((50, 40))
     qtbot.mouseDClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(400, 300))
     assert canvas.zoom == pytest.approx(fit)
+
+
+def wheel(widget: QWidget, point: QPointF, delta: int) -> None:
+    """A real wheel event (one notch is 120)."""
+    event = QWheelEvent(
+        point,
+        widget.mapToGlobal(point),
+        QPoint(0, 0),
+        QPoint(0, delta),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
 
 
 def test_the_pixel_under_the_pointer_is_read_out(qtbot: QtBot, view: ImagePairView) -> None:
