@@ -160,6 +160,7 @@ class AgentDesk:
             for proposal in self.session.proposals
             if proposal.id == stored.id
             for item in self.session.items_of(proposal)
+            if item.citation is None
         ]
         return live or [(hunk.id, hunk.path) for hunk in stored.hunks]
 
@@ -178,6 +179,8 @@ def _in_force(rows: Sequence[Row]) -> dict[str, Row]:
     """Each hunk's verdict in force: the last accept/reject/edit not undone since."""
     in_force: dict[str, Row] = {}
     for row in sorted(rows, key=lambda row: int(row["seq"])):
+        if row["kind"] != "hunk":
+            continue  # a verdict on a citation: its id is the agent's, not a hunk's
         verdict = Verdict(row["verdict"])
         if verdict in _IN_FORCE:
             in_force[str(row["hunk_id"])] = row

@@ -160,6 +160,9 @@ class DetailsView(QScrollArea):
 
     def _show_hunk(self, item: ReviewItem) -> None:
         controller = self._controller
+        if item.citation is not None:
+            self._show_citation(item)
+            return
         siblings = controller.queue_index.items_of(item.proposal, item.change)
         number = controller.queue_index.index_in_file(item) + 1
         stale = controller.is_hunk_stale(item)
@@ -175,6 +178,24 @@ class DetailsView(QScrollArea):
         in_repository = controller.repository is not None
         notes = _notes(item, stale, in_repository)
         self.notes.set_text("\n".join(notes), STALE if stale else None)
+
+    def _show_citation(self, item: ReviewItem) -> None:
+        citation = item.citation
+        assert citation is not None
+        state = shown_state(item, stale=False, over_leash=False)
+        siblings = self._controller.queue_index.items_of(item.proposal, item.change)
+        number = self._controller.queue_index.index_in_file(item) + 1
+        lines = [
+            f"Citation {number} of {len(siblings)}: {escape_hidden(citation.locator)}",
+            f"State: {state.words}",
+        ]
+        if item.state is HunkState.REJECTED and item.reason:
+            lines.append(f"Reason: {item.reason}")
+        self.hunk.set_text("\n".join(lines), state)
+        self.notes.set_text(
+            "A cited source: Ctrl+Y if it supports the claim, Ctrl+N if it does not. "
+            "Nothing is written for a citation."
+        )
 
 
 def _notes(item: ReviewItem, stale: bool, in_repository: bool) -> list[str]:
