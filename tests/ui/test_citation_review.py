@@ -279,6 +279,7 @@ def test_fetching_cited_urls_shows_the_hosts_first_then_checks_again(
     box = review.dialog(QMessageBox)
     assert box.objectName() == "confirmFetch" and "• localhost" in box.text()
     assert not server.log  # asked first
+    review.shot("54-fetch-confirm", box)
     box.accept()
     review.qtbot.waitUntil(lambda: "verified" in panel_of(review).statuses()[0], timeout=WAIT_MS)
     assert len(server.log) == 1
@@ -303,10 +304,13 @@ def test_the_leash_can_ask_for_every_citation_before_accepting_the_rest(
     review.qtbot.waitUntil(banner.isVisible, timeout=WAIT_MS)
     said = banner.accessibleDescription()
     assert "every citation to be decided first" in said and "[1]" in said
+    assert "Accept the rest waits" in review.window.details.leash.body.text()
+    review.shot("55-leash-citations-first")
     assert QApplication.activeModalWidget() is None and review.rows() == []
     review.press(Qt.Key.Key_J)
     review.press_and_wait(Qt.Key.Key_Y, CTRL)  # the source supports it
     review.go_to("edit", 1)
+    assert "Accept the rest waits" not in review.window.details.leash.body.text()
     review.press(Qt.Key.Key_Return, CTRL)
     box = review.dialog(QMessageBox)
     with review.qtbot.waitSignal(review.controller.command_finished, timeout=WAIT_MS):
@@ -316,3 +320,7 @@ def test_the_leash_can_ask_for_every_citation_before_accepting_the_rest(
         ("hunk", "accepted"),
     ]
     assert "Pages load" in (review.workspace / "notes" / "speed.md").read_text()
+    finished = review.window.finished
+    review.qtbot.waitUntil(finished.isVisible, timeout=WAIT_MS)
+    assert finished.title.text() == "All 1 hunk and 1 citation decided"
+    assert "Citations: ✓ 1 supported by their source, ✗ 0 not" in finished.figures.text()

@@ -134,12 +134,16 @@ class DetailsView(QScrollArea):
             self.leash.set_text("\n".join(warning), OVER_LEASH)
             return
         files, hunks, lines = self._controller.queue_index.proposal_totals(proposal)
-        self.leash.set_text(
+        within = (
             f"Within the leash at level {int(level)} ({level.title}): "
             f"{_count(files, 'file')}, {_count(hunks, 'hunk')}, "
-            f"{_count(lines, 'changed line')}.",
-            ACCEPTED,
+            f"{_count(lines, 'changed line')}."
         )
+        waiting = self._controller.session.citations_refusal(proposal)
+        if waiting:
+            self.leash.set_text(f"{within}\nAccept the rest waits: {waiting}.", OVER_LEASH)
+            return
+        self.leash.set_text(within, ACCEPTED)
 
     def _lineage(self, proposal: Proposal) -> str:
         """ "↳ Revision of “<title>”", and the reasons it was rejected for."""
