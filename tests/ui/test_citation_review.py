@@ -104,7 +104,7 @@ def test_a_cited_answer_is_plain_text_with_its_markers_and_every_status(
     ]
     assert marked == ["[1]", "[2]", "[3]", "[4]", "[5]"]
     verified, approximate, critical, missing, unavailable = panel_of(review).statuses()
-    assert "verified" in verified and "from workspace file notes/survey.md" in verified
+    assert "verified" in verified and "source: workspace file notes/survey.md" in verified
     assert "approximate: close, but words differ" in approximate
     assert "CRITICAL" in critical and "quote “20” · source “2”" in critical
     assert "not found in the source" in missing

@@ -231,7 +231,7 @@ class SourcesPanel(QWidget):
         else:
             lines.append(words + (f": {check.reason}" if check.reason else ""))
         origin = checked.origin if checked is not None else citation.locator
-        lines.append(f"from {escape_hidden(origin)}")
+        lines.append(f"source: {escape_hidden(origin)}")
         row = QListWidgetItem("\n".join(lines))
         row.setIcon(state_icon(shape, colour))
         return row

@@ -96,11 +96,11 @@ def _captured(text: str) -> SourceText:
         return SourceText(
             document_text(data, SourceKind.HTML, "utf-8"),
             SourceKind.HTML,
-            "captured with the citation (HTML)",
+            "given inline with the citation (HTML)",
         )
     if not any(char.isalnum() for char in text):
         raise SourceUnavailableError("the captured source text has no words in it")
-    return SourceText(text, SourceKind.TEXT, "captured with the citation")
+    return SourceText(text, SourceKind.TEXT, "given inline with the citation")
 
 
 def _fetched(url: str, access: SourceAccess) -> SourceText:
