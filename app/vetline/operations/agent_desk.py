@@ -105,7 +105,7 @@ class AgentDesk:
         rows = self.log.decisions_for_proposal(proposal_id)
         in_force = _in_force(rows, "hunk")
         cited = _in_force(rows, "citation")
-        citations = [
+        citations: list[dict[str, Any]] = [
             {
                 "id": citation.id,
                 "verdict": str(cited[citation.id]["verdict"]) if citation.id in cited else PENDING,
@@ -113,7 +113,7 @@ class AgentDesk:
             }
             for citation in stored.citations
         ]
-        answers = []
+        answers: list[dict[str, Any]] = []
         for hunk_id, path in hunks:
             row = in_force.get(hunk_id)
             answers.append(
