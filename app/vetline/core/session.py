@@ -295,8 +295,8 @@ class ReviewSession:
         )
         return (
             f"the leash asks for every citation to be decided first: {len(undecided)} of "
-            f"“{proposal.title or proposal.id}” undecided ({numbers}); Ctrl+Y if the source "
-            "supports the claim, Ctrl+N if not"
+            f"“{proposal.title or proposal.id}” undecided ({numbers}): say of each whether "
+            "its source supports the claim"
         )
 
     # --- verdicts -----------------------------------------------------------------
