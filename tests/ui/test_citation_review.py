@@ -324,3 +324,32 @@ def test_the_leash_can_ask_for_every_citation_before_accepting_the_rest(
     review.qtbot.waitUntil(finished.isVisible, timeout=WAIT_MS)
     assert finished.title.text() == "All 1 hunk and 1 citation decided"
     assert "Citations: ✓ 1 supported by their source, ✗ 0 not" in finished.figures.text()
+
+
+@pytest.fixture
+def hiding(qtbot: QtBot, tmp_path: Path, qt_loop: qasync.QEventLoop) -> Iterator[Review]:
+    source = "Intro \u202egnirts\u202c text. The dose was 5 mg per day for adults.\n"
+    proposal = Proposal(
+        "hidden",
+        "Dose",
+        (),
+        answer="The dose\u200b is 50 mg [1].",
+        citations=(Citation("1", "Leaflet", "", "The dose was 50 mg per day", source_text=source),),
+    )
+    yield from open_proposals_review(qtbot, tmp_path, [proposal], workspace_with_sources(tmp_path))
+
+
+def test_hidden_characters_in_an_answer_or_a_source_are_shown_not_obeyed(hiding: Review) -> None:
+    review = hiding
+    wait_checked(review)
+    view = view_of(review)
+    assert view.answer.toPlainText() == "The dose⟨U+200B⟩ is 50 mg [1]."
+    (marker,) = view.answer.extraSelections()
+    assert marker.cursor.selectedText() == "[1]"
+    assert "⟨U+202E⟩gnirts⟨U+202C⟩" in view.source.toPlainText()
+    passage = view.source.extraSelections()[0]
+    assert passage.cursor.selectedText() == "The dose was 5 mg per day"
+    marked = [s.cursor.selectedText() for s in view.comparison.extraSelections()]
+    assert marked == ["50", "5"]
+    assert "given inline with the citation" in panel_of(review).statuses()[0]
+    review.shot("56-hidden-characters-shown")

@@ -10,8 +10,9 @@ with the passage highlighted and scrolled into view.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -55,6 +56,21 @@ def markers(answer: str, citations: Sequence[Citation]) -> list[tuple[int, int, 
         if number is not None:
             found.append((match.start(), match.end(), number))
     return found
+
+
+def escaped(text: str, points: Iterable[int]) -> tuple[str, Callable[[int], int]]:
+    """`text` with its hidden characters written as ⟨U+…⟩ (a bidirectional control in a
+    source must not reorder what is drawn), and where each of `points` lands in it."""
+    cuts = sorted({0, len(text), *(min(max(point, 0), len(text)) for point in points)})
+    pieces: list[str] = []
+    where: dict[int, int] = {}
+    length = 0
+    for start, end in itertools.pairwise(cuts):
+        where[start] = length
+        pieces.append(escape_hidden(text[start:end]))
+        length += len(pieces[-1])
+    where[cuts[-1]] = length
+    return "".join(pieces), lambda point: where[min(max(point, 0), len(text))]
 
 
 def _no_text_hint(check: CitationCheck | None) -> str:
@@ -163,8 +179,10 @@ class CitationView(QWidget):
         number = self.number_of(item)
         if proposal.answer:
             self.claim_heading.setText(f"Cited answer · citation [{number}] is on screen")
-            self.answer.setPlainText(proposal.answer)  # plain text: Markdown is not rendered
-            self._marks = markers(proposal.answer, proposal.citations)
+            found = markers(proposal.answer, proposal.citations)
+            shown, at = escaped(proposal.answer, [p for s, e, _n in found for p in (s, e)])
+            self.answer.setPlainText(shown)  # plain text: Markdown is not rendered
+            self._marks = [(at(start), at(end), n) for start, end, n in found]
         else:
             self.claim_heading.setText(f"Claim backed by citation [{number}]")
             self.answer.setPlainText(self._claim_text(item, number))
@@ -235,13 +253,18 @@ class CitationView(QWidget):
         assert check.source_span is not None
         start, end = check.source_span
         base = checked.excerpt_start
-        passage = checked.excerpt[start - base : end - base]
+        differences = check.differences
+        shown_quote, in_quote = escaped(quote, [p for d in differences for p in d.quote_span])
+        shown_passage, in_passage = escaped(
+            checked.excerpt[start - base : end - base],
+            [p - start for d in differences for p in d.source_span],
+        )
         quote_label, source_label = "Quote:   ", "Source:  "
-        text = f"{quote_label}{quote}\n{source_label}{passage}"
-        self.comparison.setPlainText(text)  # as written: the marked spans index into it
-        second = len(quote_label) + len(quote) + 1 + len(source_label)
+        self.comparison.setPlainText(f"{quote_label}{shown_quote}\n{source_label}{shown_passage}")
+        first = len(quote_label)
+        second = first + len(shown_quote) + 1 + len(source_label)
         selections = []
-        for difference in check.differences:
+        for difference in differences:
             back = _CRITICAL if difference.critical else _DIFFERENT
             q0, q1 = difference.quote_span
             s0, s1 = difference.source_span
@@ -249,8 +272,8 @@ class CitationView(QWidget):
                 selections.append(
                     _mark(
                         self.comparison,
-                        len(quote_label) + q0,
-                        len(quote_label) + q1,
+                        first + in_quote(q0),
+                        first + in_quote(q1),
                         back,
                         strong=difference.critical,
                     )
@@ -259,8 +282,8 @@ class CitationView(QWidget):
                 selections.append(
                     _mark(
                         self.comparison,
-                        second + s0 - start,
-                        second + s1 - start,
+                        second + in_passage(s0 - start),
+                        second + in_passage(s1 - start),
                         back,
                         strong=difference.critical,
                     )
@@ -269,12 +292,15 @@ class CitationView(QWidget):
 
     def _show_source(self, checked: CheckedCitation, check: CitationCheck) -> None:
         """The source around the passage, the passage highlighted and in view."""
-        self.source.setPlainText(checked.excerpt)
+        base = checked.excerpt_start
+        spans = [span for span in (check.source_span,) if span is not None]
+        spans += [d.source_span for d in check.differences]
+        shown, at = escaped(checked.excerpt, [p - base for span in spans for p in span])
+        self.source.setPlainText(shown)
         if check.source_span is None:
             self.source.setExtraSelections([])
             return
-        base = checked.excerpt_start
-        start, end = check.source_span[0] - base, check.source_span[1] - base
+        start, end = at(check.source_span[0] - base), at(check.source_span[1] - base)
         kind = "critical" if check.critical else str(check.status)
         selections = [_mark(self.source, start, end, _PASSAGE.get(kind, _PASSAGE["approximate"]))]
         for difference in check.differences:
@@ -282,7 +308,9 @@ class CitationView(QWidget):
             if s1 > s0:
                 back = _CRITICAL if difference.critical else _DIFFERENT
                 selections.append(
-                    _mark(self.source, s0 - base, s1 - base, back, strong=difference.critical)
+                    _mark(
+                        self.source, at(s0 - base), at(s1 - base), back, strong=difference.critical
+                    )
                 )
         self.source.setExtraSelections(selections)
         cursor = QTextCursor(self.source.document())

@@ -190,7 +190,8 @@ class DetailsView(QScrollArea):
         siblings = self._controller.queue_index.items_of(item.proposal, item.change)
         number = self._controller.queue_index.index_in_file(item) + 1
         lines = [
-            f"Citation {number} of {len(siblings)}: {escape_hidden(citation.locator)}",
+            f"Citation {number} of {len(siblings)}: "
+            + escape_hidden(citation.locator or "source given inline"),
             f"State: {state.words}",
         ]
         if item.state is HunkState.REJECTED and item.reason:

@@ -258,7 +258,10 @@ class QueueModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             # A trusted first line, then the name: Qt only guesses "rich text" from the
             # text before the first line break, so an untrusted name is never markup.
-            kind = {"proposal": "Proposal", "file": "File", "hunk": "Hunk"}[self._level(index)[0]]
+            level, number = self._level(index)
+            kind = {"proposal": "Proposal", "file": "File", "hunk": "Hunk"}[level]
+            if level == "hunk" and self._files[number].items[index.row()].citation is not None:
+                kind = "Citation"
             return f"{kind}\n{self._name(index)}"
         if role == Qt.ItemDataRole.AccessibleDescriptionRole:
             return f"{self._name(index)}: {self._shown(index)[1]}"
