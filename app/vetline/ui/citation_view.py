@@ -143,6 +143,8 @@ class CitationView(QWidget):
         self.origin = plain_label("", self, "Where the source came from", selectable=True)
         self.legend = plain_label(LEGEND, self, "How differences are marked")
         self.comparison = _text_box(self, "Quote and source passage")
+        # Two lines, each perhaps wrapped: the rest of the height goes to the source.
+        self.comparison.setMaximumHeight(self.fontMetrics().lineSpacing() * 8)
         self.source = _text_box(self, "Source text")
         status_row = QHBoxLayout()
         status_row.addWidget(self.status_icon, 0, Qt.AlignmentFlag.AlignTop)
@@ -150,7 +152,7 @@ class CitationView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.claim_heading)
-        layout.addWidget(self.answer, 2)
+        layout.addWidget(self.answer, 1)
         layout.addLayout(status_row)
         layout.addWidget(self.origin)
         layout.addWidget(self.legend)
