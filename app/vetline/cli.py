@@ -529,6 +529,12 @@ def _apply(args: argparse.Namespace) -> int:
     with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
         _print_warnings(log.warnings)
         session = session_on(log, proposals)
+        cited = [why for proposal in proposals if (why := session.citations_refusal(proposal))]
+        if cited:  # the leash asks for each citation to be looked at before any hunk is
+            Reviewer(session, log).refuse("; ".join(cited))
+            for refusal in cited:
+                print(f"vetline: apply refused: {printable(refusal)}", file=sys.stderr)
+            return EXIT_OVER_LEASH
         if args.accept == "all":
             over = [(p, leash.check(p, level)) for p in proposals]
             over = [(p, v) for p, v in over if v]

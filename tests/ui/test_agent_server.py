@@ -318,3 +318,47 @@ def test_an_image_edit_over_the_leash_is_sent_back_like_text(
     assert reviewed.controller.session.proposals == []
     answer = finish(qtbot, start(agent(image_proposal(reviewed.workspace, 3))))
     assert answer["status"] == "pending" and answer["hunks"] == 3
+
+
+def test_an_agent_hears_the_verdict_on_each_citation_of_its_cited_answer(
+    qtbot: QtBot, reviewed: Window
+) -> None:
+    answer = {
+        "vetline": 1,
+        "proposals": [
+            {
+                "id": "cited",
+                "title": "Where is line 3?",
+                "answer": "It is the third line [1], right after line 2 [2].",
+                "citations": [
+                    {"id": "q1", "locator": "notes.txt", "quote": "line 3"},
+                    {"id": "q2", "locator": "notes.txt", "quote": "line 2 comes first"},
+                ],
+            }
+        ],
+    }
+
+    async def submit() -> dict[str, Any]:
+        async with connected(reviewed.url, reviewed.agents.token) as session:
+            arguments = {"proposal": json.dumps(answer)}
+            return answer_of(await session.call_tool("submit_proposal", arguments))
+
+    ticket = finish(qtbot, start(submit()))["proposal_id"]
+    queued_ticket(qtbot, reviewed)
+
+    async def poll() -> dict[str, Any]:
+        async with connected(reviewed.url, reviewed.agents.token) as session:
+            arguments = {"proposal_id": ticket, "wait_seconds": 0}
+            return answer_of(await session.call_tool("get_verdict", arguments))
+
+    decide(qtbot, reviewed)  # the source supports citation q1
+    half = finish(qtbot, start(poll()))
+    assert half["status"] == "pending" and half["hunks"] == []
+    decide(qtbot, reviewed, reject="misquoted")
+    verdict = finish(qtbot, start(poll()))
+    assert verdict["status"] == "decided"
+    assert verdict["citations"] == [
+        {"id": "q1", "verdict": "accepted", "reason": ""},
+        {"id": "q2", "verdict": "rejected", "reason": "misquoted"},
+    ]
+    assert (reviewed.workspace / "notes.txt").read_text(encoding="utf-8") == OLD

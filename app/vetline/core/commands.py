@@ -37,6 +37,16 @@ COMMANDS: tuple[Command, ...] = (
         "Accept rest of proposal…",
         description="Only within the leash; asks first",
     ),
+    Command(
+        "sources.open_source",
+        "Open the cited source…",
+        description="A workspace file in its viewer; a URL after showing its full address",
+    ),
+    Command(
+        "sources.fetch_urls",
+        "Fetch cited URLs…",
+        description="Shows the hosts and asks, then fetches and checks the quotes again",
+    ),
     Command("view.toggle_layout", "Unified / side by side"),
     Command(
         "view.expand_context",
@@ -128,6 +138,8 @@ DEFAULT_KEYMAP: Mapping[str, tuple[str, ...]] = {
     "review.edit_hunk": ("E",),
     "review.split_hunk": ("S",),
     "review.accept_rest": ("Ctrl+Return", "Ctrl+Enter"),
+    "sources.open_source": ("G",),
+    "sources.fetch_urls": ("Ctrl+Shift+U",),
     "view.toggle_layout": ("V",),
     "view.expand_context": ("C",),
     "leash.level_up": ("]",),

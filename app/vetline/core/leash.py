@@ -74,6 +74,8 @@ class Violation:
 class Leash:
     limits: Mapping[Level, Limits] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     denied_paths: tuple[str, ...] = DEFAULT_DENIED_PATHS
+    # Every citation of a proposal decided before its hunks are accepted wholesale.
+    citations_first: bool = False
 
     def check(self, proposal: Proposal, level: int | Level) -> list[Violation]:
         """Everything about `proposal` that its autonomy level does not allow."""

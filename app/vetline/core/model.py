@@ -30,6 +30,14 @@ class HunkKind(StrEnum):
     BINARY = "binary"  # the whole binary file, replaced or created or deleted
     IMAGE_REGION = "image-region"  # a box around changed pixels of an image (`Hunk.region`)
     ANNOTATION = "annotation"  # a labelled box an agent proposes on an image (`Hunk.region`)
+    CITATION = "citation"  # a cited source: does it support the claim (core.citation_items)
+
+
+class ItemKind(StrEnum):
+    """What a decision is about, as the log's `kind` column says."""
+
+    HUNK = "hunk"  # a change to a file: any HunkKind but CITATION
+    CITATION = "citation"  # whether a cited source supports its claim
 
 
 class Verdict(StrEnum):
@@ -404,3 +412,6 @@ class Decision:
     # The model that actually answered, when the server says (a fallback may serve another
     # than the one asked for, which is `model`).
     served_model: str = ""
+    # A hunk, or a citation (its `hunk_id` is then the citation's id, `path` its locator,
+    # and accepted means "the source supports the claim").
+    kind: ItemKind = ItemKind.HUNK

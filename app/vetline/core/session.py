@@ -8,11 +8,21 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from vetline.core.citation_items import citations_change
 from vetline.core.errors import VetlineError
 from vetline.core.hidden_text import hunk_findings, summary
 from vetline.core.hunks import split_hunk
 from vetline.core.leash import Leash, Level, Violation
-from vetline.core.model import Change, Decision, Hunk, HunkKind, Proposal, Verdict
+from vetline.core.model import (
+    Change,
+    Citation,
+    Decision,
+    Hunk,
+    HunkKind,
+    ItemKind,
+    Proposal,
+    Verdict,
+)
 
 
 class HunkState(StrEnum):
@@ -46,7 +56,11 @@ class SessionError(VetlineError):
 
 @dataclass(slots=True)
 class ReviewItem:
-    """One hunk in the queue, with what the reviewer has decided about it."""
+    """One hunk or citation in the queue, with what the reviewer has decided about it.
+
+    A citation item's `hunk` and `change` are stand-ins (core.citation_items): it is
+    decided like a hunk, but nothing is ever written for it.
+    """
 
     proposal: Proposal
     change: Change
@@ -56,6 +70,16 @@ class ReviewItem:
     reason: str = ""
     decision_seq: int | None = None  # the log row of the verdict in force
     problem: str = ""  # e.g. why a write was refused; shown next to the hunk
+    citation: Citation | None = None  # set for a citation item
+
+    @property
+    def item_id(self) -> str:
+        """The id the log and the agent know it by: the hunk's, or the citation's own."""
+        return self.citation.id if self.citation is not None else self.hunk.id
+
+    @property
+    def kind(self) -> ItemKind:
+        return ItemKind.HUNK if self.citation is None else ItemKind.CITATION
 
     @property
     def acceptable(self) -> bool:
@@ -93,11 +117,14 @@ class VerdictSets:
 
 
 def verdicts_of(items: Iterable[ReviewItem]) -> VerdictSets:
-    """The verdicts now in force on `items`, in their order; undecided items are left out."""
+    """The verdicts now in force on `items`' hunks, in their order; undecided items and
+    citations are left out (`citation_verdicts_of` reads those)."""
     accepted: list[str] = []
     rejected: list[tuple[str, str]] = []
     edited: list[tuple[str, str]] = []
     for item in items:
+        if item.citation is not None:
+            continue
         if item.state is HunkState.ACCEPTED:
             accepted.append(item.hunk.id)
         elif item.state is HunkState.REJECTED:
@@ -105,6 +132,17 @@ def verdicts_of(items: Iterable[ReviewItem]) -> VerdictSets:
         elif item.state is HunkState.EDITED and item.edited_text is not None:
             edited.append((item.hunk.id, item.edited_text))
     return VerdictSets(tuple(accepted), tuple(rejected), tuple(edited))
+
+
+def citation_verdicts_of(items: Iterable[ReviewItem]) -> VerdictSets:
+    """The verdicts in force on `items`' citations, by citation id: accepted means the
+    reviewer found that the source supports the claim."""
+    citations = [item for item in items if item.citation is not None]
+    accepted = tuple(item.item_id for item in citations if item.state is HunkState.ACCEPTED)
+    rejected = tuple(
+        (item.item_id, item.reason) for item in citations if item.state is HunkState.REJECTED
+    )
+    return VerdictSets(accepted, rejected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +213,7 @@ class ReviewSession:
             self._violations[proposal.id] = self.leash.check(proposal, self.level)
             for change in proposal.changes:
                 self.items.extend(ReviewItem(proposal, change, hunk) for hunk in change.hunks)
+            self.items.extend(_citation_items(proposal))
         if self.cursor < 0 and self.items:
             self.show(self._first_undecided(0) or 0)
 
@@ -233,6 +272,33 @@ class ReviewSession:
     def over_leash(self, proposal: Proposal) -> bool:
         return bool(self.violations(proposal))
 
+    def undecided_citations(self, proposal: Proposal) -> list[ReviewItem]:
+        return [
+            item
+            for item in self.items_of(proposal)
+            if item.citation is not None and not item.state.decided
+        ]
+
+    def citations_refusal(self, proposal: Proposal) -> str:
+        """Why the leash refuses to accept `proposal`'s hunks wholesale while some of its
+        citations are undecided ("" when it does not: the rule is off, or all are decided)."""
+        if not self.leash.citations_first:
+            return ""
+        undecided = self.undecided_citations(proposal)
+        if not undecided:
+            return ""
+        waiting = {id(item.citation) for item in undecided}
+        numbers = ", ".join(
+            f"[{number}]"
+            for number, citation in enumerate(proposal.citations, start=1)
+            if id(citation) in waiting
+        )
+        return (
+            f"the leash asks for every citation to be decided first: {len(undecided)} of "
+            f"“{proposal.title or proposal.id}” undecided ({numbers}): say of each whether "
+            "its source supports the claim"
+        )
+
     # --- verdicts -----------------------------------------------------------------
 
     def accept_current(self, flagged: str = "") -> FileOutcome | None:
@@ -269,6 +335,14 @@ class ReviewSession:
                 "over the leash, review it hunk by hunk: "
                 + "; ".join(violation.message for violation in violations)
             )
+        refusal = self.citations_refusal(item.proposal)
+        if refusal:
+            raise SessionError(refusal)
+        if not any(
+            other.citation is None and not other.state.decided
+            for other in self.items_of(item.proposal)
+        ):
+            raise SessionError("no undecided hunk left to accept: citations are decided one by one")
         hiding = [
             findings
             for other in self.items_of(item.proposal)
@@ -285,7 +359,8 @@ class ReviewSession:
         outcomes: list[FileOutcome] = []
         on_screen_ms = self._ms_on_screen()
         for other in list(self.items_of(item.proposal)):
-            if not other.state.decided and other.acceptable:
+            # A citation is never vouched for wholesale: each is looked at.
+            if not other.state.decided and other.acceptable and other.citation is None:
                 self.cursor = self.items.index(other)
                 # Only the hunk on screen was looked at; the others were never shown.
                 shown = on_screen_ms if other is item else 0
@@ -300,6 +375,8 @@ class ReviewSession:
     def split_current(self) -> int:
         """Break the current hunk into smaller ones; returns how many it became."""
         item = self._require_current()
+        if item.citation is not None:
+            raise SessionError("a citation cannot be split")
         if item.state is not HunkState.PENDING and item.state is not HunkState.SKIPPED:
             raise SessionError("only an undecided hunk can be split")
         pieces = split_hunk(item.hunk)
@@ -324,7 +401,11 @@ class ReviewSession:
         changes = tuple(c for each in owner.changes for c in (new if each is old else (each,)))
         proposal = self._replace_proposal(owner, changes)
         first = positions[0]
-        self.items = [item for item in self.items if item.change is not old]
+        self.items = [
+            item
+            for item in self.items
+            if item.change is not old and (proposal is not None or item.proposal is not owner)
+        ]
         if proposal is not None:
             self.items[first:first] = [
                 ReviewItem(proposal, change, hunk) for change in new for hunk in change.hunks
@@ -339,7 +420,11 @@ class ReviewSession:
         """More files for a proposal in the queue (an agent still editing a repository)."""
         if not new:
             return
-        last = max(i for i, item in enumerate(self.items) if item.proposal is proposal)
+        last = max(
+            i
+            for i, item in enumerate(self.items)
+            if item.proposal is proposal and item.citation is None
+        )
         grown = self._replace_proposal(proposal, (*proposal.changes, *new))
         assert grown is not None
         self.items[last + 1 : last + 1] = [
@@ -444,6 +529,8 @@ class ReviewSession:
         return outcome
 
     def _file_outcome(self, item: ReviewItem) -> FileOutcome | None:
+        if item.citation is not None:
+            return None  # nothing is written for a citation
         siblings = list(self.items_of(item.proposal, item.change))
         if not all(sibling.state.decided for sibling in siblings):
             return None
@@ -466,9 +553,9 @@ class ReviewSession:
     ) -> Decision:
         return Decision(
             proposal_id=item.proposal.id,
-            hunk_id=item.hunk.id,
+            hunk_id=item.item_id,
             hunk_sha256=item.hunk.sha256,
-            path=item.change.path,
+            path=item.change.path if item.citation is None else item.citation.locator,
             verdict=verdict,
             decided_at=self._now().astimezone(UTC).isoformat(timespec="milliseconds"),
             ms_on_screen=ms_on_screen,
@@ -481,6 +568,7 @@ class ReviewSession:
             removed=item.hunk.removed,
             reason=reason,
             edited_text=edited_text,
+            kind=item.kind,
         )
 
     def _ms_on_screen(self) -> int:
@@ -500,10 +588,17 @@ class ReviewSession:
     ) -> list[FileOutcome]:
         """A scripted review: hunks in `accepted` (all, if None) accepted, the rest rejected.
 
+        Citations are left undecided: a script cannot vouch for a source. When the leash
+        asks for citations first, a proposal that cites anything is refused as a whole.
         `kept` maps a path to the id its agent's version was kept under before rejecting."""
+        refusals = [why for proposal in self.proposals if (why := self.citations_refusal(proposal))]
+        if refusals:
+            raise SessionError("; ".join(refusals))
         wanted = None if accepted is None else set(accepted)
         outcomes: list[FileOutcome] = []
         for index, item in enumerate(list(self.items)):
+            if item.citation is not None:
+                continue
             self.show(index)
             # Nothing is on screen in a scripted review: no screen time, and it says so.
             if wanted is None or item.hunk.id in wanted:
@@ -539,3 +634,13 @@ class ReviewSession:
 
     def seconds_in_session(self) -> float:
         return self._clock() - self.started_at
+
+
+def _citation_items(proposal: Proposal) -> list[ReviewItem]:
+    change = citations_change(proposal)
+    if change is None:
+        return []
+    return [
+        ReviewItem(proposal, change, hunk, citation=citation)
+        for hunk, citation in zip(change.hunks, proposal.citations, strict=True)
+    ]

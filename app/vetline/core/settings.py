@@ -64,6 +64,13 @@ SCHEMA: tuple[Setting, ...] = (
         list(DEFAULT_DENIED_PATHS),
         "Glob patterns of paths agents may never change (.git/ is always refused)",
     ),
+    Setting(
+        "leash.citations_first",
+        bool,
+        False,
+        "Every citation of a proposal must be decided before its hunks can be accepted"
+        " wholesale (accept the rest, vetline apply)",
+    ),
     *_limit_settings(),
     Setting(
         "input.max_source_mb",
@@ -141,7 +148,11 @@ class Settings:
                 max_hunks=self.values[f"{prefix}.max_hunks"] or None,
                 max_changed_lines=self.values[f"{prefix}.max_changed_lines"],
             )
-        return Leash(limits=limits, denied_paths=tuple(self.values["leash.denied_paths"]))
+        return Leash(
+            limits=limits,
+            denied_paths=tuple(self.values["leash.denied_paths"]),
+            citations_first=bool(self.values["leash.citations_first"]),
+        )
 
 
 def default_settings() -> Settings:

@@ -39,6 +39,7 @@ from vetline.ui.ask_panel import AskPanel
 from vetline.ui.ask_scope import ask_scope
 from vetline.ui.asking import AskRunner
 from vetline.ui.banner import Banner, EmptyState
+from vetline.ui.citation_view import CitationView
 from vetline.ui.command_palette import CommandPalette
 from vetline.ui.controller import ReviewController
 from vetline.ui.details_view import DetailsView
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         self.summary = QLabel(self)
         self.summary.setAccessibleName("Review progress")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.citation_view = CitationView(controller, self.details.sources, self.prompts, self)
         self._build_layout()
         self.ask_panel = AskPanel(controller, self.asker, self.prompts.open_dialog, self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.ask_panel)
@@ -181,6 +183,7 @@ class MainWindow(QMainWindow):
         self.view_pages = QStackedWidget(self)
         self.view_pages.setAccessibleName("Diff or image")
         self.view_pages.addWidget(self.diff)
+        self.view_pages.addWidget(self.citation_view)
         centre_layout.addWidget(self.view_pages, 1)
         centre_layout.addWidget(self.prompts.panels)  # edit, reject with a reason: beside the hunk
         centre_layout.addWidget(self.decision_bar)
@@ -263,6 +266,9 @@ class MainWindow(QMainWindow):
             self.file_header.setText("")
             self.decision_bar.refresh(has_current=False)
             return
+        if item.citation is not None:  # a cited source: the claim and the source, no diff
+            self._show_citation(item)
+            return
         # O(1) per key press: the index keeps each file's items and totals (a 100k-line file
         # has thousands of hunks, and a key must be painted within a frame).
         index = self.controller.queue_index
@@ -280,6 +286,19 @@ class MainWindow(QMainWindow):
         added, removed = index.file_totals(change)
         self.file_header.setText(f"{escape_hidden(change.path)}   +{added} −{removed}")
         self._flag_hidden(item)
+        self.setWindowTitle(f"{item.proposal.title or item.proposal.id} — {WINDOW_TITLE}")
+        self.decision_bar.refresh(has_current=True)
+
+    def _show_citation(self, item: ReviewItem) -> None:
+        self.citation_view.show_item(item)
+        self.view_pages.setCurrentWidget(self.citation_view)
+        for command in IMAGE_COMMANDS:
+            self.command_actions[command.id].setEnabled(False)
+        number, total = self.citation_view.number_of(item), len(item.proposal.citations)
+        self.file_header.setText(
+            f"Citation [{number}] of {total} · Ctrl+Y the source supports the claim · "
+            "Ctrl+N it does not"
+        )
         self.setWindowTitle(f"{item.proposal.title or item.proposal.id} — {WINDOW_TITLE}")
         self.decision_bar.refresh(has_current=True)
 
@@ -346,6 +365,9 @@ class MainWindow(QMainWindow):
             "review.edit_hunk": self.prompts.edit_hunk,
             "review.split_hunk": controller.split,
             "review.accept_rest": self.prompts.accept_rest,
+            # The view is made after the actions (it needs the details pane): looked up late.
+            "sources.open_source": lambda: self.citation_view.open_source(),  # noqa: PLW0108
+            "sources.fetch_urls": lambda: self.citation_view.fetch_urls(),  # noqa: PLW0108
             "view.toggle_layout": self.toggle_layout,
             "view.expand_context": self._toggle_folds,
             "leash.level_up": lambda: self.slider.step(+1),

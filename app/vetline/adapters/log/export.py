@@ -40,6 +40,7 @@ EXPORT_FIELDS = (
     "kept",
     "flagged",
     "served_model",
+    "kind",
     "head_seq",
     "head_hash",
 )
