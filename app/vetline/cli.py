@@ -141,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
         "mcp-info", help="how agents connect to the running window over MCP (URL, token, configs)"
     )
     mcp_info.add_argument("--json", action="store_true", help="print it as JSON")
+    commands.add_parser(
+        "mcp-stdio", help="MCP over stdin/stdout, relayed to the running window (for stdio hosts)"
+    )
     return parser
 
 
@@ -232,6 +235,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _restore(args)
     if args.command == "mcp-info":
         return _mcp_info(args)
+    if args.command == "mcp-stdio":
+        from vetline.adapters.mcp.relay import run_relay
+        from vetline.adapters.paths import data_dir
+
+        run_relay(data_dir())
+        return EXIT_OK
     return _log(args)
 
 
