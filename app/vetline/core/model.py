@@ -404,3 +404,6 @@ class Decision:
     # The model that actually answered, when the server says (a fallback may serve another
     # than the one asked for, which is `model`).
     served_model: str = ""
+    # An accept (one hunk, on screen) faster than the reading time for its size
+    # (core.reading_time): the reviewer may not have read it.
+    rubber_stamp: bool = False

@@ -13,6 +13,7 @@ from vetline.core.hidden_text import hunk_findings, summary
 from vetline.core.hunks import split_hunk
 from vetline.core.leash import Leash, Level, Violation
 from vetline.core.model import Change, Decision, Hunk, HunkKind, Proposal, Verdict
+from vetline.core.reading_time import ReadingTime
 
 
 class HunkState(StrEnum):
@@ -149,8 +150,10 @@ class ReviewSession:
         reviewer: str = "",
         level: int = Level.CHUNK,
         leash: Leash | None = None,
+        reading: ReadingTime | None = None,
     ) -> None:
         self._record = record
+        self.reading = reading or ReadingTime()
         self._clock = clock
         self._now = now
         self.reviewer = reviewer
@@ -426,8 +429,17 @@ class ReviewSession:
         decision = self._build(
             item, verdict, ms_on_screen=elapsed, reason=reason, edited_text=edited_text
         )
-        if bulk or kept or flagged:
-            decision = replace(decision, bulk=bulk, kept=kept, flagged=flagged)
+        # Only a hunk accepted on its own, as shown, can be accepted unread: a bulk accept
+        # says so in `bulk`, and an edit is work on the text, not a glance at it.
+        stamped = (
+            verdict is Verdict.ACCEPTED
+            and not bulk
+            and self.reading.too_fast(elapsed, item.hunk.added + item.hunk.removed)
+        )
+        if bulk or kept or flagged or stamped:
+            decision = replace(
+                decision, bulk=bulk, kept=kept, flagged=flagged, rubber_stamp=stamped
+            )
         seq = self._record(decision)  # durable before anything moves
         previous = (item.state, item.decision_seq, item.edited_text)
         item.state = _STATE_OF_VERDICT[verdict]

@@ -82,6 +82,7 @@ class ReviewController(QObject):
             reviewer=settings["review.reviewer"] or _login_name(),
             level=level or settings["review.level"],
             leash=settings.leash(),
+            reading=settings.reading_time(),
         )
         self.reviewer = Reviewer(self.session, log)
         # Connected first, so every view that rebuilds on queue_rebuilt reads a fresh index.
