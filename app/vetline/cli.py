@@ -159,6 +159,10 @@ def _add_log_commands(log: argparse.ArgumentParser) -> None:
     verify.add_argument(
         "--export", metavar="FILE", help="check an export (jsonl or csv) instead of the log"
     )
+    stats = log_commands.add_parser(
+        "stats", help="your own numbers: verdicts by agent, model, level, file type; time by size"
+    )
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
     log_commands.add_parser("path", help="print where the log is")
     restore = log_commands.add_parser(
         "restore", help="put the newest good copy back in place of a damaged log"
@@ -698,6 +702,11 @@ def _log(args: argparse.Namespace) -> int:
         return _log_verify(path) if args.export is None else _export_verify(Path(args.export))
     if args.log_command == "backups":
         return _log_backups(path)
+    if args.log_command == "stats":
+        from vetline.cli_stats import print_stats
+
+        _print_warnings(print_stats(path, args.json, sys.stdout))
+        return EXIT_OK
     if args.log_command == "restore":
         if args.new:
             print(restore.start_new_log(path))
