@@ -11,7 +11,7 @@ import pytest
 
 from helpers.command_line import vetline
 from helpers.review_history import build_history
-from vetline.adapters.decision_log import LOG_FILE_NAME
+from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
 from vetline.cli import main
 
 VERDICTS = ("accepted", "rejected", "edited")
@@ -20,7 +20,8 @@ VERDICTS = ("accepted", "rejected", "edited")
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("data")
-    build_history(folder / LOG_FILE_NAME, 120)
+    with DecisionLog(folder / LOG_FILE_NAME) as log:
+        build_history(log, 120)
     return folder
 
 

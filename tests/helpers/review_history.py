@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from helpers.proposals import text_change
 from vetline.adapters.decision_log import DecisionLog
@@ -46,26 +45,25 @@ def proposal(rng: random.Random, number: int, level: int) -> Proposal:
     return Proposal(f"p{number}", f"change {number}", (change,), agent=agent)
 
 
-def build_history(log_path: Path, proposals: int, *, seed: int = 7) -> None:
-    """Review `proposals` proposals into the log at `log_path` (about 2.5 hunks each)."""
+def build_history(log: DecisionLog, proposals: int, *, seed: int = 7) -> None:
+    """Review `proposals` proposals into `log` (about two hunks each)."""
     rng = random.Random(seed)
     clock = [0.0]
     moment = [START]
-    with DecisionLog(log_path) as log:
-        for number in range(proposals):
-            if number % 25 == 0:  # a new working day, now and then
-                moment[0] = START + timedelta(days=number // 25, hours=rng.randint(0, 9))
-            level = rng.choice((1, 2, 2, 3, 3, 4))
-            session = ReviewSession(
-                [proposal(rng, number, level)],
-                record=log.append,
-                clock=lambda: clock[0],
-                now=lambda: moment[0],
-                reviewer="ana",
-                level=level,
-                reading=ReadingTime(),
-            )
-            _review(session, rng, clock, moment)
+    for number in range(proposals):
+        if number % 25 == 0:  # a new working day, now and then
+            moment[0] = START + timedelta(days=number // 25, hours=rng.randint(0, 9))
+        level = rng.choice((1, 2, 2, 3, 3, 4))
+        session = ReviewSession(
+            [proposal(rng, number, level)],
+            record=log.append,
+            clock=lambda: clock[0],
+            now=lambda: moment[0],
+            reviewer="ana",
+            level=level,
+            reading=ReadingTime(),
+        )
+        _review(session, rng, clock, moment)
 
 
 def _review(
