@@ -80,7 +80,23 @@ def test_rejects_edits_and_bulk_accepts_are_never_rubber_stamps() -> None:
     assert rows and not any(row.rubber_stamp for row in rows)
 
 
+def test_asking_before_an_unread_accept_is_off_unless_set() -> None:
+    big = proposal_changing(range(30))  # 60 changed lines
+    quiet, _, _ = session_on(big, ReadingTime())
+    assert not quiet.accept_asks_first()
+    asking, rows, clock = session_on(big, ReadingTime(ask_above_lines=10))
+    assert asking.accept_asks_first()
+    clock.now += 60
+    assert not asking.accept_asks_first()  # read long enough
+    asking.accept_current(unread=True)  # said "accept without reading" before: still a stamp
+    assert rows[-1].rubber_stamp
+    small, _, _ = session_on(proposal_changing(range(1, 2)), ReadingTime(ask_above_lines=10))
+    assert not small.accept_asks_first()  # too small to ask about
+
+
 def test_the_reading_time_comes_from_the_settings() -> None:
-    assert default_settings().reading_time() == ReadingTime(200, 1000)
+    assert default_settings().reading_time() == ReadingTime(200, 1000, 0)
     document = {"review": {"reading_ms_per_line": 50, "reading_floor_ms": 0}}
     assert settings_from_document(document).reading_time().needed_ms(4) == 200
+    asking = {"review": {"ask_unread_above_lines": 30}}
+    assert settings_from_document(asking).reading_time().ask_above_lines == 30

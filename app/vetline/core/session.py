@@ -238,14 +238,16 @@ class ReviewSession:
 
     # --- verdicts -----------------------------------------------------------------
 
-    def accept_current(self, flagged: str = "") -> FileOutcome | None:
-        """`flagged`: what the hunk hides, when the reviewer was told and confirmed."""
+    def accept_current(self, flagged: str = "", unread: bool = False) -> FileOutcome | None:
+        """`flagged`: what the hunk hides, when the reviewer was told and confirmed.
+        `unread`: the reviewer said to accept without reading (a rubber stamp, whatever
+        the time on screen has grown to while they were asked)."""
         item = self._require_current()
         if not item.acceptable:
             raise SessionError(
                 f"{item.change.path}: the patch carries no binary data, so it cannot be accepted"
             )
-        return self._decide(item, Verdict.ACCEPTED, flagged=flagged)
+        return self._decide(item, Verdict.ACCEPTED, flagged=flagged, unread=unread)
 
     def reject_current(self, reason: str = "", kept: str = "") -> FileOutcome | None:
         """`kept`: the id under which the agent's version was kept before this reject."""
@@ -424,6 +426,7 @@ class ReviewSession:
         bulk: bool = False,
         kept: str = "",
         flagged: str = "",
+        unread: bool = False,
     ) -> FileOutcome | None:
         elapsed = self._ms_on_screen() if ms_on_screen is None else ms_on_screen
         decision = self._build(
@@ -434,7 +437,7 @@ class ReviewSession:
         stamped = (
             verdict is Verdict.ACCEPTED
             and not bulk
-            and self.reading.too_fast(elapsed, item.hunk.added + item.hunk.removed)
+            and (unread or self.reading.too_fast(elapsed, item.hunk.added + item.hunk.removed))
         )
         if bulk or kept or flagged or stamped:
             decision = replace(
@@ -494,6 +497,14 @@ class ReviewSession:
             reason=reason,
             edited_text=edited_text,
         )
+
+    def accept_asks_first(self) -> bool:
+        """Accepting the current hunk now would be a rubber stamp the reviewer asked to be
+        asked about (review.ask_unread_above_lines)."""
+        item = self.current
+        if item is None or item.state.decided:
+            return False
+        return self.reading.asks(self._ms_on_screen(), item.hunk.added + item.hunk.removed)
 
     def _ms_on_screen(self) -> int:
         return max(0, round((self._clock() - self._shown_at) * 1000))

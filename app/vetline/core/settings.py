@@ -70,6 +70,13 @@ SCHEMA: tuple[Setting, ...] = (
         DEFAULT_FLOOR_MS,
         "Least reading time for any hunk (ms), however small",
     ),
+    Setting(
+        "review.ask_unread_above_lines",
+        int,
+        0,
+        "Ask 'accept without reading?' before a too-fast accept of a hunk with more changed"
+        " lines than this (0: never ask)",
+    ),
     Setting("view.layout", str, "unified", "Diff layout: 'unified' or 'side-by-side'"),
     Setting("view.context_lines", int, 3, "Unchanged lines shown around each change"),
     Setting(
@@ -163,6 +170,7 @@ class Settings:
         return ReadingTime(
             ms_per_line=self.values["review.reading_ms_per_line"],
             floor_ms=self.values["review.reading_floor_ms"],
+            ask_above_lines=self.values["review.ask_unread_above_lines"],
         )
 
 

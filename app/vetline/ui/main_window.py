@@ -50,6 +50,7 @@ from vetline.ui.queue_view import QueueView
 from vetline.ui.shortcut_sheet import ShortcutSheet
 from vetline.ui.stats_view import stats_dialog
 from vetline.ui.status import summary_text
+from vetline.ui.unread_question import ask_before_unread_accepts
 from vetline.ui.watchers import InboxFollower, RepositoryFollower
 
 if TYPE_CHECKING:
@@ -226,6 +227,7 @@ class MainWindow(QMainWindow):
         controller.note.connect(self._note)
         controller.navigated.connect(self._on_navigated)
         controller.confirm_hidden.connect(self._confirm_hidden)
+        ask_before_unread_accepts(self)
         controller.command_finished.connect(self._show_finished_if_done)
         controller.busy_changed.connect(self.decision_bar.set_busy)
         controller.busy_changed.connect(self.diff.set_busy)
