@@ -48,7 +48,7 @@ from vetline.ui.finished_view import FinishedView
 from vetline.ui.latency import SettledObjects, prefer_the_gui_thread
 from vetline.ui.queue_view import QueueView
 from vetline.ui.shortcut_sheet import ShortcutSheet
-from vetline.ui.stats_view import stats_dialog
+from vetline.ui.stats_view import open_stats
 from vetline.ui.status import summary_text
 from vetline.ui.unread_question import ask_before_unread_accepts
 from vetline.ui.watchers import InboxFollower, RepositoryFollower
@@ -356,7 +356,7 @@ class MainWindow(QMainWindow):
             "app.open": self.open_files,
             "app.command_palette": self.show_command_palette,
             "app.shortcuts": self.show_shortcuts,
-            "app.stats": lambda: self.prompts.open_dialog(stats_dialog(controller.log, self)),
+            "app.stats": lambda: open_stats(self),
             "app.quit": lambda: QTimer.singleShot(0, self.close),
         }
 

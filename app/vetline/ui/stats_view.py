@@ -3,13 +3,15 @@
 The figures are core.review_stats's, the same as `vetline log stats`: decisions per hour
 and per day, acceptance by agent, model, level and file type, time on screen against hunk
 size, the share rejected at each level, rubber stamps, and the suggested level with its
-reason. An empty log says so instead of drawing empty charts.
+reason. An empty log says so instead of drawing empty charts. The log is read on the
+I/O lane, so a long history never holds up the window.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -23,14 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.log.stats import stats_of
+from vetline.core.errors import VetlineError
 from vetline.core.hidden_text import escape_hidden
 from vetline.core.leash import Level
 from vetline.core.review_stats import Group, ReviewStats
 from vetline.ui.plain_text import name_buttons, plain_label
 from vetline.ui.stats_charts import Bar, ColumnChart, RateBars
 from vetline.ui.theme import diff_theme
+
+if TYPE_CHECKING:
+    from vetline.ui.main_window import MainWindow
 
 DAYS_SHOWN = 31
 EMPTY = "No decisions in the log yet: your numbers appear here once you have reviewed."
@@ -204,6 +209,16 @@ def _day_bars(per_day: tuple[tuple[str, int], ...]) -> tuple[list[Bar], bool]:
     return bars, first > oldest
 
 
-def stats_dialog(log: DecisionLog, parent: QWidget) -> StatsView:
-    """The Stats view over the whole log as it is now."""
-    return StatsView(stats_of(log), parent)
+def open_stats(window: MainWindow) -> None:
+    """Read the whole log on the I/O lane (it may be long), then show the Stats view."""
+    controller = window.controller
+
+    async def show() -> None:
+        try:
+            stats = await controller.gateway.serial(stats_of, controller.log)
+        except VetlineError as error:
+            controller.problem.emit(f"Cannot show your numbers: {error}")
+            return
+        window.prompts.open_dialog(StatsView(stats, window))
+
+    controller.start(show())
