@@ -216,3 +216,39 @@ def test_mcp_info_prints_configs_a_host_can_connect_with(
     assert finish(qtbot, start(agent()))["title"] == "Chunk"
     assert main(["--data-dir", str(reviewed.data), "mcp-info"]) == 0
     assert f"claude mcp add --transport http vetline {reviewed.url}" in capsys.readouterr().out
+
+
+def image_proposal(workspace: Path, edits: int) -> str:
+    """Proposal JSON recolouring `edits` separate squares of a PNG in the workspace."""
+    import base64
+    import hashlib
+
+    from helpers.images import encode, picture
+
+    before_pixels = picture(200, 40)
+    after_pixels = before_pixels.copy()
+    for n in range(edits):
+        after_pixels[10:20, 20 * n + 5 : 20 * n + 15] = [255, 0, 0]
+    before, after = encode(before_pixels, "PNG"), encode(after_pixels, "PNG")
+    (workspace / "badge.png").write_bytes(before)
+    change = {
+        "path": "badge.png",
+        "base_sha256": hashlib.sha256(before).hexdigest(),
+        "new_base64": base64.b64encode(after).decode(),
+    }
+    return json.dumps({"title": "Red dots", "changes": [change]})
+
+
+def test_an_image_edit_over_the_leash_is_sent_back_like_text(
+    qtbot: QtBot, reviewed: Window
+) -> None:
+    async def agent(proposal: str) -> dict[str, Any]:
+        async with connected(reviewed.url, reviewed.agents.token) as session:
+            return answer_of(await session.call_tool("submit_proposal", {"proposal": proposal}))
+
+    answer = finish(qtbot, start(agent(image_proposal(reviewed.workspace, 4))))
+    assert answer["status"] == "over_leash"
+    assert answer["reason"] == "4 hunks > 3 allowed at level 2 (Chunk)"  # one per region
+    assert reviewed.controller.session.proposals == []
+    answer = finish(qtbot, start(agent(image_proposal(reviewed.workspace, 3))))
+    assert answer["status"] == "pending" and answer["hunks"] == 3

@@ -13,7 +13,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from vetline.core.hidden_text import escape_hidden
-from vetline.core.leash import Level
+from vetline.core.leash import Level, image_items
 from vetline.core.model import HunkKind, Proposal
 from vetline.core.session import HunkState, ReviewItem
 from vetline.ui.controller import ReviewController
@@ -134,10 +134,12 @@ class DetailsView(QScrollArea):
             self.leash.set_text("\n".join(warning), OVER_LEASH)
             return
         files, hunks, lines = self._controller.queue_index.proposal_totals(proposal)
+        pictures = image_items(proposal)  # counted as changed lines too (core.leash)
+        images = f" + {_count(pictures, 'image item')}" if pictures else ""
         self.leash.set_text(
             f"Within the leash at level {int(level)} ({level.title}): "
             f"{_count(files, 'file')}, {_count(hunks, 'hunk')}, "
-            f"{_count(lines, 'changed line')}.",
+            f"{_count(lines, 'changed line')}{images}.",
             ACCEPTED,
         )
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from vetline.core.hidden_text import escape_hidden
+from vetline.core.image_items import is_svg_text
 from vetline.core.leash import Level
 from vetline.core.model import Change, HunkKind
 from vetline.core.session import ReviewItem
@@ -45,6 +46,13 @@ from vetline.ui.dialogs import ReviewPrompts, confirm_box
 from vetline.ui.diff_rows import DiffLayout
 from vetline.ui.diff_view import DiffView
 from vetline.ui.finished_view import FinishedView
+from vetline.ui.image_commands import (
+    IMAGE_COMMANDS,
+    MODE_COMMANDS,
+    REGION_STEPS,
+    image_handlers,
+    sibling_region,
+)
 from vetline.ui.latency import SettledObjects, prefer_the_gui_thread
 from vetline.ui.queue_view import QueueView
 from vetline.ui.shortcut_sheet import ShortcutSheet
@@ -61,7 +69,6 @@ WINDOW_TITLE = "Vetline"
 SCREEN_SHARE = 0.8  # of the screen's available geometry, for the window's first size
 LARGEST_DEFAULT_SIZE = QSize(1600, 1000)  # beyond it, lines are longer than read comfortably
 FALLBACK_SIZE = QSize(1280, 800)  # no screen attached yet
-_IMAGE_COMMANDS = ("image.side_by_side", "image.swipe", "image.onion_skin", "image.difference")
 
 
 class MainWindow(QMainWindow):
@@ -88,8 +95,8 @@ class MainWindow(QMainWindow):
         self.prompts.reviser = self.asker
         self.repository_follower = RepositoryFollower(controller, self)
         self.command_actions = build_actions(self, settings.keys, self._handlers())
-        for command_id in _IMAGE_COMMANDS:
-            self.command_actions[command_id].setEnabled(False)  # until an image is on screen
+        for command in IMAGE_COMMANDS:
+            self.command_actions[command.id].setEnabled(False)  # until an image is on screen
         # Made on the first image change: it brings numpy and Pillow, which a queue of
         # text hunks never needs before its first paint.
         self._image_view: ImagePairView | None = None
@@ -346,10 +353,7 @@ class MainWindow(QMainWindow):
             "view.expand_context": self._toggle_folds,
             "leash.level_up": lambda: self.slider.step(+1),
             "leash.level_down": lambda: self.slider.step(-1),
-            "image.side_by_side": lambda: self._image_mode(lambda view: view.side_by_side()),
-            "image.swipe": lambda: self._image_mode(lambda view: view.swipe()),
-            "image.onion_skin": lambda: self._image_mode(lambda view: view.onion_skin()),
-            "image.difference": lambda: self._image_mode(lambda view: view.difference()),
+            **image_handlers(self._image_command),
             "ask.selection": lambda: self.open_ask(Level.SUGGEST),
             "ask.file": lambda: self.open_ask(Level.CHUNK),
             "ask.files": lambda: self.open_ask(Level.FILE),
@@ -475,12 +479,27 @@ class MainWindow(QMainWindow):
         return self._image_view
 
     def _image_mode(self, mode: Callable[[ImagePairView], None]) -> None:
+        item = self.controller.current
+        if item is not None and is_svg_text(item.change) and self._image_on_screen is None:
+            self.image_view.show_svg(item.change)  # drawn for a look, until the next hunk
+            self._image_on_screen = item.change
+            self.view_pages.setCurrentWidget(self.image_view)
+            for command in IMAGE_COMMANDS:
+                self.command_actions[command.id].setEnabled(True)
         view = self._image_view
         if view is None or self.view_pages.currentWidget() is not view:
             self._note("This hunk has no image to compare")
             return
         mode(view)
         view.setFocus()
+
+    def _image_command(self, method: str) -> None:
+        step = REGION_STEPS.get(method)
+        region = sibling_region(self.controller, step) if step else None
+        if region is not None:  # the regions are items: J / K's walk, within this image
+            self.controller.show_item(region)
+            return
+        self._image_mode(lambda view: getattr(view, method)())
 
     def _show_image(self, item: ReviewItem) -> bool:
         """An image change goes to the image view (its region outlined); False otherwise."""
@@ -489,8 +508,10 @@ class MainWindow(QMainWindow):
         is_image = image is not None and (
             image.before_data is not None or image.after_data is not None
         )
-        for command_id in _IMAGE_COMMANDS:
-            self.command_actions[command_id].setEnabled(is_image)
+        svg = is_svg_text(change)
+        for command in IMAGE_COMMANDS:
+            enabled = is_image or (svg and command.id in MODE_COMMANDS)
+            self.command_actions[command.id].setEnabled(enabled)
         if not is_image:
             self._image_on_screen = None
             self.view_pages.setCurrentWidget(self.diff)
