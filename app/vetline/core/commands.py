@@ -114,6 +114,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("app.open", "Open proposals…", context=APP),
     Command("app.command_palette", "Command palette…", context=APP),
     Command("app.shortcuts", "Keyboard shortcuts", context=APP),
+    Command(
+        "app.stats",
+        "Your numbers…",
+        context=APP,
+        description="Where your review time goes, from the decision log; a suggested level",
+    ),
     Command("app.quit", "Quit", context=APP),
 )
 
@@ -172,6 +178,7 @@ DEFAULT_KEYMAP: Mapping[str, tuple[str, ...]] = {
     "app.open": ("Ctrl+O",),
     "app.command_palette": ("Ctrl+Shift+P",),
     "app.shortcuts": ("F1", "?"),
+    "app.stats": ("Ctrl+Shift+S",),
     "app.quit": ("Ctrl+Q",),
 }
 

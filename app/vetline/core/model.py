@@ -415,3 +415,6 @@ class Decision:
     # A hunk, or a citation (its `hunk_id` is then the citation's id, `path` its locator,
     # and accepted means "the source supports the claim").
     kind: ItemKind = ItemKind.HUNK
+    # An accept (one hunk, on screen) faster than the reading time for its size
+    # (core.reading_time): the reviewer may not have read it.
+    rubber_stamp: bool = False

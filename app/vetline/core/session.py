@@ -23,6 +23,7 @@ from vetline.core.model import (
     Proposal,
     Verdict,
 )
+from vetline.core.reading_time import ReadingTime
 
 
 class HunkState(StrEnum):
@@ -187,8 +188,10 @@ class ReviewSession:
         reviewer: str = "",
         level: int = Level.CHUNK,
         leash: Leash | None = None,
+        reading: ReadingTime | None = None,
     ) -> None:
         self._record = record
+        self.reading = reading or ReadingTime()
         self._clock = clock
         self._now = now
         self.reviewer = reviewer
@@ -301,14 +304,16 @@ class ReviewSession:
 
     # --- verdicts -----------------------------------------------------------------
 
-    def accept_current(self, flagged: str = "") -> FileOutcome | None:
-        """`flagged`: what the hunk hides, when the reviewer was told and confirmed."""
+    def accept_current(self, flagged: str = "", unread: bool = False) -> FileOutcome | None:
+        """`flagged`: what the hunk hides, when the reviewer was told and confirmed.
+        `unread`: the reviewer said to accept without reading (a rubber stamp, whatever
+        the time on screen has grown to while they were asked)."""
         item = self._require_current()
         if not item.acceptable:
             raise SessionError(
                 f"{item.change.path}: the patch carries no binary data, so it cannot be accepted"
             )
-        return self._decide(item, Verdict.ACCEPTED, flagged=flagged)
+        return self._decide(item, Verdict.ACCEPTED, flagged=flagged, unread=unread)
 
     def reject_current(self, reason: str = "", kept: str = "") -> FileOutcome | None:
         """`kept`: the id under which the agent's version was kept before this reject."""
@@ -506,13 +511,25 @@ class ReviewSession:
         bulk: bool = False,
         kept: str = "",
         flagged: str = "",
+        unread: bool = False,
     ) -> FileOutcome | None:
         elapsed = self._ms_on_screen() if ms_on_screen is None else ms_on_screen
         decision = self._build(
             item, verdict, ms_on_screen=elapsed, reason=reason, edited_text=edited_text
         )
-        if bulk or kept or flagged:
-            decision = replace(decision, bulk=bulk, kept=kept, flagged=flagged)
+        # Only a hunk accepted on its own, as shown, can be accepted unread: a bulk accept
+        # says so in `bulk`, an edit is work on the text, not a glance at it, and a citation
+        # is a judgement of a source, not a change.
+        stamped = (
+            verdict is Verdict.ACCEPTED
+            and item.kind is ItemKind.HUNK
+            and not bulk
+            and (unread or self.reading.too_fast(elapsed, item.hunk.added + item.hunk.removed))
+        )
+        if bulk or kept or flagged or stamped:
+            decision = replace(
+                decision, bulk=bulk, kept=kept, flagged=flagged, rubber_stamp=stamped
+            )
         seq = self._record(decision)  # durable before anything moves
         previous = (item.state, item.decision_seq, item.edited_text)
         item.state = _STATE_OF_VERDICT[verdict]
@@ -570,6 +587,14 @@ class ReviewSession:
             edited_text=edited_text,
             kind=item.kind,
         )
+
+    def accept_asks_first(self) -> bool:
+        """Accepting the current hunk now would be a rubber stamp the reviewer asked to be
+        asked about (review.ask_unread_above_lines)."""
+        item = self.current
+        if item is None or item.state.decided:
+            return False
+        return self.reading.asks(self._ms_on_screen(), item.hunk.added + item.hunk.removed)
 
     def _ms_on_screen(self) -> int:
         return max(0, round((self._clock() - self._shown_at) * 1000))

@@ -37,9 +37,10 @@ class Reviewer:
         self.inbox = inbox
         self.inbox_sources: dict[str, Path] = {}  # proposal id -> the inbox file it came from
 
-    def accept(self, flagged: str = "") -> Outcome:
-        """`flagged`: what the hunk hides, confirmed by the reviewer (logged with it)."""
-        return self._run(lambda: self.session.accept_current(flagged))
+    def accept(self, flagged: str = "", unread: bool = False) -> Outcome:
+        """`flagged`: what the hunk hides, confirmed by the reviewer (logged with it);
+        `unread`: the reviewer confirmed accepting without reading (a rubber stamp)."""
+        return self._run(lambda: self.session.accept_current(flagged, unread=unread))
 
     def reject(self, reason: str = "") -> Outcome:
         return self._run(lambda: self.session.reject_current(reason, kept=self._keep_current()))

@@ -159,7 +159,7 @@ _MENUS = (
     ),
     ("&Leash", ("leash.level_up", "leash.level_down")),
     ("&Ask", ("ask.selection", "ask.file", "ask.files")),
-    ("&Help", ("app.command_palette", "app.shortcuts")),
+    ("&Help", ("app.command_palette", "app.shortcuts", None, "app.stats")),
 )
 
 

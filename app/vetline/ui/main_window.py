@@ -57,7 +57,9 @@ from vetline.ui.image_commands import (
 from vetline.ui.latency import SettledObjects, prefer_the_gui_thread
 from vetline.ui.queue_view import QueueView
 from vetline.ui.shortcut_sheet import ShortcutSheet
+from vetline.ui.stats_view import open_stats
 from vetline.ui.status import summary_text
+from vetline.ui.unread_question import ask_before_unread_accepts
 from vetline.ui.watchers import InboxFollower, RepositoryFollower
 
 if TYPE_CHECKING:
@@ -235,6 +237,7 @@ class MainWindow(QMainWindow):
         controller.note.connect(self._note)
         controller.navigated.connect(self._on_navigated)
         controller.confirm_hidden.connect(self._confirm_hidden)
+        ask_before_unread_accepts(self)
         controller.command_finished.connect(self._show_finished_if_done)
         controller.busy_changed.connect(self.decision_bar.set_busy)
         controller.busy_changed.connect(self.diff.set_busy)
@@ -379,6 +382,7 @@ class MainWindow(QMainWindow):
             "app.open": self.open_files,
             "app.command_palette": self.show_command_palette,
             "app.shortcuts": self.show_shortcuts,
+            "app.stats": lambda: open_stats(self),
             "app.quit": lambda: QTimer.singleShot(0, self.close),
         }
 

@@ -36,6 +36,7 @@ DECISION_COLUMNS = (
     "flagged",
     "served_model",
     "kind",
+    "rubber_stamp",
 )
 # Columns added after the first schema, with the value older rows have. A row's hash
 # leaves such a column out while it holds that value, so rows written before the
@@ -46,6 +47,7 @@ LATER_COLUMNS: dict[str, object] = {
     "flagged": "",
     "served_model": "",
     "kind": "hunk",
+    "rubber_stamp": 0,
 }
 COLUMNS = ("seq", *DECISION_COLUMNS, "prev_hash", "hash")
 
@@ -87,6 +89,7 @@ def decision_from_row(row: Mapping[str, Any]) -> Decision:
     values["verdict"] = Verdict(values["verdict"])
     values["bulk"] = bool(values["bulk"])
     values["kind"] = ItemKind(values["kind"])
+    values["rubber_stamp"] = bool(values["rubber_stamp"])
     return Decision(**values)
 
 
@@ -96,6 +99,7 @@ def row_of(decision: Decision) -> Row:
     row["verdict"] = str(decision.verdict)
     row["bulk"] = int(decision.bulk)
     row["kind"] = str(decision.kind)
+    row["rubber_stamp"] = int(decision.rubber_stamp)
     for name, value in row.items():
         if isinstance(value, str):
             row[name] = _storable(value)
