@@ -136,6 +136,9 @@ def load_sources_job(specs: list[str], workspace: str | None) -> list[Proposal]:
     proposals: list[Proposal] = []
     for spec in specs:
         proposals.extend(load_source(spec, root))
+    for proposal in proposals:
+        for hunk in proposal.hunks:
+            hunk.sha256  # noqa: B018 - hashed here, it travels with the hunk: not in the window
     return proposals
 
 
