@@ -9,6 +9,9 @@ Keys (budgets in the design notes; what is printed is what was measured, never c
   the way the app opens a file: `ReviewController.load_sources`. "busy": the same while
   the app's own gateway (`BackgroundWork.latest`) diffs a 100k-line pair in its worker
   process over and over.
+* `key_onto_huge_proposal_ms`: {"median", "max"}: J from a small proposal onto a
+  million-line new file queued after it, to the end of the paint that shows it
+  (tools/bench_gui_huge.py; K back is in `gui_details.huge`).
 * `first_paint_100k_ms`: `diff_view.measure_first_paint` of that file in a fresh process
   (median of several processes).
 * `startup_ms`: from spawning `vetline demo` (through tools/bench_gui_launch.py) to
@@ -251,13 +254,18 @@ def measure_many(env: dict[str, str], data_dir: Path, source: Path, workspace: P
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--role", choices=["keys", "first-paint"], help=argparse.SUPPRESS)
+    parser.add_argument("--role", choices=["keys", "first-paint", "huge"], help=argparse.SUPPRESS)
     parser.add_argument("role_args", nargs="*", help=argparse.SUPPRESS)
     parser.add_argument("--only", help="comma-separated keys to run (default: all)")
     args = parser.parse_args()
     if args.role == "keys":
         report = role_keys(*(Path(arg) for arg in args.role_args))
         print(json.dumps(report), flush=True)
+        return 0
+    if args.role == "huge":
+        from bench_gui_huge import role_huge
+
+        print(json.dumps(role_huge(*(Path(arg) for arg in args.role_args))), flush=True)
         return 0
     if args.role == "first-paint":
         print(json.dumps(role_first_paint(Path(args.role_args[0]))), flush=True)
@@ -307,8 +315,17 @@ def main() -> int:
                 if key in report
             }
 
+        def huge() -> None:
+            from bench_gui_huge import write_huge_queue
+
+            command = role_command("huge", str(write_huge_queue(folder)), str(folder))
+            report = run_child(command, env, timeout=STEP_TIMEOUT_S)
+            results["key_onto_huge_proposal_ms"] = report["key_onto_huge_proposal_ms"]
+            details["huge"] = report["huge_details"]
+
         steps: list[tuple[tuple[str, ...], Callable[[], None]]] = [
             (("key_to_next_hunk_ms",), keys),
+            (("key_onto_huge_proposal_ms",), huge),
             (("first_paint_100k_ms",), first_paint),
             (("startup_ms", "rss_idle_mb"), startup),
             (("rss_1000_proposals_mb",), many),
