@@ -8,7 +8,7 @@ Keys (budgets in the design notes; what is printed is what was measured, never c
   shows the next hunk, with a 100k-line proposal (about 5% of lines changed) opened
   the way the app opens a file: `ReviewController.load_sources`. "busy": the same while
   the app's own gateway (`BackgroundWork.latest`) diffs a 100k-line pair in its worker
-  process over and over.
+  process over and over (reading the pair from files itself).
 * `key_onto_huge_proposal_ms`: {"median", "max"}: J from a small proposal onto a
   million-line new file queued after it, to the end of the paint that shows it
   (tools/bench_gui_huge.py; K back is in `gui_details.huge`).
@@ -386,7 +386,7 @@ def role_keys(source: Path, workspace: Path, folder: Path) -> dict[str, Any]:
     from vetline.adapters.decision_log import DecisionLog
     from vetline.ui import diff_view
     from vetline.ui.app import build_window
-    from vetline.ui.tasks import BackgroundWork, diff_texts_job
+    from vetline.ui.tasks import BackgroundWork, diff_files_job
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -565,11 +565,17 @@ def role_keys(source: Path, workspace: Path, folder: Path) -> dict[str, Any]:
 
         jobs: list[float] = []
 
+        # The worker reads the pair itself, as the app hands it a source to load: only
+        # file names are pickled in this process, never the texts.
+        base_file, new_file = folder / "churn-base.txt", folder / "churn-new.txt"
+        base_file.write_text(change.base_text or "", encoding="utf-8")
+        new_file.write_text(change.new_text or "", encoding="utf-8")
+
         async def churn() -> None:
-            base, new = change.base_text or "", change.new_text or ""
+            job = (diff_files_job, change.path, str(base_file), str(new_file), 3)
             while True:
                 started = time.perf_counter()
-                await gateway.latest("bench:diff", diff_texts_job, change.path, base, new, 3)
+                await gateway.latest("bench:diff", *job)
                 jobs.append(time.perf_counter() - started)
 
         churning = asyncio.ensure_future(churn())

@@ -143,3 +143,15 @@ def test_hunks_keep_surrogates_carriage_returns_and_a_missing_last_newline() -> 
         )
     ]
     assert apply_hunks(old, hunks) == new
+
+
+def test_only_newlines_end_lines_whatever_else_a_line_holds() -> None:
+    """Form feeds, separators and the like are text inside a line, as git sees them."""
+    for inside in ("\x0c", "\x1c", "\x0b", "\r", "\u2028", "\x85"):
+        old = f"a\nb{inside}b\nc\n"
+        new = f"a\nb{inside}B\nc\nd{inside}\n"
+        edits = compiled_line_edits(old, new)
+        assert edits is not None
+        hunks = compiled_hunks("f", old, new, 3)
+        assert hunks == hunks_from_edits("f", old, new, edits, 3)
+        assert hunks is not None and hunks[0].texts[1] == f"b{inside}b\n"

@@ -97,12 +97,17 @@ def compiled_hunks(path: str, old: str, new: str, context: int) -> tuple[Hunk, .
     headers = list(map(_header, patch.hunks))
     if not headers:
         return ()
-    lines = _patch_text(patch.data).split("\n")
-    lines.pop()  # the patch ends with a newline: nothing follows it
+    text = _patch_text(patch.data)
+    if _breaks_only_at_newlines(text):
+        lines = text.splitlines(keepends=True)  # each line's text keeps its "\n"
+        texts = tuple(map(_after_first_character, lines))
+    else:  # splitlines would also break at "\r" and the like: split at "\n" only
+        lines = text.split("\n")
+        lines.pop()  # the patch ends with a newline: nothing follows it
+        texts = tuple(map(add, map(_after_first_character, lines), repeat("\n")))
     # Every line of a hunk starts with its kind; a hunk starts with an "@@" line, and
     # the file header before the first one has no line starting with "@".
     kinds = "".join(map(_first_character, lines))
-    texts = tuple(map(add, map(_after_first_character, lines), repeat("\n")))
     hunks = []
     start = kinds.index("@")
     for old_start, old_lines, new_start, new_lines in headers:
@@ -116,6 +121,14 @@ def compiled_hunks(path: str, old: str, new: str, context: int) -> tuple[Hunk, .
         start = end
     del patch, old_bytes, new_bytes  # the patch first: it points into the buffers
     return tuple(hunks)
+
+
+def _breaks_only_at_newlines(text: str) -> bool:
+    """True when "\n" is the only character str.splitlines breaks ASCII text at."""
+    return text.isascii() and not any(map(text.__contains__, _OTHER_ASCII_BREAKS))
+
+
+_OTHER_ASCII_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
 
 
 def _patch_text(data: bytes) -> str:
