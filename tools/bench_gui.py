@@ -371,30 +371,47 @@ def role_first_paint(pickled: Path) -> dict[str, Any]:
     return {"ms": round(ms, 2), "viewport": [view.viewport().width(), view.viewport().height()]}
 
 
+def bench_window(log_path: Path) -> tuple[Any, Any, Any, Any]:
+    """The app's window as `vetline review` builds it, on a qasync loop: (loop, decision
+    log, background-work gateway, window); the caller shuts the gateway and log down."""
+    import asyncio
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from vetline.adapters.config import load_settings
+    from vetline.adapters.decision_log import DecisionLog
+    from vetline.ui.app import build_window
+    from vetline.ui.tasks import BackgroundWork
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    decision_log = DecisionLog(log_path)
+    gateway = BackgroundWork()
+    return (
+        loop,
+        decision_log,
+        gateway,
+        build_window(decision_log, load_settings(None), gateway=gateway),
+    )
+
+
 def role_keys(source: Path, workspace: Path, folder: Path) -> dict[str, Any]:
     """Key latency in the real window (see the module docstring); returns the report."""
     import asyncio
     import gc
     import threading
 
-    import qasync
     from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from vetline.adapters.config import load_settings
-    from vetline.adapters.decision_log import DecisionLog
     from vetline.ui import diff_view
-    from vetline.ui.app import build_window
-    from vetline.ui.tasks import BackgroundWork, diff_files_job
+    from vetline.ui.tasks import diff_files_job
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    decision_log = DecisionLog(folder / "keys-decisions.sqlite3")
-    gateway = BackgroundWork()
-    window = build_window(decision_log, load_settings(None), gateway=gateway)
+    loop, decision_log, gateway, window = bench_window(folder / "keys-decisions.sqlite3")
     controller = window.controller
     report: dict[str, Any] = {}
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -42,23 +41,13 @@ def role_huge(source: Path, folder: Path) -> dict[str, Any]:
     """Key to paint, onto the million-line file and back; returns the report."""
     import asyncio
 
-    import qasync
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
 
-    from vetline.adapters.config import load_settings
-    from vetline.adapters.decision_log import DecisionLog
+    from bench_gui import bench_window
     from vetline.ui import diff_view
-    from vetline.ui.app import build_window
-    from vetline.ui.tasks import BackgroundWork
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    decision_log = DecisionLog(folder / "huge-decisions.sqlite3")
-    gateway = BackgroundWork()
-    window = build_window(decision_log, load_settings(None), gateway=gateway)
+    loop, decision_log, gateway, window = bench_window(folder / "huge-decisions.sqlite3")
     controller = window.controller
     painted: list[tuple[str, float]] = []  # (proposal on screen, end of paint)
     original_paint = diff_view.DiffView.paintEvent
