@@ -20,10 +20,8 @@ from vetline.core.hunks import hunks_from_texts
 from vetline.core.settings import default_settings
 from vetline.ui.controller import ReviewController
 from vetline.ui.tasks import (
-    PIECE_ITEMS,
     BackgroundWork,
     JobFailed,
-    Pieces,
     Superseded,
     diff_files_job,
     diff_texts_job,
@@ -153,26 +151,16 @@ def test_a_bad_source_reaches_the_banner_not_a_traceback(
         qtbot.waitUntil(lambda: not controller.has_pending_work(), timeout=WAIT_MS)
 
 
-def test_the_worker_reads_its_files_and_a_long_result_comes_back_whole(
+def test_the_worker_reads_the_files_it_diffs(
     qtbot: QtBot, qt_loop: qasync.QEventLoop, gateway: BackgroundWork, tmp_path: Path
 ) -> None:
     new = "".join(f"line {n} changed\n" if n % 10 == 0 else f"line {n}\n" for n in range(5_000))
     (tmp_path / "base.txt").write_text(BASE, encoding="utf-8")
     (tmp_path / "new.txt").write_text(new, encoding="utf-8")
     expected = hunks_from_texts("a.txt", BASE, new, 3)
-    assert len(expected) > PIECE_ITEMS  # so it travels in slices
+    assert len(expected) == 500
     job = (diff_files_job, "a.txt", str(tmp_path / "base.txt"), str(tmp_path / "new.txt"), 3)
     assert run(qtbot, gateway.latest("diff", *job)) == expected
     missing = (diff_files_job, "a.txt", str(tmp_path / "gone.txt"), str(tmp_path / "new.txt"), 3)
     with pytest.raises(JobFailed, match="gone.txt"):
         run(qtbot, gateway.latest("diff", *missing))
-
-
-def test_pieces_give_back_the_list_or_tuple_they_were_cut_from(
-    qtbot: QtBot, qt_loop: qasync.QEventLoop
-) -> None:
-    items = [("item", n) for n in range(PIECE_ITEMS * 2 + 1)]
-    pieces = Pieces.of(items)
-    assert len(pieces.slices) == 3
-    assert run(qtbot, pieces.unpickled()) == items
-    assert run(qtbot, Pieces.of(tuple(items)).unpickled()) == tuple(items)

@@ -9,8 +9,9 @@ Two lanes, both awaited from the asyncio loop qasync runs on Qt's event loop:
   newer request for the same slot supersedes an older one: the older caller gets
   `Superseded` instead of a result that no longer matches the screen. Jobs take
   names (a source spec, file paths) and read their inputs in the worker, so no
-  megabytes are pickled by a thread of the window's process; a long result comes
-  back in slices that the window's loop unpickles between its events (`Pieces`).
+  megabytes are pickled by a thread of the window's process. (Results are unpickled
+  by the pool's own thread, which hands the GIL over every millisecond (ui.latency):
+  unpickling them in slices on the GUI thread instead was slower side by side.)
 * `serial(job, ...)` runs workspace and log I/O in ONE background thread, in the
   order asked, so two writes never interleave and the window never freezes on
   a slow disk. I/O releases the GIL, so a thread is enough here.
@@ -23,12 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import pickle
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from pickle import HIGHEST_PROTOCOL as HIGHEST
 from typing import Any, TypeVar, cast
 
 from vetline.core.hunks import hunks_from_texts
@@ -37,8 +35,6 @@ from vetline.core.text import decode
 
 T = TypeVar("T")
 
-# A result longer than this (hunks, proposals) comes back in slices of it (see Pieces).
-PIECE_ITEMS = 256
 # Inputs above this size are parsed in the worker process (about 2,000 lines of diff);
 # smaller ones are parsed inline, where they cost less than starting the worker.
 INLINE_LIMIT_BYTES = 128 * 1024
@@ -86,10 +82,6 @@ class BackgroundWork:
         failure, value = result
         if failure is not None:
             raise JobFailed(failure)
-        if isinstance(value, Pieces):
-            value = await value.unpickled()
-            if self._generations.get(slot) != generation:
-                raise Superseded(slot)
         return cast(T, value)
 
     @property
@@ -126,49 +118,16 @@ class BackgroundWork:
         return self._process_pool
 
 
-@dataclass(frozen=True)
-class Pieces:
-    """A long list or tuple result, pickled by the worker in slices of PIECE_ITEMS.
-
-    Unpickled as it arrives, thousands of hunks would be made in one go by the pool's
-    result thread, taking the GIL from the GUI thread and setting off collections that
-    land on key presses. As bytes they cross in one cheap copy, and the window's loop
-    makes them a slice at a time, between its events.
-    """
-
-    is_tuple: bool
-    slices: tuple[bytes, ...]
-
-    @classmethod
-    def of(cls, value: list[Any] | tuple[Any, ...]) -> Pieces:
-        cut = range(0, len(value), PIECE_ITEMS)
-        return cls(
-            isinstance(value, tuple),
-            tuple(pickle.dumps(value[start : start + PIECE_ITEMS], HIGHEST) for start in cut),
-        )
-
-    async def unpickled(self) -> list[Any] | tuple[Any, ...]:
-        items: list[Any] = []
-        for number, piece in enumerate(self.slices):
-            if number:
-                await asyncio.sleep(0)  # keys and paints waiting in the queue go first
-            items += pickle.loads(piece)  # noqa: S301 - pickled by our own worker process
-        return tuple(items) if self.is_tuple else items
-
-
-def _guarded(job: Callable[..., T], *args: Any) -> tuple[str | None, T | Pieces | None]:
-    """Run in the worker: an exception comes back as its message; a long result in Pieces.
+def _guarded(job: Callable[..., T], *args: Any) -> tuple[str | None, T | None]:
+    """Run in the worker: an exception comes back as its message.
 
     Some exceptions cannot be pickled back (a custom __init__ with two arguments),
     and the reviewer needs the message, not the worker's traceback.
     """
     try:
-        value = job(*args)
+        return None, job(*args)
     except Exception as error:  # noqa: BLE001 - every failure must come back as words
         return str(error) or type(error).__name__, None
-    if isinstance(value, list | tuple) and len(value) > PIECE_ITEMS:
-        return None, Pieces.of(value)
-    return None, value
 
 
 # --- jobs the worker process runs (module-level, so they pickle by name) -------------
