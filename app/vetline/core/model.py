@@ -6,6 +6,8 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import compress, repeat
+from operator import eq
 from typing import NamedTuple
 
 
@@ -94,6 +96,11 @@ class Hunk:
     kind: HunkKind = HunkKind.TEXT
     section: str = ""  # the text after the @@ markers, if the patch had one
     region: ImageRegion | None = None  # the box of an IMAGE_REGION or ANNOTATION item
+    # The sha256, once asked for: a million-line hunk takes most of a second to hash, and
+    # its id is read on every key press. Not an argument, so dataclasses.replace never
+    # copies it to a changed hunk; pickled with the hunk, so a worker's hash travels.
+    _sha256: str = field(default="", init=False, compare=False, repr=False)
+    _counts: tuple[int, int] = field(default=(-1, -1), init=False, compare=False, repr=False)
 
     @classmethod
     def from_lines(
@@ -129,24 +136,35 @@ class Hunk:
 
     @property
     def sha256(self) -> str:
+        if not self._sha256:
+            object.__setattr__(self, "_sha256", self._digest())
+        return self._sha256
+
+    def _digest(self) -> str:
         digest = hashlib.sha256()
         header = f"{self.kind}\0{self.path}\0{self.old_start},{self.old_lines}\0"
         digest.update(header.encode("utf-8", "surrogateescape"))
         digest.update(self.kinds.encode())
-        for text in self.texts:
-            digest.update(b"\0")
-            digest.update(text.encode("utf-8", "surrogateescape"))
+        if self.texts:  # each text after a NUL, hashed in one piece
+            joined = "\0" + "\0".join(self.texts)
+            digest.update(joined.encode("utf-8", "surrogateescape"))
         if self.region is not None:
             digest.update(b"\0" + self.region.identity.encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     @property
     def added(self) -> int:
-        return self.kinds.count("+")
+        return self._added_removed()[0]
 
     @property
     def removed(self) -> int:
-        return self.kinds.count("-")
+        return self._added_removed()[1]
+
+    def _added_removed(self) -> tuple[int, int]:
+        """Counted once (a view asks on every key; a big hunk has a million kinds)."""
+        if self._counts[0] < 0:
+            object.__setattr__(self, "_counts", (self.kinds.count("+"), self.kinds.count("-")))
+        return self._counts
 
     def side(self, new: bool) -> list[str]:
         """The lines of the new side (context and added) or the old (context and removed)."""
@@ -166,6 +184,10 @@ class Hunk:
         """True when the change is only in spaces, tabs or line endings."""
         if self.kind is not HunkKind.TEXT or not (self.added or self.removed):
             return False
+        if not (self.added and self.removed):  # one side only: is any of its lines more?
+            wanted = "+" if self.added else "-"
+            side = compress(self.texts, map(eq, self.kinds, repeat(wanted)))
+            return not any(map(str.strip, side))  # stops at the first line with a letter
 
         def squeeze(wanted: str) -> str:
             return "".join(
