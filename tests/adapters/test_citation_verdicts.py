@@ -55,8 +55,10 @@ def test_a_schema_2_log_is_upgraded_and_its_rows_still_verify(tmp_path: Path) ->
     path = tmp_path / "log.sqlite"
     with DecisionLog(path) as log:
         log.append(decision(1))
-    with closing(sqlite3.connect(path)) as connection:  # as schema 2 left it: no kind column
+    # As schema 2 left it: no kind or rubber_stamp column.
+    with closing(sqlite3.connect(path)) as connection:
         connection.execute("ALTER TABLE decisions DROP COLUMN kind")
+        connection.execute("ALTER TABLE decisions DROP COLUMN rubber_stamp")
         connection.execute("PRAGMA user_version=2")
         connection.commit()
     with DecisionLog(path) as log:

@@ -14,9 +14,10 @@ from vetline.adapters.decision_log import SCHEMA_VERSION, DecisionLog, decision_
 
 def test_a_schema_2_log_gets_the_column_and_its_rows_still_verify(tmp_path: Path) -> None:
     path = filled(tmp_path / "decisions.sqlite3", 3)
-    # The log as the previous Vetline wrote it: no rubber_stamp column, user_version 2.
+    # The log as the previous Vetline wrote it: no kind or rubber_stamp column, version 2.
     with closing(sqlite3.connect(path)) as connection, connection:
         connection.execute("ALTER TABLE decisions DROP COLUMN rubber_stamp")
+        connection.execute("ALTER TABLE decisions DROP COLUMN kind")
         connection.execute("PRAGMA user_version=2")
     with DecisionLog(path) as log:
         assert log.verify().ok
