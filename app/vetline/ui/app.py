@@ -25,7 +25,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from vetline import __version__
 from vetline.adapters.config import load_settings, settings_path
 from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
 from vetline.adapters.files.atomic import write_atomically
@@ -203,7 +202,9 @@ def run_gui(
         watch=watch,
     )
     agents: list[AgentServer] = []  # MCP: agents' proposals join this queue
-    controller.call_when_idle(lambda: controller.start(_serve_agents(controller, folder, agents)))
+    controller.call_when_idle(
+        lambda: controller.start(_after_start(app, controller, folder, agents))
+    )
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     try:
@@ -215,6 +216,16 @@ def run_gui(
         gateway.shutdown()
         log.close()
     return 0
+
+
+async def _after_start(
+    app: QApplication, controller: ReviewController, data_folder: Path, started: list[AgentServer]
+) -> None:
+    """Once the start queue is on screen: what its first paint did not need."""
+    from vetline import __version__  # read from the installed metadata: ~20 ms of imports
+
+    app.setApplicationVersion(__version__)
+    await _serve_agents(controller, data_folder, started)
 
 
 async def _serve_agents(
@@ -243,7 +254,7 @@ def named_application() -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName("Vetline")
     app.setApplicationDisplayName("Vetline")
-    app.setApplicationVersion(__version__)
+    # The version is set once the first paint is done (see _after_start).
     app.setDesktopFileName("vetline")
     app.setWindowIcon(app_icon())
     return app

@@ -19,14 +19,16 @@ should not pay for loading Qt.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import Hunk, Proposal
+
+if TYPE_CHECKING:  # multiprocessing loads with the worker, on the first big job
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 
@@ -107,6 +109,9 @@ class BackgroundWork:
 
     def _worker_pool(self) -> ProcessPoolExecutor:
         if self._process_pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
             # "spawn": a fork of a process running Qt threads can deadlock in the child.
             context = multiprocessing.get_context("spawn")
             self._process_pool = ProcessPoolExecutor(max_workers=1, mp_context=context)

@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import NamedTuple
 
-from vetline.adapters.formats.unified import parse_file_diffs
 from vetline.core.errors import InputError
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.image_items import annotation_hunk
@@ -418,6 +417,8 @@ class _Reader:
             header += f"--- a/{source}\n+++ b/{path}\n"
             header_lines = header.count("\n")
             diff = header + diff
+        from vetline.adapters.formats.unified import parse_file_diffs  # only for a "diff"
+
         changes = parse_file_diffs(diff, f"{self.source}: {where}.diff", line_offset=-header_lines)
         if len(changes) != 1:
             raise self.error(f"{where}.diff", f"changes {len(changes)} files; give one per change")
