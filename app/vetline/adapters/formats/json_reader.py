@@ -126,6 +126,9 @@ class _Reader:
 
     def __init__(self, source_name: str) -> None:
         self.source = source_name
+        # Proposals against the same file carry the same base text: one copy is kept (and
+        # pickled once, when a worker process parsed them for the window).
+        self._texts: dict[str, str] = {}
 
     def error(self, path: str, message: str) -> InputError:
         return InputError(f"{self.source}: {path}: {message}")
@@ -253,6 +256,8 @@ class _Reader:
         if "new" not in data:
             raise self.error(path, "needs 'new' (with 'base' unless the file is new) or 'diff'")
         base = self.nullable_string(data, "base", path)
+        if base is not None:
+            base = self._texts.setdefault(base, base)
         new = self.nullable_string(data, "new", path)
         return self._text_change(file_path, old_path, base, new, encoding, path)
 
