@@ -35,7 +35,7 @@ from vetline.core.leash import Level
 from vetline.core.settings import Settings, default_settings
 from vetline.ui.controller import ReviewController
 from vetline.ui.main_window import MainWindow
-from vetline.ui.tasks import BackgroundWork
+from vetline.ui.tasks import BackgroundWork, is_big_input
 from vetline.ui.watchers import follow_inbox
 
 if TYPE_CHECKING:
@@ -185,6 +185,8 @@ def run_gui(
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     gateway = BackgroundWork()
+    if any(is_big_input(spec, gateway.inline_limit_bytes) for spec in sources):
+        gateway.start_worker()  # it will parse them: let it start while the window is built
     if level is None:  # the slider's last position, unless --level says otherwise
         remembered = read_last_session(folder)
         level = remembered.level if remembered is not None else None

@@ -81,6 +81,11 @@ class BackgroundWork:
             raise JobFailed(failure)
         return cast(T, value)
 
+    def start_worker(self) -> None:
+        """Start the worker process now, when a big job is known to be coming: it starts
+        and loads its modules while the window builds itself, instead of after."""
+        self._submit(self._worker_pool(), _guarded, _ready)
+
     @property
     def worker_started(self) -> bool:
         """True once the worker process pool exists (it starts on the first big job)."""
@@ -131,6 +136,10 @@ def _guarded(job: Callable[..., T], *args: Any) -> tuple[str | None, T | None]:
 
 
 # --- jobs the worker process runs (module-level, so they pickle by name) -------------
+
+
+def _ready() -> None:
+    """Nothing: unpickling it has the worker import this module, ready for the real job."""
 
 
 def load_sources_job(specs: list[str], workspace: str | None) -> list[Proposal]:
