@@ -206,8 +206,11 @@ def run_gui(
         watch=watch,
     )
     agents: list[AgentServer] = []  # MCP: agents' proposals join this queue
-    controller.call_when_idle(
-        lambda: controller.start(_after_start(app, controller, folder, agents))
+    after_first_paint(
+        window,
+        lambda: controller.call_when_idle(
+            lambda: controller.start(_after_start(app, controller, folder, agents))
+        ),
     )
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
