@@ -44,6 +44,7 @@ _HIDDEN = re.compile(f"[{_BIDI}{_INVISIBLE}{_SELECTORS}]")
 _BIDI_CHARS = re.compile(f"[{_BIDI}]")
 _SELECTOR_CHARS = re.compile(f"[{_SELECTORS}]")
 _WORD = re.compile(r"\w+")
+_ADDED_RUNS = re.compile(r"\++")  # in a hunk's kinds
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,12 @@ def find_hidden(text: str, *, start_of_file: bool = False) -> list[HiddenFinding
 
 def hunk_findings(hunk: Hunk) -> list[HiddenFinding]:
     """What the lines a hunk adds hide (accepting them is what puts them in the file)."""
+    texts = hunk.texts
+    runs = (texts[run.start() : run.end()] for run in _ADDED_RUNS.finditer(hunk.kinds))
+    if all(all(map(str.isascii, run)) for run in runs):
+        # Every hidden character and look-alike is beyond ASCII: a million added lines
+        # are cleared in C, in milliseconds.
+        return []
     found: list[HiddenFinding] = []
     for number, (kind, line) in enumerate(zip(hunk.kinds, hunk.texts, strict=True)):
         if kind == "+":

@@ -56,6 +56,8 @@ class ReviewController(QObject):
     # A hunk that hides characters was to be accepted: the window asks a second time, with
     # (the item, what it hides in words), and accepts with confirm_hidden=that text.
     confirm_hidden = Signal(object, str)
+    # A too-fast accept of a big hunk, when the settings ask for a question: (the item).
+    confirm_unread = Signal(object)
     navigated = Signal()  # the reviewer moved to another hunk (not a verdict's advance)
     problems_settled = Signal()  # a verdict took effect: banners about earlier ones are old
     busy_changed = Signal(bool)
@@ -84,6 +86,7 @@ class ReviewController(QObject):
             reviewer=settings["review.reviewer"] or _login_name(),
             level=level or settings["review.level"],
             leash=settings.leash(),
+            reading=settings.reading_time(),
         )
         self.reviewer = Reviewer(self.session, log)
         # Connected first, so every view that rebuilds on queue_rebuilt reads a fresh index.
@@ -240,14 +243,18 @@ class ReviewController(QObject):
 
     # --- verdicts -------------------------------------------------------------------------
 
-    def accept(self, confirmed_hidden: str | None = None) -> bool:
-        """Accept the current hunk; one that hides characters waits for a confirm first."""
+    def accept(self, confirmed_hidden: str | None = None, confirmed_unread: bool = False) -> bool:
+        """Accept the current hunk; one that hides characters waits for a confirm first, and
+        so does a big one accepted faster than it can be read (when the settings ask)."""
         item = self.current
         hidden = self.hidden_in(item) if item is not None and not self.busy else ""
         if hidden and confirmed_hidden != hidden:
             self.confirm_hidden.emit(item, hidden)
             return False
-        return self._write(lambda: self.reviewer.accept(hidden))
+        if not (confirmed_unread or self.busy) and self.session.accept_asks_first():
+            self.confirm_unread.emit(item)
+            return False
+        return self._write(lambda: self.reviewer.accept(hidden, unread=confirmed_unread))
 
     def hidden_in(self, item: ReviewItem) -> str:
         """What the hunk's added lines hide, in words ("" for nothing); remembered per hunk."""

@@ -215,7 +215,16 @@ class ReviewPrompts:
         if item is None:
             return
         revisable = self.reviser is not None and self.reviser.can_revise(item.proposal)
-        self.reason_panel.open_for(item.change.path, revisable=revisable)
+        if item.citation is not None:
+            from vetline.ui.reason_panel import CITATION_REASONS
+
+            self.reason_panel.open_for(
+                f"Citation “{item.citation.title or item.citation.locator}”",
+                revisable=revisable,
+                presets=CITATION_REASONS,
+            )
+        else:
+            self.reason_panel.open_for(item.change.path, revisable=revisable)
         self._asked_about = item
         self.panels.show_panel(self.reason_panel)
 
@@ -310,10 +319,14 @@ class ReviewPrompts:
                 "Review it hunk by hunk, or raise the autonomy level."
             )
             return
+        refusal = self._controller.session.citations_refusal(proposal)
+        if refusal:
+            self._show_problem(f"Accept rest refused: {refusal}.")
+            return
         items = self._controller.queue_index.items_of_proposal(proposal)
-        left = [each for each in items if not each.state.decided]
+        left = [each for each in items if not each.state.decided and each.citation is None]
         if not left:
-            self._show_note("Every hunk of this proposal is decided")
+            self._show_note("Every hunk of this proposal is decided; citations one by one")
             return
         count = f"{len(left)} undecided hunk" + ("" if len(left) == 1 else "s")
         box = confirm_box(
