@@ -399,8 +399,12 @@ GUI_KEYS = (
     "key_onto_huge_proposal_ms",
     "first_paint_100k_ms",
     "startup_ms",
+    "bare_window_startup_ms",
+    "repo_100k_open_ms",
     "rss_idle_mb",
+    "startup_1000_proposals_ms",
     "rss_1000_proposals_mb",
+    "rss_1000_proposals_total_mb",
     "gui_details",
 )
 

@@ -15,9 +15,16 @@ Keys (budgets in the design notes; what is printed is what was measured, never c
 * `first_paint_100k_ms`: `diff_view.measure_first_paint` of that file in a fresh process
   (median of several processes).
 * `startup_ms`: from spawning `vetline demo` (through tools/bench_gui_launch.py) to
-  the end of the first paint of a proposal's hunk (median of 5 processes).
-* `rss_idle_mb`: resident memory of that process one second after its first paint.
-* `rss_1000_proposals_mb`: the same with 1,000 small proposals queued.
+  the end of the first paint of a proposal's hunk; median of the rounds in
+  tools/bench_startup.py.
+* `bare_window_startup_ms`: the same for a bare PySide6 window showing one label, in
+  the same rounds (the end of the label's first paint).
+* `repo_100k_open_ms`: the same for `vetline review REPO`, a git repository whose only
+  change is 1,000 changed lines in a 100k-line file, to its first hunk painted.
+* `rss_idle_mb`: resident memory of the demo's process one second after its first paint.
+* `startup_1000_proposals_ms`, `rss_1000_proposals_mb`, `rss_1000_proposals_total_mb`:
+  start-up with 1,000 small proposals queued, and the window's memory a second later,
+  alone and with its worker processes (medians of several processes).
 * `gui_details`: samples, breakdowns and the conditions they were measured under.
 
 A measurement that fails reports {"error": "..."} under its key; the others still run.
@@ -50,8 +57,9 @@ IDLE_PRESSES = 250
 BUSY_PRESSES = 300
 GAP_MS = (25.0, 75.0)  # between one paint and the next key: a fast reviewer, or key repeat
 FIRST_PAINT_RUNS = 5
-STARTUP_RUNS = 5
 QUEUED_PROPOSALS = 1_000
+STARTUP_KEYS = ("startup_ms", "bare_window_startup_ms", "repo_100k_open_ms", "rss_idle_mb")
+MANY_KEYS = ("startup_1000_proposals_ms", "rss_1000_proposals_mb", "rss_1000_proposals_total_mb")
 SCREEN = {"width": 1920, "height": 1080}  # the offscreen screen: a common desktop
 STEP_TIMEOUT_S = 180
 
@@ -171,6 +179,8 @@ def isolated_env(folder: Path) -> dict[str, str]:
     env["XDG_DATA_HOME"] = str(folder / "profile" / "xdg-data")
     env["XDG_CONFIG_HOME"] = str(folder / "profile" / "xdg-config")
     env.pop("VETLINE_CONFIG", None)
+    # An installed app has its bytecode compiled; the first launch writes it here too.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     platform = env.setdefault("QT_QPA_PLATFORM", "offscreen")
     if platform == "offscreen":
         screen = {"name": "bench", "x": 0, "y": 0, "logicalDpi": 96, "dpr": 1, **SCREEN}
@@ -232,26 +242,6 @@ def measure_first_paint(folder: Path, env: dict[str, str], source: Path) -> dict
     }
 
 
-def measure_startup(env: dict[str, str], data_dir: Path) -> dict[str, Any]:
-    runs = []
-    for number in range(STARTUP_RUNS):
-        runs.append(launch_app(env, ["--data-dir", str(data_dir), "demo"], idle_ms=1000))
-        log(f"startup run {number + 1}: {runs[-1]['startup_ms']} ms")
-    return {
-        "startup_ms": [run["startup_ms"] for run in runs],
-        "rss_mb": [run["rss_mb"] for run in runs],
-        "children_rss_mb": [run["children_rss_mb"] for run in runs],
-        "import_ms": [run["import_ms"] for run in runs],
-        "proposals": runs[0]["proposals"],
-        "diff_viewport": runs[0]["diff_viewport"],
-    }
-
-
-def measure_many(env: dict[str, str], data_dir: Path, source: Path, workspace: Path) -> Any:
-    argv = ["--data-dir", str(data_dir), "review", str(source), "--workspace", str(workspace)]
-    return launch_app(env, argv, idle_ms=1000)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--role", choices=["keys", "first-paint", "huge"], help=argparse.SUPPRESS)
@@ -300,20 +290,24 @@ def main() -> int:
             }
 
         def startup() -> None:
-            report = measure_startup(env, folder / "startup-data")
-            results["startup_ms"] = statistics.median(report["startup_ms"])
-            results["rss_idle_mb"] = statistics.median(report["rss_mb"])
+            from bench_startup import measure_startup
+
+            report = measure_startup(launch_app, env, folder)
+            results["startup_ms"] = report["demo_ms"]["median"]
+            results["bare_window_startup_ms"] = report["bare_ms"]["median"]
+            results["repo_100k_open_ms"] = report["repo_ms"]["median"]
+            results["rss_idle_mb"] = report["demo_rss_mb"]
             details["startup"] = report
 
         def many() -> None:
+            from bench_startup import measure_many
+
             source, workspace = write_many_proposals(folder)
-            report = measure_many(env, folder / "many-data", source, workspace)
-            results["rss_1000_proposals_mb"] = report["rss_mb"]
-            details["rss_1000_proposals"] = {
-                key: report[key]
-                for key in ("proposals", "hunks", "children_rss_mb", "startup_ms", "input_bytes")
-                if key in report
-            }
+            report = measure_many(launch_app, env, folder / "many-data", source, workspace)
+            results["startup_1000_proposals_ms"] = report["startup_ms"]["median"]
+            results["rss_1000_proposals_mb"] = report["rss_mb"]["median"]
+            results["rss_1000_proposals_total_mb"] = report["total_rss_mb"]["median"]
+            details["1000_proposals"] = report
 
         def huge() -> None:
             from bench_gui_huge import write_huge_queue
@@ -327,8 +321,8 @@ def main() -> int:
             (("key_to_next_hunk_ms",), keys),
             (("key_onto_huge_proposal_ms",), huge),
             (("first_paint_100k_ms",), first_paint),
-            (("startup_ms", "rss_idle_mb"), startup),
-            (("rss_1000_proposals_mb",), many),
+            (STARTUP_KEYS, startup),
+            (MANY_KEYS, many),
         ]
         for step_keys, step in steps:
             if wanted is not None and not wanted.intersection(step_keys):

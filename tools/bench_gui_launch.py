@@ -1,11 +1,15 @@
 """Start Vetline as `python -m vetline ARGS` does, and report its first paint and memory.
 
-Used by tools/bench_gui.py: `bench_gui_launch.py --data-dir DIR demo` (or `review ...`).
+Used by tools/bench_gui.py: `bench_gui_launch.py --data-dir DIR demo` (or `review ...`);
+`bench_gui_launch.py --bare` starts a bare PySide6 window showing one label instead, timed
+and reported the same way (the end of the label's first paint), to compare against.
 The only additions to the app's own start are a wrapper around DiffView.paintEvent (the
 end of the first paint that shows a hunk is recorded with time.time(), comparable with
 the parent's spawn time in $VETLINE_BENCH_SPAWN_TIME) and, $VETLINE_BENCH_IDLE_MS after
 that paint and once no background work is pending, one JSON line on stdout with the
-resident memory; then the window is closed the way the reviewer would close it.
+resident memory and the CPU time the process had used by its first paint (what the
+start costs on an idle machine, whatever the load); then the window is closed the way
+the reviewer would close it.
 """
 
 from __future__ import annotations
@@ -19,13 +23,16 @@ import os  # noqa: E402
 import sys  # noqa: E402
 from typing import Any  # noqa: E402
 
+BARE_WINDOW_SIZE = (1536, 864)  # the review window's default size on the bench's screen
+
 
 def main() -> int:
+    if sys.argv[1:] == ["--bare"]:
+        return bare_window()
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from vetline.ui import diff_view
-    from vetline.ui.main_window import MainWindow
 
     imported = time.time()
     idle_ms = int(os.environ.get("VETLINE_BENCH_IDLE_MS", "1000"))
@@ -36,9 +43,12 @@ def main() -> int:
         original_paint(view, event)
         if "first_paint_time" not in state and len(view.rows()):
             state["first_paint_time"] = time.time()
+            state["first_paint_cpu_ms"] = round(time.process_time() * 1000, 1)
             QTimer.singleShot(idle_ms, report_when_idle)
 
     def report_when_idle() -> None:
+        from vetline.ui.main_window import MainWindow
+
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
         window = windows[0]
         controller = window.controller
@@ -52,6 +62,7 @@ def main() -> int:
         session = controller.session
         report = {
             "first_paint_time": state["first_paint_time"],
+            "first_paint_cpu_ms": state["first_paint_cpu_ms"],
             "launcher_started_time": STARTED,
             "import_ms": round((imported - STARTED) * 1000, 1),
             "rss_mb": round(process.memory_info().rss / 2**20, 1),
@@ -68,6 +79,50 @@ def main() -> int:
     from vetline.cli import main as vetline_main
 
     return vetline_main(sys.argv[1:])
+
+
+def bare_window() -> int:
+    """A bare PySide6 window showing one label: what any Qt app pays to paint at all."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    imported = time.time()
+    idle_ms = int(os.environ.get("VETLINE_BENCH_IDLE_MS", "1000"))
+    app = QApplication(sys.argv[:1])
+    state: dict[str, float] = {}
+
+    class TimedLabel(QLabel):
+        def paintEvent(self, event: Any) -> None:
+            super().paintEvent(event)
+            if "first_paint_time" not in state:
+                state["first_paint_time"] = time.time()
+                state["first_paint_cpu_ms"] = round(time.process_time() * 1000, 1)
+                QTimer.singleShot(idle_ms, report)
+
+    def report() -> None:
+        import psutil
+
+        process = psutil.Process()
+        children = process.children(recursive=True)
+        print(
+            json.dumps(
+                {
+                    "first_paint_time": state["first_paint_time"],
+                    "first_paint_cpu_ms": state["first_paint_cpu_ms"],
+                    "launcher_started_time": STARTED,
+                    "import_ms": round((imported - STARTED) * 1000, 1),
+                    "rss_mb": round(process.memory_info().rss / 2**20, 1),
+                    "children_rss_mb": round(sum(_rss(child) for child in children) / 2**20, 1),
+                }
+            ),
+            flush=True,
+        )
+        QTimer.singleShot(0, label.close)
+
+    label = TimedLabel("Vetline")
+    label.resize(*BARE_WINDOW_SIZE)
+    label.show()
+    return app.exec()
 
 
 def _rss(process: Any) -> int:

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from vetline import __version__
 from vetline.core.errors import InputError, VetlineError
 from vetline.core.escape import printable
 from vetline.core.image_items import annotation_hunk, region_hunk
@@ -43,6 +42,19 @@ sources:    a unified diff or git format-patch file, a Vetline proposal JSON fil
 """
 
 
+class _PrintVersion(argparse.Action):
+    """`--version`: the installed version is looked up only when asked (it costs an import)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **_: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        from vetline import __version__
+
+        print(f"vetline {__version__}")  # on stdout, as argparse's own action prints it
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vetline",
@@ -50,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"vetline {__version__}")
+    parser.add_argument("--version", action=_PrintVersion)
     parser.add_argument(
         "--self-test",
         action="store_true",

@@ -151,6 +151,17 @@ def test_a_bad_source_reaches_the_banner_not_a_traceback(
         qtbot.waitUntil(lambda: not controller.has_pending_work(), timeout=WAIT_MS)
 
 
+def test_a_worker_started_ahead_takes_the_first_job(
+    qtbot: QtBot, qt_loop: qasync.QEventLoop, gateway: BackgroundWork
+) -> None:
+    assert not gateway.worker_started  # only a big job (or start_worker) starts it
+    gateway.start_worker()
+    assert gateway.worker_started
+    new = BASE.replace("line 100\n", "changed\n")
+    hunks = run(qtbot, gateway.latest("diff", diff_texts_job, "a.txt", BASE, new, 3))
+    assert [hunk.old_start for hunk in hunks] == [98]
+
+
 def test_the_worker_reads_the_files_it_diffs(
     qtbot: QtBot, qt_loop: qasync.QEventLoop, gateway: BackgroundWork, tmp_path: Path
 ) -> None:

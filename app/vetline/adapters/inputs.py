@@ -1,4 +1,8 @@
-"""The one way in for every command: a source spec (a file, or "-" for stdin) as proposals."""
+"""The one way in for every command: a source spec (a file, or "-" for stdin) as proposals.
+
+Each format's parser (and git, for a repository) is imported when a source of that
+format comes in: the window's first paint reads proposal JSON at most.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,17 @@ import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from vetline.adapters.files.safety import NotRegularFileError, link_refusal, read_regular_file
-from vetline.adapters.formats.codex import parse_codex
-from vetline.adapters.formats.json_reader import parse_json
-from vetline.adapters.formats.patch_source import decode_patch, starts_patch
-from vetline.adapters.formats.search_replace import ReadFile, parse_search_replace, starts_block
-from vetline.adapters.formats.unified import parse_unified
-from vetline.adapters.git.tree import GitTree, load_worktree
-from vetline.adapters.images.changes import add_image_facts
 from vetline.core.errors import InputError, UnsafePathError
 from vetline.core.leash import escape_refusal
 from vetline.core.model import Proposal
 from vetline.core.text import TextDecodeError, decode, split_lines, strip_ending
+
+if TYPE_CHECKING:
+    from vetline.adapters.formats.search_replace import ReadFile
+    from vetline.adapters.git.tree import GitTree
 
 STDIN_NAME = "<stdin>"
 # The default of the input.max_source_mb setting: a bigger source is refused unread.
@@ -50,6 +51,8 @@ def open_source(
 ) -> OpenedSource:
     """Like `load_source`, but a folder is a git working tree whose changes are reviewed."""
     if spec != "-" and Path(spec).is_dir():
+        from vetline.adapters.git.tree import load_worktree
+
         tree = load_worktree(Path(spec))
         return OpenedSource(list(tree.proposals), tree)
     return OpenedSource(load_source(spec, workspace, stdin, max_bytes))
@@ -102,10 +105,18 @@ def load_bytes(data: bytes, source_name: str, workspace: Path | None) -> list[Pr
             " diff or git format-patch, SEARCH/REPLACE blocks, or a Codex '*** Begin Patch')"
         )
     if source_format is SourceFormat.JSON:
+        from vetline.adapters.formats.json_reader import parse_json
+
         proposals = parse_json(data, source_name)
     elif source_format is SourceFormat.UNIFIED:
+        from vetline.adapters.formats.unified import parse_unified
+
         proposals = parse_unified(data, source_name)
     else:
+        from vetline.adapters.formats.codex import parse_codex
+        from vetline.adapters.formats.patch_source import decode_patch
+        from vetline.adapters.formats.search_replace import parse_search_replace
+
         if workspace is None:
             raise InputError(
                 f"{source_name}: {source_format} need --workspace, the folder their file names"
@@ -116,6 +127,8 @@ def load_bytes(data: bytes, source_name: str, workspace: Path | None) -> list[Pr
         proposals = parse(text, source_name, workspace_reader(workspace))
     _refuse_unsafe_paths(proposals, source_name)
     if any(change.is_binary or change.image is not None for p in proposals for change in p.changes):
+        from vetline.adapters.images.changes import add_image_facts
+
         reader = workspace_reader(workspace) if workspace is not None else None
         proposals = add_image_facts(proposals, reader)
     return proposals
@@ -131,6 +144,9 @@ def detect_format(data: bytes) -> SourceFormat | None:
     text = text.removeprefix("\ufeff")
     if text.lstrip().startswith("{"):
         return SourceFormat.JSON
+    from vetline.adapters.formats.patch_source import starts_patch
+    from vetline.adapters.formats.search_replace import starts_block
+
     lines = split_lines(text)
     for index, line in enumerate(lines):
         if strip_ending(line).strip() == _CODEX_BEGIN:

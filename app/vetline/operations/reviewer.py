@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vetline.adapters.decision_log import DecisionLog
-from vetline.adapters.inbox import Inbox, verdicts_from_items
 from vetline.core.errors import InputError, VetlineError
 from vetline.core.model import Change, Proposal
 from vetline.core.session import FileOutcome, ReviewSession
 from vetline.operations.outcome import DONE, Outcome, OutcomeKind
 from vetline.operations.write_target import WriteTarget
+
+if TYPE_CHECKING:  # the inbox and its parsers load only where an inbox is followed
+    from vetline.adapters.inbox import Inbox
 
 
 class Reviewer:
@@ -212,6 +215,8 @@ class Reviewer:
         source = self.inbox_sources.get(proposal.id)
         if self.inbox is None or source is None or not self.session.proposal_decided(proposal):
             return outcome
+        from vetline.adapters.inbox import verdicts_from_items
+
         items = list(self.session.items_of(proposal))
         try:
             completion = self.inbox.complete(source, verdicts_from_items(proposal, items))

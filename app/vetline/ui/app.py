@@ -10,7 +10,6 @@ how to add proposals.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import logging
 import sys
@@ -21,11 +20,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 import qasync
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from vetline import __version__
 from vetline.adapters.config import load_settings, settings_path
 from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
 from vetline.adapters.files.atomic import write_atomically
@@ -37,7 +35,7 @@ from vetline.core.leash import Level
 from vetline.core.settings import Settings, default_settings
 from vetline.ui.controller import ReviewController
 from vetline.ui.main_window import MainWindow
-from vetline.ui.tasks import BackgroundWork
+from vetline.ui.tasks import BackgroundWork, is_big_input
 from vetline.ui.watchers import follow_inbox
 
 if TYPE_CHECKING:
@@ -45,6 +43,9 @@ if TYPE_CHECKING:
 
 LAST_SESSION_FILE = "last-session.json"
 APP_ICON = "icons/vetline.svg"  # in the resources
+# What the first paint does not need starts after it; at the latest this long after the
+# start, should the window never be painted (not exposed on any screen).
+AFTER_START_LATEST_MS = 3000
 _log = logging.getLogger(__name__)
 
 
@@ -184,6 +185,8 @@ def run_gui(
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     gateway = BackgroundWork()
+    if any(is_big_input(spec, gateway.inline_limit_bytes) for spec in sources):
+        gateway.start_worker()  # it will parse them: let it start while the window is built
     if level is None:  # the slider's last position, unless --level says otherwise
         remembered = read_last_session(folder)
         level = remembered.level if remembered is not None else None
@@ -203,7 +206,12 @@ def run_gui(
         watch=watch,
     )
     agents: list[AgentServer] = []  # MCP: agents' proposals join this queue
-    controller.call_when_idle(lambda: controller.start(_serve_agents(controller, folder, agents)))
+    after_first_paint(
+        window,
+        lambda: controller.call_when_idle(
+            lambda: controller.start(_after_start(app, controller, folder, agents))
+        ),
+    )
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     try:
@@ -217,20 +225,61 @@ def run_gui(
     return 0
 
 
+async def _after_start(
+    app: QApplication, controller: ReviewController, data_folder: Path, started: list[AgentServer]
+) -> None:
+    """Once the start queue is on screen: what its first paint did not need."""
+    from vetline import __version__  # read from the installed metadata: ~20 ms of imports
+
+    app.setApplicationVersion(__version__)
+    await _serve_agents(controller, data_folder, started)
+
+
 async def _serve_agents(
     controller: ReviewController, data_folder: Path, started: list[AgentServer]
 ) -> None:
-    """Start the MCP server once the start queue is on screen.
-
-    The MCP SDK takes ~0.8 s to import, so it is imported in a worker thread, after the
-    first proposals are shown: the window neither starts later nor stops answering keys.
-    """
-    await asyncio.to_thread(importlib.import_module, "vetline.adapters.mcp.server")
+    """Listen for agents over MCP once the start queue is on screen (the SDK itself loads
+    when the first agent connects: see ui.agent_server)."""
     from vetline.ui.agent_server import serve_agents
 
     server = serve_agents(controller, data_folder)
     if server is not None:
         started.append(server)
+
+
+class _FirstPaint(QObject):
+    """Calls back once, when a paint of `window` (or any widget in it) has finished."""
+
+    def __init__(self, window: QWidget, callback: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._window = window
+        self._callback: Callable[[], None] | None = callback
+        app = QApplication.instance()
+        assert app is not None
+        self._app = app
+        app.installEventFilter(self)
+        QTimer.singleShot(AFTER_START_LATEST_MS, self, self._call)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Paint
+            and isinstance(watched, QWidget)
+            and watched.window() is self._window
+        ):
+            QTimer.singleShot(0, self, self._call)  # after this paint pass, not inside it
+        return False
+
+    def _call(self) -> None:
+        callback, self._callback = self._callback, None
+        if callback is not None:
+            self._app.removeEventFilter(self)
+            callback()
+
+
+def after_first_paint(window: QWidget, callback: Callable[[], None]) -> None:
+    """Run `callback` once `window` has first been painted, so that what it starts (the
+    MCP listener, reading the installed version) never delays that paint."""
+    _FirstPaint(window, callback)
 
 
 def named_application() -> QApplication:
@@ -243,7 +292,7 @@ def named_application() -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName("Vetline")
     app.setApplicationDisplayName("Vetline")
-    app.setApplicationVersion(__version__)
+    # The version is set once the first paint is done (see _after_start).
     app.setDesktopFileName("vetline")
     app.setWindowIcon(app_icon())
     return app

@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -30,13 +30,15 @@ from vetline.core.model import Change, Proposal
 from vetline.core.session import ReviewItem, ReviewSession
 from vetline.core.settings import Settings
 from vetline.operations.outcome import Outcome, OutcomeKind
-from vetline.operations.repository_target import RepositoryTarget
 from vetline.operations.reviewer import Reviewer
 from vetline.operations.workspace_target import WorkspaceTarget
 from vetline.operations.write_target import StaleKey
 from vetline.ui.queue_index import QueueIndex
 from vetline.ui.stale_bases import StaleBases, written_pairs
 from vetline.ui.tasks import BackgroundWork, JobFailed, Superseded, is_big_input, load_sources_job
+
+if TYPE_CHECKING:  # git loads when a repository is opened, not for the first paint
+    from vetline.operations.repository_target import RepositoryTarget
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -97,6 +99,7 @@ class ReviewController(QObject):
         self.asked_levels: dict[str, Level] = {}
         self._hidden: dict[str, str] = {}  # hunk id -> what it hides (see hidden_in)
         self.written_paths: set[str] = set()  # every path a verdict of this window wrote
+        self._repository: RepositoryTarget | None = None  # set where one is opened
         self.busy = False
         self._busy_holds = 0  # a write and a repository refresh may overlap
         self._when_free: list[Callable[[], None]] = []
@@ -114,8 +117,8 @@ class ReviewController(QObject):
     @property
     def repository(self) -> RepositoryTarget | None:
         """The repository whose own changes are reviewed, if that is what this window does."""
-        target = self.reviewer.target
-        return target if isinstance(target, RepositoryTarget) else None
+        target = self._repository
+        return target if target is not None and self.reviewer.target is target else None
 
     def open_proposals(
         self,
@@ -194,6 +197,7 @@ class ReviewController(QObject):
         with other sources (their verdicts would go to the repository too).
         """
         from vetline.adapters.inputs import open_source
+        from vetline.operations.repository_target import RepositoryTarget
 
         opened = open_source(spec, workspace, stdin=sys.stdin.buffer if spec == "-" else None)
         if opened.git_tree is None:
@@ -205,7 +209,7 @@ class ReviewController(QObject):
         kept = KeptFiles(self.log.path.parent)  # beside the log, in the data folder
         repository = RepositoryTarget(opened.git_tree, self.session, kept)
         repository.remember()  # later edits by others are told from our own
-        self.reviewer.target = repository
+        self.reviewer.target = self._repository = repository
         return opened.proposals
 
     @property

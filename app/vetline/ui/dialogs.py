@@ -10,7 +10,7 @@ Untrusted text (paths, proposal titles, hunk text) is shown as plain text only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -27,10 +27,12 @@ from vetline.core.hunk_edit import HunkEditError
 from vetline.core.model import HunkKind, Proposal
 from vetline.core.session import ReviewItem
 from vetline.ui.controller import ReviewController
-from vetline.ui.edit_panel import EditPanel
-from vetline.ui.inline_panel import InlinePanel
 from vetline.ui.plain_text import name_buttons
-from vetline.ui.reason_panel import CITATION_REASONS, ReasonPanel
+
+if TYPE_CHECKING:
+    from vetline.ui.edit_panel import EditPanel
+    from vetline.ui.inline_panel import InlinePanel
+    from vetline.ui.reason_panel import ReasonPanel
 
 # Of the height the diff and the panel share, the most an open panel takes.
 PANEL_SHARE = 0.45
@@ -72,31 +74,58 @@ class PromptArea(QWidget):
 
     One panel at a time. `open_changed` is emitted once the panel has its room, so the
     window can keep the hunk in sight and hold its review commands while it is open.
+    Each panel is made the first time it is asked for (`made` says so): its editor and
+    highlighting cost more than the window's first paint should wait for.
     """
 
     open_changed = Signal(bool)
+    made = Signal(object)  # a panel, just made
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("promptArea")
         self.setAccessibleName("Question about the current hunk")
-        self.edit_panel = EditPanel(self)
-        self.reason_panel = ReasonPanel(self)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        for panel in self.panels():
-            layout.addWidget(panel)
-            panel.hide()
+        self._edit_panel: EditPanel | None = None
+        self._reason_panel: ReasonPanel | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
         self._focus_before: QWidget | None = None
         self._stands_in_for: QWidget | None = None
         self.hide()
+
+    @property
+    def edit_panel(self) -> EditPanel:
+        if self._edit_panel is None:
+            from vetline.ui.edit_panel import EditPanel
+
+            self._edit_panel = EditPanel(self)
+            self._add(self._edit_panel)
+        return self._edit_panel
+
+    @property
+    def reason_panel(self) -> ReasonPanel:
+        if self._reason_panel is None:
+            from vetline.ui.reason_panel import ReasonPanel
+
+            self._reason_panel = ReasonPanel(self)
+            self._add(self._reason_panel)
+        return self._reason_panel
+
+    def is_edit_panel(self, panel: InlinePanel) -> bool:
+        return panel is self._edit_panel  # asking never makes one
+
+    def _add(self, panel: InlinePanel) -> None:
+        self._layout.addWidget(panel)
+        panel.hide()
+        self.made.emit(panel)
 
     def stand_in_for(self, widget: QWidget) -> None:
         """Hide `widget` (the decision bar) while a panel is open: the panel has its own."""
         self._stands_in_for = widget
 
     def panels(self) -> tuple[InlinePanel, ...]:
-        return (self.edit_panel, self.reason_panel)
+        """The panels made so far."""
+        return tuple(panel for panel in (self._edit_panel, self._reason_panel) if panel)
 
     def open_panel(self) -> InlinePanel | None:
         return next((panel for panel in self.panels() if not panel.isHidden()), None)
@@ -164,13 +193,14 @@ class ReviewPrompts:
         self.panels = PromptArea(window)
         self._asked_about: ReviewItem | None = None
         self._drafts: dict[str, list[list[str]]] = {}  # hunk id -> what was typed, put aside
-        edit, reason = self.panels.edit_panel, self.panels.reason_panel
-        edit.submitted.connect(self._apply_edit)
-        edit.dismissed.connect(self._cancel)
-        reason.submitted.connect(self._apply_reason)
-        reason.dismissed.connect(self._cancel)
+        self.panels.made.connect(self._connect_panel)
         controller.cursor_moved.connect(self._close_if_moved)
         controller.queue_rebuilt.connect(self._close_if_moved)
+
+    def _connect_panel(self, panel: InlinePanel) -> None:
+        editing = self.panels.is_edit_panel(panel)
+        panel.submitted.connect(self._apply_edit if editing else self._apply_reason)
+        panel.dismissed.connect(self._cancel)
 
     @property
     def edit_panel(self) -> EditPanel:
@@ -186,6 +216,8 @@ class ReviewPrompts:
             return
         revisable = self.reviser is not None and self.reviser.can_revise(item.proposal)
         if item.citation is not None:
+            from vetline.ui.reason_panel import CITATION_REASONS
+
             self.reason_panel.open_for(
                 f"Citation “{item.citation.title or item.citation.locator}”",
                 revisable=revisable,

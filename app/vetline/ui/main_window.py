@@ -35,8 +35,6 @@ from vetline.ui.actions import (
     build_actions,
     build_toolbar,
 )
-from vetline.ui.ask_panel import AskPanel
-from vetline.ui.ask_scope import ask_scope
 from vetline.ui.asking import AskRunner
 from vetline.ui.banner import Banner, EmptyState
 from vetline.ui.citation_view import CitationView
@@ -64,6 +62,7 @@ from vetline.ui.watchers import InboxFollower, RepositoryFollower
 
 if TYPE_CHECKING:
     from vetline.adapters.llm.ask import AskResult
+    from vetline.ui.ask_panel import AskPanel
     from vetline.ui.image_view import ImagePairView
 
 WINDOW_TITLE = "Vetline"
@@ -134,10 +133,7 @@ class MainWindow(QMainWindow):
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.citation_view = CitationView(controller, self.details.sources, self.prompts, self)
         self._build_layout()
-        self.ask_panel = AskPanel(controller, self.asker, self.prompts.open_dialog, self)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.ask_panel)
-        self.ask_panel.hide()
-        self.ask_panel.visibilityChanged.connect(self._on_ask_panel_shown)
+        self._ask_panel: AskPanel | None = None  # made when first opened: not for the first paint
         self.asker.answered.connect(self._on_answered)
         add_menus(self.menuBar(), self.command_actions)
         self.addToolBar(build_toolbar(self, self.command_actions, self.slider))
@@ -456,8 +452,21 @@ class MainWindow(QMainWindow):
 
     def open_ask(self, level: Level) -> None:
         """The Ask panel on the hunk on screen (1), its file (2) or files to pick (3)."""
+        from vetline.ui.ask_scope import ask_scope
+
         root = self.controller.write_root or Path.cwd()
         self.ask_panel.open_for(ask_scope(self.controller, level, root))
+
+    @property
+    def ask_panel(self) -> AskPanel:
+        if self._ask_panel is None:
+            from vetline.ui.ask_panel import AskPanel
+
+            self._ask_panel = AskPanel(self.controller, self.asker, self.prompts.open_dialog, self)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._ask_panel)
+            self._ask_panel.hide()
+            self._ask_panel.visibilityChanged.connect(self._on_ask_panel_shown)
+        return self._ask_panel
 
     def _on_prompt_open(self, is_open: bool) -> None:
         """While a question about the hunk is open beside it, no key or button decides."""

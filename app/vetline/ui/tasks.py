@@ -23,15 +23,17 @@ should not pay for loading Qt.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import Hunk, Proposal
 from vetline.core.text import decode
+
+if TYPE_CHECKING:  # multiprocessing loads with the worker, on the first big job
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 
@@ -84,6 +86,11 @@ class BackgroundWork:
             raise JobFailed(failure)
         return cast(T, value)
 
+    def start_worker(self) -> None:
+        """Start the worker process now, when a big job is known to be coming: it starts
+        and loads its modules while the window builds itself, instead of after."""
+        self._submit(self._worker_pool(), _guarded, _ready)
+
     @property
     def worker_started(self) -> bool:
         """True once the worker process pool exists (it starts on the first big job)."""
@@ -112,6 +119,9 @@ class BackgroundWork:
 
     def _worker_pool(self) -> ProcessPoolExecutor:
         if self._process_pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
             # "spawn": a fork of a process running Qt threads can deadlock in the child.
             context = multiprocessing.get_context("spawn")
             self._process_pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
@@ -131,6 +141,10 @@ def _guarded(job: Callable[..., T], *args: Any) -> tuple[str | None, T | None]:
 
 
 # --- jobs the worker process runs (module-level, so they pickle by name) -------------
+
+
+def _ready() -> None:
+    """Nothing: unpickling it has the worker import this module, ready for the real job."""
 
 
 def load_sources_job(specs: list[str], workspace: str | None) -> list[Proposal]:

@@ -5,6 +5,9 @@ finding out what (git, parsing) runs on the gateway's I/O lane, in turn with the
 writes. A repository is looked at ~200 ms after a burst of events starts; an inbox
 also gets a light timer, but only while a file is still settling (the Inbox reads a
 file once its size and time have held still across two looks).
+
+git and the inbox (with every input parser) load on a follower's first look: the
+window's first paint needs neither.
 """
 
 from __future__ import annotations
@@ -12,18 +15,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from vetline.adapters.git.state import (
-    WatchTargets,
-    change_targets,
-    repository_targets,
-)
-from vetline.adapters.inbox import Inbox, ScanResult
 from vetline.core.errors import VetlineError
-from vetline.operations.repository_queue import RepositoryRefresh, change_paths
 from vetline.ui.controller import ReviewController
+
+if TYPE_CHECKING:
+    from vetline.adapters.git.state import WatchTargets
+    from vetline.adapters.inbox import Inbox, ScanResult
+    from vetline.operations.repository_queue import RepositoryRefresh
 
 REPOSITORY_DELAY_MS = 200  # after the first event of a burst (an agent writes several files)
 INBOX_DELAY_MS = 100
@@ -138,6 +140,9 @@ class RepositoryFollower(_Follower):
             self.look()  # watches it, and catches edits made since it was read
 
     async def _look(self) -> None:
+        from vetline.adapters.git.state import change_targets, repository_targets
+        from vetline.operations.repository_queue import RepositoryRefresh, change_paths
+
         controller = self._controller
         tree = controller.repository
         refresh = RepositoryRefresh()
@@ -210,6 +215,8 @@ class InboxFollower(_Follower):
         self.watcher.stop()
 
     async def _look(self) -> None:
+        from vetline.adapters.inbox import ScanResult
+
         result = ScanResult()
         try:
             result = await self._controller.gateway.serial(self.inbox.scan)
@@ -251,6 +258,8 @@ def follow_inbox(
     controller: ReviewController, folder: Path, workspace: Path | None
 ) -> InboxFollower | None:
     """Watch `folder` for proposal files; verdicts go to its outbox. None if it cannot be."""
+    from vetline.adapters.inbox import Inbox
+
     try:
         inbox = Inbox(folder, workspace)
     except VetlineError as error:

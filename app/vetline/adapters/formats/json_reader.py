@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import NamedTuple
 
-from vetline.adapters.formats.unified import parse_file_diffs
 from vetline.core.errors import InputError
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.image_items import annotation_hunk
@@ -127,6 +126,9 @@ class _Reader:
 
     def __init__(self, source_name: str) -> None:
         self.source = source_name
+        # Proposals against the same file carry the same base text: one copy is kept (and
+        # pickled once, when a worker process parsed them for the window).
+        self._texts: dict[str, str] = {}
 
     def error(self, path: str, message: str) -> InputError:
         return InputError(f"{self.source}: {path}: {message}")
@@ -254,6 +256,8 @@ class _Reader:
         if "new" not in data:
             raise self.error(path, "needs 'new' (with 'base' unless the file is new) or 'diff'")
         base = self.nullable_string(data, "base", path)
+        if base is not None:
+            base = self._texts.setdefault(base, base)
         new = self.nullable_string(data, "new", path)
         return self._text_change(file_path, old_path, base, new, encoding, path)
 
@@ -418,6 +422,8 @@ class _Reader:
             header += f"--- a/{source}\n+++ b/{path}\n"
             header_lines = header.count("\n")
             diff = header + diff
+        from vetline.adapters.formats.unified import parse_file_diffs  # only for a "diff"
+
         changes = parse_file_diffs(diff, f"{self.source}: {where}.diff", line_offset=-header_lines)
         if len(changes) != 1:
             raise self.error(f"{where}.diff", f"changes {len(changes)} files; give one per change")

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import socket
-import sys
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -153,24 +152,8 @@ class _QuietServer(uvicorn.Server):
         self.ready.set()
 
 
-def _listener(preferred_port: int) -> socket.socket:
-    for port in (preferred_port, 0) if preferred_port else (0,):
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        if sys.platform != "win32":
-            # The last window's connections may linger in TIME_WAIT; on Windows this
-            # option would let another program share the port, so it is left off there.
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            listener.bind(("127.0.0.1", port))
-        except OSError:
-            listener.close()
-            continue
-        return listener
-    raise VetlineError("no free port on 127.0.0.1 for the MCP server")
-
-
 class McpService:
-    """The server running on the current asyncio loop, on a free port of 127.0.0.1."""
+    """The server running on the current asyncio loop, on a port of 127.0.0.1."""
 
     def __init__(
         self,
@@ -198,15 +181,11 @@ class McpService:
         self._task: asyncio.Task[None] | None = None
         self.port = 0
 
-    async def start(self, preferred_port: int = 0) -> int:
-        """Listen and answer; returns the port once requests are taken.
-
-        `preferred_port` (the last one, so hosts' pasted configs keep working) is tried
-        first; when it is taken, any free port.
-        """
-        listener = _listener(preferred_port)
-        self.port = int(listener.getsockname()[1])
-        self._task = asyncio.ensure_future(self._server.serve(sockets=[listener]))
+    async def serve(self, sock: socket.socket) -> int:
+        """Answer on a listening socket (see adapters.mcp.port); returns its port once
+        requests are taken. The server closes the socket when it stops."""
+        self.port = int(sock.getsockname()[1])
+        self._task = asyncio.ensure_future(self._server.serve(sockets=[sock]))
         ready = asyncio.ensure_future(self._server.ready.wait())
         await asyncio.wait({ready, self._task}, return_when=asyncio.FIRST_COMPLETED)
         if not ready.done():

@@ -1,0 +1,123 @@
+"""The window's first paint imports only what it needs; the rest loads on first use.
+
+A real `vetline demo` process runs offscreen until its diff view first paints a hunk,
+and writes down every module it has imported by then. Git, the inbox, the input
+formats other than proposal JSON, the model client, the MCP server, the edit and Ask
+panels, images, citations and the worker process's machinery must not be among them:
+each is loaded when first used. Third-party packages are held to an allow-list, so a
+new import on the start path is a decision, not an accident. (How long the start
+takes is measured by tools/bench.py, never here.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+# Runs `vetline ARGS` and, at the end of the first paint that shows a hunk, writes the
+# names in sys.modules to the file named by the first argument.
+PROBE = """
+import json, os, sys
+from vetline.ui import diff_view
+
+out, args = sys.argv[1], sys.argv[2:]
+original = diff_view.DiffView.paintEvent
+
+def paint(view, event):
+    original(view, event)
+    if len(view.rows()):
+        with open(out, "w", encoding="utf-8") as file:
+            json.dump(sorted(sys.modules), file)
+        os._exit(0)
+
+diff_view.DiffView.paintEvent = paint
+from vetline.cli import main
+main(args)
+sys.exit("the window closed without painting a hunk")
+"""
+
+# Third-party top-level packages the first paint may import (the standard library is
+# held to FIRST_USE below instead).
+ALLOWED_PACKAGES = {
+    "vetline",
+    "PySide6",
+    "shiboken6",
+    "shibokensupport",  # PySide6's own support modules
+    "signature_bootstrap",
+    "qasync",  # the asyncio loop on Qt's, which every background job is awaited on
+    "pygments",  # syntax colours of the hunk on screen
+    "diff_match_patch",  # word highlights inside the hunk on screen
+    "platformdirs",  # where the decision log lives
+    "pygit2",  # the demo's proposals carry whole texts: libgit2's xdiff finds their hunks
+}
+
+# Loaded on first use, never for the first paint.
+FIRST_USE = {
+    # git repositories, the inbox, and the input formats the demo does not use
+    "vetline.adapters.git.tree",
+    "vetline.adapters.git.scan",
+    "vetline.adapters.git.state",
+    "vetline.operations.repository_target",
+    "vetline.operations.repository_queue",
+    "vetline.adapters.inbox",
+    "vetline.adapters.formats.unified",
+    "vetline.adapters.formats.codex",
+    "vetline.adapters.formats.search_replace",
+    "vetline.adapters.formats.patch_source",
+    "vetline.adapters.images.changes",
+    # asking a model
+    "vetline.adapters.llm.ask",
+    "vetline.adapters.llm.client",
+    "vetline.adapters.llm.prompt",
+    "vetline.ui.ask_panel",
+    "vetline.ui.ask_scope",
+    # agents over MCP
+    "vetline.adapters.mcp.server",
+    "vetline.operations.agent_desk",
+    "vetline.ui.agent_server",
+    # panels, views and checks opened on demand
+    "vetline.ui.edit_panel",
+    "vetline.ui.reason_panel",
+    "vetline.ui.locked_lines_edit",
+    "vetline.ui.image_view",
+    "vetline.adapters.sources.checker",
+    # the worker process, the installed version, exports
+    "multiprocessing",
+    "concurrent.futures.process",
+    "importlib.metadata",
+    "email",
+}
+
+
+def first_paint_modules(tmp_path: Path) -> list[str]:
+    out = tmp_path / "modules.json"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(out), "--data-dir", str(tmp_path / "data"), "demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,  # a hang guard, not a budget
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    names: list[str] = json.loads(out.read_text(encoding="utf-8"))
+    return names
+
+
+def test_the_first_paint_imports_only_what_it_needs(tmp_path: Path) -> None:
+    modules = first_paint_modules(tmp_path)
+    assert "vetline.ui.main_window" in modules  # the probe did see the real window paint
+    loaded_early = sorted(
+        name for name in modules if any(name == x or name.startswith(x + ".") for x in FIRST_USE)
+    )
+    assert loaded_early == []
+    packages = {name.split(".")[0] for name in modules}
+    # Names starting with "_" are the interpreter's and site's own, or C parts of the above.
+    third_party = {
+        name for name in packages - set(sys.stdlib_module_names) if not name.startswith("_")
+    }
+    assert sorted(third_party - ALLOWED_PACKAGES) == []
