@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from vetline.adapters.files.atomic import NEW_FILE_MODE, WorkspaceIOError
-from vetline.adapters.files.modes import mode_bits, refuse_special_files
+from vetline.adapters.files.modes import git_permissions, mode_bits, refuse_special_files
 from vetline.adapters.files.safety import NotRegularFileError, PathRules, read_regular_file
 from vetline.adapters.files.steps import (
     FileWrite,
@@ -219,9 +219,10 @@ class Workspace:
         # A binary change is one item: accepting it takes its mode change too.
         mode_changes = HunkKind.MODE in kinds or (change.is_binary and HunkKind.BINARY in kinds)
         if base is None or (mode_changes and change.new_mode):
-            mode = mode_bits(change.new_mode) or NEW_FILE_MODE
+            mode = mode_bits(change.new_mode) or git_permissions(executable=False)
         else:
-            mode = self._mode_or(source, NEW_FILE_MODE)
+            # As git apply: the file is written anew, keeping only its executable bit.
+            mode = git_permissions(bool(self._mode_or(source, NEW_FILE_MODE) & 0o100))
         if target != source and data is not None and base is not None:
             if self._planned_exists(target) and not only_case_differs(target, source):
                 raise StaleBaseError(f"{target} already exists")
