@@ -57,6 +57,7 @@ def real_patches(repo: GitRepo) -> list[bytes]:
         patches.append(repo.diff())
         repo.git("reset", "-q", "--hard")
         repo.git("clean", "-fdq")
+    patches.append(_copies(repo))
     repo.chmod("tool.sh", 0o644)
     before = repo.root.parent / f"{repo.root.name}-before"
     shutil.rmtree(before, ignore_errors=True)
@@ -75,6 +76,20 @@ def real_patches(repo: GitRepo) -> list[bytes]:
     repo.chmod("tool.sh", 0o644)
     shutil.rmtree(before)
     return patches
+
+
+def _copies(repo: GitRepo) -> bytes:
+    """Copies as `git diff -C -C` finds them: one whole, one with hunks from a source the
+    same patch edits too."""
+    app = repo_text(repo, "src/app.py")
+    repo.write("docs/app_copy.py", app.replace("return 3", "return three"))
+    repo.write("src/app.py", app.replace("return 30", "return thirty"))
+    repo.write("notes_copy.txt", repo_text(repo, "notes.txt"))
+    try:
+        return repo.diff("-C", "-C")
+    finally:
+        repo.git("reset", "-q", "--hard")
+        repo.git("clean", "-fdq")
 
 
 def _gnu_diff(old: Path, new: Path) -> bytes:

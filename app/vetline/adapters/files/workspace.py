@@ -195,6 +195,8 @@ class Workspace:
         self.check_path(source)
         self.check_path(target)
         refuse_special_files(change)
+        if change.status is FileStatus.COPIED:
+            return self._plan_copy(change, chosen, edited)
         data: bytes | None
         if change.is_binary:
             base = self._read_binary_base(change)
@@ -228,6 +230,30 @@ class Workspace:
                 raise StaleBaseError(f"{target} already exists")
             return FileWrite(target, data, mode, None, vacates=source, vacates_sha256=_sha(base))
         return FileWrite(source, data, None if data is None else mode, _sha_or_none(base))
+
+    def _plan_copy(
+        self, change: Change, chosen: list[Hunk], edited: Mapping[str, str]
+    ) -> FileWrite:
+        """A new file made as git makes a copy: the source as it is before the patch (it
+        stays), with the accepted hunks, and the source's mode unless the mode item says."""
+        kinds = {hunk.kind for hunk in chosen}
+        if HunkKind.COPY not in kinds:
+            raise InputError(
+                f"{change.path}: its changes are to a copy of {change.source_path};"
+                " accept the copy too, or reject them"
+            )
+        base = self._planned_bytes(change.source_path)
+        if base is None:
+            raise StaleBaseError(f"{change.source_path} does not exist any more")
+        if self._planned_exists(change.path):
+            raise StaleBaseError(f"{change.path} already exists")
+        data = self._new_content(change, base, chosen, edited)
+        if HunkKind.MODE in kinds and change.new_mode:
+            mode = mode_bits(change.new_mode) or git_permissions(executable=False)
+        else:
+            source_mode = self._mode_or(change.source_path, NEW_FILE_MODE)
+            mode = git_permissions(bool(source_mode & 0o100))
+        return FileWrite(change.path, data, mode, None)
 
     def _plan_annotations(self, change: Change, boxes: Sequence[Hunk]) -> FileWrite:
         """The sidecar beside the image, with the accepted boxes merged into what it holds."""
