@@ -143,6 +143,10 @@ class WorkspaceTarget:
         return Outcome(OutcomeKind.NOTHING, "nothing to undo")
 
     def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, frozenset[str]]:
+        pairs = list(pairs)
+        self._conversions.read_attributes(
+            path for _, change in pairs for path in {change.path, change.source_path}
+        )
         return {
             (proposal.id, change.path): self._stale_hunks(proposal, change)
             for proposal, change in pairs

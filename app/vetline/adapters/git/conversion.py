@@ -161,7 +161,25 @@ class WorkTreeConversions:
             return attributes
         return attributes if self._autocrlf in ("true", "input") else None
 
+    def read_attributes(self, paths: Iterable[str]) -> None:
+        """Ask git for the attributes of many paths at once (one command, not one each)."""
+        if self._git is None:
+            return
+        unknown = [
+            path
+            for path in paths
+            if "\0" not in path and self._known.get(path, (None,))[0] != self._signature(path)
+        ]
+        found = self._attributes(unknown) if unknown else {}
+        for path in unknown:
+            self._known[path] = (self._signature(path), found.get(path, {}))
+
     def _attributes_of(self, path: str) -> dict[str, str]:
+        self.read_attributes([path])
+        return self._known[path][1]
+
+    def _signature(self, path: str) -> object:
+        """The state of every file the path's attributes come from."""
         assert self._git is not None
         folders = (self._prefix / path).parent.parts
         candidates = [self._info_attributes, self._git.root / ".gitattributes"]
@@ -169,13 +187,7 @@ class WorkTreeConversions:
             self._git.root.joinpath(*folders[: depth + 1], ".gitattributes")
             for depth in range(len(folders))
         ]
-        signature = tuple(_stat_signature(candidate) for candidate in candidates)
-        known = self._known.get(path)
-        if known is not None and known[0] == signature:
-            return known[1]
-        found = self._attributes([path]).get(path, {})
-        self._known[path] = (signature, found)
-        return found
+        return tuple(_stat_signature(candidate) for candidate in candidates)
 
     def _filter_configured(self, driver: str) -> bool:
         if driver not in self._filters:
