@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers.gitrepo import GitRepo
-from helpers.parity import compare_apply
+from helpers.parity import compare_apply, run_git, run_vetline
 
 NEW_FILE = b"diff --git a/new.txt b/new.txt\nnew file mode 100644\n--- /dev/null\n+++ b/new.txt\n"
 EDIT = b"diff --git a/f.txt b/f.txt\n--- a/f.txt\n+++ b/f.txt\n"
@@ -150,3 +150,23 @@ def test_a_repository_gains_no_objects(tmp_path: Path) -> None:
 
     outcome.assert_same()
     assert GitRepo(tmp_path / "work" / "vetline").git("count-objects", "-v") == objects
+
+
+def test_a_workspace_inside_the_work_tree_converts_as_git_does_there(tmp_path: Path) -> None:
+    """The workspace is a folder of the repository: its paths are the patch's paths."""
+    repo = GitRepo.init(tmp_path / "vetline")
+    repo.git("config", "core.autocrlf", "true")
+    repo.write("sub/.gitattributes", "*.txt ident\n")
+    repo.write("sub/f.txt", b"$Id$\r\none\r\ntwo\r\nthree\r\n")
+    twin = repo.copy(tmp_path / "git")
+    (tmp_path / "input.patch").write_bytes(EDIT + b"@@ -2,3 +2,3 @@\n one\n-two\n+2\n three\n")
+
+    code, _, error = run_vetline(
+        "--data-dir", str(tmp_path / "data"), "apply", str(tmp_path / "input.patch"),
+        "--workspace", str(repo.root / "sub"), "--accept", "all",
+    )  # fmt: skip
+    applied = run_git(twin.root, "apply", "--directory=sub", str(tmp_path / "input.patch"))
+
+    assert (code, applied.returncode) == (0, 0), error
+    assert (repo.root / "sub" / "f.txt").read_bytes() == (twin.root / "sub" / "f.txt").read_bytes()
+    assert b"$Id: " in (repo.root / "sub" / "f.txt").read_bytes()

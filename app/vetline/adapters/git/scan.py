@@ -70,8 +70,14 @@ class _Listed:
     blob: str | None
 
 
-def scan_changes(git: Git, object_format: str, paths: Sequence[str] | None) -> list[TrackedFile]:
-    """Every index / work tree difference (under `paths`, if given), sorted by path."""
+def scan_changes(
+    git: Git,
+    object_format: str,
+    paths: Sequence[str] | None,
+    conversions: WorkTreeConversions | None = None,
+) -> list[TrackedFile]:
+    """Every index / work tree difference (under `paths`, if given), sorted by path;
+    `conversions`, git's for this work tree, may be given to save asking for them again."""
     pathspec = ["--", *paths] if paths is not None else []
     listed = _diff_files(git, pathspec)
     untracked = [
@@ -98,7 +104,7 @@ def scan_changes(git: Git, object_format: str, paths: Sequence[str] | None) -> l
         if item.new_mode and _file_or_nothing(item.base_mode) and _file_or_nothing(item.new_mode)
     }
     # Compared with the index as git compares them: what `git add` would stage.
-    staged = WorkTreeConversions(git.root).as_staged(
+    staged = (conversions or WorkTreeConversions(git.root)).as_staged(
         [path for path, data in on_disk.items() if data is not None]
     )
     files: list[TrackedFile] = []

@@ -103,7 +103,7 @@ class GitTree:
         self._conversions = WorkTreeConversions(self.root)
         self._object_format = read_object_format(git)
         head = head_commit(git)
-        files = scan_changes(git, self._object_format, None)
+        files = scan_changes(git, self._object_format, None, self._conversions)
         self._files = {file.change.path: file for file in files}
         self.proposals: list[Proposal] = []
         if files:
@@ -188,7 +188,7 @@ class GitTree:
         paths = {path} | {p for file in stale for p in (file.change.path, file.change.source_path)}
         for file in stale:
             del self._files[file.change.path]
-        fresh = scan_changes(self._git, self._object_format, sorted(paths))
+        fresh = scan_changes(self._git, self._object_format, sorted(paths), self._conversions)
         for file in fresh:
             self._files[file.change.path] = file
         return tuple(file.change for file in fresh)
