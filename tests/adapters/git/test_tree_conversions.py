@@ -110,3 +110,17 @@ def test_a_filter_nobody_configured_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match=r"notes\.txt: \.gitattributes names the filter 'lfs'"):
         load_worktree(repo.root)
+
+
+def test_a_rejected_deletion_comes_back_as_git_restore_writes_it(tmp_path: Path) -> None:
+    repo = _repository(tmp_path / "vetline", "", "true")
+    (repo.root / "notes.txt").unlink()
+    twin = repo.copy(tmp_path / "git")
+
+    tree = load_worktree(repo.root)
+    (change,) = tree.changes
+    tree.sync(change, set(), {hunk.id for hunk in change.hunks}, {})
+
+    _git(twin.root, "checkout", "--", "notes.txt")
+    assert _state(repo.root) == _state(twin.root)
+    assert (repo.root / "notes.txt").read_bytes().endswith(b"line 30\r\n")

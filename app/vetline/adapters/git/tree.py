@@ -257,13 +257,11 @@ class GitTree:
     ) -> dict[str, tuple[bytes, str] | None]:
         """The work tree's wanted contents as git writes them (through its conversions, as
         `git restore` would); a file whose content stays keeps its bytes as they are."""
-        if file.disk is None:
-            return dict(wanted)
         written: dict[str, tuple[bytes, str] | None] = {}
         for path, target in wanted.items():
-            if target is None or path != file.change.path:
-                written[path] = target
-            elif target[0] == file.new:
+            if target is None:
+                written[path] = None
+            elif path == file.change.path and file.disk is not None and target[0] == file.new:
                 written[path] = (file.disk, target[1])
             else:
                 written[path] = (self._conversions.to_worktree(path, target[0]), target[1])
