@@ -168,3 +168,23 @@ def test_a_copy_with_binary_changes_is_refused(tmp_path: Path) -> None:
     outcome = compare_apply(repo.root, patch, tmp_path / "work")
 
     outcome.assert_refused(2, "copy.bin: a copy with binary changes is not supported")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"copy from x\nrename from x\nrename to y\n",
+        b"rename from x\ncopy to y\n",
+        b"new file mode 100644\ncopy from x\ncopy to y\n",
+        b"deleted file mode 100644\nrename from x\n",
+    ],
+    ids=["copy-and-rename", "rename-to-a-copy", "new-copy", "deleted-rename"],
+)
+def test_a_header_of_two_kinds_is_refused_as_git_refuses_it(tmp_path: Path, header: bytes) -> None:
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "x").write_bytes(b"a\n")
+
+    outcome = compare_apply(tmp_path / "base", b"diff --git a/x b/y\n" + header, tmp_path / "work")
+
+    assert "inconsistent header lines" in outcome.git_error
+    outcome.assert_refused(2, "inconsistent header lines")

@@ -151,6 +151,7 @@ class _FileSection:
     rename_to: str | None = None
     copy_from: str | None = None
     copy_to: str | None = None
+    kind_line: int | None = None  # the first line that made it new, deleted, renamed or copied
     created: bool = False
     deleted: bool = False
     old_mode: str | None = None
@@ -307,7 +308,27 @@ class _DiffReader:
                 section.new_mode = section.new_mode or mode
         else:
             return False
+        self._check_one_kind(section)
         return True
+
+    def _check_one_kind(self, section: _FileSection) -> None:
+        """As git: a section is at most one of new, deleted, renamed or copied."""
+        kinds = (
+            section.created
+            + section.deleted
+            + bool(section.rename_from or section.rename_to)
+            + bool(section.copy_from or section.copy_to)
+        )
+        if kinds and section.kind_line is None:
+            section.kind_line = self.pos
+        if kinds > 1:
+            assert section.kind_line is not None
+            raise self.error(
+                self.pos,
+                f"inconsistent header lines {section.kind_line + 1 + self.line_offset} and"
+                f" {self.pos + 1 + self.line_offset}: a file is at most one of new, deleted,"
+                " renamed or copied",
+            )
 
     def _names_and_hunks(self, section: _FileSection) -> None:
         minus, plus = self.bare_at(self.pos), self.bare_at(self.pos + 1)
