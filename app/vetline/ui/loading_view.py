@@ -31,6 +31,9 @@ class LoadingIndicator(QWidget):
         layout.addWidget(self.label)
         layout.addWidget(self.bar)
         layout.addWidget(self.button)
+        # No taller than a line of the status bar's text: the status bar is as tall as its
+        # tallest widget, hidden or not, and must not take room from the review.
+        self.setMaximumHeight(self.fontMetrics().height())
         self.show_loading("")
 
     def show_loading(self, words: str) -> None:
