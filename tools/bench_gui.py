@@ -567,7 +567,7 @@ def role_keys(source: Path, workspace: Path, folder: Path) -> dict[str, Any]:
         viewport = window.diff.viewport()
         report["diff_viewport"] = [viewport.width(), viewport.height()]
         report["window"] = [window.width(), window.height()]
-        report["worker_started"] = gateway.worker_started
+        report["parsed_in_own_process"] = gateway.cancellable_runs > 0
         await asyncio.sleep(0.5)
 
         log(f"idle: {IDLE_PRESSES} presses")

@@ -99,7 +99,7 @@ def role_huge(source: Path, folder: Path) -> dict[str, Any]:
                 "onto_ms": [round(ms, 2) for ms in onto],
                 "back_ms": [round(ms, 2) for ms in back],
                 "load_seconds": round(load_seconds, 1),
-                "worker_started": gateway.worker_started,
+                "parsed_in_own_process": gateway.cancellable_runs > 0,
             },
         }
 

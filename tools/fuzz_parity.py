@@ -1,6 +1,8 @@
 """A long differential run: mutated real patches applied by git and by Vetline.
 
-Usage: .venv/bin/python tools/fuzz_parity.py [--runs N] [--seed S] [--keep DIR]
+Usage: .venv/bin/python tools/fuzz_parity.py [--runs N] [--seed S] [--keep DIR] [--converting]
+
+`--converting` applies inside a repository whose attributes convert line endings.
 
 Every case where Vetline exits 0 with files other than git's (a silent difference), or
 refuses but changes files, or shows a traceback, is written to DIR as case-N.patch and
@@ -25,6 +27,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, default=Path("fuzz-cases"))
+    parser.add_argument("--converting", action="store_true", help="a CRLF repository")
     args = parser.parse_args()
     problems = 0
     with tempfile.TemporaryDirectory() as scratch:
@@ -32,8 +35,11 @@ def main() -> int:
         # Vetline's own folders (decision log, settings) stay in the scratch folder too.
         os.environ["VETLINE_DATA_DIR"] = str(root / "data")
         os.environ["VETLINE_CONFIG_DIR"] = str(root / "config")
-        repo = base_repository(root / "base")
-        for case in run_cases(repo.root, root / "work", args.runs, args.seed):
+        repo = base_repository(root / "base", converting=args.converting)
+        cases = run_cases(
+            repo.root, root / "work", args.runs, args.seed, in_repository=args.converting
+        )
+        for case in cases:
             outcome = case.outcome
             if outcome.silent_difference:
                 problem = "silent difference"

@@ -21,9 +21,18 @@ Mutation = Callable[[random.Random, list[bytes]], list[bytes]]
 _TEXT = "".join(f"line {number}: {'word ' * (number % 7)}\n" for number in range(60))
 
 
-def base_repository(root: Path) -> GitRepo:
-    """A committed tree with the files real patches touch: endings, encodings, modes."""
+# A repository as on Windows: CRLF text files on disk, LF in the repository, and a file
+# git leaves alone.
+CONVERTING_ATTRIBUTES = "*.txt eol=crlf\n*.py text=auto\nlatin1.txt -text\n"
+
+
+def base_repository(root: Path, *, converting: bool = False) -> GitRepo:
+    """A committed tree with the files real patches touch: endings, encodings, modes; with
+    `converting`, line-ending attributes and core.autocrlf, checked out as git would."""
     repo = GitRepo.init(root)
+    if converting:
+        repo.git("config", "core.autocrlf", "true")
+        repo.write(".gitattributes", CONVERTING_ATTRIBUTES)
     repo.write("src/app.py", "".join(f"def f{n}():\n    return {n}\n\n" for n in range(40)))
     repo.write("notes.txt", _TEXT)
     repo.write("crlf.txt", _TEXT.replace("\n", "\r\n"))
@@ -33,6 +42,9 @@ def base_repository(root: Path) -> GitRepo:
     repo.write("old_name.txt", _TEXT[:400])
     repo.write("gone.txt", "bye\n" * 5)
     repo.commit("base")
+    if converting:
+        repo.git("rm", "-q", "-r", "--cached", ".")
+        repo.git("-c", "core.autocrlf=true", "reset", "-q", "--hard")
     return repo
 
 
@@ -57,6 +69,7 @@ def real_patches(repo: GitRepo) -> list[bytes]:
         patches.append(repo.diff())
         repo.git("reset", "-q", "--hard")
         repo.git("clean", "-fdq")
+    patches.append(_copies(repo))
     repo.chmod("tool.sh", 0o644)
     before = repo.root.parent / f"{repo.root.name}-before"
     shutil.rmtree(before, ignore_errors=True)
@@ -75,6 +88,20 @@ def real_patches(repo: GitRepo) -> list[bytes]:
     repo.chmod("tool.sh", 0o644)
     shutil.rmtree(before)
     return patches
+
+
+def _copies(repo: GitRepo) -> bytes:
+    """Copies as `git diff -C -C` finds them: one whole, one with hunks from a source the
+    same patch edits too."""
+    app = repo_text(repo, "src/app.py")
+    repo.write("docs/app_copy.py", app.replace("return 3", "return three"))
+    repo.write("src/app.py", app.replace("return 30", "return thirty"))
+    repo.write("notes_copy.txt", repo_text(repo, "notes.txt"))
+    try:
+        return repo.diff("-C", "-C")
+    finally:
+        repo.git("reset", "-q", "--hard")
+        repo.git("clean", "-fdq")
 
 
 def _gnu_diff(old: Path, new: Path) -> bytes:
@@ -221,14 +248,19 @@ class Case:
     outcome: Outcome
 
 
-def run_cases(base: Path, work: Path, runs: int, seed: int) -> Iterator[Case]:
-    """`runs` mutated patches applied by both; the caller judges each outcome."""
+def run_cases(
+    base: Path, work: Path, runs: int, seed: int, *, in_repository: bool = False
+) -> Iterator[Case]:
+    """`runs` mutated patches applied by both; the caller judges each outcome.
+    `in_repository`: both apply inside a copy of the repository (its attributes and
+    config count), not in a folder of its files alone."""
     repo = GitRepo(base)
     patches = real_patches(repo)
     # The files alone, without .git: quicker to copy for every case.
     plain = work / "plain"
     shutil.rmtree(plain, ignore_errors=True)
-    shutil.copytree(base, plain, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+    ignored = None if in_repository else shutil.ignore_patterns(".git")
+    shutil.copytree(base, plain, symlinks=True, ignore=ignored)
     chooser = random.Random(seed)
     for number in range(runs):
         patch = mutate(chooser, chooser.choice(patches))

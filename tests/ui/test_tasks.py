@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from collections.abc import Coroutine
@@ -26,7 +27,7 @@ from vetline.ui.tasks import (
     diff_files_job,
     diff_texts_job,
     is_big_input,
-    load_sources_job,
+    load_source_job,
 )
 
 BASE = "".join(f"line {number}\n" for number in range(5_000))
@@ -92,7 +93,7 @@ def test_a_failing_job_comes_back_as_words(
 ) -> None:
     missing = str(tmp_path / "nowhere.diff")
     with pytest.raises(JobFailed, match="no such file"):
-        run(qtbot, gateway.latest("load", load_sources_job, [missing], None))
+        run(qtbot, gateway.latest("load", load_source_job, missing, None, 1 << 20))
 
 
 def test_serial_jobs_run_one_at_a_time_in_order(
@@ -128,7 +129,7 @@ def test_big_inputs_are_parsed_in_the_worker_process(
         controller = ReviewController(log, default_settings(), gateway)
         with qtbot.waitSignal(controller.command_finished, timeout=WAIT_MS * 2):
             controller.load_sources([str(source)], tmp_path)
-        assert gateway.worker_started
+        assert gateway.cancellable_runs == 1  # in a process of its own
         assert [p.id for p in controller.session.proposals] == ["demo-pager-fix"]
         assert len(controller.session.items) == 2
         qtbot.waitUntil(lambda: not controller.has_pending_work(), timeout=WAIT_MS)
@@ -175,3 +176,15 @@ def test_the_worker_reads_the_files_it_diffs(
     missing = (diff_files_job, "a.txt", str(tmp_path / "gone.txt"), str(tmp_path / "new.txt"), 3)
     with pytest.raises(JobFailed, match="gone.txt"):
         run(qtbot, gateway.latest("diff", *missing))
+
+
+def test_a_loader_started_ahead_parses_the_first_big_source(
+    qtbot: QtBot, qt_loop: qasync.QEventLoop
+) -> None:
+    gateway = BackgroundWork()
+    gateway.start_loader()
+    ahead = run(qtbot, gateway.cancellable("first", os.getpid))
+    again = run(qtbot, gateway.cancellable("second", os.getpid))
+    assert ahead != os.getpid() and again not in (ahead, os.getpid())  # one process each
+    gateway.start_loader()  # started and never used: shutting down still ends it
+    gateway.shutdown()

@@ -112,6 +112,12 @@ COMMANDS: tuple[Command, ...] = (
         description="A model edits the files you pick (level 3)",
     ),
     Command("app.open", "Open proposals…", context=APP),
+    Command(
+        "app.stop_loading",
+        "Stop loading",
+        context=APP,
+        description="Ends the parsing of a big source now (nothing of it is queued)",
+    ),
     Command("app.command_palette", "Command palette…", context=APP),
     Command("app.shortcuts", "Keyboard shortcuts", context=APP),
     Command(
@@ -176,6 +182,7 @@ DEFAULT_KEYMAP: Mapping[str, tuple[str, ...]] = {
     "ask.file": ("Ctrl+L",),
     "ask.files": ("Ctrl+I",),
     "app.open": ("Ctrl+O",),
+    "app.stop_loading": ("Escape",),
     "app.command_palette": ("Ctrl+Shift+P",),
     "app.shortcuts": ("F1", "?"),
     "app.stats": ("Ctrl+Shift+S",),

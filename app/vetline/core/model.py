@@ -18,6 +18,7 @@ class FileStatus(StrEnum):
     ADDED = "added"
     DELETED = "deleted"
     RENAMED = "renamed"
+    COPIED = "copied"  # a new file at path, made from old_path (which stays as it is)
     BINARY = "binary"
 
 
@@ -26,6 +27,7 @@ class HunkKind(StrEnum):
 
     TEXT = "text"
     RENAME = "rename"  # the file moves from old_path to path
+    COPY = "copy"  # a new file at path, made from old_path with the change's other items
     MODE = "mode"  # the file's permission bits change
     CREATE_EMPTY = "create-empty"  # a new file with no content
     DELETE_EMPTY = "delete-empty"  # an empty file is removed
@@ -319,7 +321,7 @@ class Change:
     path: str
     status: FileStatus
     hunks: tuple[Hunk, ...]
-    old_path: str | None = None  # set for renames (and equal to path otherwise)
+    old_path: str | None = None  # set for renames and copies (and equal to path otherwise)
     base_text: str | None = None
     new_text: str | None = None
     base_sha256: str | None = None  # of the base file's bytes

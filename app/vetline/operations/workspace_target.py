@@ -56,6 +56,7 @@ class WorkspaceTarget:
         self._writes: dict[int, _Write] = {}  # id(FileOutcome) -> what was written for it
         # A folder in a git work tree: git apply would write through git's conversions.
         self._conversions = WorkTreeConversions(workspace.root)
+        workspace.conversions = self._conversions
 
     @classmethod
     def open(
@@ -142,6 +143,10 @@ class WorkspaceTarget:
         return Outcome(OutcomeKind.NOTHING, "nothing to undo")
 
     def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, frozenset[str]]:
+        pairs = list(pairs)
+        self._conversions.read_attributes(
+            path for _, change in pairs for path in {change.path, change.source_path}
+        )
         return {
             (proposal.id, change.path): self._stale_hunks(proposal, change)
             for proposal, change in pairs
@@ -182,7 +187,11 @@ class WorkspaceTarget:
     def _refuse_converted(self, plan: Sequence[FileWrite]) -> None:
         """Bytes git would write otherwise (converted line endings, a filter) are refused,
         never written raw where git apply's result would differ."""
-        written = {write.path: write.data for write in plan if write.data is not None}
+        written = {
+            write.path: write.data
+            for write in plan
+            if write.data is not None and not write.converted
+        }
         reasons = self._conversions.refusals(written)
         if reasons:
             raise InputError(

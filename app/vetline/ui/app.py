@@ -186,7 +186,7 @@ def run_gui(
     asyncio.set_event_loop(loop)
     gateway = BackgroundWork()
     if any(is_big_input(spec, gateway.inline_limit_bytes) for spec in sources):
-        gateway.start_worker()  # it will parse them: let it start while the window is built
+        gateway.start_loader()  # one will parse them: let it start while the window is built
     if level is None:  # the slider's last position, unless --level says otherwise
         remembered = read_last_session(folder)
         level = remembered.level if remembered is not None else None

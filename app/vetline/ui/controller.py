@@ -35,13 +35,21 @@ from vetline.operations.workspace_target import WorkspaceTarget
 from vetline.operations.write_target import StaleKey
 from vetline.ui.queue_index import QueueIndex
 from vetline.ui.stale_bases import StaleBases, written_pairs
-from vetline.ui.tasks import BackgroundWork, JobFailed, Superseded, is_big_input, load_sources_job
+from vetline.ui.tasks import (
+    BackgroundWork,
+    Cancelled,
+    JobFailed,
+    Superseded,
+    is_big_input,
+    load_source_job,
+)
 
 if TYPE_CHECKING:  # git loads when a repository is opened, not for the first paint
     from vetline.operations.repository_target import RepositoryTarget
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
+_LOAD_SLOT = "load:"
 
 
 class ReviewController(QObject):
@@ -65,6 +73,8 @@ class ReviewController(QObject):
     note = Signal(str)  # for the status bar: what a command did
     command_finished = Signal()  # a write, undo or load is done (tests wait on this)
     sources_opened = Signal()  # the queue's sources changed (remembered for next start)
+    # A big source is being parsed (its name and size, in words), or "" when none is.
+    loading_changed = Signal(str)
 
     def __init__(
         self,
@@ -161,19 +171,27 @@ class ReviewController(QObject):
         self._start(self._load(list(specs), workspace))
 
     async def _load(self, specs: list[str], workspace: Path | None) -> None:
+        from vetline.adapters.inputs import UnsafeSourceError  # the parsers load when needed
+
         proposals: list[Proposal] = []
         loaded: list[str] = []
         failures: list[str] = []
+        max_bytes = self.settings["input.max_source_mb"] << 20
         for spec in specs:
             try:
                 if is_big_input(spec, self.gateway.inline_limit_bytes):
-                    found = await self.gateway.latest(
-                        f"load:{spec}", load_sources_job, [spec], _text_or_none(workspace)
-                    )
+                    found = await self._load_in_worker(spec, workspace, max_bytes)
                 else:
-                    found = self._open_inline(spec, workspace)
+                    found = self._open_inline(spec, workspace, max_bytes)
             except Superseded:
                 continue  # the same source was asked for again; that request wins
+            except Cancelled:
+                self.note.emit(f"Stopped loading {spec}")
+                continue
+            except UnsafeSourceError as error:
+                await self.gateway.serial(self._log_refusal, error.proposals, str(error))
+                failures.append(f"{spec}: {error}")
+                continue
             except (VetlineError, JobFailed) as error:
                 failures.append(f"{spec}: {error}")
                 continue
@@ -190,7 +208,49 @@ class ReviewController(QObject):
             self.note.emit("No proposals in " + ", ".join(loaded))
         self.command_finished.emit()
 
-    def _open_inline(self, spec: str, workspace: Path | None) -> list[Proposal]:
+    async def _load_in_worker(
+        self, spec: str, workspace: Path | None, max_bytes: int
+    ) -> list[Proposal]:
+        """Parse a big source in a process of its own, which `cancel_loading` stops."""
+        self.loading_changed.emit(f"Loading {Path(spec).name} ({_size_words(spec)})")
+        try:
+            found = await self.gateway.cancellable(
+                f"{_LOAD_SLOT}{spec}", load_source_job, spec, _text_or_none(workspace), max_bytes
+            )
+        finally:
+            if not self.loading:
+                self.loading_changed.emit("")
+        if found.refusal:
+            from vetline.adapters.inputs import UnsafeSourceError
+
+            raise UnsafeSourceError(found.refusal, found.proposals)
+        return found.proposals
+
+    @property
+    def loading(self) -> bool:
+        """Whether a big source is being parsed now."""
+        return any(slot.startswith(_LOAD_SLOT) for slot in self.gateway.cancellable_slots)
+
+    def cancel_loading(self) -> None:
+        """Stop parsing every big source now being loaded (nothing of it is queued)."""
+        for slot in self.gateway.cancellable_slots:
+            if slot.startswith(_LOAD_SLOT):
+                self.gateway.cancel(slot)
+
+    def _log_refusal(self, proposals: Sequence[Proposal], reason: str) -> None:
+        """A source read but refused: its hunks get a `refused` row each, as on the command
+        line (in a session of their own; nothing is queued)."""
+        refused = ReviewSession(
+            list(proposals),
+            record=self.log.append,
+            clock=time.monotonic,
+            reviewer=self.session.reviewer,
+            level=self.session.level,
+            leash=self.session.leash,
+        )
+        Reviewer(refused, self.log).refuse(reason)
+
+    def _open_inline(self, spec: str, workspace: Path | None, max_bytes: int) -> list[Proposal]:
         """Parse a source here; a repository folder becomes the window's git working tree.
 
         Its verdicts are staged or restored in that tree, so it cannot share a window
@@ -199,7 +259,8 @@ class ReviewController(QObject):
         from vetline.adapters.inputs import open_source
         from vetline.operations.repository_target import RepositoryTarget
 
-        opened = open_source(spec, workspace, stdin=sys.stdin.buffer if spec == "-" else None)
+        stdin = sys.stdin.buffer if spec == "-" else None
+        opened = open_source(spec, workspace, stdin=stdin, max_bytes=max_bytes)
         if opened.git_tree is None:
             if self.repository is not None:
                 raise InputError("this window reviews a repository; open other sources in another")
@@ -455,6 +516,14 @@ class ReviewController(QObject):
         waiter = asyncio.ensure_future(wait_then_call())
         self._waiters.add(waiter)  # asyncio keeps only a weak reference to a task
         waiter.add_done_callback(self._waiters.discard)
+
+
+def _size_words(spec: str) -> str:
+    try:
+        size = Path(spec).stat().st_size
+    except OSError:
+        return "size unknown"
+    return f"{size / (1 << 20):.1f} MB" if size >= 1 << 20 else f"{size // 1024} KB"
 
 
 def _text_or_none(path: Path | None) -> str | None:

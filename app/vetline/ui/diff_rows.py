@@ -348,6 +348,9 @@ def note_text(hunk: Hunk, change: Change | None) -> str:
     if hunk.kind is HunkKind.RENAME:
         old = change.old_path if change and change.old_path else "?"
         return f"Renamed: {old} → {hunk.path}"
+    if hunk.kind is HunkKind.COPY:
+        source = change.old_path if change and change.old_path else "?"
+        return f"Copied: {source} → {hunk.path} (which stays)"
     if hunk.kind is HunkKind.MODE:
         old_mode = change.old_mode if change else None
         new_mode = change.new_mode if change else None

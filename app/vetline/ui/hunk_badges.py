@@ -63,7 +63,7 @@ def file_effect_badge(change: Change | None) -> Badge | None:
         return None
     if change.status is FileStatus.DELETED:
         return DELETES_FILE_BADGE
-    if change.status is FileStatus.ADDED:
+    if change.status in (FileStatus.ADDED, FileStatus.COPIED):
         return NEW_FILE_BADGE
     return None
 
@@ -89,7 +89,7 @@ def header_badges(change: Change | None, hunk: Hunk, *, whitespace_only: bool) -
     """The facts about a hunk shown beside its title (not its verdict)."""
     badges = []
     effect = file_effect_badge(change)
-    if effect is not None and hunk.kind not in (HunkKind.RENAME, HunkKind.MODE):
+    if effect is not None and hunk.kind not in (HunkKind.RENAME, HunkKind.COPY, HunkKind.MODE):
         badges.append(effect)
     if whitespace_only:
         badges.append(WHITESPACE_ONLY_BADGE)

@@ -53,6 +53,7 @@ from vetline.ui.image_commands import (
     sibling_region,
 )
 from vetline.ui.latency import SettledObjects, prefer_the_gui_thread
+from vetline.ui.loading_view import LoadingIndicator
 from vetline.ui.queue_view import QueueView
 from vetline.ui.shortcut_sheet import ShortcutSheet
 from vetline.ui.stats_view import open_stats
@@ -218,6 +219,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(body)
         gap = self.fontMetrics().averageCharWidth() * 2
         self.workspace_label.setContentsMargins(gap, 0, gap, 0)
+        self.loading = LoadingIndicator(self.command_actions["app.stop_loading"], self)
+        self.statusBar().addPermanentWidget(self.loading)
         self.statusBar().addPermanentWidget(self.workspace_label)
         self.statusBar().addPermanentWidget(self.summary)
         self.statusBar().setAccessibleName("Status")
@@ -235,6 +238,7 @@ class MainWindow(QMainWindow):
         controller.confirm_hidden.connect(self._confirm_hidden)
         ask_before_unread_accepts(self)
         controller.command_finished.connect(self._show_finished_if_done)
+        controller.loading_changed.connect(self.loading.show_loading)
         controller.busy_changed.connect(self.decision_bar.set_busy)
         controller.busy_changed.connect(self.diff.set_busy)
         controller.states_changed.connect(lambda _proposal_ids: self._show_hunk_states())
@@ -376,6 +380,7 @@ class MainWindow(QMainWindow):
             "ask.file": lambda: self.open_ask(Level.CHUNK),
             "ask.files": lambda: self.open_ask(Level.FILE),
             "app.open": self.open_files,
+            "app.stop_loading": controller.cancel_loading,
             "app.command_palette": self.show_command_palette,
             "app.shortcuts": self.show_shortcuts,
             "app.stats": lambda: open_stats(self),

@@ -12,6 +12,9 @@ Two lanes, both awaited from the asyncio loop qasync runs on Qt's event loop:
   megabytes are pickled by a thread of the window's process. (Results are unpickled
   by the pool's own thread, which hands the GIL over every millisecond (ui.latency):
   unpickling them in slices on the GUI thread instead was slower side by side.)
+* `cancellable(slot, job, ...)` runs one long job (parsing a big source) in a process
+  of its own, which `cancel(slot)` stops at once: the reviewer need not wait for a
+  500 MB diff to be parsed to change their mind.
 * `serial(job, ...)` runs workspace and log I/O in ONE background thread, in the
   order asked, so two writes never interleave and the window never freezes on
   a slow disk. I/O releases the GIL, so a thread is enough here.
@@ -25,6 +28,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -50,6 +54,10 @@ class JobFailed(Exception):  # noqa: N818 - names what happened, like Superseded
     """A job in the worker process failed; carries its message (tracebacks stay there)."""
 
 
+class Cancelled(Exception):  # noqa: N818 - names what happened, like Superseded
+    """The reviewer stopped a cancellable job; there is no result."""
+
+
 class BackgroundWork:
     """The gateway; one per window. `shutdown()` waits for writes in flight."""
 
@@ -59,6 +67,10 @@ class BackgroundWork:
         self._io_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vetline-io")
         self._generations: dict[str, int] = {}
         self._pending: dict[str, Future[Any]] = {}
+        self._own_processes: dict[str, ProcessPoolExecutor] = {}  # slot -> its process
+        self._cancelled: set[str] = set()
+        self.cancellable_runs = 0  # how many cancellable jobs were started (tests read it)
+        self._spare: ProcessPoolExecutor | None = None  # started ahead for the next one
         self._closed = False
 
     async def latest(self, slot: str, job: Callable[..., T], *args: Any) -> T:
@@ -91,6 +103,52 @@ class BackgroundWork:
         and loads its modules while the window builds itself, instead of after."""
         self._submit(self._worker_pool(), _guarded, _ready)
 
+    def start_loader(self) -> None:
+        """Start the process the next cancellable job (a big source to parse) will run in,
+        now: it starts and loads its modules while the window builds itself."""
+        if self._spare is None and not self._closed:
+            self._spare = _one_process()
+            self._submit(self._spare, _guarded, _ready)
+
+    async def cancellable(self, slot: str, job: Callable[..., T], *args: Any) -> T:
+        """Run `job(*args)` in a process of its own; raise Cancelled if `cancel(slot)`
+        stopped it first."""
+        pool, self._spare = self._spare or _one_process(), None
+        self.cancellable_runs += 1
+        self._own_processes[slot] = pool
+        self._cancelled.discard(slot)
+        try:
+            future = self._submit(pool, _guarded, job, *args)
+            try:
+                failure, value = await asyncio.wrap_future(future)
+            except (_broken_pool(), asyncio.CancelledError):
+                if slot in self._cancelled:
+                    raise Cancelled(slot) from None
+                raise
+        finally:
+            if self._own_processes.get(slot) is pool:
+                del self._own_processes[slot]
+            pool.shutdown(wait=False, cancel_futures=True)
+        if slot in self._cancelled:
+            raise Cancelled(slot)
+        if failure is not None:
+            raise JobFailed(failure)
+        return cast(T, value)
+
+    def cancel(self, slot: str) -> bool:
+        """Stop the cancellable job in `slot` (its process ends now); False if none runs."""
+        pool = self._own_processes.pop(slot, None)
+        if pool is None:
+            return False
+        self._cancelled.add(slot)
+        _end_processes(pool)
+        return True
+
+    @property
+    def cancellable_slots(self) -> tuple[str, ...]:
+        """The slots whose cancellable jobs are running."""
+        return tuple(self._own_processes)
+
     @property
     def worker_started(self) -> bool:
         """True once the worker process pool exists (it starts on the first big job)."""
@@ -105,6 +163,10 @@ class BackgroundWork:
         if self._closed:
             return
         self._closed = True
+        for slot in list(self._own_processes):
+            self.cancel(slot)
+        if self._spare is not None:
+            self._spare.shutdown(wait=True, cancel_futures=True)
         self._io_thread.shutdown(wait=True)
         if self._process_pool is not None:
             self._process_pool.shutdown(wait=True, cancel_futures=True)
@@ -119,13 +181,33 @@ class BackgroundWork:
 
     def _worker_pool(self) -> ProcessPoolExecutor:
         if self._process_pool is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            # "spawn": a fork of a process running Qt threads can deadlock in the child.
-            context = multiprocessing.get_context("spawn")
-            self._process_pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            self._process_pool = _one_process()
         return self._process_pool
+
+
+def _one_process() -> ProcessPoolExecutor:
+    import multiprocessing  # loaded with the first process, not at start-up
+    from concurrent.futures import ProcessPoolExecutor
+
+    # "spawn": a fork of a process running Qt threads can deadlock in the child.
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _broken_pool() -> type[Exception]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    return BrokenProcessPool
+
+
+def _end_processes(pool: ProcessPoolExecutor) -> None:
+    """End a pool's processes now, mid-job (Python 3.14 has a method for it)."""
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:
+        terminate()
+        return
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        process.terminate()
 
 
 def _guarded(job: Callable[..., T], *args: Any) -> tuple[str | None, T | None]:
@@ -147,18 +229,29 @@ def _ready() -> None:
     """Nothing: unpickling it has the worker import this module, ready for the real job."""
 
 
-def load_sources_job(specs: list[str], workspace: str | None) -> list[Proposal]:
-    """Parse source specs into proposals (their hunks are computed here, off the GUI)."""
-    from vetline.adapters.inputs import load_source
+@dataclass(frozen=True)
+class LoadedSource:
+    """What parsing a source gave: its proposals, or a refusal of them (read, but refused
+    for a path no file should have) with the proposals, so the log can record it."""
+
+    proposals: list[Proposal] = field(default_factory=list)
+    refusal: str = ""
+
+
+def load_source_job(spec: str, workspace: str | None, max_bytes: int) -> LoadedSource:
+    """Parse one source spec into proposals (their hunks are computed here, off the GUI);
+    a source over `max_bytes` is refused unread."""
+    from vetline.adapters.inputs import UnsafeSourceError, load_source
 
     root = Path(workspace) if workspace else None
-    proposals: list[Proposal] = []
-    for spec in specs:
-        proposals.extend(load_source(spec, root))
+    try:
+        proposals = load_source(spec, root, max_bytes=max_bytes)
+    except UnsafeSourceError as error:
+        return LoadedSource(error.proposals, str(error))
     for proposal in proposals:
         for hunk in proposal.hunks:
             hunk.sha256  # noqa: B018 - hashed here, it travels with the hunk: not in the window
-    return proposals
+    return LoadedSource(proposals)
 
 
 def diff_texts_job(path: str, base: str, new: str, context: int) -> tuple[Hunk, ...]:

@@ -12,6 +12,7 @@ import pytest
 
 from helpers.proposals import proposal_of
 from vetline.adapters.files import transaction
+from vetline.adapters.files.modes import git_permissions
 from vetline.adapters.files.workspace import FileWrite, Workspace, WorkspaceIOError
 from vetline.core.errors import InputError, StaleBaseError, UnsafePathError
 from vetline.core.hunks import hunks_from_texts, split_hunk
@@ -662,7 +663,7 @@ def test_plan_describes_each_write(workspace: Workspace, root: Path) -> None:
         FileWrite(
             path="a.txt",
             data=LINES.replace(b"line 5\n", b"five\n"),
-            mode=0o600,
+            mode=git_permissions(executable=False),  # as git apply rewrites it: 0600 goes
             expected_sha256=sha256_hex(LINES),
         )
     ]

@@ -355,7 +355,10 @@ def _error(patch: str | bytes, name: str = "fix.patch") -> str:
         ("", "fix.patch: no changes found"),
         ("@@ -1 +1 @@\n-a\n+b\n", "line 1: hunk header before any '---'/'+++' file header"),
         (GOOD.replace("diff --git", "diff --cc"), "combined (merge) diffs are not supported"),
-        (GOOD.replace("index 1111111..2222222 100644", "copy from x"), "copied files"),
+        (
+            GOOD.replace("index 1111111..2222222 100644", "copy from x"),
+            "'f.txt' is not 'x', named above",
+        ),
         (GOOD.replace("index 1111111..2222222 100644", "index zz"), "line 2: malformed index"),
         (GOOD.replace("index 1111111..2222222 100644", "new mode 12"), "malformed file mode"),
         (GOOD + GOOD, "line 10: f.txt is changed twice (also at line 1)"),

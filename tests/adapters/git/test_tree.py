@@ -191,16 +191,6 @@ def test_crlf_and_missing_final_newline_round_trip_byte_for_byte(repo: Project) 
     assert staged(repo, "tail.txt") == b"first\nmiddle\nLAST"
 
 
-def test_files_whose_bytes_git_would_convert_are_refused(repo: Project) -> None:
-    repo.write(".gitattributes", "converted.txt text eol=crlf\n")
-    repo.write("converted.txt", "one\ntwo\n")
-    repo.commit("attributes")
-    repo.write("converted.txt", b"one\r\nTWO\r\n")
-
-    with pytest.raises(InputError, match=r"converted\.txt.*Review them with git itself"):
-        load(repo)
-
-
 # ---- whole files --------------------------------------------------------------------
 
 

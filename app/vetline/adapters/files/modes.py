@@ -2,21 +2,50 @@
 
 from __future__ import annotations
 
-from vetline.adapters.files.atomic import NEW_FILE_MODE
+import os
+import re
+from pathlib import Path
+
 from vetline.core.errors import InputError
 from vetline.core.model import Change
 
 
+def _read_umask() -> int:
+    """The process's umask: from /proc where there is one (reading it there changes
+    nothing), else by setting it and putting it back, once, before any writer starts."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        status = ""
+    found = re.search(r"^Umask:\s*([0-7]+)$", status, re.MULTILINE)
+    if found:
+        return int(found.group(1), 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
+def git_permissions(executable: bool) -> int:
+    """The permission bits `git apply` gives every file it writes, new or patched: it
+    recreates the file with 0777 or 0666 less the umask (a 0600 file comes out 0644 under
+    the usual umask 022), keeping only whether the owner could execute it."""
+    return (0o777 if executable else 0o666) & ~_UMASK
+
+
 def mode_bits(git_mode: str | None) -> int | None:
     """Permission bits for a git mode such as "100755": git records only whether a file is
-    executable, so it writes 755 or 644 whatever the other bits say ("100777" too)."""
+    executable, so it writes as `git_permissions` says whatever the other bits are
+    ("100777" too)."""
     if not git_mode:
         return None
     try:
         bits = int(git_mode, 8)
     except ValueError as error:
         raise InputError(f"not a file mode: {git_mode!r}") from error
-    return 0o755 if bits & 0o100 else NEW_FILE_MODE
+    return git_permissions(bool(bits & 0o100))
 
 
 # git's file types (the bits above the permissions of a mode such as "120000").

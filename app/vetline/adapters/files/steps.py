@@ -16,7 +16,8 @@ class FileWrite:
 
     `data` None deletes the file. `expected_sha256` is the sha256 of the bytes at
     `path` the plan was made from; None means `path` must not exist. A rename also
-    removes `vacates`, whose bytes must still hash to `vacates_sha256`.
+    removes `vacates`, whose bytes must still hash to `vacates_sha256`. `converted`:
+    `data` already went through git's conversions for its path, as git apply writes it.
     """
 
     path: str
@@ -25,6 +26,7 @@ class FileWrite:
     expected_sha256: str | None
     vacates: str | None = None
     vacates_sha256: str | None = None
+    converted: bool = False
 
 
 def steps_of(plan: Iterable[FileWrite]) -> list[Step]:

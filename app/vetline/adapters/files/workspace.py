@@ -12,9 +12,10 @@ import os
 import stat
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from vetline.adapters.files.atomic import NEW_FILE_MODE, WorkspaceIOError
-from vetline.adapters.files.modes import mode_bits, refuse_special_files
+from vetline.adapters.files.modes import git_permissions, mode_bits, refuse_special_files
 from vetline.adapters.files.safety import NotRegularFileError, PathRules, read_regular_file
 from vetline.adapters.files.steps import (
     FileWrite,
@@ -37,6 +38,18 @@ from vetline.core.text import TextDecodeError, decode, encode
 
 # NEW_FILE_MODE, WorkspaceIOError and FileWrite live beside; callers import them from here.
 __all__ = ["JOURNAL_FOLDER", "NEW_FILE_MODE", "FileWrite", "Workspace", "WorkspaceIOError"]
+
+
+class GitConversions(Protocol):
+    """git's conversions (line endings, filters) for a folder in a git work tree."""
+
+    def to_git(self, path: str, data: bytes, *, keep_line_endings: bool) -> bytes:
+        """The bytes as git apply reads the file before patching it."""
+        ...
+
+    def to_worktree(self, path: str, data: bytes) -> bytes:
+        """The bytes git apply writes at `path` for `data`."""
+        ...
 
 
 # Changes whose hunks apply to a file edited since the proposal, where their context matches.
@@ -62,6 +75,8 @@ class Workspace:
         # While `plan_in_order` runs: each path as the proposals planned so far leave it
         # (bytes or None for gone, and mode), in place of what is on disk.
         self._planned: dict[str, tuple[bytes | None, int | None]] = {}
+        # Set for a folder in a git work tree: a patch is read and written through them.
+        self.conversions: GitConversions | None = None
 
     def check_path(self, rel: str) -> Path:
         """The absolute path of `rel`, or UnsafePathError naming it and the reason."""
@@ -124,9 +139,11 @@ class Workspace:
         am` applies a series that edits one file twice), merged into one write per path
         that expects what is on disk now."""
         before: dict[str, str | None] = {}
+        converted: dict[str, bool] = {}
         try:
             for proposal in proposals:
                 for write in self.plan(proposal, accepted):
+                    converted[write.path] = write.converted
                     moves = [(write.vacates, None, None)] if write.vacates is not None else []
                     for path, data, mode in [(write.path, write.data, write.mode), *moves]:
                         if path not in before:
@@ -136,7 +153,7 @@ class Workspace:
         finally:
             self._planned = {}
         return [
-            FileWrite(path, data, mode, before[path])
+            FileWrite(path, data, mode, before[path], converted=converted.get(path, False))
             for path, (data, mode) in planned.items()
             if data is not None or before[path] is not None
         ]
@@ -195,18 +212,22 @@ class Workspace:
         self.check_path(source)
         self.check_path(target)
         refuse_special_files(change)
+        if change.status is FileStatus.COPIED:
+            return self._plan_copy(change, chosen, edited)
         data: bytes | None
         if change.is_binary:
             base = self._read_binary_base(change)
+            read = self._as_git_reads(change, source, base)
             if HunkKind.BINARY in kinds:
-                data = _binary_new_content(change, base)
+                data = _binary_new_content(change, read)
             elif HunkKind.IMAGE_REGION in kinds:
-                data = _composed_image(change, base, chosen)
+                data = _composed_image(change, read, chosen)
             else:
-                data = base
+                data = read
         else:
             base = self._read_base(change)
-            data = self._new_content(change, base or b"", chosen, edited)
+            read = self._as_git_reads(change, source, base)
+            data = self._new_content(change, read or b"", chosen, edited)
             if change.status is FileStatus.DELETED and _removes_file(change, chosen):
                 if data:
                     raise StaleBaseError(
@@ -216,17 +237,70 @@ class Workspace:
                 data = None
         if data is None and base is None:
             return None
+        data, converted = self._as_git_writes(change, target, data)
         # A binary change is one item: accepting it takes its mode change too.
         mode_changes = HunkKind.MODE in kinds or (change.is_binary and HunkKind.BINARY in kinds)
         if base is None or (mode_changes and change.new_mode):
-            mode = mode_bits(change.new_mode) or NEW_FILE_MODE
+            mode = mode_bits(change.new_mode) or git_permissions(executable=False)
         else:
-            mode = self._mode_or(source, NEW_FILE_MODE)
+            # As git apply: the file is written anew, keeping only its executable bit.
+            mode = git_permissions(bool(self._mode_or(source, NEW_FILE_MODE) & 0o100))
         if target != source and data is not None and base is not None:
             if self._planned_exists(target) and not only_case_differs(target, source):
                 raise StaleBaseError(f"{target} already exists")
-            return FileWrite(target, data, mode, None, vacates=source, vacates_sha256=_sha(base))
-        return FileWrite(source, data, None if data is None else mode, _sha_or_none(base))
+            return FileWrite(
+                target,
+                data,
+                mode,
+                None,
+                vacates=source,
+                vacates_sha256=_sha(base),
+                converted=converted,
+            )
+        mode_or_none = None if data is None else mode
+        return FileWrite(source, data, mode_or_none, _sha_or_none(base), converted=converted)
+
+    def _plan_copy(
+        self, change: Change, chosen: list[Hunk], edited: Mapping[str, str]
+    ) -> FileWrite:
+        """A new file made as git makes a copy: the source as it is before the patch (it
+        stays), with the accepted hunks, and the source's mode unless the mode item says."""
+        kinds = {hunk.kind for hunk in chosen}
+        if HunkKind.COPY not in kinds:
+            raise InputError(
+                f"{change.path}: its changes are to a copy of {change.source_path};"
+                " accept the copy too, or reject them"
+            )
+        base = self._planned_bytes(change.source_path)
+        if base is None:
+            raise StaleBaseError(f"{change.source_path} does not exist any more")
+        if self._planned_exists(change.path):
+            raise StaleBaseError(f"{change.path} already exists")
+        read = self._as_git_reads(change, change.source_path, base) or b""
+        data, converted = self._as_git_writes(
+            change, change.path, self._new_content(change, read, chosen, edited)
+        )
+        assert data is not None
+        if HunkKind.MODE in kinds and change.new_mode:
+            mode = mode_bits(change.new_mode) or git_permissions(executable=False)
+        else:
+            source_mode = self._mode_or(change.source_path, NEW_FILE_MODE)
+            mode = git_permissions(bool(source_mode & 0o100))
+        return FileWrite(change.path, data, mode, None, converted=converted)
+
+    def _as_git_reads(self, change: Change, path: str, data: bytes | None) -> bytes | None:
+        """A patch's base as git apply reads it: through git's conversions (in a work tree)."""
+        if data is None or self.conversions is None or change.base_text is not None:
+            return data
+        return self.conversions.to_git(path, data, keep_line_endings=_crlf_in_old(change))
+
+    def _as_git_writes(
+        self, change: Change, path: str, data: bytes | None
+    ) -> tuple[bytes | None, bool]:
+        """A patch's result as git apply writes it, and whether it went through git."""
+        if data is None or self.conversions is None or change.base_text is not None:
+            return data, False
+        return self.conversions.to_worktree(path, data), True
 
     def _plan_annotations(self, change: Change, boxes: Sequence[Hunk]) -> FileWrite:
         """The sidecar beside the image, with the accepted boxes merged into what it holds."""
@@ -404,6 +478,15 @@ def _removes_file(change: Change, chosen: Sequence[Hunk]) -> bool:
         return True
     text_hunks = [hunk for hunk in change.hunks if hunk.kind is HunkKind.TEXT]
     return bool(text_hunks) and all(hunk.id in chosen_ids for hunk in text_hunks)
+
+
+def _crlf_in_old(change: Change) -> bool:
+    """Whether a patch's old lines end in CRLF: git apply then keeps the file's endings."""
+    return any(
+        kind in " -" and text.rstrip("\n").endswith("\r")
+        for hunk in change.hunks
+        for kind, text in zip(hunk.kinds, hunk.texts, strict=True)
+    )
 
 
 def _sha(data: bytes | None) -> str:

@@ -149,6 +149,9 @@ class _FileSection:
     dev_null_new: bool = False
     rename_from: str | None = None
     rename_to: str | None = None
+    copy_from: str | None = None
+    copy_to: str | None = None
+    kind_line: int | None = None  # the first line that made it new, deleted, renamed or copied
     created: bool = False
     deleted: bool = False
     old_mode: str | None = None
@@ -167,6 +170,19 @@ class _FileSection:
     @property
     def is_deleted(self) -> bool:
         return self.deleted or self.dev_null_new
+
+    @property
+    def old_name(self) -> str | None:
+        """The name 'rename from' or 'copy from' gives."""
+        return self.rename_from or self.copy_from
+
+    @property
+    def new_name(self) -> str | None:
+        return self.rename_to or self.copy_to
+
+    @property
+    def is_copy(self) -> bool:
+        return bool(self.is_git and (self.copy_from or self.copy_to))  # as git: either line
 
 
 class _DiffReader:
@@ -224,7 +240,10 @@ class _DiffReader:
                 continue
             self.first_header = min(self.first_header, start)
             change = self._change(section)
-            for path in {change.path, change.source_path}:
+            # A copy only reads its source, which another section may change too: git
+            # copies from the file as it was before the patch.
+            copied = change.status is FileStatus.COPIED
+            for path in {change.path} if copied else {change.path, change.source_path}:
                 if path in seen:
                     raise self.error(start, f"{path} is changed twice (also at line {seen[path]})")
                 seen[path] = start + 1
@@ -273,8 +292,10 @@ class _DiffReader:
             section.rename_from = git_extended_name(value)
         elif key == "rename to":
             section.rename_to = git_extended_name(value)
-        elif key in ("copy from", "copy to"):
-            raise self.error(self.pos, "copied files are not supported (make the patch without -C)")
+        elif key == "copy from":
+            section.copy_from = git_extended_name(value)
+        elif key == "copy to":
+            section.copy_to = git_extended_name(value)
         elif key in ("similarity index", "dissimilarity index"):
             pass
         elif key == "index":
@@ -287,7 +308,27 @@ class _DiffReader:
                 section.new_mode = section.new_mode or mode
         else:
             return False
+        self._check_one_kind(section)
         return True
+
+    def _check_one_kind(self, section: _FileSection) -> None:
+        """As git: a section is at most one of new, deleted, renamed or copied."""
+        kinds = (
+            section.created
+            + section.deleted
+            + bool(section.rename_from or section.rename_to)
+            + bool(section.copy_from or section.copy_to)
+        )
+        if kinds and section.kind_line is None:
+            section.kind_line = self.pos
+        if kinds > 1:
+            assert section.kind_line is not None
+            raise self.error(
+                self.pos,
+                f"inconsistent header lines {section.kind_line + 1 + self.line_offset} and"
+                f" {self.pos + 1 + self.line_offset}: a file is at most one of new, deleted,"
+                " renamed or copied",
+            )
 
     def _names_and_hunks(self, section: _FileSection) -> None:
         minus, plus = self.bare_at(self.pos), self.bare_at(self.pos + 1)
@@ -318,8 +359,8 @@ class _DiffReader:
                 minus,
                 plus,
                 self.strip.count,
-                old=section.rename_from or (known[0] if section.deleted else None),
-                new=section.rename_to or (known[1] if section.created else None),
+                old=section.old_name or (known[0] if section.deleted else None),
+                new=section.new_name or (known[1] if section.created else None),
                 created=section.created,
                 deleted=section.deleted,
             )
@@ -454,8 +495,8 @@ class _DiffReader:
     def _path(self, section: _FileSection) -> tuple[str | None, str]:
         """(old name or None for a new file, new name or the old one for a deletion)."""
         names = section.header_names
-        old = section.rename_from or section.minus_name or (names[0] if names else None)
-        new = section.rename_to or section.plus_name or (names[1] if names else None)
+        old = section.old_name or section.minus_name or (names[0] if names else None)
+        new = section.new_name or section.plus_name or (names[1] if names else None)
         if section.is_created:
             old = None
         if section.is_deleted:
@@ -467,7 +508,10 @@ class _DiffReader:
 
     def _change(self, section: _FileSection) -> Change:
         old, path = self._path(section)
-        renamed = section.is_git and old is not None and old != path and not section.is_deleted
+        copied = section.is_copy and old is not None and not section.is_created
+        copied = copied and not section.is_deleted
+        renamed = not copied and section.is_git and old is not None and old != path
+        renamed = renamed and not section.is_deleted
         # "new mode" with no "old mode" changes the mode from whatever the file has (git
         # takes the old one from the disk).
         mode_changed = (
@@ -477,16 +521,18 @@ class _DiffReader:
             and section.new_mode is not None
         )
         hunks: list[Hunk] = []
+        if section.binary and copied:
+            raise self.error(section.line, f"{path}: a copy with binary changes is not supported")
         if section.binary:
             status = FileStatus.BINARY
             hunks.append(_zero_line_hunk(path, HunkKind.BINARY))
         else:
-            if renamed:
-                hunks.append(_zero_line_hunk(path, HunkKind.RENAME))
+            if renamed or copied:
+                hunks.append(_zero_line_hunk(path, HunkKind.COPY if copied else HunkKind.RENAME))
             if mode_changed:
                 hunks.append(_zero_line_hunk(path, HunkKind.MODE))
             hunks += section.hunks
-            status = _status(section, renamed)
+            status = FileStatus.COPIED if copied else _status(section, renamed)
             if not section.hunks:
                 self._refuse_missing_hunks(section, path)
                 if section.is_created:
@@ -497,7 +543,7 @@ class _DiffReader:
             path=path,
             status=status,
             hunks=tuple(hunks),
-            old_path=old if renamed else None,
+            old_path=old if renamed or copied else None,
             old_mode=section.old_mode,
             new_mode=None if section.is_deleted else section.new_mode,
             binary_old=section.binary_old,
@@ -512,10 +558,10 @@ class _DiffReader:
             blob = section.new_blob
         elif section.is_deleted:
             blob = section.old_blob
-        elif (section.rename_from and section.rename_to) or (
+        elif (section.old_name and section.new_name) or (
             section.old_mode and section.new_mode and section.old_mode != section.new_mode
         ):
-            return  # a rename or a mode change needs no hunks (git's "metadata changes")
+            return  # a rename, a copy or a mode change needs no hunks (git's "metadata changes")
         else:
             raise self.error(section.line, f"no changes for {path}: truncated patch?")
         if blob is not None and not _EMPTY_BLOB.startswith(blob.lower()):

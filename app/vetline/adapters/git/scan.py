@@ -1,8 +1,9 @@
 """Reading a git working tree: what differs between its index and its files, as Changes.
 
 Lists the differences (`git diff-files`, untracked files), reads index blobs and
-work tree files as raw bytes, pairs deletions with additions as renames, refuses
-files git would convert when staging, and builds one Change per file. Submodules,
+work tree files as raw bytes, takes a file git converts when staging (line endings,
+filters) in the form `git add` would stage, pairs deletions with additions as
+renames, and builds one Change per file. Submodules,
 nested repositories and symbolic links become view-only items (see `tree`).
 """
 
@@ -15,10 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vetline.adapters.git.runner import Git, GitCommandError
+from vetline.adapters.git.conversion import WorkTreeConversions
+from vetline.adapters.git.runner import Git, GitCommandError, read_blobs
 from vetline.adapters.images.changes import image_change
 from vetline.adapters.images.kinds import is_image
-from vetline.core.errors import InputError
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import BinaryData, Change, FileStatus, Hunk, HunkKind, sha256_hex
 from vetline.core.text import TextDecodeError, decode, looks_binary_to_git, split_lines
@@ -54,6 +55,9 @@ class TrackedFile:
     loaded_index: dict[str, IndexEntry | None]  # per path, as loaded
     index: dict[str, IndexEntry | None]  # per path, as loaded or as our last sync wrote
     tree: dict[str, str | None]  # per path, sha256 of the bytes expected on disk
+    # The work tree bytes at change.path when git converts them on staging (line endings,
+    # a filter); `new` is then what `git add` would stage. None: `new` is on disk as is.
+    disk: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +70,14 @@ class _Listed:
     blob: str | None
 
 
-def scan_changes(git: Git, object_format: str, paths: Sequence[str] | None) -> list[TrackedFile]:
-    """Every index / work tree difference (under `paths`, if given), sorted by path."""
+def scan_changes(
+    git: Git,
+    object_format: str,
+    paths: Sequence[str] | None,
+    conversions: WorkTreeConversions | None = None,
+) -> list[TrackedFile]:
+    """Every index / work tree difference (under `paths`, if given), sorted by path;
+    `conversions`, git's for this work tree, may be given to save asking for them again."""
     pathspec = ["--", *paths] if paths is not None else []
     listed = _diff_files(git, pathspec)
     untracked = [
@@ -88,6 +98,15 @@ def scan_changes(git: Git, object_format: str, paths: Sequence[str] | None) -> l
     blobs = _read_blobs(
         git, [item.blob for item in listed if item.blob and _is_file(item.base_mode)]
     )
+    on_disk = {
+        item.path: _read_file(git.root / item.path)
+        for item in listed
+        if item.new_mode and _file_or_nothing(item.base_mode) and _file_or_nothing(item.new_mode)
+    }
+    # Compared with the index as git compares them: what `git add` would stage.
+    staged = (conversions or WorkTreeConversions(git.root)).as_staged(
+        [path for path, data in on_disk.items() if data is not None]
+    )
     files: list[TrackedFile] = []
     deleted: list[tuple[_Listed, bytes]] = []
     added: list[tuple[_Listed, bytes]] = []
@@ -96,7 +115,7 @@ def scan_changes(git: Git, object_format: str, paths: Sequence[str] | None) -> l
             files.append(_view_only(git, item, index))
             continue
         base = blobs[item.blob] if item.blob else None
-        new = _read_file(git.root / item.path) if item.new_mode else None
+        new = staged.get(item.path, on_disk.get(item.path)) if item.new_mode else None
         new_mode = item.new_mode if new is not None else None
         if base == new and item.base_mode == new_mode:
             continue  # only its timestamps changed
@@ -107,7 +126,11 @@ def scan_changes(git: Git, object_format: str, paths: Sequence[str] | None) -> l
         else:
             files.append(_tracked(item.path, None, base, new, item.base_mode, new_mode, index))
     files += _pair_renames(deleted, added, index, object_format)
-    _refuse_converted(git, [file for file in files if not file.view_only], object_format)
+    for file in files:
+        raw = on_disk.get(file.change.path)
+        if file.change.path in staged and file.new is not None and raw is not None:
+            file.disk = raw
+            file.tree[file.change.path] = sha256_hex(raw)
     return sorted(files, key=lambda file: file.change.path)
 
 
@@ -343,35 +366,6 @@ def _item(path: str, kind: HunkKind) -> Hunk:
     return Hunk(path, 0, 0, 0, 0, kind=kind)
 
 
-def _refuse_converted(git: Git, files: Sequence[TrackedFile], object_format: str) -> None:
-    """Refuse files git would convert when staging (core.autocrlf, .gitattributes eol,
-    filters such as LFS): their raw bytes are not what git compares, so the hunks
-    would be wrong, and staging them raw would undo the conversion."""
-    on_disk = [
-        file
-        for file in files
-        if file.new is not None and "\n" not in file.change.path  # --stdin-paths is per line
-    ]
-    if not on_disk:
-        return
-    names = "".join(f"{file.change.path}\n" for file in on_disk)
-    hashed = git.run(
-        "hash-object", "--stdin-paths", stdin=os.fsencode(names), user_conversions=True
-    ).split()
-    converted = [
-        file.change.path
-        for file, blob in zip(on_disk, hashed, strict=True)
-        if file.new is not None and blob.decode() != blob_id(file.new, object_format)
-    ]
-    if converted:
-        raise InputError(
-            f"{git.root}: git converts line endings or runs a filter on "
-            f"{', '.join(converted[:5])}{' …' if len(converted) > 5 else ''} when staging "
-            "(core.autocrlf or .gitattributes); Vetline stages raw bytes, so it cannot "
-            "review them safely. Review them with git itself."
-        )
-
-
 def index_entries(git: Git, paths: Sequence[str]) -> dict[str, IndexEntry | None]:
     """The stage-0 index entry at each path (None: not in the index)."""
     entries: dict[str, IndexEntry | None] = dict.fromkeys(paths)
@@ -392,21 +386,7 @@ def index_entries(git: Git, paths: Sequence[str]) -> dict[str, IndexEntry | None
 
 def _read_blobs(git: Git, blobs: Iterable[str]) -> dict[str, bytes]:
     """Blob contents exactly as stored: `cat-file --batch` converts nothing."""
-    wanted = sorted(set(blobs))
-    if not wanted:
-        return {}
-    out = git.run("cat-file", "--batch", stdin="".join(f"{blob}\n" for blob in wanted).encode())
-    contents: dict[str, bytes] = {}
-    position = 0
-    for blob in wanted:
-        end = out.index(b"\n", position)
-        header = out[position:end].split(b" ")
-        if len(header) != 3 or header[1] != b"blob":
-            raise GitCommandError(f"git has no blob {blob} ({out[position:end]!r})")
-        size = int(header[2])
-        contents[blob] = out[end + 1 : end + 1 + size]
-        position = end + 1 + size + 1
-    return contents
+    return read_blobs(git, blobs)
 
 
 def _read_file(path: Path) -> bytes | None:

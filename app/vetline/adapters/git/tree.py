@@ -8,8 +8,11 @@ positions never drift:
 * the index holds the base plus the accepted (and edited) hunks: accept stages;
 * the work tree holds the base plus every hunk not rejected: reject restores.
 
-Bytes are read and written raw (no line-ending conversion, no filters), so CRLF
-files and files without a final newline round-trip exactly. Nothing is committed.
+Where git converts a file when staging it (core.autocrlf, `eol`/`text` or a filter in
+.gitattributes), its hunks are between the index and what `git add` would stage, both
+asked of git; a restore writes through git's conversions, as `git restore` does, and
+an accept leaves the work tree's bytes alone. Otherwise bytes are read and written raw,
+so CRLF files and files without a final newline round-trip exactly. Nothing is committed.
 
 Submodules, nested repositories and symbolic links are listed, never entered or
 written: each is one zero-line BINARY item without data (status MODIFIED, ADDED or
@@ -28,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from vetline.adapters.files.workspace import FileWrite, Workspace
+from vetline.adapters.git.conversion import WorkTreeConversions
 from vetline.adapters.git.runner import Git, GitCommandError
 from vetline.adapters.git.scan import (
     EXECUTABLE_MODE,
@@ -96,9 +100,10 @@ class GitTree:
         self._git = git
         # The leash's denied paths flag a proposal; they must not stop a reject restoring one.
         self._workspace = Workspace(self.root, deny=())
+        self._conversions = WorkTreeConversions(self.root)
         self._object_format = read_object_format(git)
         head = head_commit(git)
-        files = scan_changes(git, self._object_format, None)
+        files = scan_changes(git, self._object_format, None, self._conversions)
         self._files = {file.change.path: file for file in files}
         self.proposals: list[Proposal] = []
         if files:
@@ -146,7 +151,7 @@ class GitTree:
         if both:
             raise ValueError(f"hunks both accepted and rejected: {sorted(both)}")
         index, blobs = _wanted_index(file, accepted, rejected, edited, self._object_format)
-        tree = _wanted_tree(file, accepted, rejected, edited)
+        tree = self._as_written(file, _wanted_tree(file, accepted, rejected, edited))
         before = self._check_not_stale(file)
         index_updates = {path: entry for path, entry in index.items() if entry != file.index[path]}
         for entry in index_updates.values():
@@ -183,7 +188,7 @@ class GitTree:
         paths = {path} | {p for file in stale for p in (file.change.path, file.change.source_path)}
         for file in stale:
             del self._files[file.change.path]
-        fresh = scan_changes(self._git, self._object_format, sorted(paths))
+        fresh = scan_changes(self._git, self._object_format, sorted(paths), self._conversions)
         for file in fresh:
             self._files[file.change.path] = file
         return tuple(file.change for file in fresh)
@@ -195,7 +200,8 @@ class GitTree:
     def agent_version(self, change: Change) -> bytes | None:
         """The work tree's bytes at `change.path` as read (as the agent left them); None
         when the agent deleted the file. Raises StaleBaseError if it was re-read since."""
-        return self._tracked(change).new
+        file = self._tracked(change)
+        return file.disk if file.disk is not None else file.new
 
     # ---- writing ------------------------------------------------------------------
 
@@ -245,6 +251,21 @@ class GitTree:
             if current != data or bits != new_bits:
                 writes.append(FileWrite(path, data, new_bits, expected))
         return writes
+
+    def _as_written(
+        self, file: TrackedFile, wanted: Mapping[str, tuple[bytes, str] | None]
+    ) -> dict[str, tuple[bytes, str] | None]:
+        """The work tree's wanted contents as git writes them (through its conversions, as
+        `git restore` would); a file whose content stays keeps its bytes as they are."""
+        written: dict[str, tuple[bytes, str] | None] = {}
+        for path, target in wanted.items():
+            if target is None:
+                written[path] = None
+            elif path == file.change.path and file.disk is not None and target[0] == file.new:
+                written[path] = (file.disk, target[1])
+            else:
+                written[path] = (self._conversions.to_worktree(path, target[0]), target[1])
+        return written
 
     def _permission_bits(self, path: str) -> int | None:
         try:

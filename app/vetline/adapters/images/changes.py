@@ -24,7 +24,7 @@ ReadFile = Callable[[str], bytes | None]
 """Reads a workspace file by relative path; None when it does not exist."""
 
 # Items that say something besides the content, kept whatever the content's items become.
-_OTHER_KINDS = (HunkKind.RENAME, HunkKind.MODE, HunkKind.ANNOTATION)
+_OTHER_KINDS = (HunkKind.RENAME, HunkKind.COPY, HunkKind.MODE, HunkKind.ANNOTATION)
 
 
 def add_image_facts(proposals: Sequence[Proposal], read_file: ReadFile | None) -> list[Proposal]:
