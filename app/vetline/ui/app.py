@@ -34,6 +34,7 @@ from vetline.adapters.paths import data_dir as default_data_dir
 from vetline.adapters.paths import resources_dir
 from vetline.core.errors import VetlineError
 from vetline.core.leash import Level
+from vetline.core.model import Proposal
 from vetline.core.settings import Settings, default_settings
 from vetline.ui.controller import ReviewController
 from vetline.ui.main_window import MainWindow
@@ -164,8 +165,13 @@ def run_gui(
     config: Path | None,
     level: int | None,
     watch: Path | None = None,
+    comparison: Proposal | None = None,
 ) -> int:
-    """Open the review window and run until it closes; returns the exit code."""
+    """Open the review window and run until it closes; returns the exit code.
+
+    A `comparison` (`vetline OLD NEW`) is the window's only proposal: nothing is
+    written, the last session is left as it was, and no agents are served.
+    """
     app = named_application()
     problems: list[str] = []
     try:
@@ -189,21 +195,27 @@ def run_gui(
         level = remembered.level if remembered is not None else None
     controller = ReviewController(log, settings, gateway, level=level)
     window = MainWindow(controller, settings, settings_file=settings_path(config))
-    remember_sessions(controller, folder)
+    if comparison is None:
+        remember_sessions(controller, folder)
     for problem in problems:
         window.banner.show_problem(problem)
     sys.excepthook = _report_in(window)
     window.show()
-    open_start_queue(
-        controller,
-        sources=sources,
-        workspace=workspace,
-        demo=demo,
-        data_folder=folder,
-        watch=watch,
-    )
     agents: list[AgentServer] = []  # MCP: agents' proposals join this queue
-    controller.call_when_idle(lambda: controller.start(_serve_agents(controller, folder, agents)))
+    if comparison is not None:
+        controller.open_proposals([comparison], None)
+    else:
+        open_start_queue(
+            controller,
+            sources=sources,
+            workspace=workspace,
+            demo=demo,
+            data_folder=folder,
+            watch=watch,
+        )
+        controller.call_when_idle(
+            lambda: controller.start(_serve_agents(controller, folder, agents))
+        )
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     try:
