@@ -6,27 +6,16 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 import pytest
 
-from helpers.command_line import vetline
+from helpers.command_line import HANG_GUARD_S, vetline, wait_until
 from helpers.gitrepo import git
 from vetline.adapters.decision_log import LOG_FILE_NAME
 from vetline.cli import build_parser
 from vetline.cli_compare import commands_of, split_comparison
-
-HANG_GUARD_S = 120.0  # a hang guard, not a budget
-
-
-def wait_until(condition: Callable[[], object], what: str) -> None:
-    deadline = time.monotonic() + HANG_GUARD_S
-    while not condition():
-        assert time.monotonic() < deadline, f"never happened: {what}"
-        time.sleep(0.05)
 
 
 def test_two_existing_files_are_a_comparison_and_commands_are_not(

@@ -38,6 +38,12 @@ from vetline.core.model import Proposal
 from vetline.core.settings import Settings, default_settings
 from vetline.ui.controller import ReviewController
 from vetline.ui.main_window import MainWindow
+from vetline.ui.single_instance import (
+    InstanceServer,
+    can_hand_over,
+    hand_over,
+    serve_second_starts,
+)
 from vetline.ui.tasks import BackgroundWork
 from vetline.ui.watchers import follow_inbox
 
@@ -181,6 +187,8 @@ def run_gui(
         settings = default_settings()
     try:
         folder = default_data_dir(data_dir)
+        if comparison is None and watch is None and _handed_over(folder, sources, workspace):
+            return 0
         log = DecisionLog(folder / LOG_FILE_NAME)
     except VetlineError as error:
         return _refuse_to_start(f"Vetline cannot start: {error}", error.exit_code)
@@ -202,6 +210,7 @@ def run_gui(
     sys.excepthook = _report_in(window)
     window.show()
     agents: list[AgentServer] = []  # MCP: agents' proposals join this queue
+    second_starts: InstanceServer | None = None  # `vetline review X` from another process
     if comparison is not None:
         controller.open_proposals([comparison], None)
     else:
@@ -216,17 +225,30 @@ def run_gui(
         controller.call_when_idle(
             lambda: controller.start(_serve_agents(controller, folder, agents))
         )
+        second_starts = serve_second_starts(controller, window, folder)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     try:
         with loop:
             loop.run_until_complete(closed.wait())
     finally:
+        if second_starts is not None:
+            second_starts.close()
         for server in agents:
             server.stop_now()
         gateway.shutdown()
         log.close()
     return 0
+
+
+def _handed_over(folder: Path, sources: Sequence[str], workspace: Path | None) -> bool:
+    """True when a window already running on `folder` took the sources (it says so)."""
+    if not can_hand_over(sources) or not hand_over(folder, sources, workspace):
+        return False
+    print(  # noqa: T201 - the terminal hears where its sources went
+        f"vetline: {len(sources)} source(s) handed to the Vetline window already open on {folder}"
+    )
+    return True
 
 
 async def _serve_agents(
