@@ -10,11 +10,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QDir
+from pytestqt.qtbot import QtBot
 
 from helpers.command_line import HANG_GUARD_S, wait_until
+from helpers.review_window import new_window
 from vetline.adapters.paths import resources_dir
 from vetline.ui.app import read_last_session
-from vetline.ui.single_instance import server_name
+from vetline.ui.single_instance import InstanceServer, serve_second_starts, server_name
 
 PROPOSALS = resources_dir() / "demo" / "proposals"
 FIRST = str(PROPOSALS / "01-pager-fix.json")
@@ -109,3 +111,27 @@ def test_other_data_folders_and_repositories_are_not_handed_over(tmp_path: Path)
     assert not can_hand_over([])
     assert not can_hand_over([FIRST, "-"])
     assert not can_hand_over([FIRST, str(tmp_path)])  # a folder: a repository's own window
+
+
+def test_a_window_opened_beside_a_running_one_leaves_it_the_name(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """`vetline demo` beside a running window: the running one keeps the socket."""
+    data = tmp_path / "data"
+    first_window, first_log = new_window(tmp_path / "first")
+    beside_window, beside_log = new_window(tmp_path / "beside")
+    for window in (first_window, beside_window):
+        qtbot.addWidget(window)
+    try:
+        first = serve_second_starts(first_window.controller, first_window, data)
+        before = socket_file(data).stat().st_ino
+        beside = InstanceServer(beside_window.controller, beside_window, data)
+        assert not beside.listen()
+        assert socket_file(data).stat().st_ino == before  # not taken over
+        first.close()
+        assert beside.listen()  # the name is free once the first window is gone
+        beside.close()
+    finally:
+        for window, log in ((first_window, first_log), (beside_window, beside_log)):
+            window.controller.gateway.shutdown()
+            log.close()

@@ -72,6 +72,15 @@ def hand_over(data_folder: Path, sources: Sequence[str], workspace: Path | None)
     return answer == ANSWER
 
 
+def _answers(name: str) -> bool:
+    """Whether a window is listening on `name` now."""
+    probe = QLocalSocket()
+    probe.connectToServer(name)
+    connected = probe.waitForConnected(ANSWER_WAIT_MS)
+    probe.abort()
+    return connected
+
+
 def serve_second_starts(
     controller: ReviewController, window: QWidget, data_folder: Path
 ) -> InstanceServer:
@@ -94,10 +103,14 @@ class InstanceServer(QObject):
         self.name = server_name(data_folder)
 
     def listen(self) -> bool:
-        """Take the name; a socket left by a window that is gone is removed first."""
-        if self._server.listen(self.name):
-            return True
-        QLocalServer.removeServer(self.name)  # nothing answered, so the name is stale
+        """Take the name; a socket left by a window that is gone is removed first.
+
+        A window that still answers keeps the name (this one was opened beside it, by
+        `vetline demo` say): second starts go on reaching the first.
+        """
+        if _answers(self.name):  # asked first: Qt's listen takes a Unix socket's name over
+            return False
+        QLocalServer.removeServer(self.name)  # nothing answered, so any socket is stale
         if self._server.listen(self.name):
             return True
         _log.warning("a second start cannot reach this window: %s", self._server.errorString())
