@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.three_files import NEW, OLD, three_file_workspace
 from vetline.adapters.files.atomic import (
     RENAME_ATTEMPTS,
     WorkspaceIOError,
@@ -23,9 +24,6 @@ from vetline.adapters.files.steps import steps_of
 from vetline.adapters.files.transaction import Transaction
 from vetline.adapters.files.workspace import FileWrite, Workspace
 from vetline.core.model import sha256_hex
-
-OLD = {name: f"old {name}\n".encode() for name in ("a.txt", "b.txt", "c.txt")}
-NEW = {name: f"new {name}\n".encode() for name in OLD}
 
 
 def sharing_violation(path: Path) -> PermissionError:
@@ -51,11 +49,7 @@ class HeldFile:
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    folder = tmp_path / "workspace"
-    folder.mkdir()
-    for name, data in OLD.items():
-        (folder / name).write_bytes(data)
-    return folder
+    return three_file_workspace(tmp_path)
 
 
 def transaction(root: Path, rename: Callable[[Path, Path], None]) -> Transaction:
