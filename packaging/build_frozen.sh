@@ -19,7 +19,10 @@ venv_python="$work/venv/bin/python"
 # The sdist first, then the wheel from the sdist: what a release publishes is what is frozen.
 "$venv_python" -m build --no-isolation --outdir "$work/dist" . >"$work/build.log"
 "$venv_python" -m pip install --quiet "$work"/dist/vetline-*.whl "pyinstaller>=6.10,<7"
-"$work/venv/bin/pyinstaller" --noconfirm --clean --log-level WARN \
+# Python modules stored, not zlib-compressed, in the executable: the package's xz then
+# compresses them all together, which makes a smaller .deb than zlib module by module.
+PYINSTALLER_ZLIB_COMPRESSION_LEVEL=0 \
+    "$work/venv/bin/pyinstaller" --noconfirm --clean --log-level WARN \
     --distpath "$work/frozen" --workpath "$work/work" packaging/pyinstaller/vetline.spec
 "$venv_python" -c 'import importlib.metadata as m; print(m.version("vetline"))' >"$work/version"
 echo "frozen: $work/frozen/vetline (vetline $(cat "$work/version"))"

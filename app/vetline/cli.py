@@ -39,6 +39,8 @@ sources:    a unified diff or git format-patch file, a Vetline proposal JSON fil
             SEARCH/REPLACE blocks, a Codex '*** Begin Patch' file, '-' for stdin,
             or a git repository folder (its uncommitted changes: accept stages a hunk,
             reject restores it in the work tree; nothing is committed)
+compare:    vetline OLD NEW opens a read-only comparison of two files (either may be
+            /dev/null), as `git difftool` calls a tool
 """
 
 
@@ -210,9 +212,15 @@ def _add_level(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from vetline.cli_compare import commands_of, compare, split_comparison
+
     parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    comparison = split_comparison(arguments, commands_of(parser))  # `vetline OLD NEW`
+    args = parser.parse_args(comparison[0] if comparison else arguments)
     try:
+        if comparison is not None:
+            return compare(args, *comparison[1])
         return _dispatch(args)
     except VetlineError as error:
         print(f"vetline: {error}", file=sys.stderr)

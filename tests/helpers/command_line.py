@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+
+HANG_GUARD_S = 120.0  # a hang guard for processes, not a budget
 
 
 def vetline(
@@ -21,3 +25,11 @@ def vetline(
         check=False,
         timeout=120,
     )
+
+
+def wait_until(condition: Callable[[], object], what: str) -> None:
+    """Poll another process's effects until `condition` holds (the hang guard fails it)."""
+    deadline = time.monotonic() + HANG_GUARD_S
+    while not condition():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        time.sleep(0.05)

@@ -32,9 +32,16 @@ from vetline.adapters.paths import data_dir as default_data_dir
 from vetline.adapters.paths import resources_dir
 from vetline.core.errors import VetlineError
 from vetline.core.leash import Level
+from vetline.core.model import Proposal
 from vetline.core.settings import Settings, default_settings
 from vetline.ui.controller import ReviewController
 from vetline.ui.main_window import MainWindow
+from vetline.ui.single_instance import (
+    InstanceServer,
+    can_hand_over,
+    hand_over,
+    serve_second_starts,
+)
 from vetline.ui.tasks import BackgroundWork, is_big_input
 from vetline.ui.watchers import follow_inbox
 
@@ -165,8 +172,13 @@ def run_gui(
     config: Path | None,
     level: int | None,
     watch: Path | None = None,
+    comparison: Proposal | None = None,
 ) -> int:
-    """Open the review window and run until it closes; returns the exit code."""
+    """Open the review window and run until it closes; returns the exit code.
+
+    A `comparison` (`vetline OLD NEW`) is the window's only proposal: nothing is
+    written, the last session is left as it was, and no agents are served.
+    """
     app = named_application()
     problems: list[str] = []
     try:
@@ -176,6 +188,8 @@ def run_gui(
         settings = default_settings()
     try:
         folder = default_data_dir(data_dir)
+        if comparison is None and watch is None and _handed_over(folder, sources, workspace):
+            return 0
         log = DecisionLog(folder / LOG_FILE_NAME)
     except VetlineError as error:
         return _refuse_to_start(f"Vetline cannot start: {error}", error.exit_code)
@@ -192,32 +206,40 @@ def run_gui(
         level = remembered.level if remembered is not None else None
     controller = ReviewController(log, settings, gateway, level=level)
     window = MainWindow(controller, settings, settings_file=settings_path(config))
-    remember_sessions(controller, folder)
+    if comparison is None:
+        remember_sessions(controller, folder)
     for problem in problems:
         window.banner.show_problem(problem)
     sys.excepthook = _report_in(window)
     window.show()
-    open_start_queue(
-        controller,
-        sources=sources,
-        workspace=workspace,
-        demo=demo,
-        data_folder=folder,
-        watch=watch,
-    )
     agents: list[AgentServer] = []  # MCP: agents' proposals join this queue
-    after_first_paint(
-        window,
-        lambda: controller.call_when_idle(
-            lambda: controller.start(_after_start(app, controller, folder, agents))
-        ),
-    )
+    second_starts: InstanceServer | None = None  # `vetline review X` from another process
+    if comparison is not None:
+        controller.open_proposals([comparison], None)
+    else:
+        open_start_queue(
+            controller,
+            sources=sources,
+            workspace=workspace,
+            demo=demo,
+            data_folder=folder,
+            watch=watch,
+        )
+        after_first_paint(
+            window,
+            lambda: controller.call_when_idle(
+                lambda: controller.start(_after_start(app, controller, folder, agents))
+            ),
+        )
+        second_starts = serve_second_starts(controller, window, folder)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     try:
         with loop:
             loop.run_until_complete(closed.wait())
     finally:
+        if second_starts is not None:
+            second_starts.close()
         for server in agents:
             server.stop_now()
         gateway.shutdown()
@@ -233,6 +255,16 @@ async def _after_start(
 
     app.setApplicationVersion(__version__)
     await _serve_agents(controller, data_folder, started)
+
+
+def _handed_over(folder: Path, sources: Sequence[str], workspace: Path | None) -> bool:
+    """True when a window already running on `folder` took the sources (it says so)."""
+    if not can_hand_over(sources) or not hand_over(folder, sources, workspace):
+        return False
+    print(  # noqa: T201 - the terminal hears where its sources went
+        f"vetline: {len(sources)} source(s) handed to the Vetline window already open on {folder}"
+    )
+    return True
 
 
 async def _serve_agents(

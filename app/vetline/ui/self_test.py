@@ -150,6 +150,31 @@ class _Checks:
         if not compiled_line_edits("a\nb\n", "a\nc\n"):  # None: libgit2 did not load
             raise SelfTestError("the line diff (libgit2 through pygit2) does not load")
         self._passed("confusables data and libgit2's line diff work")
+        self._check_images()
+
+    def _check_images(self) -> None:
+        """Each image format decodes and its changed pixels are found (Pillow's codecs and
+        numpy's libraries are binaries a frozen app may leave out or damage)."""
+        import io
+
+        from PIL import Image
+
+        from vetline.adapters.images.analysis import image_diff
+        from vetline.adapters.images.decode import FORMATS
+
+        def encoded(image: Image.Image, fmt: str) -> bytes:
+            out = io.BytesIO()
+            image.save(out, fmt, **({"lossless": True} if fmt == "WEBP" else {}))
+            return out.getvalue()
+
+        before = Image.new("RGB", (32, 24), (200, 30, 30))
+        after = before.copy()
+        after.paste((20, 20, 220), (4, 4, 12, 10))
+        for fmt in FORMATS:
+            diff = image_diff(f"check.{fmt.lower()}", encoded(before, fmt), encoded(after, fmt))
+            if diff.problem or not diff.regions:
+                raise SelfTestError(f"a {fmt} change is not seen: {diff.problem or 'no region'}")
+        self._passed(f"images: {', '.join(FORMATS)} decode and their changes are found")
 
     def _first_two_hunks(self) -> tuple[ReviewItem, ReviewItem]:
         assert self.window is not None

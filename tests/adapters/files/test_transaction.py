@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from helpers.three_files import NEW, OLD, three_file_workspace
 from vetline.adapters.files.workspace import FileWrite, Workspace
 from vetline.core.model import sha256_hex
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the crash is simulated with POSIX exit")
 
-OLD = {name: f"old {name}\n".encode() for name in ("a.txt", "b.txt", "c.txt")}
-NEW = {name: f"new {name}\n".encode() for name in OLD}
 
 # Runs a real three-file write in a child process that dies (os._exit, no clean-up)
 # just before the rename of the `crash_at`-th file into place.
@@ -52,11 +51,7 @@ CRASHING_WRITER = textwrap.dedent(
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    folder = tmp_path / "workspace"
-    folder.mkdir()
-    for name, data in OLD.items():
-        (folder / name).write_bytes(data)
-    return folder
+    return three_file_workspace(tmp_path)
 
 
 @pytest.fixture

@@ -1,5 +1,13 @@
 """One file replaced whole or not at all, and the small pieces every atomic write shares:
-temp files beside their target, second names for originals, durable folder renames."""
+temp files beside their target, second names for originals, durable folder renames.
+
+Two platforms need more than POSIX promises. On macOS `fsync` only hands the data to
+the drive, whose cache may still lose it on power loss; `F_FULLFSYNC` asks the drive to
+write it out, so durable writes use it there (and fsync where a file system refuses
+it). On Windows a rename fails while another program (a virus scanner, an indexer, an
+editor) has the file open without sharing it; such a refusal is retried a few times
+with a short pause before it is reported.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +15,16 @@ import os
 import secrets
 import shutil
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from vetline.core.errors import VetlineError
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 NEW_FILE_MODE = 0o644
 TEMP_MARK = ".vetline-tmp-"
@@ -18,8 +33,66 @@ BACKUP_MARK = ".vetline-backup-"
 _NAME_ROOM = 200
 
 
+# Windows' "access denied" and "sharing violation": another process holds the file.
+_HELD_ERRORS = (5, 32)
+RENAME_ATTEMPTS = 5
+_FIRST_PAUSE_S = 0.05  # doubled after each refusal: 0.05 + 0.1 + 0.2 + 0.4 s at most
+
+Rename = Callable[[Path, Path], object]
+"""Moves a file over another (os.replace's contract); the one the OS gives by default."""
+
+
 class WorkspaceIOError(VetlineError):
     """The file system refused a read or a write; the message says whether anything changed."""
+
+
+def replace_file(source: Path, target: Path) -> None:
+    """The operating system's rename over an existing file (looked up at call time)."""
+    source.replace(target)
+
+
+def held_by_another_process(error: OSError) -> bool:
+    """Whether Windows refused because another process has the file open."""
+    return isinstance(error, PermissionError) and getattr(error, "winerror", None) in _HELD_ERRORS
+
+
+def replace_retrying(
+    source: Path,
+    target: Path,
+    rename: Rename = replace_file,
+    sleep: Callable[[float], object] = time.sleep,
+) -> None:
+    """`rename(source, target)`, tried again a few times while another process holds a
+    file (Windows); then an OSError whose message says so. Other errors are raised at once."""
+    pause = _FIRST_PAUSE_S
+    for attempt in range(1, RENAME_ATTEMPTS + 1):
+        try:
+            rename(source, target)
+            return
+        except OSError as error:
+            if not held_by_another_process(error):
+                raise
+            if attempt == RENAME_ATTEMPTS:
+                raise PermissionError(
+                    error.errno,
+                    f"another program keeps {target.name} open (tried {RENAME_ATTEMPTS} "
+                    "times); close it and try again",
+                    str(target),
+                ) from error
+        sleep(pause)
+        pause *= 2
+
+
+def durable_sync(descriptor: int) -> None:
+    """Make what was written through `descriptor` survive a power loss (see the module)."""
+    full_sync = getattr(fcntl, "F_FULLFSYNC", None) if fcntl is not None else None
+    if full_sync is not None:
+        try:
+            fcntl.fcntl(descriptor, full_sync)
+            return
+        except OSError:
+            pass  # not supported by this file system (some network volumes): fsync below
+    os.fsync(descriptor)
 
 
 def write_temp(target: Path, data: bytes, mode: int) -> Path:
@@ -31,7 +104,7 @@ def write_temp(target: Path, data: bytes, mode: int) -> Path:
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
             file.flush()
-            os.fsync(file.fileno())
+            durable_sync(file.fileno())
         temp.chmod(mode)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -61,11 +134,13 @@ def backup(target: Path) -> Path:
     return Path(name)
 
 
-def write_atomically(target: Path, data: bytes, mode: int = 0o644) -> None:
+def write_atomically(
+    target: Path, data: bytes, mode: int = 0o644, rename: Rename = replace_file
+) -> None:
     """Replace (or create) one file whole or not at all: temp file, fsync, rename, fsync."""
     temp = write_temp(target, data, mode)
     try:
-        temp.replace(target)
+        replace_retrying(temp, target, rename)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -78,6 +153,6 @@ def fsync_folder(folder: Path) -> None:
         return
     descriptor = os.open(folder, os.O_RDONLY)
     try:
-        os.fsync(descriptor)
+        durable_sync(descriptor)
     finally:
         os.close(descriptor)

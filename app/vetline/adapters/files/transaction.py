@@ -26,9 +26,12 @@ from vetline.adapters.files.atomic import (
     BACKUP_MARK,
     NEW_FILE_MODE,
     TEMP_MARK,
+    Rename,
     WorkspaceIOError,
     backup,
     fsync_folder,
+    replace_file,
+    replace_retrying,
     write_atomically,
     write_temp,
 )
@@ -78,6 +81,9 @@ class Transaction:
     backups: dict[str, Path] = field(default_factory=dict)
     created_folders: list[Path] = field(default_factory=list)
     journal: Path | None = None
+    # Each file is moved into place (and back, on a rollback) with this, retried while
+    # another process holds the file (Windows).
+    rename: Rename = replace_file
 
     def run(self) -> None:
         try:
@@ -194,7 +200,7 @@ class Transaction:
             for step in self.steps:
                 target = self.root / step.path
                 if step.data is not None:
-                    self.temps[step.path].replace(target)
+                    replace_retrying(self.temps[step.path], target, self.rename)
                     del self.temps[step.path]
                 else:
                     target.unlink()
@@ -219,7 +225,7 @@ class Transaction:
             target = self.root / step.path
             try:
                 if step.path in self.backups:
-                    self.backups[step.path].replace(target)
+                    replace_retrying(self.backups[step.path], target, self.rename)
                     del self.backups[step.path]
                 else:
                     target.unlink()
@@ -328,7 +334,7 @@ def _finish_step(step: dict[str, str | None], check_path: Callable[[str], Path])
             elif sha256_hex(temp.read_bytes()) != step["new_sha256"]:
                 outcome = f"{rel} could not be finished (its new content is damaged); unchanged"
             else:
-                temp.replace(target)
+                replace_retrying(temp, target)
                 outcome = "done"
             temp.unlink(missing_ok=True)
         if backup is not None:

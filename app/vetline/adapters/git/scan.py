@@ -230,7 +230,7 @@ def _tracked(
     paths = [path] if old_path is None else [old_path, path]
     loaded = {p: index.get(p) for p in paths}
     return TrackedFile(
-        change=_change(path, old_path, base, new, base_mode, new_mode),
+        change=change_between(path, old_path, base, new, base_mode, new_mode),
         base=base,
         new=new,
         base_mode=base_mode,
@@ -245,7 +245,7 @@ def _tracked(
     )
 
 
-def _change(
+def change_between(
     path: str,
     old_path: str | None,
     base: bytes | None,
@@ -253,6 +253,8 @@ def _change(
     base_mode: str | None,
     new_mode: str | None,
 ) -> Change:
+    """The Change from `base` to `new` bytes (None: the side does not exist), as git sees
+    it: text hunks, or one binary item, or an image's regions."""
     items: list[Hunk] = []
     if old_path is not None:
         items.append(_item(path, HunkKind.RENAME))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from vetline.adapters.files.atomic import TEMP_MARK, fsync_folder
+from vetline.adapters.files.atomic import TEMP_MARK, durable_sync, fsync_folder
 from vetline.adapters.log.chain import COLUMNS, VerifyResult, broken, walk_chain
 from vetline.adapters.log.checks import page_problems
 from vetline.adapters.log.head import LogHead, end_of
@@ -144,6 +144,6 @@ def _remove_abandoned_temps(folder: Path) -> None:
 def _fsync_file(path: Path) -> None:
     descriptor = os.open(path, os.O_RDWR)  # Windows syncs only what it may write
     try:
-        os.fsync(descriptor)
+        durable_sync(descriptor)
     finally:
         os.close(descriptor)

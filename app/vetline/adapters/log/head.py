@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from vetline.adapters.files.atomic import write_atomically
+from vetline.adapters.files.atomic import durable_sync, write_atomically
 from vetline.adapters.log.chain import GENESIS_HASH
 from vetline.adapters.log.errors import DecisionLogError
 
@@ -88,7 +87,7 @@ def advance_head(path: Path, head: LogHead) -> None:
         file.seek(0 if rows[0] <= rows[1] else _SLOT_BYTES)
         file.write(_slot_text(head))
         file.flush()
-        os.fsync(file.fileno())
+        durable_sync(file.fileno())
 
 
 def end_of(connection: sqlite3.Connection, log_id: str) -> LogHead:

@@ -42,6 +42,9 @@ def prepare(connection: sqlite3.Connection, path: Path) -> str:
     file; returns the log's id."""
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
+    # macOS: a commit reaches the drive's platters, not only its cache (F_FULLFSYNC);
+    # other systems ignore it.
+    connection.execute("PRAGMA fullfsync=ON")
     pages = page_problems(connection)
     if pages:
         raise damaged_error(path, tuple(pages), None)

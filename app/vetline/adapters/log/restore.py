@@ -6,14 +6,13 @@ with their `-wal` and head) for whoever wants to look at them.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from vetline.adapters.files.atomic import fsync_folder, write_temp
+from vetline.adapters.files.atomic import durable_sync, fsync_folder, write_temp
 from vetline.adapters.log.backups import backup_folder, check_copy, newest_good_copy
 from vetline.adapters.log.chain import GENESIS_HASH
 from vetline.adapters.log.errors import DecisionLogError
@@ -149,7 +148,7 @@ def _set_aside(path: Path) -> Path | None:
 
 def _sync(path: Path) -> None:
     with path.open("r+b") as file:
-        os.fsync(file.fileno())
+        durable_sync(file.fileno())
 
 
 def _problems_line(report: LogReport) -> str:
