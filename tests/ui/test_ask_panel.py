@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,11 +23,12 @@ from helpers.llm_server import (
     route,
     sse_events,
     streamed,
+    window_settings,
 )
 from helpers.review_window import WAIT_MS, Review, open_review
 from helpers.widget_checks import assert_named, assert_plain
 from vetline.core.model import Proposal
-from vetline.core.settings import Settings, default_settings
+from vetline.core.settings import Settings
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -39,13 +39,7 @@ ANSWER_MS = 30_000  # a guard against a hang, not a budget
 
 
 def settings_for(server: HTTPServer) -> Settings:
-    provider = {
-        "name": "local",
-        "base_url": server.url_for("/local/v1"),
-        "model": "test-model",
-        "timeout_s": 15,
-    }
-    return replace(default_settings(), providers=(provider,))
+    return window_settings(server)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from vetline.adapters.llm import secrets
 from vetline.adapters.llm.errors import Attempt
+from vetline.adapters.llm.key_file import key_file_path
 from vetline.adapters.llm.prompt import ChatMessage, FileText, ask_messages, revise_messages
 from vetline.adapters.llm.providers import ProviderConfig
 from vetline.adapters.llm.reply import IncompleteAnswer
@@ -28,7 +29,10 @@ AGENT_NAME = "vetline ask"
 
 def lookup_provider_key(provider: ProviderConfig) -> secrets.KeyLookup:
     return secrets.lookup_key(
-        provider.name, api_key_env=provider.api_key_env, use_keyring=provider.keyring
+        provider.name,
+        api_key_env=provider.api_key_env,
+        use_keyring=provider.keyring,
+        key_file=key_file_path(provider.name),
     )
 
 
