@@ -110,6 +110,8 @@ class Reviewer:
                     kept_id = self.target.keep_before_reject(proposal, change)
                     if kept_id:
                         kept[change.path] = kept_id
+        if prepared is not None:
+            prepared.announce(self.log.end().rows)
         self.session.decide_all(accepted, reason=reason, kept=kept)
         decided = len(self.session.items)
         taken = sum(1 for item in self.session.items if item.state.takes_effect)

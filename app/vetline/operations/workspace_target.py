@@ -77,13 +77,19 @@ class WorkspaceTarget:
         return target, finished
 
     def resolve_left_over_intents(self, log: DecisionLog) -> list[str]:
-        """Compare each write a crash left unsettled with the disk; log what did not happen."""
+        """Compare each write a crash left unsettled with the disk; log what did not happen,
+        and remove the temp files a write killed before its journal left behind."""
         assert self.intents is not None
         notes: list[str] = []
         for intent in self.intents.left_over(self.workspace.root):
+            notes += self.workspace.clear_leftovers(intent.files, intent.tag)
             now = {path: _sha_or_none(self.workspace.read_bytes(path)) for path in intent.files}
             if all(now[path] == after for path, (_, after) in intent.files.items()):
                 self.intents.settle(intent)  # it was written: the log is right
+                continue
+            decisions = intent.decisions or _logged_after(log, intent)
+            if not decisions:
+                self.intents.settle(intent)  # stopped before its verdicts were logged
                 continue
             unchanged = all(now[path] == before for path, (before, _) in intent.files.items())
             reason = (
@@ -92,7 +98,7 @@ class WorkspaceTarget:
                 else "the write was interrupted and the file changed since: left as it is"
             )
             paths = ", ".join(intent.files)
-            record_not_applied(log, intent.decisions, reason)
+            record_not_applied(log, decisions, reason)
             self.intents.settle(intent)
             notes.append(f"{paths}: a verdict logged before a crash was not applied ({reason})")
         return notes
@@ -211,7 +217,7 @@ class WorkspaceTarget:
                 # A rename leaves its old path behind: its content must come back on undo.
                 record.files.append(_WrittenFile(path, self.workspace.read_bytes(path), None))
             intent = self._note_intent(record.files, taking_effect)
-            self.workspace.write(plan)
+            self.workspace.write(plan, tag="" if intent is None else intent.tag)
         except VetlineError as error:
             self.session.record_not_applied(taking_effect, str(error))
             raise
@@ -258,27 +264,37 @@ class WorkspaceTarget:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _PlannedWrite:
     workspace: Workspace
     plan: list[FileWrite]
     intents: WriteIntents | None
+    intent: WriteIntent | None = None
+
+    def announce(self, log_end: int) -> None:
+        """Note the write before its verdicts are logged (the log ends at `log_end`): a
+        crash between the log and the disk is then told apart on the next open."""
+        if self.intents is not None and self.intent is None:
+            self.intent = self.intents.record(self.workspace.root, self._shas(), (), log_end)
+
+    def _shas(self) -> dict[str, tuple[str | None, str | None]]:
+        shas: dict[str, tuple[str | None, str | None]] = {}
+        for write in self.plan:
+            # The plan was made from these bytes (and checks them again before writing).
+            shas[write.path] = (write.expected_sha256, _sha_or_none(write.data))
+            if write.vacates:
+                shas[write.vacates] = (write.vacates_sha256, None)
+        return shas
 
     def commit(self, session: ReviewSession) -> str:
         """Write the plan all or nothing; a failure is logged as not applied, then raised."""
         taking_effect = [item for item in session.items if item.state.takes_effect]
-        intent = None
-        if self.intents is not None:
-            shas: dict[str, tuple[str | None, str | None]] = {}
-            for write in self.plan:
-                # The plan was made from these bytes (and checks them again before writing).
-                shas[write.path] = (write.expected_sha256, _sha_or_none(write.data))
-                if write.vacates:
-                    shas[write.vacates] = (write.vacates_sha256, None)
+        intent = self.intent
+        if self.intents is not None and intent is None:
             seqs = [item.decision_seq for item in taking_effect if item.decision_seq is not None]
-            intent = self.intents.record(self.workspace.root, shas, seqs)
+            intent = self.intents.record(self.workspace.root, self._shas(), seqs)
         try:
-            self.workspace.write(self.plan)
+            self.workspace.write(self.plan, tag="" if intent is None else intent.tag)
         except VetlineError as error:
             session.record_not_applied(taking_effect, str(error))
             raise
@@ -307,6 +323,21 @@ def record_not_applied(log: DecisionLog, seqs: Sequence[int], reason: str) -> No
                 flagged="",
             )
         )
+
+
+def _logged_after(log: DecisionLog, intent: WriteIntent) -> list[int]:
+    """The verdicts an intent recorded before them carries out: the accepted (or edited)
+    rows on its files logged after it and not taken back since."""
+    if intent.after_seq is None:
+        return []
+    standing: dict[tuple[str, str], int | None] = {}
+    for row in log.rows_after(intent.after_seq):
+        if row["path"] not in intent.files:
+            continue
+        key = (str(row["proposal_id"]), str(row["hunk_id"]))
+        takes_effect = row["verdict"] in (Verdict.ACCEPTED, Verdict.EDITED)
+        standing[key] = int(row["seq"]) if takes_effect else None
+    return [seq for seq in standing.values() if seq is not None]
 
 
 def _sha_or_none(data: bytes | None) -> str | None:

@@ -32,6 +32,7 @@ from vetline.adapters.files.atomic import (
     write_atomically,
     write_temp,
 )
+from vetline.adapters.files.intents import remove_unfinished_temps
 from vetline.core.errors import StaleBaseError, UnsafePathError, VetlineError
 from vetline.core.model import sha256_hex
 
@@ -74,6 +75,7 @@ class Transaction:
     check_expected: Callable[[Step], None]  # StaleBaseError unless the disk holds the base
     steps: list[Step]
     journal_dir: Path | None = None
+    tag: str = ""  # the write's intent, in its temp files' names (see atomic.py)
     temps: dict[str, Path] = field(default_factory=dict)
     backups: dict[str, Path] = field(default_factory=dict)
     created_folders: list[Path] = field(default_factory=list)
@@ -129,9 +131,9 @@ class Transaction:
         if step.data is not None:
             self._make_folders(step.path)
             mode = NEW_FILE_MODE if step.mode is None else step.mode
-            self.temps[step.path] = write_temp(target, step.data, mode)
+            self.temps[step.path] = write_temp(target, step.data, mode, self.tag)
         if step.expected_sha256 is not None:
-            self.backups[step.path] = backup(target)
+            self.backups[step.path] = backup(target, self.tag)
 
     def _make_folders(self, rel: str) -> None:
         if _FOLDERS_BY_DESCRIPTOR:
@@ -269,6 +271,7 @@ def finish_interrupted_writes(
     it is and named.
     """
     notes: list[str] = []
+    remove_unfinished_temps(journal_dir, "write")
     for journal in sorted(journal_dir.glob("write-*.json")):
         try:
             document = json.loads(journal.read_bytes())

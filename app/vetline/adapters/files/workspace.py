@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from vetline.adapters.files.atomic import NEW_FILE_MODE, WorkspaceIOError
+from vetline.adapters.files.leftovers import clear_leftovers
 from vetline.adapters.files.modes import mode_bits, refuse_special_files
 from vetline.adapters.files.safety import NotRegularFileError, PathRules, read_regular_file
 from vetline.adapters.files.steps import (
@@ -141,8 +142,9 @@ class Workspace:
             if data is not None or before[path] is not None
         ]
 
-    def write(self, plan: Sequence[FileWrite]) -> None:
-        """Write every file of the plan, or — if anything fails — none of them."""
+    def write(self, plan: Sequence[FileWrite], tag: str = "") -> None:
+        """Write every file of the plan, or — if anything fails — none of them; `tag`
+        (the write's intent) goes into the names of its temp files."""
         steps = steps_of(plan)
         refuse_repeated_paths(steps)
         for step in steps:
@@ -150,7 +152,7 @@ class Workspace:
             self.check_expected(step)
         changing = [step for step in steps if step.changes_something]
         Transaction(
-            self.root, self.check_path, self.check_expected, changing, self.journal_dir
+            self.root, self.check_path, self.check_expected, changing, self.journal_dir, tag
         ).run()
 
     def finish_interrupted_writes(self) -> list[str]:
@@ -158,6 +160,12 @@ class Workspace:
         if self.journal_dir is None or not self.journal_dir.is_dir():
             return []
         return finish_interrupted_writes(self.root, self.journal_dir, self.check_path)
+
+    def clear_leftovers(
+        self, files: Mapping[str, tuple[str | None, str | None]], tag: str
+    ) -> list[str]:
+        """Remove the temp files a write killed before its journal left (leftovers.py)."""
+        return clear_leftovers(self.check_path, files, tag)
 
     def apply_proposal(
         self,
