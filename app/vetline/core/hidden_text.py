@@ -97,6 +97,34 @@ def hunk_findings(hunk: Hunk) -> list[HiddenFinding]:
     return found
 
 
+def hunk_summary(hunk: Hunk) -> str:
+    """What a hunk's added lines hide, in one line ("" for nothing)."""
+    return summary(hunk_findings(hunk))
+
+
+def hunk_summaries(hunks: Iterable[Hunk]) -> dict[str, str]:
+    """`hunk_summary` of each hunk, by hunk id (run where the confusables data may load)."""
+    return {hunk.id: hunk_summary(hunk) for hunk in hunks}
+
+
+def needs_lookalike_data(hunk: Hunk) -> bool:
+    """True when judging the hunk needs the confusables data: an added line is not ASCII.
+
+    Every character this module flags is outside ASCII, so an all-ASCII hunk hides
+    nothing, and saying so costs one pass over its lines.
+    """
+    return any(
+        kind == "+" and not text.isascii()
+        for kind, text in zip(hunk.kinds, hunk.texts, strict=True)
+    )
+
+
+def joined_summaries(summaries: Iterable[str]) -> str:
+    """Several `hunk_summary` lines as one, each name once."""
+    names = (name for line in summaries if line for name in line.split("; "))
+    return "; ".join(dict.fromkeys(names))
+
+
 def summary(findings: Iterable[HiddenFinding]) -> str:
     """One line naming each distinct finding once: what the log records on a confirm."""
     names = list(dict.fromkeys(finding.name for finding in findings))

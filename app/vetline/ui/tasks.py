@@ -79,6 +79,13 @@ class BackgroundWork:
             raise JobFailed(failure)
         return cast(T, value)
 
+    async def once(self, job: Callable[..., T], *args: Any) -> T:
+        """Run `job(*args)` in the worker process; never superseded, every caller is answered."""
+        failure, value = await self._run(self._worker_pool(), _guarded, job, *args)
+        if failure is not None:
+            raise JobFailed(failure)
+        return cast(T, value)
+
     @property
     def worker_started(self) -> bool:
         """True once the worker process pool exists (it starts on the first big job)."""
