@@ -1,10 +1,12 @@
-"""A real `vetline apply` killed with SIGKILL at every point of its write, one point per run.
+"""A real `vetline apply` killed with SIGKILL, or failed by an I/O error, at every point
+of its write, one point per run.
 
 The child stops at its n-th file-system call (or log append) once the scripted review
 has begun, says so through a pipe and waits; the test then kills it with SIGKILL —
-waiting on the child's word, never on a clock. The workspace is then opened again, as
-the next `apply` or the window would, and must hold no leftover of ours, no torn file,
-and exactly what the log says.
+waiting on the child's word, never on a clock. Or the n-th call fails with EIO (the log
+with the error SQLite's "disk I/O error" gives) and the child goes on as it would. The workspace is
+then opened again, as the next `apply` or the window would, and must hold no leftover
+of ours, no torn file, and exactly what the log says.
 """
 
 from __future__ import annotations
@@ -42,24 +44,35 @@ STOPPING_APPLY = textwrap.dedent(
     from vetline.cli import main
     from vetline.operations.reviewer import Reviewer
 
+    import errno
+    from vetline.adapters.decision_log import DecisionLogError
+
     report = int(os.environ["VETLINE_TEST_REPORT_FD"])
     stop_at = int(os.environ["VETLINE_TEST_STOP_AT"])
+    failing = os.environ["VETLINE_TEST_MODE"] == "fail"
     write, read = os.write, os.read
     passed = 0
     active = False
 
-    def point(name):
+    def point(name, args=()):
         global passed
-        if not active:
+        if not active or (failing and not name.startswith("before")):
             return
         passed += 1
-        if passed == stop_at:
-            write(report, f"at {passed} {name}\\n".encode())
+        if passed != stop_at:
+            return
+        write(report, f"at {passed} {name}\\n".encode())
+        if not failing:
             read(0, 1)  # stdin stays open and silent: wait here for the kill
+        elif name.endswith("log append"):  # as append says SQLite's error
+            raise DecisionLogError("the decision log failed: disk I/O error")
+        else:
+            where = str(args[0]) if args and isinstance(args[0], (str, os.PathLike)) else None
+            raise OSError(errno.EIO, "Input/output error", where)
 
     def watched(name, function):
         def call(*args, **kwargs):
-            point(f"before {name}")
+            point(f"before {name}", args)
             result = function(*args, **kwargs)
             point(f"after {name}")
             return result
@@ -105,14 +118,18 @@ def fresh_workspace(folder: Path) -> Path:
     return folder
 
 
-def apply_stopping_at(stop_at: int, patch: Path, workspace: Path, data: Path) -> str:
-    """Run the apply; kill it with SIGKILL where it stops. Returns the child's report."""
+def apply_stopping_at(
+    stop_at: int, patch: Path, workspace: Path, data: Path, *, fail: bool = False
+) -> str:
+    """Run the apply; kill it with SIGKILL where it stops (or, with `fail`, fail the call
+    there and let it go on). Returns the child's report."""
     read_end, write_end = os.pipe()
     env = {
         **os.environ,
         "VETLINE_DATA_DIR": str(data),
         "VETLINE_TEST_REPORT_FD": str(write_end),
         "VETLINE_TEST_STOP_AT": str(stop_at),
+        "VETLINE_TEST_MODE": "fail" if fail else "stop",
     }
     arguments = ["apply", str(patch), "--workspace", str(workspace), "--accept", "all"]
     child = subprocess.Popen(
@@ -121,20 +138,23 @@ def apply_stopping_at(stop_at: int, patch: Path, workspace: Path, data: Path) ->
         pass_fds=(write_end,),
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     os.close(write_end)
     with os.fdopen(read_end, encoding="utf-8") as reports:
         said = reports.readline()  # the child stopped at its point, or finished
-        if said.startswith("at "):
+        if said.startswith("at ") and not fail:
             child.send_signal(signal.SIGKILL)
-    assert child.stdin is not None
-    child.stdin.close()
-    code = child.wait(timeout=120)
-    if said.startswith("at "):
-        assert code == -signal.SIGKILL, said
+        reports.read()  # a failed call's child goes on to the end, and says so
+    _, errors = child.communicate(timeout=120)
+    if fail:
+        # An I/O error is reported, never a crash: exit 1 and words, or done anyway.
+        assert child.returncode in (0, 1) and "Traceback" not in errors, (said, errors)
+    elif said.startswith("at "):
+        assert child.returncode == -signal.SIGKILL, said
     else:
-        assert code == 0, said
+        assert child.returncode == 0, said
     return said.strip()
 
 
@@ -202,3 +222,22 @@ def test_a_kill_at_any_point_of_a_write_leaves_no_leftovers_and_the_log_agrees(
         outcomes[check_log_and_disk_agree(workspace, data, said)] += 1
     # Both ends were reached: kills before the renames, and kills after them.
     assert outcomes[True] > 0 and outcomes[False] > 0, outcomes
+
+
+def test_an_io_error_at_any_point_of_a_write_leaves_the_log_and_the_disk_agreeing(
+    tmp_path: Path,
+) -> None:
+    patch = make_patch(tmp_path / "patch")
+    whole = apply_stopping_at(
+        0, patch, fresh_workspace(tmp_path / "w0"), tmp_path / "d0", fail=True
+    )
+    points = int(whole.split()[1])
+    assert points > 10, whole
+
+    for fail_at in range(1, points + 1):
+        workspace = fresh_workspace(tmp_path / f"w{fail_at}")
+        data = tmp_path / f"d{fail_at}"
+        said = apply_stopping_at(fail_at, patch, workspace, data, fail=True)
+        assert said.startswith(f"at {fail_at} "), said
+        reopen(workspace, data)
+        check_log_and_disk_agree(workspace, data, said)

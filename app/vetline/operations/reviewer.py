@@ -111,7 +111,11 @@ class Reviewer:
                     if kept_id:
                         kept[change.path] = kept_id
         if prepared is not None:
-            prepared.announce(self.log.end().rows)
+            try:
+                prepared.announce(self.log.end().rows)
+            except VetlineError as error:
+                self.refuse(str(error))
+                raise
         self.session.decide_all(accepted, reason=reason, kept=kept)
         decided = len(self.session.items)
         taken = sum(1 for item in self.session.items if item.state.takes_effect)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from vetline.adapters.decision_log import DecisionLog, decision_from_row
 from vetline.adapters.files.intents import WriteIntent, WriteIntents
-from vetline.adapters.files.transaction import JOURNAL_FOLDER
+from vetline.adapters.files.transaction import JOURNAL_FOLDER, Untidy
 from vetline.adapters.files.workspace import FileWrite, Workspace
 from vetline.adapters.git.conversion import WorkTreeConversions
 from vetline.core.errors import InputError, StaleBaseError, VetlineError
@@ -82,12 +82,15 @@ class WorkspaceTarget:
         assert self.intents is not None
         notes: list[str] = []
         for intent in self.intents.left_over(self.workspace.root):
-            notes += self.workspace.clear_leftovers(intent.files, intent.tag)
             now = {path: _sha_or_none(self.workspace.read_bytes(path)) for path in intent.files}
-            if all(now[path] == after for path, (_, after) in intent.files.items()):
+            written = all(now[path] == after for path, (_, after) in intent.files.items())
+            notes += self.workspace.clear_leftovers(
+                intent.files, intent.tag, completed=written
+            ).notes
+            if written:
                 self.intents.settle(intent)  # it was written: the log is right
                 continue
-            decisions = intent.decisions or _logged_after(log, intent)
+            decisions = _still_standing(log, intent)
             if not decisions:
                 self.intents.settle(intent)  # stopped before its verdicts were logged
                 continue
@@ -217,13 +220,10 @@ class WorkspaceTarget:
                 # A rename leaves its old path behind: its content must come back on undo.
                 record.files.append(_WrittenFile(path, self.workspace.read_bytes(path), None))
             intent = self._note_intent(record.files, taking_effect)
-            self.workspace.write(plan, tag="" if intent is None else intent.tag)
+            _write_under(self.workspace, plan, self.intents, intent)
         except VetlineError as error:
             self.session.record_not_applied(taking_effect, str(error))
             raise
-        finally:
-            if intent is not None and self.intents is not None:
-                self.intents.settle(intent)
         self._writes[id(outcome)] = record
 
     def _note_intent(
@@ -294,13 +294,10 @@ class _PlannedWrite:
             seqs = [item.decision_seq for item in taking_effect if item.decision_seq is not None]
             intent = self.intents.record(self.workspace.root, self._shas(), seqs)
         try:
-            self.workspace.write(self.plan, tag="" if intent is None else intent.tag)
+            _write_under(self.workspace, self.plan, self.intents, intent)
         except VetlineError as error:
             session.record_not_applied(taking_effect, str(error))
             raise
-        finally:
-            if intent is not None and self.intents is not None:
-                self.intents.settle(intent)
         return f"{len(self.plan)} files written"
 
 
@@ -325,19 +322,53 @@ def record_not_applied(log: DecisionLog, seqs: Sequence[int], reason: str) -> No
         )
 
 
-def _logged_after(log: DecisionLog, intent: WriteIntent) -> list[int]:
-    """The verdicts an intent recorded before them carries out: the accepted (or edited)
-    rows on its files logged after it and not taken back since."""
-    if intent.after_seq is None:
+def _write_under(
+    workspace: Workspace,
+    plan: Sequence[FileWrite],
+    intents: WriteIntents | None,
+    intent: WriteIntent | None,
+) -> None:
+    """Write `plan` under its intent, then settle the intent — unless the write left a
+    temp file or backup it could not remove, or could not sync a folder: then the intent
+    stays, and the next open of the workspace clears up and checks the disk again."""
+    if intent is None or intents is None:
+        workspace.write(plan)
+        return
+    completed = False
+    untidy = Untidy()
+    try:
+        untidy = workspace.write(plan, intent.tag)
+        completed = True
+    finally:
+        left: tuple[str, ...] = ()
+        if not completed or untidy.left_behind:
+            # Only then is each folder looked at for what the write left.
+            left = workspace.clear_leftovers(intent.files, intent.tag, completed=completed).left
+        if not left and not untidy.unsynced:
+            intents.settle(intent)
+
+
+def _still_standing(log: DecisionLog, intent: WriteIntent) -> list[int]:
+    """The verdicts the intent's write carries out that still stand in the log: its own
+    (or, noted before them, the accepted or edited rows on its files logged after it),
+    not since followed by a `not_applied` or undone row."""
+    if intent.after_seq is not None:
+        start = intent.after_seq
+    elif intent.decisions:
+        start = min(intent.decisions) - 1
+    else:
         return []
     standing: dict[tuple[str, str], int | None] = {}
-    for row in log.rows_after(intent.after_seq):
+    for row in log.rows_after(start):
         if row["path"] not in intent.files:
             continue
         key = (str(row["proposal_id"]), str(row["hunk_id"]))
         takes_effect = row["verdict"] in (Verdict.ACCEPTED, Verdict.EDITED)
         standing[key] = int(row["seq"]) if takes_effect else None
-    return [seq for seq in standing.values() if seq is not None]
+    found = [seq for seq in standing.values() if seq is not None]
+    if intent.after_seq is None:
+        found = [seq for seq in found if seq in intent.decisions]
+    return found
 
 
 def _sha_or_none(data: bytes | None) -> str | None:

@@ -40,7 +40,7 @@ def test_the_tagged_temp_and_backup_of_a_killed_write_are_removed(root: Path) ->
     kept = backup(root / "a.txt", TAG)
     files = {"a.txt": (sha256_hex(OLD), sha256_hex(NEW))}
 
-    notes = clear_leftovers(checker(root), files, TAG)
+    notes = clear_leftovers(checker(root), files, TAG).notes
 
     assert names(root) == ["a.txt"]
     assert (root / "a.txt").read_bytes() == OLD
@@ -53,7 +53,7 @@ def test_untagged_leftovers_go_only_when_their_bytes_prove_them_ours(root: Path)
     other = write_temp(root / "a.txt", b"someone else's bytes\n", 0o644)
     files = {"a.txt": (sha256_hex(OLD), sha256_hex(NEW))}
 
-    notes = clear_leftovers(checker(root), files, TAG)
+    notes = clear_leftovers(checker(root), files, TAG).notes
 
     assert not complete.exists()
     assert other.exists()  # not the bytes the write meant: kept, and named
@@ -79,7 +79,7 @@ def test_names_that_are_not_exactly_ours_and_other_writes_are_never_touched(
     (root / f".a.txt.vetline-tmp-{TAG}-abcdefgh").symlink_to(root / "a.txt")
     files = {"a.txt": (sha256_hex(OLD), sha256_hex(NEW)), "../outside": (None, None)}
 
-    notes = clear_leftovers(checker(root), files, TAG)
+    notes = clear_leftovers(checker(root), files, TAG).notes
 
     assert names(root) == sorted(["a.txt", f".a.txt.vetline-tmp-{TAG}-abcdefgh", *lookalikes])
     assert notes == [
@@ -109,3 +109,17 @@ def test_unfinished_records_in_our_own_folders_are_removed(tmp_path: Path) -> No
     assert not unfinished.exists()
     assert foreign.exists() and intent.file.exists()
     assert len(intent.tag) == 16
+
+
+def test_after_a_completed_write_its_backups_are_only_clutter(root: Path) -> None:
+    kept = backup(root / "a.txt", TAG)
+    (root / "a.txt").unlink()
+    (root / "a.txt").write_bytes(NEW)  # the write took place; its backup could not go
+    files = {"a.txt": (sha256_hex(OLD), sha256_hex(NEW))}
+
+    assert clear_leftovers(checker(root), files, TAG).left == (
+        f"a.txt: {kept.name}, left by an interrupted write, was kept"
+        " (it may hold the only copy of what was there)",
+    )
+    assert clear_leftovers(checker(root), files, TAG, completed=True).removed == (kept.name,)
+    assert names(root) == ["a.txt"]

@@ -14,6 +14,7 @@ write killed before its journal left beside the files is known to be its own.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from vetline.adapters.files.atomic import (
     TEMP_MARK,
+    WorkspaceIOError,
     fsync_folder,
     leftover_pattern,
     write_atomically,
@@ -65,8 +67,8 @@ class WriteIntents:
         after_seq: int | None = None,
     ) -> WriteIntent:
         """Durably note a write about to start (before any of its files change); with
-        `after_seq`, before its verdicts are logged too."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        `after_seq`, before its verdicts are logged too. WorkspaceIOError if it cannot be
+        noted: then nothing may be written."""
         intent = WriteIntent(
             self.folder / f"intent-{secrets.token_hex(8)}.json",
             str(root),
@@ -81,13 +83,22 @@ class WriteIntents:
             "decisions": list(intent.decisions),
             "after_seq": after_seq,
         }
-        write_atomically(intent.file, json.dumps(document, indent=1).encode("utf-8"), 0o600)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomically(intent.file, json.dumps(document, indent=1).encode("utf-8"), 0o600)
+        except OSError as error:
+            raise WorkspaceIOError(
+                f"cannot note the write in {self.folder} before making it: {error.strerror}; "
+                "nothing was changed"
+            ) from error
         return intent
 
     def settle(self, intent: WriteIntent) -> None:
-        """The write is over (done, or its failure recorded): forget the intent."""
-        intent.file.unlink(missing_ok=True)
-        fsync_folder(self.folder)
+        """The write is over (done, or its failure recorded): forget the intent. If it
+        cannot be removed, it stays, and the next open finds the log and disk agreeing."""
+        with contextlib.suppress(OSError):
+            intent.file.unlink(missing_ok=True)
+            fsync_folder(self.folder)
 
     def left_over(self, root: Path) -> Iterator[WriteIntent]:
         """Intents for `root` that a crash left behind; unreadable ones are skipped."""

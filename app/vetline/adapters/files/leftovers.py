@@ -10,7 +10,8 @@ that loses nothing:
 * a temp file: the write never renamed it, so it holds no one's work. Removed when it
   carries the intent's tag, or (untagged) holds exactly the bytes the write meant;
 * a second name (backup): removed when the file beside it still holds the bytes from
-  before the write, or the same bytes as the backup (a hard link, or a whole copy).
+  before the write, or the same bytes as the backup (a hard link, or a whole copy), or
+  when the write was completed (every file holds what it meant to write).
 
 Anything else that looks like ours is left where it is, and named.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from vetline.adapters.files.atomic import BACKUP_MARK, TEMP_MARK, fsync_folder, leftover_pattern
@@ -29,10 +31,28 @@ from vetline.core.model import sha256_hex
 Shas = tuple[str | None, str | None]  # sha256 before and after the write (None: absent)
 
 
+@dataclass(frozen=True, slots=True)
+class Leftovers:
+    """What was removed, and what looks like ours but was left (with why), in words."""
+
+    removed: tuple[str, ...] = ()
+    left: tuple[str, ...] = ()
+
+    @property
+    def notes(self) -> list[str]:
+        said = ["removed what an interrupted write had left: " + ", ".join(self.removed)]
+        return (said if self.removed else []) + list(self.left)
+
+
 def clear_leftovers(
-    check_path: Callable[[str], Path], files: Mapping[str, Shas], tag: str
-) -> list[str]:
-    """Remove what the write tagged `tag` (changing `files`) left; what was done, in words."""
+    check_path: Callable[[str], Path],
+    files: Mapping[str, Shas],
+    tag: str,
+    *,
+    completed: bool = False,
+) -> Leftovers:
+    """Remove what the write tagged `tag` (changing `files`) left; `completed`: every
+    file now holds what the write meant to put there."""
     removed: list[str] = []
     notes: list[str] = []
     touched: set[Path] = set()
@@ -56,7 +76,7 @@ def clear_leftovers(
                     removable = tagged or held == after
                 else:
                     current = sha256_hex(target.read_bytes()) if target.is_file() else None
-                    removable = _backup_removable(held, current, before, tagged=tagged)
+                    removable = completed or _backup_removable(held, current, before, tagged=tagged)
                 if not removable:
                     notes.append(
                         f"{rel}: {entry.name}, left by an interrupted write, was kept"
@@ -72,9 +92,7 @@ def clear_leftovers(
     for folder in touched:
         with contextlib.suppress(OSError):
             fsync_folder(folder)
-    if removed:
-        notes.insert(0, "removed what an interrupted write had left: " + ", ".join(sorted(removed)))
-    return notes
+    return Leftovers(tuple(sorted(removed)), tuple(notes))
 
 
 def _backup_removable(held: str, current: str | None, before: str | None, *, tagged: bool) -> bool:
