@@ -15,14 +15,16 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from helpers.gitrepo import git
 from vetline.adapters.decision_log import DecisionLog
+from vetline.adapters.inputs import load_source
 from vetline.core.leash import DEFAULT_DENIED_PATHS
 from vetline.core.session import ReviewSession
 from vetline.operations.workspace_target import WorkspaceTarget
@@ -33,68 +35,103 @@ OLD = "".join(f"line {i}\n" for i in range(20))
 NEW = OLD.replace("line 3\n", "line three\n").replace("line 15\n", "line fifteen\n")
 ADDED = "a new file\n"
 NAMES = ("a.txt", "b.txt")
+HUNKS = {"a.txt": 2, "b.txt": 2, "c.txt": 1}  # hunks of each file in the patch
 
-# `vetline apply` that stops at its n-th point (0: never; it then reports how many
-# points it passed). Points are the file-system calls Vetline's writes make (through
-# the os module) and each append to the decision log, from the start of the review.
-STOPPING_APPLY = textwrap.dedent(
-    """
-    import os, sys
-    from vetline.adapters.decision_log import DecisionLog
-    from vetline.cli import main
-    from vetline.operations.reviewer import Reviewer
+# Stops at its n-th point (0: never; it then reports how many points it passed). Points
+# are the moments just before each file-system call that changes the disk (through the
+# os module) and each append to the decision log, counted once `active` is set: the
+# disk just after one call is the disk just before the next.
+STOP_POINTS = """
+import errno, os, sys
+from vetline.adapters.decision_log import DecisionLog, DecisionLogError
 
-    import errno
-    from vetline.adapters.decision_log import DecisionLogError
+report = int(os.environ["VETLINE_TEST_REPORT_FD"])
+stop_at = int(os.environ["VETLINE_TEST_STOP_AT"])
+failing = os.environ["VETLINE_TEST_MODE"] == "fail"
+write, read = os.write, os.read
+passed = 0
+active = False
 
-    report = int(os.environ["VETLINE_TEST_REPORT_FD"])
-    stop_at = int(os.environ["VETLINE_TEST_STOP_AT"])
-    failing = os.environ["VETLINE_TEST_MODE"] == "fail"
-    write, read = os.write, os.read
-    passed = 0
-    active = False
+def point(name, args=()):
+    global passed
+    if not active or not name.startswith("before"):
+        return
+    passed += 1
+    if passed != stop_at:
+        return
+    write(report, f"at {passed} {name}\\n".encode())
+    if not failing:
+        read(0, 1)  # stdin stays open and silent: wait here for the kill
+    elif name.endswith("log append"):  # as append says SQLite's error
+        raise DecisionLogError("the decision log failed: disk I/O error")
+    else:
+        where = str(args[0]) if args and isinstance(args[0], (str, os.PathLike)) else None
+        raise OSError(errno.EIO, "Input/output error", where)
 
-    def point(name, args=()):
-        global passed
-        if not active or (failing and not name.startswith("before")):
-            return
-        passed += 1
-        if passed != stop_at:
-            return
-        write(report, f"at {passed} {name}\\n".encode())
-        if not failing:
-            read(0, 1)  # stdin stays open and silent: wait here for the kill
-        elif name.endswith("log append"):  # as append says SQLite's error
-            raise DecisionLogError("the decision log failed: disk I/O error")
-        else:
-            where = str(args[0]) if args and isinstance(args[0], (str, os.PathLike)) else None
-            raise OSError(errno.EIO, "Input/output error", where)
+def watched(name, function):
+    def call(*args, **kwargs):
+        point(f"before {name}", args)
+        result = function(*args, **kwargs)
+        point(f"after {name}")
+        return result
+    return call
 
-    def watched(name, function):
-        def call(*args, **kwargs):
-            point(f"before {name}", args)
-            result = function(*args, **kwargs)
-            point(f"after {name}")
-            return result
-        return call
+for name in ("open", "fsync", "link", "replace", "rename", "unlink", "rmdir", "mkdir", "chmod"):
+    setattr(os, name, watched(name, getattr(os, name)))
+DecisionLog.append = watched("log append", DecisionLog.append)
 
-    for name in ("open", "fsync", "link", "replace", "rename", "unlink", "rmdir", "mkdir",
-                 "chmod", "close"):
-        setattr(os, name, watched(name, getattr(os, name)))
-    DecisionLog.append = watched("log append", DecisionLog.append)
-    decide_all = Reviewer.decide_all
-
-    def deciding(self, *args, **kwargs):
-        global active
-        active = True
-        return decide_all(self, *args, **kwargs)
-
-    Reviewer.decide_all = deciding
-    code = main(sys.argv[1:])
+def done(code):
+    global active
     active = False
     write(report, f"passed {passed}\\n".encode())
     sys.exit(code)
-    """
+"""
+
+# `vetline apply PATCH --workspace WS --accept all`, counted from the scripted review.
+STOPPING_APPLY = (
+    STOP_POINTS
+    + """
+from vetline.cli import main
+from vetline.operations.reviewer import Reviewer
+
+decide_all = Reviewer.decide_all
+
+def deciding(self, *args, **kwargs):
+    global active
+    active = True
+    return decide_all(self, *args, **kwargs)
+
+Reviewer.decide_all = deciding
+done(main(["apply", sys.argv[1], "--workspace", sys.argv[2], "--accept", "all", "--level", "4"]))
+"""
+)
+
+# The window's way: each hunk accepted by its own command, each file written once all
+# its hunks are decided (the same Reviewer and WorkspaceTarget the window drives).
+STOPPING_WINDOW = (
+    STOP_POINTS
+    + """
+import time
+from pathlib import Path
+from vetline.adapters.inputs import load_source
+from vetline.core.session import ReviewSession
+from vetline.operations.reviewer import Reviewer
+from vetline.operations.workspace_target import WorkspaceTarget
+
+patch, workspace, data = sys.argv[1], Path(sys.argv[2]), Path(os.environ["VETLINE_DATA_DIR"])
+with DecisionLog(data / "decisions.sqlite3") as log:
+    session = ReviewSession(
+        load_source(patch, workspace), record=log.append, clock=time.monotonic, level=4
+    )
+    target, _ = WorkspaceTarget.open(workspace, session, data, log=log)
+    reviewer = Reviewer(session, log, target)
+    active = True
+    for _ in range(len(session.items)):
+        outcome = reviewer.accept()
+        if outcome.problem:
+            print(outcome.message, file=sys.stderr)
+done(0)
+"""
 )
 
 
@@ -119,7 +156,13 @@ def fresh_workspace(folder: Path) -> Path:
 
 
 def apply_stopping_at(
-    stop_at: int, patch: Path, workspace: Path, data: Path, *, fail: bool = False
+    stop_at: int,
+    patch: Path,
+    workspace: Path,
+    data: Path,
+    *,
+    fail: bool = False,
+    script: str = STOPPING_APPLY,
 ) -> str:
     """Run the apply; kill it with SIGKILL where it stops (or, with `fail`, fail the call
     there and let it go on). Returns the child's report."""
@@ -131,9 +174,8 @@ def apply_stopping_at(
         "VETLINE_TEST_STOP_AT": str(stop_at),
         "VETLINE_TEST_MODE": "fail" if fail else "stop",
     }
-    arguments = ["apply", str(patch), "--workspace", str(workspace), "--accept", "all"]
     child = subprocess.Popen(
-        [sys.executable, "-c", STOPPING_APPLY, *arguments, "--level", "4"],
+        [sys.executable, "-c", script, str(patch), str(workspace)],
         env=env,
         pass_fds=(write_end,),
         stdin=subprocess.PIPE,
@@ -204,40 +246,73 @@ def check_log_and_disk_agree(workspace: Path, data: Path, said: str) -> bool:
     return written
 
 
+def at_every_point(
+    tmp_path: Path, check: Callable[[Path, Path, str], object], **how: Any
+) -> list[object]:
+    """Run the child once to count its points, then once per point (killed, or failed,
+    there), reopen the workspace and `check` it; returns what each check said."""
+    patch = make_patch(tmp_path / "patch")
+    whole = apply_stopping_at(0, patch, fresh_workspace(tmp_path / "w0"), tmp_path / "d0", **how)
+    points = int(whole.split()[1])
+    assert points > 10, whole  # the write's steps are all there to stop at
+    checked = []
+    for point in range(1, points + 1):
+        workspace = fresh_workspace(tmp_path / f"w{point}")
+        data = tmp_path / f"d{point}"
+        said = apply_stopping_at(point, patch, workspace, data, **how)
+        assert said.startswith(f"at {point} "), said
+        reopen(workspace, data)
+        checked.append(check(workspace, data, said))
+    return checked
+
+
 def test_a_kill_at_any_point_of_a_write_leaves_no_leftovers_and_the_log_agrees(
     tmp_path: Path,
 ) -> None:
-    patch = make_patch(tmp_path / "patch")
-    whole = apply_stopping_at(0, patch, fresh_workspace(tmp_path / "w0"), tmp_path / "d0")
-    points = int(whole.split()[1])
-    assert points > 20, whole  # the write's steps are all there to stop at
-
-    outcomes: dict[bool, int] = {True: 0, False: 0}
-    for stop_at in range(1, points + 1):
-        workspace = fresh_workspace(tmp_path / f"w{stop_at}")
-        data = tmp_path / f"d{stop_at}"
-        said = apply_stopping_at(stop_at, patch, workspace, data)
-        assert said.startswith(f"at {stop_at} "), said
-        reopen(workspace, data)
-        outcomes[check_log_and_disk_agree(workspace, data, said)] += 1
+    written = at_every_point(tmp_path, check_log_and_disk_agree)
     # Both ends were reached: kills before the renames, and kills after them.
-    assert outcomes[True] > 0 and outcomes[False] > 0, outcomes
+    assert set(written) == {True, False}
 
 
 def test_an_io_error_at_any_point_of_a_write_leaves_the_log_and_the_disk_agreeing(
     tmp_path: Path,
 ) -> None:
-    patch = make_patch(tmp_path / "patch")
-    whole = apply_stopping_at(
-        0, patch, fresh_workspace(tmp_path / "w0"), tmp_path / "d0", fail=True
-    )
-    points = int(whole.split()[1])
-    assert points > 10, whole
+    written = at_every_point(tmp_path, check_log_and_disk_agree, fail=True)
+    assert set(written) == {True, False}
 
-    for fail_at in range(1, points + 1):
-        workspace = fresh_workspace(tmp_path / f"w{fail_at}")
-        data = tmp_path / f"d{fail_at}"
-        said = apply_stopping_at(fail_at, patch, workspace, data, fail=True)
-        assert said.startswith(f"at {fail_at} "), said
-        reopen(workspace, data)
-        check_log_and_disk_agree(workspace, data, said)
+
+def check_each_file_agrees(workspace: Path, data: Path, said: str) -> int:
+    """Files written one by one (the window's way): each is whole, as it was or as
+    proposed, and as proposed exactly when every hunk of it stands accepted in the log.
+    Returns how many were written."""
+    proposed = {"a.txt": (OLD, NEW), "b.txt": (OLD, NEW), "c.txt": (None, ADDED)}
+    names = sorted(path.name for path in workspace.iterdir())
+    assert set(names) <= set(proposed), (said, names)  # no temp file, no backup
+    verdicts = standing_verdicts(data)
+    written = 0
+    for name, (old, new) in proposed.items():
+        path = workspace / name
+        text = path.read_text(encoding="utf-8") if path.exists() else None
+        assert text in (old, new), (said, name, text)
+        all_accepted = verdicts.get(name, []) == ["accepted"] * HUNKS[name]
+        assert all_accepted == (text == new), (said, name, verdicts.get(name))
+        written += text == new
+    for folder in ("write-intents", "write-journals"):
+        left = list((data / folder).iterdir()) if (data / folder).is_dir() else []
+        assert left == [], (said, left)
+    return written
+
+
+def test_a_kill_at_any_point_of_a_review_in_the_window_leaves_the_log_and_disk_agreeing(
+    tmp_path: Path,
+) -> None:
+    patch = make_patch(tmp_path / "hunks")
+    found = {
+        change.path: len(change.hunks)
+        for proposal in load_source(str(patch), fresh_workspace(tmp_path / "w-hunks"))
+        for change in proposal.changes
+    }
+    assert found == HUNKS  # a file waits for its second hunk before it is written
+
+    written = at_every_point(tmp_path, check_each_file_agrees, script=STOPPING_WINDOW)
+    assert set(written) == {0, 1, 2, 3}  # killed before, between and after the files' writes

@@ -14,7 +14,7 @@ from pathlib import Path
 from vetline.adapters.decision_log import DecisionLog, decision_from_row
 from vetline.adapters.files.intents import WriteIntent, WriteIntents
 from vetline.adapters.files.transaction import JOURNAL_FOLDER, Untidy
-from vetline.adapters.files.workspace import FileWrite, Workspace
+from vetline.adapters.files.workspace import FileWrite, Workspace, WorkspaceIOError
 from vetline.adapters.git.conversion import WorkTreeConversions
 from vetline.core.errors import InputError, StaleBaseError, VetlineError
 from vetline.core.leash import DEFAULT_DENIED_PATHS
@@ -53,6 +53,8 @@ class WorkspaceTarget:
         self.workspace = workspace
         self.session = session
         self.intents = intents  # None: no crash between log and disk can be told apart
+        self.log: DecisionLog | None = None  # set by open(): its end dates a verdict's intent
+        self._verdict_intent: WriteIntent | None = None
         self._writes: dict[int, _Write] = {}  # id(FileOutcome) -> what was written for it
         # A folder in a git work tree: git apply would write through git's conversions.
         self._conversions = WorkTreeConversions(workspace.root)
@@ -73,6 +75,7 @@ class WorkspaceTarget:
         finished = workspace.finish_interrupted_writes()
         target = cls(workspace, session, WriteIntents(data_dir))
         if log is not None:
+            target.log = log
             finished += target.resolve_left_over_intents(log)
         return target, finished
 
@@ -84,8 +87,12 @@ class WorkspaceTarget:
         for intent in self.intents.left_over(self.workspace.root):
             now = {path: _sha_or_none(self.workspace.read_bytes(path)) for path in intent.files}
             written = all(now[path] == after for path, (_, after) in intent.files.items())
+            if intent.pending:
+                # Noted before a verdict: a file no longer as it was has been written
+                # (its own intent, if any, says more); one as it was has not.
+                written = any(now[path] != before for path, (before, _) in intent.files.items())
             notes += self.workspace.clear_leftovers(
-                intent.files, intent.tag, completed=written
+                intent.files, intent.tag, completed=written and not intent.pending
             ).notes
             if written:
                 self.intents.settle(intent)  # it was written: the log is right
@@ -111,7 +118,29 @@ class WorkspaceTarget:
         return self.workspace.root
 
     def before_verdict(self, proposal: Proposal, changes: Sequence[Change]) -> Outcome | None:
-        return None  # the base is checked when the file is written
+        """Note the files as they are before the verdict is logged, so that a crash
+        between the log and the write is told apart on the next open (the base itself
+        is checked when the file is written)."""
+        self._settle_verdict_intent()  # one a refused command left
+        if self.intents is None or self.log is None:
+            return None
+        try:
+            paths = dict.fromkeys(p for c in changes for p in (c.source_path, c.path))
+            before = {path: (_sha_or_none(self.workspace.read_bytes(path)), None) for path in paths}
+            end = self.log.end().rows
+            self._verdict_intent = self.intents.record(
+                self.workspace.root, before, (), end, pending=True
+            )
+        except WorkspaceIOError as error:
+            return Outcome(OutcomeKind.REFUSED, f"nothing was decided: {error}")
+        except VetlineError:
+            return None  # an unsafe path: refused, and logged so, when the file is written
+        return None
+
+    def _settle_verdict_intent(self) -> None:
+        if self._verdict_intent is not None and self.intents is not None:
+            self.intents.settle(self._verdict_intent)
+        self._verdict_intent = None
 
     def after_verdict(
         self,
@@ -120,6 +149,12 @@ class WorkspaceTarget:
         outcomes: Sequence[FileOutcome],
         decided: Sequence[ReviewItem],
     ) -> Outcome:
+        try:
+            return self._carry_out(outcomes)
+        finally:
+            self._settle_verdict_intent()  # the write (if any) had an intent of its own
+
+    def _carry_out(self, outcomes: Sequence[FileOutcome]) -> Outcome:
         written: list[str] = []
         refusals: list[str] = []
         for outcome in outcomes:

@@ -45,6 +45,9 @@ class WriteIntent:
     files: Mapping[str, tuple[str | None, str | None]]
     decisions: tuple[int, ...]
     after_seq: int | None = None  # recorded before its verdicts: they are the rows after it
+    # Noted before a verdict whose write (if any) is not planned yet: only the hashes
+    # before are known, and a file that still holds them was not written.
+    pending: bool = False
 
     @property
     def tag(self) -> str:
@@ -65,6 +68,8 @@ class WriteIntents:
         files: Mapping[str, tuple[str | None, str | None]],
         decisions: Sequence[int],
         after_seq: int | None = None,
+        *,
+        pending: bool = False,
     ) -> WriteIntent:
         """Durably note a write about to start (before any of its files change); with
         `after_seq`, before its verdicts are logged too. WorkspaceIOError if it cannot be
@@ -75,6 +80,7 @@ class WriteIntents:
             dict(files),
             tuple(decisions),
             after_seq,
+            pending,
         )
         document = {
             "format": _FORMAT,
@@ -82,6 +88,7 @@ class WriteIntents:
             "files": {path: list(shas) for path, shas in intent.files.items()},
             "decisions": list(intent.decisions),
             "after_seq": after_seq,
+            "pending": pending,
         }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -114,9 +121,10 @@ class WriteIntents:
                 decisions = tuple(int(seq) for seq in document["decisions"])
                 after = document.get("after_seq")
                 after_seq = None if after is None else int(after)
+                pending = document.get("pending") is True
             except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
                 continue
-            yield WriteIntent(file, str(root), files, decisions, after_seq)
+            yield WriteIntent(file, str(root), files, decisions, after_seq, pending)
 
 
 def remove_unfinished_temps(folder: Path, stem: str) -> None:
