@@ -149,3 +149,26 @@ def test_a_proposal_without_citations_lists_none(tmp_path: Path) -> None:
     result = vetline("check", str(root), "--json", data_dir=tmp_path)
     (proposal,) = _json(result)["proposals"]
     assert proposal["citations"] == []
+
+
+def test_apply_leaves_citations_to_the_window_and_the_leash_can_refuse_it(
+    cited: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "settings.toml"
+    config.write_text("[leash]\ncitations_first = true\n", encoding="utf-8")
+    workspace = str(tmp_path / "ws")
+    refused = vetline(
+        "--config", str(config), "apply", str(cited), "--workspace", workspace,
+        "--level", "4", "--accept", "all", data_dir=tmp_path / "one",
+    )  # fmt: skip
+    assert refused.returncode == 3, refused.stderr
+    assert "every citation to be decided first" in refused.stderr
+    assert not (tmp_path / "ws" / "notes" / "summary.md").exists()
+
+    applied = vetline(
+        "apply", str(cited), "--workspace", workspace, "--level", "4", "--accept", "all",
+        data_dir=tmp_path / "two",
+    )  # fmt: skip
+    assert applied.returncode == 0, applied.stderr
+    assert "1 hunks decided: 1 accepted" in applied.stdout
+    assert (tmp_path / "ws" / "notes" / "summary.md").read_text() == "42 of 50 wells failed.\n"

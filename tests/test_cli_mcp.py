@@ -1,4 +1,4 @@
-"""`vetline mcp-info` with no window running says so and exits non-zero."""
+"""`vetline mcp-info` and `vetline mcp-stdio` with no window running say so and exit non-zero."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.command_line import vetline
 from vetline.adapters.mcp.state import SERVER_FILE
 from vetline.cli import main
 
@@ -25,3 +26,10 @@ def test_a_gone_windows_file_is_not_trusted(
     (tmp_path / SERVER_FILE).write_text(json.dumps(record), encoding="utf-8")
     assert main(["--data-dir", str(tmp_path), "mcp-info", "--json"]) == 1
     assert "left from a window that is gone" in capsys.readouterr().err
+
+
+def test_the_stdio_relay_with_no_window_says_so_before_reading(tmp_path: Path) -> None:
+    done = vetline("mcp-stdio", data_dir=tmp_path)  # a real process, as a host starts it
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "no Vetline window is serving MCP" in done.stderr

@@ -396,6 +396,7 @@ def main() -> int:
 
 GUI_KEYS = (
     "key_to_next_hunk_ms",
+    "key_onto_huge_proposal_ms",
     "first_paint_100k_ms",
     "startup_ms",
     "rss_idle_mb",

@@ -8,7 +8,10 @@ Keys (budgets in the design notes; what is printed is what was measured, never c
   shows the next hunk, with a 100k-line proposal (about 5% of lines changed) opened
   the way the app opens a file: `ReviewController.load_sources`. "busy": the same while
   the app's own gateway (`BackgroundWork.latest`) diffs a 100k-line pair in its worker
-  process over and over.
+  process over and over (reading the pair from files itself).
+* `key_onto_huge_proposal_ms`: {"median", "max"}: J from a small proposal onto a
+  million-line new file queued after it, to the end of the paint that shows it
+  (tools/bench_gui_huge.py; K back is in `gui_details.huge`).
 * `first_paint_100k_ms`: `diff_view.measure_first_paint` of that file in a fresh process
   (median of several processes).
 * `startup_ms`: from spawning `vetline demo` (through tools/bench_gui_launch.py) to
@@ -251,13 +254,18 @@ def measure_many(env: dict[str, str], data_dir: Path, source: Path, workspace: P
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--role", choices=["keys", "first-paint"], help=argparse.SUPPRESS)
+    parser.add_argument("--role", choices=["keys", "first-paint", "huge"], help=argparse.SUPPRESS)
     parser.add_argument("role_args", nargs="*", help=argparse.SUPPRESS)
     parser.add_argument("--only", help="comma-separated keys to run (default: all)")
     args = parser.parse_args()
     if args.role == "keys":
         report = role_keys(*(Path(arg) for arg in args.role_args))
         print(json.dumps(report), flush=True)
+        return 0
+    if args.role == "huge":
+        from bench_gui_huge import role_huge
+
+        print(json.dumps(role_huge(*(Path(arg) for arg in args.role_args))), flush=True)
         return 0
     if args.role == "first-paint":
         print(json.dumps(role_first_paint(Path(args.role_args[0]))), flush=True)
@@ -307,8 +315,17 @@ def main() -> int:
                 if key in report
             }
 
+        def huge() -> None:
+            from bench_gui_huge import write_huge_queue
+
+            command = role_command("huge", str(write_huge_queue(folder)), str(folder))
+            report = run_child(command, env, timeout=STEP_TIMEOUT_S)
+            results["key_onto_huge_proposal_ms"] = report["key_onto_huge_proposal_ms"]
+            details["huge"] = report["huge_details"]
+
         steps: list[tuple[tuple[str, ...], Callable[[], None]]] = [
             (("key_to_next_hunk_ms",), keys),
+            (("key_onto_huge_proposal_ms",), huge),
             (("first_paint_100k_ms",), first_paint),
             (("startup_ms", "rss_idle_mb"), startup),
             (("rss_1000_proposals_mb",), many),
@@ -354,30 +371,47 @@ def role_first_paint(pickled: Path) -> dict[str, Any]:
     return {"ms": round(ms, 2), "viewport": [view.viewport().width(), view.viewport().height()]}
 
 
+def bench_window(log_path: Path) -> tuple[Any, Any, Any, Any]:
+    """The app's window as `vetline review` builds it, on a qasync loop: (loop, decision
+    log, background-work gateway, window); the caller shuts the gateway and log down."""
+    import asyncio
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from vetline.adapters.config import load_settings
+    from vetline.adapters.decision_log import DecisionLog
+    from vetline.ui.app import build_window
+    from vetline.ui.tasks import BackgroundWork
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    decision_log = DecisionLog(log_path)
+    gateway = BackgroundWork()
+    return (
+        loop,
+        decision_log,
+        gateway,
+        build_window(decision_log, load_settings(None), gateway=gateway),
+    )
+
+
 def role_keys(source: Path, workspace: Path, folder: Path) -> dict[str, Any]:
     """Key latency in the real window (see the module docstring); returns the report."""
     import asyncio
     import gc
     import threading
 
-    import qasync
     from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from vetline.adapters.config import load_settings
-    from vetline.adapters.decision_log import DecisionLog
     from vetline.ui import diff_view
-    from vetline.ui.app import build_window
-    from vetline.ui.tasks import BackgroundWork, diff_texts_job
+    from vetline.ui.tasks import diff_files_job
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    decision_log = DecisionLog(folder / "keys-decisions.sqlite3")
-    gateway = BackgroundWork()
-    window = build_window(decision_log, load_settings(None), gateway=gateway)
+    loop, decision_log, gateway, window = bench_window(folder / "keys-decisions.sqlite3")
     controller = window.controller
     report: dict[str, Any] = {}
 
@@ -548,11 +582,17 @@ def role_keys(source: Path, workspace: Path, folder: Path) -> dict[str, Any]:
 
         jobs: list[float] = []
 
+        # The worker reads the pair itself, as the app hands it a source to load: only
+        # file names are pickled in this process, never the texts.
+        base_file, new_file = folder / "churn-base.txt", folder / "churn-new.txt"
+        base_file.write_text(change.base_text or "", encoding="utf-8")
+        new_file.write_text(change.new_text or "", encoding="utf-8")
+
         async def churn() -> None:
-            base, new = change.base_text or "", change.new_text or ""
+            job = (diff_files_job, change.path, str(base_file), str(new_file), 3)
             while True:
                 started = time.perf_counter()
-                await gateway.latest("bench:diff", diff_texts_job, change.path, base, new, 3)
+                await gateway.latest("bench:diff", *job)
                 jobs.append(time.perf_counter() - started)
 
         churning = asyncio.ensure_future(churn())

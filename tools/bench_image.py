@@ -11,6 +11,9 @@ Prints one JSON object as its last line:
   idle cores) and painting; the same for a photo-like pair (noise everywhere, which
   makes PNG decoding the slowest it gets); the PNG sizes; the canvas size; and the
   load average, since a busy machine stretches every wall-clock figure.
+  `frame_ms` (in each pair's details): ms per frame, median and slowest, while the 4K
+  picture is panned in each mode at fit, 0.7, 1:1 and 4:1, and while the wheel zooms it
+  about the pointer (a step, then a synchronous repaint of the canvas).
 
 Each sample uses a new view in this process (the first sample also pays for imports).
 Run on its own:  QT_QPA_PLATFORM=offscreen .venv/bin/python tools/bench_image.py
@@ -88,6 +91,7 @@ def measure(before: bytes, after: bytes) -> dict[str, Any]:
     prepare_cpu: list[float] = []  # the same in CPU time of its busier thread (no waiting)
     paint: list[float] = []  # from the pair handed to the canvas to the end of its paint
     paint_cpu: list[float] = []  # the same in the GUI thread's CPU time
+    frames: dict[str, Any] = {}
     for _ in range(RUNS):
         view = ImagePairView()
         view.canvas.resize(*CANVAS)
@@ -131,6 +135,8 @@ def measure(before: bytes, after: bytes) -> dict[str, Any]:
         prepare_cpu.append(view.pair.cpu_seconds * 1000)
         paint.append((shown[0] - handed[0]) * 1000)
         paint_cpu.append((shown_cpu[0] - handed_cpu[0]) * 1000)
+        if len(samples) == RUNS:  # the last view, once its finer copies are in
+            frames = frame_times(view, loop)
         view.shutdown()
         view.close()
         view.deleteLater()
@@ -141,7 +147,57 @@ def measure(before: bytes, after: bytes) -> dict[str, Any]:
         "prepare_cpu_ms": [round(sample, 1) for sample in prepare_cpu],
         "paint_ms": [round(sample, 1) for sample in paint],
         "paint_cpu_ms": [round(sample, 1) for sample in paint_cpu],
+        "frame_ms": frames,
     }
+
+
+# Zooms the frame times are taken at: fitted (~0.42 here), between a half and 1 (each
+# frame smoothed from a finer copy), 1:1 and 4:1 (pixels as blocks).
+FRAME_ZOOMS = (("fit", None), ("0.7", 0.7), ("1:1", 1.0), ("4:1", 4.0))
+FRAMES = 40  # pan steps per zoom and mode
+
+
+def frame_times(view: Any, loop: Any) -> dict[str, Any]:
+    """Median and slowest ms per frame while panning (and zooming) the 4K pair, in each
+    mode at each zoom: a pan or zoom step, then a synchronous repaint of the canvas."""
+    from PySide6.QtCore import QPointF, QTimer
+
+    from vetline.ui.image_canvas import ImageMode
+
+    if view.pair is None or not view.pair.refined:
+        view.refined.connect(loop.quit)
+        QTimer.singleShot(60_000, loop.quit)
+        loop.exec()
+    canvas = view.canvas
+    found: dict[str, Any] = {}
+    for mode in ImageMode:
+        view.set_mode(mode)
+        for name, zoom in FRAME_ZOOMS:
+            canvas.zoom_to_fit()
+            if zoom is not None:
+                canvas.set_zoom(zoom)
+            times = []
+            for step in range(FRAMES):
+                started = time.perf_counter()
+                canvas.pan(12 if step % 20 < 10 else -12, 7)
+                canvas.repaint()
+                times.append((time.perf_counter() - started) * 1000)
+            found[f"{mode.name.lower()} {name}"] = _frames(times)
+    view.set_mode(ImageMode.DIFFERENCE)
+    canvas.zoom_to_fit()
+    times = []
+    pointer = QPointF(canvas.width() / 3, canvas.height() / 3)
+    for step in range(FRAMES):  # the wheel: in, in, ..., out again, about the pointer
+        started = time.perf_counter()
+        canvas.wheel_zoom(1 if step < FRAMES // 2 else -1, pointer)
+        canvas.repaint()
+        times.append((time.perf_counter() - started) * 1000)
+    found["difference wheel zoom"] = _frames(times)
+    return found
+
+
+def _frames(times: list[float]) -> dict[str, float]:
+    return {"median": round(statistics.median(times), 2), "max": round(max(times), 2)}
 
 
 def main() -> int:

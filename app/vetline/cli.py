@@ -141,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
         "mcp-info", help="how agents connect to the running window over MCP (URL, token, configs)"
     )
     mcp_info.add_argument("--json", action="store_true", help="print it as JSON")
+    commands.add_parser(
+        "mcp-stdio", help="MCP over stdin/stdout, relayed to the running window (for stdio hosts)"
+    )
     return parser
 
 
@@ -156,6 +159,10 @@ def _add_log_commands(log: argparse.ArgumentParser) -> None:
     verify.add_argument(
         "--export", metavar="FILE", help="check an export (jsonl or csv) instead of the log"
     )
+    stats = log_commands.add_parser(
+        "stats", help="your own numbers: verdicts by agent, model, level, file type; time by size"
+    )
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
     log_commands.add_parser("path", help="print where the log is")
     restore = log_commands.add_parser(
         "restore", help="put the newest good copy back in place of a damaged log"
@@ -232,6 +239,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _restore(args)
     if args.command == "mcp-info":
         return _mcp_info(args)
+    if args.command == "mcp-stdio":
+        from vetline.adapters.mcp.relay import run_relay
+        from vetline.adapters.paths import data_dir
+
+        run_relay(data_dir())
+        return EXIT_OK
     return _log(args)
 
 
@@ -529,6 +542,12 @@ def _apply(args: argparse.Namespace) -> int:
     with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
         _print_warnings(log.warnings)
         session = session_on(log, proposals)
+        cited = [why for proposal in proposals if (why := session.citations_refusal(proposal))]
+        if cited:  # the leash asks for each citation to be looked at before any hunk is
+            Reviewer(session, log).refuse("; ".join(cited))
+            for refusal in cited:
+                print(f"vetline: apply refused: {printable(refusal)}", file=sys.stderr)
+            return EXIT_OVER_LEASH
         if args.accept == "all":
             over = [(p, leash.check(p, level)) for p in proposals]
             over = [(p, v) for p, v in over if v]
@@ -689,6 +708,11 @@ def _log(args: argparse.Namespace) -> int:
         return _log_verify(path) if args.export is None else _export_verify(Path(args.export))
     if args.log_command == "backups":
         return _log_backups(path)
+    if args.log_command == "stats":
+        from vetline.cli_stats import print_stats
+
+        _print_warnings(print_stats(path, args.json, sys.stdout))
+        return EXIT_OK
     if args.log_command == "restore":
         if args.new:
             print(restore.start_new_log(path))

@@ -113,7 +113,7 @@ def test_markdown_loses_its_marks_but_keeps_its_words() -> None:
 def test_captured_text_comes_first_and_says_so(workspace: Path) -> None:
     citation = _citation("notes/wells.txt", source_text="They said: " + PASSAGE.upper())
     source = load_source_text(citation, SourceAccess(workspace=workspace))
-    assert source.origin == "captured with the citation"
+    assert source.origin == "given inline with the citation"
     assert source.text.startswith("They said:")
     captured_html = _citation("https://example.com/x", source_text="<html><p>Hi &amp; bye</p>")
     assert load_source_text(captured_html, SourceAccess()).text == "Hi & bye"

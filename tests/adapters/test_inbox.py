@@ -152,6 +152,7 @@ def test_completing_writes_the_verdict_and_moves_the_file_to_done(folder: Path) 
         "accepted": [first.id],
         "rejected": [{"hunk_id": second.id, "reason": "too clever"}],
         "edited": [],
+        "citations": [],
         "decided_at": "2026-01-02T03:04:05.000+00:00",
     }
     assert completion.moved_to == folder / "done" / "fix.patch"

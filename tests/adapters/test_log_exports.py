@@ -25,7 +25,7 @@ def log_path(data: Path) -> Path:
     with DecisionLog(path) as log:
         log.append(decision(7, edited_text="", reason='with "quotes", commas\nand a newline'))
         log.append(decision(8, edited_text="new text\n", undoes=3, bulk=True, kept="k1"))
-        log.append(decision(9, path="caf\udce9.txt"))
+        log.append(decision(9, path="caf\udce9.txt", rubber_stamp=True))
     return path
 
 

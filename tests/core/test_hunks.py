@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import random
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -190,6 +193,23 @@ def test_hunk_ids_are_stable_and_content_addressed() -> None:
     assert first.id != other_path.id
 
 
+def test_a_remembered_hash_never_follows_a_changed_or_unpickled_hunk() -> None:
+    hunk = hunks_from_texts("f", "a\nb\n", "a\nc\n")[0]
+    remembered = hunk.sha256
+    changed = replace(hunk, texts=(*hunk.texts[:-1], "d\n"))
+    assert changed.sha256 != remembered
+    assert changed.sha256 == hunks_from_texts("f", "a\nb\n", "a\nd\n")[0].sha256
+    travelled = pickle.loads(pickle.dumps(hunk))  # noqa: S301 - our own bytes
+    assert travelled == hunk
+    assert travelled.sha256 == remembered == hashlib.sha256(_hashed_bytes(hunk)).hexdigest()
+
+
+def _hashed_bytes(hunk: Hunk) -> bytes:
+    """What a hunk's id is the hash of, written out: its kind, path, range, kinds, texts."""
+    head = f"{hunk.kind}\0{hunk.path}\0{hunk.old_start},{hunk.old_lines}\0{hunk.kinds}"
+    return (head + "".join("\0" + text for text in hunk.texts)).encode()
+
+
 def make_repo_file(tmp_path: Path, old: str) -> Path:
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -239,3 +259,21 @@ def test_a_pathological_pair_stays_at_least_as_minimal_as_git(tmp_path: Path) ->
     hunks = hunks_from_texts("f", old, new)
     assert apply_hunks(old, hunks) == new
     assert sum(h.added + h.removed for h in hunks) <= git_changed_lines(tmp_path, old, new)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "whitespace_only"),
+    [
+        ("a\nb\n", "a\n\n  \t\nb\n", True),  # blank lines added
+        ("a\n\n \nb\n", "a\nb\n", True),  # blank lines removed
+        ("a\nb\n", "a\n  x\nb\n", False),  # a line with a letter added
+        ("a\nx = 1\nb\n", "a\nx  =  1\r\nb\n", True),  # spaces and an ending changed
+        ("a\nx = 1\nb\n", "a\nx = 2\nb\n", False),
+        ("", "one\ntwo\n", False),  # a new file
+    ],
+)
+def test_whitespace_only_is_told_from_one_side_or_both(
+    old: str, new: str, whitespace_only: bool
+) -> None:
+    (hunk,) = hunks_from_texts("f", old, new)
+    assert hunk.is_whitespace_only is whitespace_only

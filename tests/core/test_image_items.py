@@ -12,7 +12,17 @@ from vetline.core.image_items import (
     sidecar_path,
     summary,
 )
-from vetline.core.model import HunkKind, ImageDiff, ImageRegion, ImageSide
+from vetline.core.leash import Leash, Level, image_items
+from vetline.core.model import (
+    Change,
+    FileStatus,
+    Hunk,
+    HunkKind,
+    ImageDiff,
+    ImageRegion,
+    ImageSide,
+    Proposal,
+)
 
 PNG = ImageSide("PNG", 800, 600, "RGB", has_alpha=False, lossless=True)
 
@@ -103,3 +113,44 @@ def test_the_changed_fraction_and_summary() -> None:
 def test_a_side_the_source_does_not_carry_is_not_called_new() -> None:
     diff = ImageDiff(None, PNG, whole_reason="the base is not in the source", sides_known=False)
     assert summary(diff) == "PNG 800×600 (new side; the base is not in the source)"
+
+
+def image_proposal(regions: int, boxes: int = 0, text_lines: int = 0) -> Proposal:
+    """One image change with `regions` regions and `boxes` proposed boxes; optionally a
+    text change of `text_lines` added lines beside it."""
+    found = tuple(
+        ImageRegion(10 * n, 0, 5, 5, changed_pixels=25, digest=f"{n}") for n in range(regions)
+    )
+    proposed = tuple(
+        ImageRegion(10 * n, 20, 5, 5, label=f"box {n}", annotation_id=f"b{n}") for n in range(boxes)
+    )
+    diff = ImageDiff(PNG, PNG, 25 * regions, 25 * regions, found, True, annotations=proposed)
+    hunks = tuple(region_hunk("art.png", region) for region in found) + tuple(
+        annotation_hunk("art.png", box) for box in proposed
+    )
+    changes = [Change("art.png", FileStatus.BINARY, hunks, image=diff)]
+    if text_lines:
+        texts = tuple(f"line {n}\n" for n in range(text_lines))
+        hunk = Hunk("notes.txt", 0, 0, 1, text_lines, kinds="+" * text_lines, texts=texts)
+        changes.append(Change("notes.txt", FileStatus.ADDED, (hunk,)))
+    return Proposal("p", "Edit the art", tuple(changes))
+
+
+def test_each_region_and_box_counts_against_the_leash_as_a_hunk_and_a_line() -> None:
+    leash = Leash()
+    assert image_items(image_proposal(1)) == 1
+    assert leash.check(image_proposal(1), Level.SUGGEST) == []
+    assert [v.message for v in leash.check(image_proposal(2), Level.SUGGEST)] == [
+        "2 hunks > 1 allowed at level 1 (Suggest)"
+    ]
+    assert leash.check(image_proposal(2, boxes=1), Level.CHUNK) == []
+    assert [v.rule for v in leash.check(image_proposal(3, boxes=1), Level.CHUNK)] == ["hunks"]
+    # Levels 3 and 4 have no hunk limit: 200 regions are the most level 3 allows.
+    assert leash.check(image_proposal(200), Level.FILE) == []
+    assert [v.message for v in leash.check(image_proposal(190, text_lines=11), Level.FILE)] == [
+        "2 files > 1 allowed at level 3 (File)",
+        "11 changed lines + 190 image items > 200 allowed at level 3 (File)",
+    ]
+    assert [v.message for v in leash.check(image_proposal(401), Level.REPO)] == [
+        "0 changed lines + 401 image items > 400 allowed at level 4 (Repo)"
+    ]

@@ -229,6 +229,9 @@ def test_a_doubly_bound_key_is_reported() -> None:
     ]
     app_clash = build_keymap({"app.quit": ["J"]})
     assert any("J is bound to both" in message for message in conflicts(app_clash))
+    # The image commands are live beside the review commands while an image is shown.
+    image_clash = build_keymap({"image.pan_down": ["Down"]})
+    assert conflicts(image_clash) == ["Down is bound to both review.next_hunk and image.pan_down"]
 
 
 def test_bad_overrides_name_the_command() -> None:

@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers.gitrepo import diff_no_index
-from vetline.core.hunks import apply_hunks, hunks_from_texts
+from vetline.core.hunks import apply_hunks, hunks_from_edits, hunks_from_texts
 from vetline.core.linediff import Edit, diff_lines
+from vetline.core.model import DiffLine
 from vetline.core.text import encode
-from vetline.core.xdiff import compiled_line_edits
+from vetline.core.xdiff import compiled_hunks, compiled_line_edits
 
 HEADER = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 WORDS = st.sampled_from(["alpha", "beta", "", "    indented", "def f():", "    return 1", "}"])
@@ -113,3 +114,44 @@ def test_a_two_valued_100k_line_pair_is_diffed_exactly_as_git_does(tmp_path: Pat
     assert apply_hunks(old, hunks) == new
     ours = [(h.old_start, h.old_lines, h.new_start, h.new_lines) for h in hunks]
     assert ours == git_headers(tmp_path, old, new, 0)
+
+
+@given(old=texts(), new=texts(), context=st.integers(0, 3))
+@settings(max_examples=200)
+def test_hunks_read_from_libgit2_s_patch_are_the_ones_built_from_its_edits(
+    old: str, new: str, context: int
+) -> None:
+    """Kinds, texts (endings and a missing last newline included) and ranges alike."""
+    edits = compiled_line_edits(old, new)
+    assert edits is not None
+    assert compiled_hunks("f", old, new, context) == hunks_from_edits("f", old, new, edits, context)
+
+
+def test_hunks_keep_surrogates_carriage_returns_and_a_missing_last_newline() -> None:
+    old = "caf\udce9\r\nsame\nlast"
+    new = "caf\udce8\r\nsame\nlast\nmore"
+    hunks = compiled_hunks("f", old, new, 3)
+    assert hunks is not None
+    assert [hunk.lines for hunk in hunks] == [
+        (
+            DiffLine("-", "caf\udce9\r\n"),
+            DiffLine("+", "caf\udce8\r\n"),
+            DiffLine(" ", "same\n"),
+            DiffLine("-", "last"),
+            DiffLine("+", "last\n"),
+            DiffLine("+", "more"),
+        )
+    ]
+    assert apply_hunks(old, hunks) == new
+
+
+def test_only_newlines_end_lines_whatever_else_a_line_holds() -> None:
+    """Form feeds, separators and the like are text inside a line, as git sees them."""
+    for inside in ("\x0c", "\x1c", "\x0b", "\r", "\u2028", "\x85"):
+        old = f"a\nb{inside}b\nc\n"
+        new = f"a\nb{inside}B\nc\nd{inside}\n"
+        edits = compiled_line_edits(old, new)
+        assert edits is not None
+        hunks = compiled_hunks("f", old, new, 3)
+        assert hunks == hunks_from_edits("f", old, new, edits, 3)
+        assert hunks is not None and hunks[0].texts[1] == f"b{inside}b\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,72 +12,19 @@ import pytest
 import qasync
 from pytestqt.qtbot import QtBot
 
+from helpers.agent_window import (
+    OLD,
+    SMALL_FIX,
+    Window,
+    big_change,
+    close_window,
+    decide,
+    open_window,
+    queued_ticket,
+)
 from helpers.mcp_agent import answer_of, connected, error_of, finish, start
-from helpers.review_window import close_and_delete, new_window, show
-from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.mcp.state import running_endpoint
 from vetline.cli import main
-from vetline.core.settings import default_settings
-from vetline.ui.agent_server import AgentServer
-from vetline.ui.main_window import MainWindow
-
-OLD = "".join(f"line {n}\n" for n in range(1, 21))
-SMALL_FIX = """\
---- a/notes.txt
-+++ b/notes.txt
-@@ -2,3 +2,3 @@
- line 2
--line 3
-+line three
- line 4
-"""
-
-
-def big_change(lines: int) -> str:
-    """Every line of notes.txt rewritten, and one more: 2 × lines + 1 changed lines."""
-    body = "".join(f"-line {n}\n+LINE {n}\n" for n in range(1, lines + 1))
-    return f"--- a/notes.txt\n+++ b/notes.txt\n@@ -1,{lines} +1,{lines + 1} @@\n{body}+more\n"
-
-
-@dataclass
-class Window:
-    window: MainWindow
-    log: DecisionLog
-    workspace: Path
-    data: Path
-    agents: AgentServer
-    url: str
-
-    @property
-    def controller(self) -> Any:
-        return self.window.controller
-
-
-def open_window(qtbot: QtBot, tmp_path: Path, name: str, level: int = 2) -> Window:
-    settings = default_settings()
-    window, log = new_window(tmp_path, settings)
-    window.controller.set_level(level)
-    workspace = tmp_path / "workspace"
-    if not workspace.exists():
-        workspace.mkdir()
-        (workspace / "notes.txt").write_text(OLD, encoding="utf-8")
-    window.controller.open_proposals([], workspace)
-    show(qtbot, window)
-    data = tmp_path / "data"
-    data.mkdir(exist_ok=True)
-    agents = AgentServer(window.controller, data, progress_every_s=0.05, longest_wait_s=5.0)
-    endpoint = finish(qtbot, start(agents.start()))
-    window.setObjectName(name)
-    return Window(window, log, workspace, data, agents, endpoint.url)
-
-
-def close_window(qtbot: QtBot, opened: Window) -> None:
-    finish(qtbot, start(opened.agents.stop()))
-    qtbot.waitUntil(lambda: not opened.controller.has_pending_work(), timeout=15_000)
-    gateway = opened.controller.gateway
-    close_and_delete(qtbot, opened.window)
-    gateway.shutdown()
-    opened.log.close()
 
 
 @pytest.fixture
@@ -86,18 +32,6 @@ def reviewed(qtbot: QtBot, tmp_path: Path, qt_loop: qasync.QEventLoop) -> Iterat
     opened = open_window(qtbot, tmp_path, "first")
     yield opened
     close_window(qtbot, opened)
-
-
-def queued_ticket(qtbot: QtBot, opened: Window) -> str:
-    qtbot.waitUntil(lambda: bool(opened.controller.session.proposals), timeout=15_000)
-    return str(opened.controller.session.proposals[-1].id)
-
-
-def decide(qtbot: QtBot, opened: Window, *, reject: str | None = None) -> None:
-    """The reviewer's verdict through the window's command path (what Ctrl+Y / Ctrl+N run)."""
-    controller = opened.controller
-    with qtbot.waitSignal(controller.command_finished, timeout=15_000):
-        assert controller.reject(reject) if reject is not None else controller.accept()
 
 
 def test_an_accepted_proposal_reaches_the_waiting_agent_with_progress(
@@ -282,3 +216,83 @@ def test_mcp_info_prints_configs_a_host_can_connect_with(
     assert finish(qtbot, start(agent()))["title"] == "Chunk"
     assert main(["--data-dir", str(reviewed.data), "mcp-info"]) == 0
     assert f"claude mcp add --transport http vetline {reviewed.url}" in capsys.readouterr().out
+
+
+def image_proposal(workspace: Path, edits: int) -> str:
+    """Proposal JSON recolouring `edits` separate squares of a PNG in the workspace."""
+    import base64
+    import hashlib
+
+    from helpers.images import encode, picture
+
+    before_pixels = picture(200, 40)
+    after_pixels = before_pixels.copy()
+    for n in range(edits):
+        after_pixels[10:20, 20 * n + 5 : 20 * n + 15] = [255, 0, 0]
+    before, after = encode(before_pixels, "PNG"), encode(after_pixels, "PNG")
+    (workspace / "badge.png").write_bytes(before)
+    change = {
+        "path": "badge.png",
+        "base_sha256": hashlib.sha256(before).hexdigest(),
+        "new_base64": base64.b64encode(after).decode(),
+    }
+    return json.dumps({"title": "Red dots", "changes": [change]})
+
+
+def test_an_image_edit_over_the_leash_is_sent_back_like_text(
+    qtbot: QtBot, reviewed: Window
+) -> None:
+    async def agent(proposal: str) -> dict[str, Any]:
+        async with connected(reviewed.url, reviewed.agents.token) as session:
+            return answer_of(await session.call_tool("submit_proposal", {"proposal": proposal}))
+
+    answer = finish(qtbot, start(agent(image_proposal(reviewed.workspace, 4))))
+    assert answer["status"] == "over_leash"
+    assert answer["reason"] == "4 hunks > 3 allowed at level 2 (Chunk)"  # one per region
+    assert reviewed.controller.session.proposals == []
+    answer = finish(qtbot, start(agent(image_proposal(reviewed.workspace, 3))))
+    assert answer["status"] == "pending" and answer["hunks"] == 3
+
+
+def test_an_agent_hears_the_verdict_on_each_citation_of_its_cited_answer(
+    qtbot: QtBot, reviewed: Window
+) -> None:
+    answer = {
+        "vetline": 1,
+        "proposals": [
+            {
+                "id": "cited",
+                "title": "Where is line 3?",
+                "answer": "It is the third line [1], right after line 2 [2].",
+                "citations": [
+                    {"id": "q1", "locator": "notes.txt", "quote": "line 3"},
+                    {"id": "q2", "locator": "notes.txt", "quote": "line 2 comes first"},
+                ],
+            }
+        ],
+    }
+
+    async def submit() -> dict[str, Any]:
+        async with connected(reviewed.url, reviewed.agents.token) as session:
+            arguments = {"proposal": json.dumps(answer)}
+            return answer_of(await session.call_tool("submit_proposal", arguments))
+
+    ticket = finish(qtbot, start(submit()))["proposal_id"]
+    queued_ticket(qtbot, reviewed)
+
+    async def poll() -> dict[str, Any]:
+        async with connected(reviewed.url, reviewed.agents.token) as session:
+            arguments = {"proposal_id": ticket, "wait_seconds": 0}
+            return answer_of(await session.call_tool("get_verdict", arguments))
+
+    decide(qtbot, reviewed)  # the source supports citation q1
+    half = finish(qtbot, start(poll()))
+    assert half["status"] == "pending" and half["hunks"] == []
+    decide(qtbot, reviewed, reject="misquoted")
+    verdict = finish(qtbot, start(poll()))
+    assert verdict["status"] == "decided"
+    assert verdict["citations"] == [
+        {"id": "q1", "verdict": "accepted", "reason": ""},
+        {"id": "q2", "verdict": "rejected", "reason": "misquoted"},
+    ]
+    assert (reviewed.workspace / "notes.txt").read_text(encoding="utf-8") == OLD

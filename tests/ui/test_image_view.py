@@ -9,11 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QWheelEvent
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from helpers.images import encode, picture
+from helpers.images import encode, picture, rgba
+from vetline.core.commands import DEFAULT_KEYMAP
 from vetline.ui.image_canvas import ANNOTATION_COLOUR, ImageMode
+from vetline.ui.image_commands import add_view_actions
 from vetline.ui.image_layers import INVISIBLE_COLOUR, VISIBLE_COLOUR
 from vetline.ui.image_view import ImagePairView
 
@@ -32,9 +35,12 @@ AFTER[450:470, 100:130] = [20, 20, 220, 255]
 def view(qtbot: QtBot) -> Iterator[ImagePairView]:
     shown = ImagePairView()
     qtbot.addWidget(shown)
+    add_view_actions(shown, DEFAULT_KEYMAP)  # the registry's image keys, as in the window
     shown.resize(1000, 700)
     with qtbot.waitExposed(shown):
         shown.show()
+    shown.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is shown)
     yield shown
     shown.shutdown()
 
@@ -65,8 +71,17 @@ def rgb(colour: QColor) -> tuple[int, int, int]:
     return (colour.red(), colour.green(), colour.blue())
 
 
-def press(qtbot: QtBot, view: ImagePairView, key: Qt.Key) -> None:
-    qtbot.keyClick(view.canvas, key)
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def press(
+    qtbot: QtBot,
+    view: ImagePairView,
+    key: Qt.Key,
+    modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+) -> None:
+    """A real key event, matched by the image commands' actions like the window's keys."""
+    qtbot.keyClick(view.canvas, key, modifiers)
 
 
 def test_the_difference_mode_colours_changes_and_numbers_the_regions(
@@ -132,12 +147,24 @@ def test_swipe_divider_follows_keys_and_the_mouse(qtbot: QtBot, view: ImagePairV
     shot(qtbot, view, "2-swipe")
 
 
+def test_the_divider_and_opacity_keys_bring_their_mode(qtbot: QtBot, view: ImagePairView) -> None:
+    load(qtbot, view, encode(BEFORE, "PNG"), encode(AFTER, "PNG"))
+    press(qtbot, view, Qt.Key.Key_Period)
+    assert view.mode() is ImageMode.SWIPE
+    assert view.canvas.swipe == pytest.approx(0.55)
+    press(qtbot, view, Qt.Key.Key_O, SHIFT)
+    assert view.mode() is ImageMode.ONION_SKIN
+    assert view.canvas.opacity == pytest.approx(0.4)
+    assert view.slider.value() == 40
+
+
 def test_onion_skin_opacity_follows_keys_and_the_slider(qtbot: QtBot, view: ImagePairView) -> None:
     load(qtbot, view, encode(BEFORE, "PNG"), encode(AFTER, "PNG"))
     press(qtbot, view, Qt.Key.Key_3)
     for _ in range(5):
-        press(qtbot, view, Qt.Key.Key_Period)
+        press(qtbot, view, Qt.Key.Key_O)
     assert view.canvas.opacity == pytest.approx(1.0)
+    assert view.slider.value() == 100
     assert rgb(colour_at(view, 260, 130)) == (255, 40, 40)
     view.slider.setValue(0)
     assert view.canvas.opacity == 0.0
@@ -148,7 +175,7 @@ def test_onion_skin_opacity_follows_keys_and_the_slider(qtbot: QtBot, view: Imag
     shot(qtbot, view, "3-onion-skin")
 
 
-def test_j_and_k_walk_the_regions_and_bring_each_into_view(
+def test_shift_j_and_k_walk_the_regions_and_bring_each_into_view(
     qtbot: QtBot, view: ImagePairView
 ) -> None:
     load(qtbot, view, encode(BEFORE, "PNG"), encode(AFTER, "PNG"))
@@ -159,14 +186,14 @@ def test_j_and_k_walk_the_regions_and_bring_each_into_view(
     assert view.canvas.zoom == pytest.approx(4.0)
     pane = view.canvas.panes()[0]
     assert not pane.contains(view.canvas.box_rect(view.regions[1], pane))
-    press(qtbot, view, Qt.Key.Key_J)
-    press(qtbot, view, Qt.Key.Key_J)
+    press(qtbot, view, Qt.Key.Key_J, SHIFT)
+    press(qtbot, view, Qt.Key.Key_J, SHIFT)
     assert view.current_region() == 1
     assert view.canvas.zoom == pytest.approx(4.0)  # moved to it, not zoomed out
     assert pane.contains(view.canvas.box_rect(view.regions[1], pane))
     assert "region 2: 100×20 at 600,400" in view.counts.text()
-    press(qtbot, view, Qt.Key.Key_K)
-    press(qtbot, view, Qt.Key.Key_K)
+    press(qtbot, view, Qt.Key.Key_K, SHIFT)
+    press(qtbot, view, Qt.Key.Key_K, SHIFT)
     assert view.current_region() == 2  # wraps round
     view.set_current_box((200, 100, 120, 60))
     assert view.current_region() == 0
@@ -187,13 +214,25 @@ def test_zoom_and_pan_by_keys_and_mouse(qtbot: QtBot, view: ImagePairView) -> No
     centre = QPointF(canvas.centre)
     press(qtbot, view, Qt.Key.Key_Left)
     assert canvas.centre.x() < centre.x()
+    press(qtbot, view, Qt.Key.Key_Right)
+    press(qtbot, view, Qt.Key.Key_Down, SHIFT)
+    assert canvas.centre.x() == pytest.approx(centre.x())
+    assert canvas.centre.y() > centre.y()
+    press(qtbot, view, Qt.Key.Key_Up, SHIFT)
+    assert canvas.centre.y() == pytest.approx(centre.y())
+    press(qtbot, view, Qt.Key.Key_Z)
+    assert canvas.zoom == 1.0
+    press(qtbot, view, Qt.Key.Key_F)
 
     # The wheel zooms around the pointer: the image point under it stays under it.
     pointer = QPointF(300, 200)
     under = canvas.to_image(pointer, canvas.panes()[0])
     for _ in range(3):
-        canvas.set_zoom(canvas.zoom * 2 ** (1 / 4), pointer)
+        wheel(canvas, pointer, 120)
+    assert canvas.zoom == pytest.approx(fit * 2 ** (3 / 4))
     assert canvas.to_image(pointer, canvas.panes()[0]).x() == pytest.approx(under.x())
+    assert canvas.drafting  # quick drafts while the wheel turns, then smooth again
+    qtbot.waitUntil(lambda: not canvas.drafting)
 
     # A drag pans by exactly the distance dragged.
     before_drag = QPointF(canvas.centre)
@@ -204,6 +243,21 @@ def test_zoom_and_pan_by_keys_and_mouse(qtbot: QtBot, view: ImagePairView) -> No
     assert (moved.x(), moved.y()) == pytest.approx((50, 40))
     qtbot.mouseDClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(400, 300))
     assert canvas.zoom == pytest.approx(fit)
+
+
+def wheel(widget: QWidget, point: QPointF, delta: int) -> None:
+    """A real wheel event (one notch is 120)."""
+    event = QWheelEvent(
+        point,
+        widget.mapToGlobal(point),
+        QPoint(0, 0),
+        QPoint(0, delta),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(widget, event)
 
 
 def test_the_pixel_under_the_pointer_is_read_out(qtbot: QtBot, view: ImagePairView) -> None:
@@ -236,8 +290,8 @@ def test_a_broken_image_is_said_and_nothing_breaks(qtbot: QtBot, view: ImagePair
         view.set_images(good, good[: len(good) // 2], "art/hero.png")
     assert "art/hero.png (after): the image is corrupt" in view.counts.text()
     assert view.facts.text() == "art/hero.png: cannot read the image"
-    for key in (Qt.Key.Key_J, Qt.Key.Key_Plus, Qt.Key.Key_2, Qt.Key.Key_Comma):
-        press(qtbot, view, key)
+    for key in (Qt.Key.Key_J, Qt.Key.Key_Plus, Qt.Key.Key_2, Qt.Key.Key_Comma, Qt.Key.Key_O):
+        press(qtbot, view, key, SHIFT if key is Qt.Key.Key_J else Qt.KeyboardModifier.NoModifier)
     shot(qtbot, view, "broken")
 
 
@@ -286,3 +340,22 @@ def test_a_change_with_proposed_boxes_is_shown_with_them(
         ANNOTATION_COLOUR.blue(),
     )
     shot(qtbot, view, "annotations")
+
+
+def test_an_svg_is_drawn_within_bounds_and_a_broken_one_is_named(qtbot: QtBot) -> None:
+    from vetline.adapters.images.decode import ImageError
+    from vetline.ui.svg_preview import LARGEST_SIDE, render_svg
+
+    huge = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="50000">'
+        b'<rect width="100000" height="50000" fill="red"/></svg>'
+    )
+    drawn = render_svg(huge, "poster.svg")
+    assert drawn is not None
+    pixels = rgba(drawn)
+    assert pixels.shape == (LARGEST_SIDE // 2, LARGEST_SIDE, 4)  # never 5 billion pixels
+    assert tuple(pixels[10, 10]) == (255, 0, 0, 255)
+    with pytest.raises(ImageError, match="broken.svg"):
+        render_svg(b"<svg this is not", "broken.svg")
+    with pytest.raises(ImageError, match="photo.svg"):
+        render_svg(encode(BEFORE, "PNG"), "photo.svg")  # only the SVG reader is asked

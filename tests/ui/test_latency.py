@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -22,7 +23,7 @@ from pytestqt.qtbot import QtBot
 from helpers.review_window import ARTIFACTS, WAIT_MS, Review
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.demo import prepare_demo
-from vetline.core.hunks import split_hunk
+from vetline.core.hunks import hunks_from_texts, split_hunk
 from vetline.core.model import Change
 from vetline.core.session import ReviewItem, ReviewSession
 from vetline.ui.app import build_window
@@ -145,6 +146,39 @@ def test_settled_objects_are_frozen_after_a_load_and_released_on_close(
         qtbot.waitUntil(lambda: not window.controller.has_pending_work(), timeout=WAIT_MS)
         qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
         assert gc.get_freeze_count() == 0
+        window.controller.gateway.shutdown()
+
+
+def test_a_background_diff_s_result_sets_off_no_collection_in_the_window_s_process(
+    qtbot: QtBot, tmp_path: Path, qt_loop: qasync.QEventLoop
+) -> None:
+    """Thousands of hunks unpickled (by the worker pool's thread) and dropped again: with
+    the window's thresholds the collector does not run for them (ui.latency)."""
+    base = "".join(f"value_{n} = compute({n})\n" for n in range(100_000))
+    new = "".join(
+        f"value_{n} = compute({-n})\n" if n % 20 == 0 else f"value_{n} = compute({n})\n"
+        for n in range(100_000)
+    )
+    result = pickle.dumps(hunks_from_texts("big.py", base, new))
+    with DecisionLog(tmp_path / "log.sqlite3") as log:
+        window = build_window(log)
+        qtbot.addWidget(window)
+        collections: list[int] = []
+
+        def count(phase: str, info: dict[str, int]) -> None:
+            if phase == "start":
+                collections.append(info["generation"])
+
+        gc.collect()
+        gc.callbacks.append(count)
+        try:
+            for _ in range(3):
+                hunks = pickle.loads(result)  # noqa: S301 - pickled just above
+                assert len(hunks) > 3_000
+                del hunks
+        finally:
+            gc.callbacks.remove(count)
+        assert collections == []
         window.controller.gateway.shutdown()
 
 

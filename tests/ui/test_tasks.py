@@ -16,12 +16,14 @@ from pytestqt.qtbot import QtBot
 from helpers.review_window import WAIT_MS
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.paths import resources_dir
+from vetline.core.hunks import hunks_from_texts
 from vetline.core.settings import default_settings
 from vetline.ui.controller import ReviewController
 from vetline.ui.tasks import (
     BackgroundWork,
     JobFailed,
     Superseded,
+    diff_files_job,
     diff_texts_job,
     is_big_input,
     load_sources_job,
@@ -147,3 +149,18 @@ def test_a_bad_source_reaches_the_banner_not_a_traceback(
         assert "missing required key 'changes'" in message or "title" in message
         assert "Traceback" not in message
         qtbot.waitUntil(lambda: not controller.has_pending_work(), timeout=WAIT_MS)
+
+
+def test_the_worker_reads_the_files_it_diffs(
+    qtbot: QtBot, qt_loop: qasync.QEventLoop, gateway: BackgroundWork, tmp_path: Path
+) -> None:
+    new = "".join(f"line {n} changed\n" if n % 10 == 0 else f"line {n}\n" for n in range(5_000))
+    (tmp_path / "base.txt").write_text(BASE, encoding="utf-8")
+    (tmp_path / "new.txt").write_text(new, encoding="utf-8")
+    expected = hunks_from_texts("a.txt", BASE, new, 3)
+    assert len(expected) == 500
+    job = (diff_files_job, "a.txt", str(tmp_path / "base.txt"), str(tmp_path / "new.txt"), 3)
+    assert run(qtbot, gateway.latest("diff", *job)) == expected
+    missing = (diff_files_job, "a.txt", str(tmp_path / "gone.txt"), str(tmp_path / "new.txt"), 3)
+    with pytest.raises(JobFailed, match="gone.txt"):
+        run(qtbot, gateway.latest("diff", *missing))

@@ -35,7 +35,7 @@ from vetline.adapters.files.atomic import fsync_folder, write_atomically
 from vetline.adapters.inputs import load_source
 from vetline.core.errors import InputError
 from vetline.core.model import Proposal
-from vetline.core.session import ReviewItem, verdicts_of
+from vetline.core.session import ReviewItem, citation_verdicts_of, verdicts_of
 
 OUTBOX = "outbox"
 DONE = "done"
@@ -85,6 +85,15 @@ class EditedHunk:
 
 
 @dataclass(frozen=True, slots=True)
+class CitationVerdict:
+    """Whether the reviewer found that a cited source supports its claim."""
+
+    citation_id: str
+    supported: bool
+    reason: str = ""  # why not: not in source, misquoted, does not support, unreliable
+
+
+@dataclass(frozen=True, slots=True)
 class ProposalVerdicts:
     """What the reviewer decided about one proposal, as the agent gets it back.
 
@@ -97,10 +106,13 @@ class ProposalVerdicts:
     rejected: tuple[RejectedHunk, ...]
     edited: tuple[EditedHunk, ...]
     decided_at: str  # ISO 8601, UTC
+    citations: tuple[CitationVerdict, ...] = ()  # the decided ones, in the proposal's order
 
     def to_json(self) -> dict[str, object]:
         """{"vetline": 1, "proposal_id", "title", "accepted": [hunk ids],
-        "rejected": [{"hunk_id", "reason"}], "edited": [{"hunk_id", "text"}], "decided_at"}"""
+        "rejected": [{"hunk_id", "reason"}], "edited": [{"hunk_id", "text"}],
+        "citations": [{"citation_id", "verdict": "supported" | "not_supported", "reason"}],
+        "decided_at"}"""
         return {
             "vetline": VERDICT_FORMAT,
             "proposal_id": self.proposal_id,
@@ -108,6 +120,14 @@ class ProposalVerdicts:
             "accepted": list(self.accepted),
             "rejected": [{"hunk_id": h.hunk_id, "reason": h.reason} for h in self.rejected],
             "edited": [{"hunk_id": h.hunk_id, "text": h.text} for h in self.edited],
+            "citations": [
+                {
+                    "citation_id": c.citation_id,
+                    "verdict": "supported" if c.supported else "not_supported",
+                    "reason": c.reason,
+                }
+                for c in self.citations
+            ],
             "decided_at": self.decided_at,
         }
 
@@ -116,7 +136,11 @@ def verdicts_from_items(
     proposal: Proposal, items: Iterable[ReviewItem], now: datetime | None = None
 ) -> ProposalVerdicts:
     """The verdicts in force on `proposal`'s items (items of other proposals are ignored)."""
-    verdicts = verdicts_of(item for item in items if item.proposal.id == proposal.id)
+    own = [item for item in items if item.proposal.id == proposal.id]
+    verdicts = verdicts_of(own)
+    cited = citation_verdicts_of(own)
+    supported = set(cited.accepted)
+    reasons = dict(cited.rejected)
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     return ProposalVerdicts(
         proposal_id=proposal.id,
@@ -125,6 +149,11 @@ def verdicts_from_items(
         rejected=tuple(RejectedHunk(hunk_id, reason) for hunk_id, reason in verdicts.rejected),
         edited=tuple(EditedHunk(hunk_id, text) for hunk_id, text in verdicts.edited),
         decided_at=moment.isoformat(timespec="milliseconds"),
+        citations=tuple(
+            CitationVerdict(item.item_id, item.item_id in supported, reasons.get(item.item_id, ""))
+            for item in own
+            if item.citation is not None and (item.item_id in supported or item.item_id in reasons)
+        ),
     )
 
 

@@ -37,6 +37,16 @@ COMMANDS: tuple[Command, ...] = (
         "Accept rest of proposal…",
         description="Only within the leash; asks first",
     ),
+    Command(
+        "sources.open_source",
+        "Open the cited source…",
+        description="A workspace file in its viewer; a URL after showing its full address",
+    ),
+    Command(
+        "sources.fetch_urls",
+        "Fetch cited URLs…",
+        description="Shows the hosts and asks, then fetches and checks the quotes again",
+    ),
     Command("view.toggle_layout", "Unified / side by side"),
     Command(
         "view.expand_context",
@@ -49,6 +59,40 @@ COMMANDS: tuple[Command, ...] = (
     Command("image.swipe", "Image: swipe", context=IMAGE),
     Command("image.onion_skin", "Image: onion skin", context=IMAGE),
     Command("image.difference", "Image: difference", context=IMAGE),
+    Command("image.zoom_to_fit", "Image: zoom to fit", context=IMAGE),
+    Command(
+        "image.zoom_actual",
+        "Image: actual pixels (1:1)",
+        context=IMAGE,
+        description="One image pixel per screen pixel",
+    ),
+    Command("image.zoom_in", "Image: zoom in", context=IMAGE),
+    Command("image.zoom_out", "Image: zoom out", context=IMAGE),
+    Command("image.pan_left", "Image: pan left", context=IMAGE),
+    Command("image.pan_right", "Image: pan right", context=IMAGE),
+    Command("image.pan_up", "Image: pan up", context=IMAGE),
+    Command("image.pan_down", "Image: pan down", context=IMAGE),
+    Command("image.swipe_left", "Image: swipe divider left", context=IMAGE),
+    Command("image.swipe_right", "Image: swipe divider right", context=IMAGE),
+    Command(
+        "image.opacity_up",
+        "Image: more of the after-image",
+        context=IMAGE,
+        description="Onion skin: raise the after-image's opacity",
+    ),
+    Command(
+        "image.opacity_down",
+        "Image: less of the after-image",
+        context=IMAGE,
+        description="Onion skin: lower the after-image's opacity",
+    ),
+    Command(
+        "image.next_region",
+        "Image: next region",
+        context=IMAGE,
+        description="Outline the next region of changed pixels and bring it into view",
+    ),
+    Command("image.previous_region", "Image: previous region", context=IMAGE),
     Command(
         "ask.selection",
         "Ask about this hunk…",
@@ -70,10 +114,24 @@ COMMANDS: tuple[Command, ...] = (
     Command("app.open", "Open proposals…", context=APP),
     Command("app.command_palette", "Command palette…", context=APP),
     Command("app.shortcuts", "Keyboard shortcuts", context=APP),
+    Command(
+        "app.stats",
+        "Your numbers…",
+        context=APP,
+        description="Where your review time goes, from the decision log; a suggested level",
+    ),
     Command("app.quit", "Quit", context=APP),
 )
 
 COMMANDS_BY_ID: Mapping[str, Command] = {command.id: command for command in COMMANDS}
+
+# Which contexts' keys can fire together. The image commands are live while an image
+# is on screen, and the review commands always are, so those two may not share a key.
+_CLASHING: Mapping[str, frozenset[str]] = {
+    APP: frozenset({APP, REVIEW, IMAGE}),
+    REVIEW: frozenset({REVIEW, IMAGE, APP}),
+    IMAGE: frozenset({IMAGE, REVIEW, APP}),
+}
 
 # Qt's portable key names: "Ctrl" is Cmd on macOS (Qt maps it).
 DEFAULT_KEYMAP: Mapping[str, tuple[str, ...]] = {
@@ -86,6 +144,8 @@ DEFAULT_KEYMAP: Mapping[str, tuple[str, ...]] = {
     "review.edit_hunk": ("E",),
     "review.split_hunk": ("S",),
     "review.accept_rest": ("Ctrl+Return", "Ctrl+Enter"),
+    "sources.open_source": ("G",),
+    "sources.fetch_urls": ("Ctrl+Shift+U",),
     "view.toggle_layout": ("V",),
     "view.expand_context": ("C",),
     "leash.level_up": ("]",),
@@ -94,6 +154,23 @@ DEFAULT_KEYMAP: Mapping[str, tuple[str, ...]] = {
     "image.swipe": ("2",),
     "image.onion_skin": ("3",),
     "image.difference": ("4",),
+    "image.zoom_to_fit": ("F",),
+    "image.zoom_actual": ("Z",),
+    "image.zoom_in": ("+", "="),
+    "image.zoom_out": ("-",),
+    # Up and Down move between hunks, so the picture pans up and down with Shift.
+    "image.pan_left": ("Left",),
+    "image.pan_right": ("Right",),
+    "image.pan_up": ("Shift+Up",),
+    "image.pan_down": ("Shift+Down",),
+    "image.swipe_left": (",",),
+    "image.swipe_right": (".",),
+    "image.opacity_up": ("O",),
+    "image.opacity_down": ("Shift+O",),
+    # J / K move between items, and so between the regions that are items; these walk
+    # the regions drawn on any image, also one reviewed whole.
+    "image.next_region": ("Shift+J",),
+    "image.previous_region": ("Shift+K",),
     # The Ask panel's scopes are the autonomy levels 1-3: a selection, a file, several files.
     "ask.selection": ("Ctrl+K",),
     "ask.file": ("Ctrl+L",),
@@ -101,6 +178,7 @@ DEFAULT_KEYMAP: Mapping[str, tuple[str, ...]] = {
     "app.open": ("Ctrl+O",),
     "app.command_palette": ("Ctrl+Shift+P",),
     "app.shortcuts": ("F1", "?"),
+    "app.stats": ("Ctrl+Shift+S",),
     "app.quit": ("Ctrl+Q",),
 }
 
@@ -158,7 +236,7 @@ def conflicts(keymap: Mapping[str, Sequence[str]]) -> list[str]:
         context = COMMANDS_BY_ID[command_id].context
         for key in keys:
             normal = key.lower()
-            clash_contexts = {APP, REVIEW, IMAGE} if context == APP else {context, APP}
+            clash_contexts = _CLASHING[context]
             for other_context in clash_contexts:
                 other = seen.get((other_context, normal))
                 if other and other != command_id:

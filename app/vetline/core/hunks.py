@@ -11,7 +11,7 @@ from vetline.core.errors import VetlineError
 from vetline.core.linediff import Edit, diff_lines, paused_gc
 from vetline.core.model import Hunk, HunkKind
 from vetline.core.text import split_lines
-from vetline.core.xdiff import compiled_line_edits
+from vetline.core.xdiff import compiled_hunks
 
 DEFAULT_CONTEXT = 3
 
@@ -31,15 +31,25 @@ def hunks_from_texts(
 ) -> tuple[Hunk, ...]:
     """The hunks `git diff -U<context>` would show between two versions of one file."""
     with paused_gc():
-        old_keys = _line_keys(base)
-        new_keys = _line_keys(new)
-        edits = compiled_line_edits(base, new)
-        if edits is None:
-            edits = diff_lines(old_keys, new_keys)
-        return tuple(
-            _build_hunk(path, old_keys, new_keys, group, context)
-            for group in group_edits(edits, context)
-        )
+        compiled = compiled_hunks(path, base, new, context)
+        if compiled is not None:
+            return compiled
+        return hunks_from_edits(path, base, new, None, context)
+
+
+def hunks_from_edits(
+    path: str, base: str, new: str, edits: Sequence[Edit] | None, context: int
+) -> tuple[Hunk, ...]:
+    """The hunks of `edits` (found by the pure-Python diff if None), built in Python:
+    where libgit2 cannot be loaded, and as the reference its hunks are tested against."""
+    old_keys = _line_keys(base)
+    new_keys = _line_keys(new)
+    if edits is None:
+        edits = diff_lines(old_keys, new_keys)
+    return tuple(
+        _build_hunk(path, old_keys, new_keys, group, context)
+        for group in group_edits(edits, context)
+    )
 
 
 def _line_keys(text: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vetline.core.model import Hunk, HunkKind, ImageDiff, ImageRegion, ImageSide
+from vetline.core.model import Change, Hunk, HunkKind, ImageDiff, ImageRegion, ImageSide
 
 # Accepted annotation boxes are kept next to their image, in this file.
 SIDECAR_SUFFIX = ".annotations.json"
@@ -16,6 +16,16 @@ def region_hunk(path: str, region: ImageRegion) -> Hunk:
 def annotation_hunk(path: str, annotation: ImageRegion) -> Hunk:
     """The reviewable item for one labelled box an agent proposes on the image at `path`."""
     return Hunk(path, 0, 0, 0, 0, kind=HunkKind.ANNOTATION, region=annotation)
+
+
+def is_svg_text(change: Change) -> bool:
+    """A text change to an SVG file whose texts are at hand: reviewed as text, and drawn
+    before and after only to be looked at (pixels are never written into an SVG)."""
+    return (
+        change.image is None
+        and change.path.lower().endswith(".svg")
+        and (change.base_text is not None or change.new_text is not None)
+    )
 
 
 def sidecar_path(image_path: str) -> str:

@@ -74,6 +74,8 @@ class Violation:
 class Leash:
     limits: Mapping[Level, Limits] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     denied_paths: tuple[str, ...] = DEFAULT_DENIED_PATHS
+    # Every citation of a proposal decided before its hunks are accepted wholesale.
+    citations_first: bool = False
 
     def check(self, proposal: Proposal, level: int | Level) -> list[Violation]:
         """Everything about `proposal` that its autonomy level does not allow."""
@@ -90,19 +92,23 @@ class Leash:
             violations.append(
                 Violation("files", f"{files} files > {limits.max_files} allowed {where}")
             )
-        hunks = sum(
+        pictures = image_items(proposal)
+        hunks = pictures + sum(
             1 for change in proposal.changes for hunk in change.hunks if hunk.added + hunk.removed
         )
         if limits.max_hunks is not None and hunks > limits.max_hunks:
             violations.append(
                 Violation("hunks", f"{hunks} hunks > {limits.max_hunks} allowed {where}")
             )
-        changed = proposal.changed_lines
-        if changed > limits.max_changed_lines:
+        lines = proposal.changed_lines
+        if lines + pictures > limits.max_changed_lines:
+            counted = f"{lines} changed lines"
+            if pictures:
+                counted += f" + {pictures} image item{'' if pictures == 1 else 's'}"
             violations.append(
                 Violation(
                     "changed-lines",
-                    f"{changed} changed lines > {limits.max_changed_lines} allowed {where}",
+                    f"{counted} > {limits.max_changed_lines} allowed {where}",
                 )
             )
         return violations
@@ -117,6 +123,14 @@ class Leash:
     def path_refusal(self, path: str) -> str | None:
         """Why an agent may not touch `path`, or None if it may."""
         return path_refusal(path, self.denied_paths)
+
+
+def image_items(proposal: Proposal) -> int:
+    """The items of a proposal's image changes: regions of changed pixels, proposed boxes,
+    whole images. Each counts against the leash as one hunk and as one changed line: a
+    reviewer judges a region at a glance, as they judge a short hunk, so an image edit
+    split into 300 regions is as far over level 2 as a 300-line edit."""
+    return sum(len(change.hunks) for change in proposal.changes if change.image is not None)
 
 
 def path_refusal(path: str, denied: Sequence[str] = ()) -> str | None:

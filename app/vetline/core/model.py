@@ -6,6 +6,8 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import compress, repeat
+from operator import eq
 from typing import NamedTuple
 
 
@@ -30,6 +32,14 @@ class HunkKind(StrEnum):
     BINARY = "binary"  # the whole binary file, replaced or created or deleted
     IMAGE_REGION = "image-region"  # a box around changed pixels of an image (`Hunk.region`)
     ANNOTATION = "annotation"  # a labelled box an agent proposes on an image (`Hunk.region`)
+    CITATION = "citation"  # a cited source: does it support the claim (core.citation_items)
+
+
+class ItemKind(StrEnum):
+    """What a decision is about, as the log's `kind` column says."""
+
+    HUNK = "hunk"  # a change to a file: any HunkKind but CITATION
+    CITATION = "citation"  # whether a cited source supports its claim
 
 
 class Verdict(StrEnum):
@@ -86,6 +96,11 @@ class Hunk:
     kind: HunkKind = HunkKind.TEXT
     section: str = ""  # the text after the @@ markers, if the patch had one
     region: ImageRegion | None = None  # the box of an IMAGE_REGION or ANNOTATION item
+    # The sha256, once asked for: a million-line hunk takes most of a second to hash, and
+    # its id is read on every key press. Not an argument, so dataclasses.replace never
+    # copies it to a changed hunk; pickled with the hunk, so a worker's hash travels.
+    _sha256: str = field(default="", init=False, compare=False, repr=False)
+    _counts: tuple[int, int] = field(default=(-1, -1), init=False, compare=False, repr=False)
 
     @classmethod
     def from_lines(
@@ -121,24 +136,35 @@ class Hunk:
 
     @property
     def sha256(self) -> str:
+        if not self._sha256:
+            object.__setattr__(self, "_sha256", self._digest())
+        return self._sha256
+
+    def _digest(self) -> str:
         digest = hashlib.sha256()
         header = f"{self.kind}\0{self.path}\0{self.old_start},{self.old_lines}\0"
         digest.update(header.encode("utf-8", "surrogateescape"))
         digest.update(self.kinds.encode())
-        for text in self.texts:
-            digest.update(b"\0")
-            digest.update(text.encode("utf-8", "surrogateescape"))
+        if self.texts:  # each text after a NUL, hashed in one piece
+            joined = "\0" + "\0".join(self.texts)
+            digest.update(joined.encode("utf-8", "surrogateescape"))
         if self.region is not None:
             digest.update(b"\0" + self.region.identity.encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     @property
     def added(self) -> int:
-        return self.kinds.count("+")
+        return self._added_removed()[0]
 
     @property
     def removed(self) -> int:
-        return self.kinds.count("-")
+        return self._added_removed()[1]
+
+    def _added_removed(self) -> tuple[int, int]:
+        """Counted once (a view asks on every key; a big hunk has a million kinds)."""
+        if self._counts[0] < 0:
+            object.__setattr__(self, "_counts", (self.kinds.count("+"), self.kinds.count("-")))
+        return self._counts
 
     def side(self, new: bool) -> list[str]:
         """The lines of the new side (context and added) or the old (context and removed)."""
@@ -158,6 +184,10 @@ class Hunk:
         """True when the change is only in spaces, tabs or line endings."""
         if self.kind is not HunkKind.TEXT or not (self.added or self.removed):
             return False
+        if not (self.added and self.removed):  # one side only: is any of its lines more?
+            wanted = "+" if self.added else "-"
+            side = compress(self.texts, map(eq, self.kinds, repeat(wanted)))
+            return not any(map(str.strip, side))  # stops at the first line with a letter
 
         def squeeze(wanted: str) -> str:
             return "".join(
@@ -404,3 +434,9 @@ class Decision:
     # The model that actually answered, when the server says (a fallback may serve another
     # than the one asked for, which is `model`).
     served_model: str = ""
+    # A hunk, or a citation (its `hunk_id` is then the citation's id, `path` its locator,
+    # and accepted means "the source supports the claim").
+    kind: ItemKind = ItemKind.HUNK
+    # An accept (one hunk, on screen) faster than the reading time for its size
+    # (core.reading_time): the reviewer may not have read it.
+    rubber_stamp: bool = False

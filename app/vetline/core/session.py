@@ -8,11 +8,22 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from vetline.core.citation_items import citations_change
 from vetline.core.errors import VetlineError
 from vetline.core.hidden_text import hunk_summary, joined_summaries
 from vetline.core.hunks import split_hunk
 from vetline.core.leash import Leash, Level, Violation
-from vetline.core.model import Change, Decision, Hunk, HunkKind, Proposal, Verdict
+from vetline.core.model import (
+    Change,
+    Citation,
+    Decision,
+    Hunk,
+    HunkKind,
+    ItemKind,
+    Proposal,
+    Verdict,
+)
+from vetline.core.reading_time import ReadingTime
 
 
 class HunkState(StrEnum):
@@ -46,7 +57,11 @@ class SessionError(VetlineError):
 
 @dataclass(slots=True)
 class ReviewItem:
-    """One hunk in the queue, with what the reviewer has decided about it."""
+    """One hunk or citation in the queue, with what the reviewer has decided about it.
+
+    A citation item's `hunk` and `change` are stand-ins (core.citation_items): it is
+    decided like a hunk, but nothing is ever written for it.
+    """
 
     proposal: Proposal
     change: Change
@@ -56,6 +71,16 @@ class ReviewItem:
     reason: str = ""
     decision_seq: int | None = None  # the log row of the verdict in force
     problem: str = ""  # e.g. why a write was refused; shown next to the hunk
+    citation: Citation | None = None  # set for a citation item
+
+    @property
+    def item_id(self) -> str:
+        """The id the log and the agent know it by: the hunk's, or the citation's own."""
+        return self.citation.id if self.citation is not None else self.hunk.id
+
+    @property
+    def kind(self) -> ItemKind:
+        return ItemKind.HUNK if self.citation is None else ItemKind.CITATION
 
     @property
     def acceptable(self) -> bool:
@@ -93,11 +118,14 @@ class VerdictSets:
 
 
 def verdicts_of(items: Iterable[ReviewItem]) -> VerdictSets:
-    """The verdicts now in force on `items`, in their order; undecided items are left out."""
+    """The verdicts now in force on `items`' hunks, in their order; undecided items and
+    citations are left out (`citation_verdicts_of` reads those)."""
     accepted: list[str] = []
     rejected: list[tuple[str, str]] = []
     edited: list[tuple[str, str]] = []
     for item in items:
+        if item.citation is not None:
+            continue
         if item.state is HunkState.ACCEPTED:
             accepted.append(item.hunk.id)
         elif item.state is HunkState.REJECTED:
@@ -105,6 +133,17 @@ def verdicts_of(items: Iterable[ReviewItem]) -> VerdictSets:
         elif item.state is HunkState.EDITED and item.edited_text is not None:
             edited.append((item.hunk.id, item.edited_text))
     return VerdictSets(tuple(accepted), tuple(rejected), tuple(edited))
+
+
+def citation_verdicts_of(items: Iterable[ReviewItem]) -> VerdictSets:
+    """The verdicts in force on `items`' citations, by citation id: accepted means the
+    reviewer found that the source supports the claim."""
+    citations = [item for item in items if item.citation is not None]
+    accepted = tuple(item.item_id for item in citations if item.state is HunkState.ACCEPTED)
+    rejected = tuple(
+        (item.item_id, item.reason) for item in citations if item.state is HunkState.REJECTED
+    )
+    return VerdictSets(accepted, rejected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +188,10 @@ class ReviewSession:
         reviewer: str = "",
         level: int = Level.CHUNK,
         leash: Leash | None = None,
+        reading: ReadingTime | None = None,
     ) -> None:
         self._record = record
+        self.reading = reading or ReadingTime()
         self._clock = clock
         self._now = now
         self.reviewer = reviewer
@@ -178,6 +219,7 @@ class ReviewSession:
             self._violations[proposal.id] = self.leash.check(proposal, self.level)
             for change in proposal.changes:
                 self.items.extend(ReviewItem(proposal, change, hunk) for hunk in change.hunks)
+            self.items.extend(_citation_items(proposal))
         if self.cursor < 0 and self.items:
             self.show(self._first_undecided(0) or 0)
 
@@ -236,16 +278,45 @@ class ReviewSession:
     def over_leash(self, proposal: Proposal) -> bool:
         return bool(self.violations(proposal))
 
+    def undecided_citations(self, proposal: Proposal) -> list[ReviewItem]:
+        return [
+            item
+            for item in self.items_of(proposal)
+            if item.citation is not None and not item.state.decided
+        ]
+
+    def citations_refusal(self, proposal: Proposal) -> str:
+        """Why the leash refuses to accept `proposal`'s hunks wholesale while some of its
+        citations are undecided ("" when it does not: the rule is off, or all are decided)."""
+        if not self.leash.citations_first:
+            return ""
+        undecided = self.undecided_citations(proposal)
+        if not undecided:
+            return ""
+        waiting = {id(item.citation) for item in undecided}
+        numbers = ", ".join(
+            f"[{number}]"
+            for number, citation in enumerate(proposal.citations, start=1)
+            if id(citation) in waiting
+        )
+        return (
+            f"the leash asks for every citation to be decided first: {len(undecided)} of "
+            f"“{proposal.title or proposal.id}” undecided ({numbers}): say of each whether "
+            "its source supports the claim"
+        )
+
     # --- verdicts -----------------------------------------------------------------
 
-    def accept_current(self, flagged: str = "") -> FileOutcome | None:
-        """`flagged`: what the hunk hides, when the reviewer was told and confirmed."""
+    def accept_current(self, flagged: str = "", unread: bool = False) -> FileOutcome | None:
+        """`flagged`: what the hunk hides, when the reviewer was told and confirmed.
+        `unread`: the reviewer said to accept without reading (a rubber stamp, whatever
+        the time on screen has grown to while they were asked)."""
         item = self._require_current()
         if not item.acceptable:
             raise SessionError(
                 f"{item.change.path}: the patch carries no binary data, so it cannot be accepted"
             )
-        return self._decide(item, Verdict.ACCEPTED, flagged=flagged)
+        return self._decide(item, Verdict.ACCEPTED, flagged=flagged, unread=unread)
 
     def reject_current(self, reason: str = "", kept: str = "") -> FileOutcome | None:
         """`kept`: the id under which the agent's version was kept before this reject."""
@@ -272,6 +343,14 @@ class ReviewSession:
                 "over the leash, review it hunk by hunk: "
                 + "; ".join(violation.message for violation in violations)
             )
+        refusal = self.citations_refusal(item.proposal)
+        if refusal:
+            raise SessionError(refusal)
+        if not any(
+            other.citation is None and not other.state.decided
+            for other in self.items_of(item.proposal)
+        ):
+            raise SessionError("no undecided hunk left to accept: citations are decided one by one")
         hiding = [
             hidden
             for other in self.items_of(item.proposal)
@@ -288,7 +367,8 @@ class ReviewSession:
         outcomes: list[FileOutcome] = []
         on_screen_ms = self._ms_on_screen()
         for other in list(self.items_of(item.proposal)):
-            if not other.state.decided and other.acceptable:
+            # A citation is never vouched for wholesale: each is looked at.
+            if not other.state.decided and other.acceptable and other.citation is None:
                 self.cursor = self.items.index(other)
                 # Only the hunk on screen was looked at; the others were never shown.
                 shown = on_screen_ms if other is item else 0
@@ -303,6 +383,8 @@ class ReviewSession:
     def split_current(self) -> int:
         """Break the current hunk into smaller ones; returns how many it became."""
         item = self._require_current()
+        if item.citation is not None:
+            raise SessionError("a citation cannot be split")
         if item.state is not HunkState.PENDING and item.state is not HunkState.SKIPPED:
             raise SessionError("only an undecided hunk can be split")
         pieces = split_hunk(item.hunk)
@@ -327,7 +409,11 @@ class ReviewSession:
         changes = tuple(c for each in owner.changes for c in (new if each is old else (each,)))
         proposal = self._replace_proposal(owner, changes)
         first = positions[0]
-        self.items = [item for item in self.items if item.change is not old]
+        self.items = [
+            item
+            for item in self.items
+            if item.change is not old and (proposal is not None or item.proposal is not owner)
+        ]
         if proposal is not None:
             self.items[first:first] = [
                 ReviewItem(proposal, change, hunk) for change in new for hunk in change.hunks
@@ -342,7 +428,11 @@ class ReviewSession:
         """More files for a proposal in the queue (an agent still editing a repository)."""
         if not new:
             return
-        last = max(i for i, item in enumerate(self.items) if item.proposal is proposal)
+        last = max(
+            i
+            for i, item in enumerate(self.items)
+            if item.proposal is proposal and item.citation is None
+        )
         grown = self._replace_proposal(proposal, (*proposal.changes, *new))
         assert grown is not None
         self.items[last + 1 : last + 1] = [
@@ -424,13 +514,25 @@ class ReviewSession:
         bulk: bool = False,
         kept: str = "",
         flagged: str = "",
+        unread: bool = False,
     ) -> FileOutcome | None:
         elapsed = self._ms_on_screen() if ms_on_screen is None else ms_on_screen
         decision = self._build(
             item, verdict, ms_on_screen=elapsed, reason=reason, edited_text=edited_text
         )
-        if bulk or kept or flagged:
-            decision = replace(decision, bulk=bulk, kept=kept, flagged=flagged)
+        # Only a hunk accepted on its own, as shown, can be accepted unread: a bulk accept
+        # says so in `bulk`, an edit is work on the text, not a glance at it, and a citation
+        # is a judgement of a source, not a change.
+        stamped = (
+            verdict is Verdict.ACCEPTED
+            and item.kind is ItemKind.HUNK
+            and not bulk
+            and (unread or self.reading.too_fast(elapsed, item.hunk.added + item.hunk.removed))
+        )
+        if bulk or kept or flagged or stamped:
+            decision = replace(
+                decision, bulk=bulk, kept=kept, flagged=flagged, rubber_stamp=stamped
+            )
         seq = self._record(decision)  # durable before anything moves
         previous = (item.state, item.decision_seq, item.edited_text)
         item.state = _STATE_OF_VERDICT[verdict]
@@ -447,6 +549,8 @@ class ReviewSession:
         return outcome
 
     def _file_outcome(self, item: ReviewItem) -> FileOutcome | None:
+        if item.citation is not None:
+            return None  # nothing is written for a citation
         siblings = list(self.items_of(item.proposal, item.change))
         if not all(sibling.state.decided for sibling in siblings):
             return None
@@ -469,9 +573,9 @@ class ReviewSession:
     ) -> Decision:
         return Decision(
             proposal_id=item.proposal.id,
-            hunk_id=item.hunk.id,
+            hunk_id=item.item_id,
             hunk_sha256=item.hunk.sha256,
-            path=item.change.path,
+            path=item.change.path if item.citation is None else item.citation.locator,
             verdict=verdict,
             decided_at=self._now().astimezone(UTC).isoformat(timespec="milliseconds"),
             ms_on_screen=ms_on_screen,
@@ -484,7 +588,16 @@ class ReviewSession:
             removed=item.hunk.removed,
             reason=reason,
             edited_text=edited_text,
+            kind=item.kind,
         )
+
+    def accept_asks_first(self) -> bool:
+        """Accepting the current hunk now would be a rubber stamp the reviewer asked to be
+        asked about (review.ask_unread_above_lines)."""
+        item = self.current
+        if item is None or item.state.decided:
+            return False
+        return self.reading.asks(self._ms_on_screen(), item.hunk.added + item.hunk.removed)
 
     def _ms_on_screen(self) -> int:
         return max(0, round((self._clock() - self._shown_at) * 1000))
@@ -503,10 +616,17 @@ class ReviewSession:
     ) -> list[FileOutcome]:
         """A scripted review: hunks in `accepted` (all, if None) accepted, the rest rejected.
 
+        Citations are left undecided: a script cannot vouch for a source. When the leash
+        asks for citations first, a proposal that cites anything is refused as a whole.
         `kept` maps a path to the id its agent's version was kept under before rejecting."""
+        refusals = [why for proposal in self.proposals if (why := self.citations_refusal(proposal))]
+        if refusals:
+            raise SessionError("; ".join(refusals))
         wanted = None if accepted is None else set(accepted)
         outcomes: list[FileOutcome] = []
         for index, item in enumerate(list(self.items)):
+            if item.citation is not None:
+                continue
             self.show(index)
             # Nothing is on screen in a scripted review: no screen time, and it says so.
             if wanted is None or item.hunk.id in wanted:
@@ -542,3 +662,13 @@ class ReviewSession:
 
     def seconds_in_session(self) -> float:
         return self._clock() - self.started_at
+
+
+def _citation_items(proposal: Proposal) -> list[ReviewItem]:
+    change = citations_change(proposal)
+    if change is None:
+        return []
+    return [
+        ReviewItem(proposal, change, hunk, citation=citation)
+        for hunk, citation in zip(change.hunks, proposal.citations, strict=True)
+    ]

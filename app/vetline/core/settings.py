@@ -9,6 +9,7 @@ from typing import Any
 from vetline.core.commands import KeymapError, build_keymap
 from vetline.core.errors import VetlineError
 from vetline.core.leash import DEFAULT_DENIED_PATHS, DEFAULT_LIMITS, Leash, Level, Limits
+from vetline.core.reading_time import DEFAULT_FLOOR_MS, DEFAULT_MS_PER_LINE, ReadingTime
 
 SCHEMA_VERSION = 1
 
@@ -56,6 +57,26 @@ SCHEMA: tuple[Setting, ...] = (
     Setting("version", int, SCHEMA_VERSION, "Version of this settings file's layout"),
     Setting("review.level", int, int(Level.CHUNK), "Autonomy level at start (1-4)"),
     Setting("review.reviewer", str, "", "Your name in the decision log (default: login name)"),
+    Setting(
+        "review.reading_ms_per_line",
+        int,
+        DEFAULT_MS_PER_LINE,
+        "Reading time per changed line (ms): an accept faster than this (or the floor) is"
+        " flagged as a rubber stamp in the decision log",
+    ),
+    Setting(
+        "review.reading_floor_ms",
+        int,
+        DEFAULT_FLOOR_MS,
+        "Least reading time for any hunk (ms), however small",
+    ),
+    Setting(
+        "review.ask_unread_above_lines",
+        int,
+        0,
+        "Ask 'accept without reading?' before a too-fast accept of a hunk with more changed"
+        " lines than this (0: never ask)",
+    ),
     Setting("view.layout", str, "unified", "Diff layout: 'unified' or 'side-by-side'"),
     Setting("view.context_lines", int, 3, "Unchanged lines shown around each change"),
     Setting(
@@ -63,6 +84,13 @@ SCHEMA: tuple[Setting, ...] = (
         list,
         list(DEFAULT_DENIED_PATHS),
         "Glob patterns of paths agents may never change (.git/ is always refused)",
+    ),
+    Setting(
+        "leash.citations_first",
+        bool,
+        False,
+        "Every citation of a proposal must be decided before its hunks can be accepted"
+        " wholesale (accept the rest, vetline apply)",
     ),
     *_limit_settings(),
     Setting(
@@ -109,6 +137,8 @@ _CHOICES: Mapping[str, tuple[str, ...]] = {"view.layout": ("unified", "side-by-s
 _RANGES: Mapping[str, tuple[int, int]] = {
     "review.level": (1, 4),
     "view.context_lines": (0, 50),
+    "review.reading_ms_per_line": (0, 60_000),
+    "review.reading_floor_ms": (0, 600_000),
     "input.max_source_mb": (1, 1 << 20),
     "llm.send_backs": (0, 5),
     "llm.longest_rate_limit_wait_s": (0, 600),
@@ -141,7 +171,18 @@ class Settings:
                 max_hunks=self.values[f"{prefix}.max_hunks"] or None,
                 max_changed_lines=self.values[f"{prefix}.max_changed_lines"],
             )
-        return Leash(limits=limits, denied_paths=tuple(self.values["leash.denied_paths"]))
+        return Leash(
+            limits=limits,
+            denied_paths=tuple(self.values["leash.denied_paths"]),
+            citations_first=bool(self.values["leash.citations_first"]),
+        )
+
+    def reading_time(self) -> ReadingTime:
+        return ReadingTime(
+            ms_per_line=self.values["review.reading_ms_per_line"],
+            floor_ms=self.values["review.reading_floor_ms"],
+            ask_above_lines=self.values["review.ask_unread_above_lines"],
+        )
 
 
 def default_settings() -> Settings:

@@ -1,4 +1,4 @@
-"""Line edits between two texts by libgit2's xdiff: git diff's own algorithm, compiled.
+"""Line edits and hunks between two texts by libgit2's xdiff: git diff's own algorithm, compiled.
 
 The pure-Python diff in `core.linediff` is exact but sits at 1.1–2× `git diff` on big
 files; libgit2 runs git's Myers with git's cost heuristics (so its results match git's,
@@ -6,20 +6,33 @@ line for line, pathological pairs included) in process, on two in-memory buffers
 repository is opened and nothing is read or written: only `Patch.create_from` is used.
 The import is deferred to the first diff, since loading libgit2 costs more than a
 window's first paint can spare.
+
+Hunks are read from the patch text libgit2 writes (`Patch.data`), not from its line
+objects: one decode and one split in C, and each line's kind and text are cut with
+`map`, so no Python code runs per line and neither text is split whole.
 """
 
 from __future__ import annotations
 
-from operator import attrgetter
-from typing import TYPE_CHECKING
+import re
+from itertools import repeat
+from operator import add, attrgetter, itemgetter
+from typing import TYPE_CHECKING, Any
 
 from vetline.core.linediff import Edit
+from vetline.core.model import Hunk
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+_header = attrgetter("old_start", "old_lines", "new_start", "new_lines")
+_first_character = itemgetter(0)
+_after_first_character = itemgetter(slice(1, None))
+_NO_NEWLINE = "\\"  # the kind of "\ No newline at end of file" in a patch
+_HUNK_HEADING = re.compile(rb"^@@[^\n]*", re.MULTILINE)
 
-def _load_xdiff() -> Callable[[bytes, bytes], list[Edit]] | None:
+
+def _load_patch_maker() -> Callable[[bytes, bytes, int], Any] | None:
     try:
         from pygit2 import Patch
         from pygit2.enums import DiffOption
@@ -29,22 +42,24 @@ def _load_xdiff() -> Callable[[bytes, bytes], list[Edit]] | None:
     # INDENT_HEURISTIC: git's default since 2.14, so changed blocks sit where git puts them.
     options = DiffOption.FORCE_TEXT | DiffOption.INDENT_HEURISTIC
 
-    header = attrgetter("old_start", "old_lines", "new_start", "new_lines")
+    def make_patch(old: bytes, new: bytes, context: int) -> Any:
+        return Patch.create_from(old, new, flag=options, context_lines=context, interhunk_lines=0)
 
-    def xdiff_edits(old: bytes, new: bytes) -> list[Edit]:
-        patch = Patch.create_from(old, new, flag=options, context_lines=0, interhunk_lines=0)
-        edits = []
-        for old_start, old_lines, new_start, new_lines in map(header, patch.hunks):
-            # A side with no lines is named by the line before it, as in unified diffs.
-            old_first = old_start - 1 if old_lines else old_start
-            new_first = new_start - 1 if new_lines else new_start
-            edits.append(Edit(old_first, old_first + old_lines, new_first, new_first + new_lines))
-        return edits
-
-    return xdiff_edits
+    return make_patch
 
 
-_loaded: list[Callable[[bytes, bytes], list[Edit]] | None] = []
+_loaded: list[Callable[[bytes, bytes, int], Any] | None] = []
+
+
+def _patch_maker() -> Callable[[bytes, bytes, int], Any] | None:
+    if not _loaded:
+        _loaded.append(_load_patch_maker())
+    return _loaded[0]
+
+
+def _encode(text: str) -> bytes:
+    # Surrogates pass through: the encoding is one-to-one, and only "\n" becomes a newline.
+    return text.encode("utf-8", "surrogatepass")
 
 
 def compiled_line_edits(old: str, new: str) -> list[Edit] | None:
@@ -52,12 +67,88 @@ def compiled_line_edits(old: str, new: str) -> list[Edit] | None:
     where libgit2 cannot be loaded (the caller then diffs in Python).
 
     Lines are compared with their endings, so "x" at the end of a file differs from a
-    terminated "x", as in git. Text is encoded with surrogates passed through: the
-    encoding is one-to-one, and only "\\n" becomes a newline byte.
+    terminated "x", as in git.
     """
-    if not _loaded:
-        _loaded.append(_load_xdiff())
-    xdiff_edits = _loaded[0]
-    if xdiff_edits is None:
+    make_patch = _patch_maker()
+    if make_patch is None:
         return None
-    return xdiff_edits(old.encode("utf-8", "surrogatepass"), new.encode("utf-8", "surrogatepass"))
+    old_bytes, new_bytes = _encode(old), _encode(new)  # held while the patch is read
+    edits = []
+    for old_start, old_lines, new_start, new_lines in map(
+        _header, make_patch(old_bytes, new_bytes, 0).hunks
+    ):
+        # A side with no lines is named by the line before it, as in unified diffs.
+        old_first = old_start - 1 if old_lines else old_start
+        new_first = new_start - 1 if new_lines else new_start
+        edits.append(Edit(old_first, old_first + old_lines, new_first, new_first + new_lines))
+    return edits
+
+
+def compiled_hunks(path: str, old: str, new: str, context: int) -> tuple[Hunk, ...] | None:
+    """The hunks `git diff -U<context>` shows between `old` and `new`, or None where
+    libgit2 cannot be loaded."""
+    make_patch = _patch_maker()
+    if make_patch is None:
+        return None
+    # libgit2's patch points into these buffers (pygit2 keeps no reference to them): they
+    # must outlive every read of `patch`, so they are held here, by name.
+    old_bytes, new_bytes = _encode(old), _encode(new)
+    patch = make_patch(old_bytes, new_bytes, context)
+    headers = list(map(_header, patch.hunks))
+    if not headers:
+        return ()
+    text = _patch_text(patch.data)
+    if _breaks_only_at_newlines(text):
+        lines = text.splitlines(keepends=True)  # each line's text keeps its "\n"
+        texts = tuple(map(_after_first_character, lines))
+    else:  # splitlines would also break at "\r" and the like: split at "\n" only
+        lines = text.split("\n")
+        lines.pop()  # the patch ends with a newline: nothing follows it
+        texts = tuple(map(add, map(_after_first_character, lines), repeat("\n")))
+    # Every line of a hunk starts with its kind; a hunk starts with an "@@" line, and
+    # the file header before the first one has no line starting with "@".
+    kinds = "".join(map(_first_character, lines))
+    hunks = []
+    start = kinds.index("@")
+    for old_start, old_lines, new_start, new_lines in headers:
+        end = kinds.find("@", start + 1)
+        if end < 0:
+            end = len(kinds)
+        hunk_kinds, hunk_texts = kinds[start + 1 : end], texts[start + 1 : end]
+        if _NO_NEWLINE in hunk_kinds:
+            hunk_kinds, hunk_texts = _without_newline_markers(hunk_kinds, hunk_texts)
+        hunks.append(Hunk(path, old_start, old_lines, new_start, new_lines, hunk_kinds, hunk_texts))
+        start = end
+    del patch, old_bytes, new_bytes  # the patch first: it points into the buffers
+    return tuple(hunks)
+
+
+def _breaks_only_at_newlines(text: str) -> bool:
+    """True when "\n" is the only character str.splitlines breaks ASCII text at."""
+    return text.isascii() and not any(map(text.__contains__, _OTHER_ASCII_BREAKS))
+
+
+_OTHER_ASCII_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
+
+
+def _patch_text(data: bytes) -> str:
+    """The patch decoded. Its lines' texts always decode (they were encoded here); an
+    "@@" line's section heading may not, since libgit2 cuts it at a byte count, and it is
+    not used: it is dropped when it is in the way."""
+    try:
+        return data.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return _HUNK_HEADING.sub(b"@@", data).decode("utf-8", "surrogatepass")
+
+
+def _without_newline_markers(kinds: str, texts: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """A marker says the line before it has no newline: that line loses its "\\n"."""
+    kept_kinds: list[str] = []
+    kept_texts: list[str] = []
+    for kind, text in zip(kinds, texts, strict=True):
+        if kind == _NO_NEWLINE:
+            kept_texts[-1] = kept_texts[-1][:-1]
+        else:
+            kept_kinds.append(kind)
+            kept_texts.append(text)
+    return "".join(kept_kinds), tuple(kept_texts)

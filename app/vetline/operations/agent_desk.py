@@ -79,8 +79,10 @@ class AgentDesk:
                 f"{SOURCE_NAME} holds {len(found)} proposals: send exactly one per call"
             )
         proposal = _as_submitted(found[0], new_ticket(), title=title, agent=agent, model=model)
-        if not proposal.hunks:
-            raise InputError(f"{SOURCE_NAME} changes nothing: there is no hunk to review")
+        if not proposal.hunks and not proposal.citations:
+            raise InputError(
+                f"{SOURCE_NAME} changes nothing and cites nothing: there is nothing to review"
+            )
         violations = self.session.leash.check(proposal, self.session.level)
         if violations:
             return {
@@ -94,13 +96,24 @@ class AgentDesk:
 
     def verdict(self, proposal_id: str) -> dict[str, Any]:
         """{proposal_id, status: pending|decided, hunks: [{id, path, verdict, reason,
-        edited_text}]}, for a ticket this desk handed out; InputError for any other id."""
+        edited_text}], citations: [{id, verdict, reason}]}, for a ticket this desk handed
+        out; InputError for any other id."""
         stored = self.store.load(proposal_id)
         if stored is None:
             raise InputError(f"no proposal sent over MCP has the id {proposal_id!r}")
         hunks = self._hunks_of(stored)
-        in_force = _in_force(self.log.decisions_for_proposal(proposal_id))
-        answers = []
+        rows = self.log.decisions_for_proposal(proposal_id)
+        in_force = _in_force(rows, "hunk")
+        cited = _in_force(rows, "citation")
+        citations: list[dict[str, Any]] = [
+            {
+                "id": citation.id,
+                "verdict": str(cited[citation.id]["verdict"]) if citation.id in cited else PENDING,
+                "reason": str(cited[citation.id]["reason"] or "") if citation.id in cited else "",
+            }
+            for citation in stored.citations
+        ]
+        answers: list[dict[str, Any]] = []
         for hunk_id, path in hunks:
             row = in_force.get(hunk_id)
             answers.append(
@@ -112,11 +125,12 @@ class AgentDesk:
                     "edited_text": row["edited_text"] if row is not None else None,
                 }
             )
-        decided = all(answer["verdict"] != PENDING for answer in answers)
+        decided = all(answer["verdict"] != PENDING for answer in [*answers, *citations])
         return {
             "proposal_id": proposal_id,
             "status": DECIDED if decided else PENDING,
             "hunks": answers,
+            "citations": citations,
         }
 
     async def wait_for_decision(self, proposal_id: str, seconds: float) -> dict[str, Any]:
@@ -160,6 +174,7 @@ class AgentDesk:
             for proposal in self.session.proposals
             if proposal.id == stored.id
             for item in self.session.items_of(proposal)
+            if item.citation is None
         ]
         return live or [(hunk.id, hunk.path) for hunk in stored.hunks]
 
@@ -174,10 +189,13 @@ def _as_submitted(
     return dataclasses.replace(proposal, id=ticket, title=title or proposal.title, agent=named)
 
 
-def _in_force(rows: Sequence[Row]) -> dict[str, Row]:
-    """Each hunk's verdict in force: the last accept/reject/edit not undone since."""
+def _in_force(rows: Sequence[Row], kind: str) -> dict[str, Row]:
+    """Each item's verdict in force (hunks or citations, by `kind`): the last
+    accept/reject/edit not undone since."""
     in_force: dict[str, Row] = {}
     for row in sorted(rows, key=lambda row: int(row["seq"])):
+        if row["kind"] != kind:
+            continue  # a hunk id and a citation id (the agent's) may look alike
         verdict = Verdict(row["verdict"])
         if verdict in _IN_FORCE:
             in_force[str(row["hunk_id"])] = row

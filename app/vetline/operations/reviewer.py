@@ -37,9 +37,10 @@ class Reviewer:
         self.inbox = inbox
         self.inbox_sources: dict[str, Path] = {}  # proposal id -> the inbox file it came from
 
-    def accept(self, flagged: str = "") -> Outcome:
-        """`flagged`: what the hunk hides, confirmed by the reviewer (logged with it)."""
-        return self._run(lambda: self.session.accept_current(flagged))
+    def accept(self, flagged: str = "", unread: bool = False) -> Outcome:
+        """`flagged`: what the hunk hides, confirmed by the reviewer (logged with it);
+        `unread`: the reviewer confirmed accepting without reading (a rubber stamp)."""
+        return self._run(lambda: self.session.accept_current(flagged, unread=unread))
 
     def reject(self, reason: str = "") -> Outcome:
         return self._run(lambda: self.session.reject_current(reason, kept=self._keep_current()))
@@ -52,7 +53,11 @@ class Reviewer:
         if current is None:
             return self._refused(self.session.accept_rest_of_proposal)
         changes = list(
-            dict.fromkeys(item.change for item in self.session.items_of(current.proposal))
+            dict.fromkeys(
+                item.change
+                for item in self.session.items_of(current.proposal)
+                if item.citation is None
+            )
         )
         return self._decide(current.proposal, changes, self.session.accept_rest_of_proposal)
 
@@ -75,6 +80,8 @@ class Reviewer:
                 return Outcome(OutcomeKind.NOTHING, "nothing to undo")
             return self.target.undo_from_log(self.log)
         item, outcome = undone
+        if item.citation is not None:
+            return Outcome(OutcomeKind.DONE, "undid the verdict on a citation")
         if self.target is None:
             return Outcome(OutcomeKind.DONE, f"undid the verdict on {item.change.path}")
         return self.target.after_undo(item, outcome)
@@ -117,8 +124,9 @@ class Reviewer:
                 self.refuse(str(error))
                 raise
         self.session.decide_all(accepted, reason=reason, kept=kept)
-        decided = len(self.session.items)
-        taken = sum(1 for item in self.session.items if item.state.takes_effect)
+        hunks = [item for item in self.session.items if item.citation is None]
+        decided = len(hunks)
+        taken = sum(1 for item in hunks if item.state.takes_effect)
         summary = f"{decided} hunks decided: {taken} accepted, {decided - taken} rejected"
         if prepared is None:
             return f"{summary}; nothing written (no workspace)"
@@ -154,7 +162,9 @@ class Reviewer:
             outcome = command()
             return [outcome] if outcome is not None else []
 
-        return self._decide(current.proposal, [current.change], decide)
+        # A citation's verdict is logged (and told to an inbox); no file is touched.
+        changes = [current.change] if current.citation is None else []
+        return self._decide(current.proposal, changes, decide)
 
     def _decide(
         self,
@@ -162,8 +172,9 @@ class Reviewer:
         changes: Sequence[Change],
         command: Callable[[], Sequence[FileOutcome]],
     ) -> Outcome:
-        if self.target is not None:
-            refused = self.target.before_verdict(proposal, changes)
+        target = self.target if changes else None
+        if target is not None:
+            refused = target.before_verdict(proposal, changes)
             if refused is not None:
                 return refused
         seqs = {id(item): item.decision_seq for item in self.session.items}
@@ -176,7 +187,7 @@ class Reviewer:
             for item in self.session.items
             if item.state.decided and seqs.get(id(item), -1) != item.decision_seq
         ]
-        if self.target is None:
+        if target is None:
             taken = any(outcome.accepted for outcome in outcomes)
             result = (
                 Outcome(OutcomeKind.DONE, "decided (no workspace: nothing to write)")
@@ -184,13 +195,13 @@ class Reviewer:
                 else DONE
             )
         else:
-            result = self.target.after_verdict(proposal, changes, outcomes, decided)
+            result = target.after_verdict(proposal, changes, outcomes, decided)
         return self._answer_inbox(proposal, result)
 
     def _keep_current(self) -> str:
         """Keep what rejecting the hunk on screen takes away (a repository's agent work)."""
         current = self.session.current
-        if current is None or self.target is None:
+        if current is None or self.target is None or current.citation is not None:
             return ""
         return self.target.keep_before_reject(current.proposal, current.change)
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vetline.core.commands import COMMANDS, COMMANDS_BY_ID, Command
+from vetline.core.commands import COMMANDS, Command
 from vetline.core.leash import Level
 from vetline.ui.status import ACCEPTED, REJECTED
 
@@ -50,14 +50,20 @@ def build_actions(
     parent: QWidget,
     keymap: Mapping[str, Sequence[str]],
     handlers: Mapping[str, Handler],
+    commands: Sequence[Command] = COMMANDS,
 ) -> dict[str, QAction]:
-    """One QAction per command, parented to (and shortcut-scoped to) `parent`'s window."""
-    missing = [command.id for command in COMMANDS if command.id not in handlers]
-    unknown = [command_id for command_id in handlers if command_id not in COMMANDS_BY_ID]
+    """One QAction per command, parented to (and shortcut-scoped to) `parent`'s window.
+
+    `commands` is every command for the window; a view shown on its own (the image view
+    in a test or a benchmark) gets the actions of its context only.
+    """
+    wanted = {command.id for command in commands}
+    missing = [command.id for command in commands if command.id not in handlers]
+    unknown = [command_id for command_id in handlers if command_id not in wanted]
     if missing or unknown:
         raise MissingHandlerError(f"no handler for {missing}; no command for {unknown}")
     actions: dict[str, QAction] = {}
-    for command in COMMANDS:
+    for command in commands:
         keys = tuple(keymap.get(command.id, ()))
         action = QAction(command.title, parent)
         action.setObjectName(command.id)
@@ -122,16 +128,38 @@ _MENUS = (
         (
             "view.toggle_layout",
             "view.expand_context",
-            None,
+        ),
+    ),
+    (
+        "&Image",
+        (
             "image.side_by_side",
             "image.swipe",
             "image.onion_skin",
             "image.difference",
+            None,
+            "image.zoom_to_fit",
+            "image.zoom_actual",
+            "image.zoom_in",
+            "image.zoom_out",
+            None,
+            "image.pan_left",
+            "image.pan_right",
+            "image.pan_up",
+            "image.pan_down",
+            None,
+            "image.swipe_left",
+            "image.swipe_right",
+            "image.opacity_up",
+            "image.opacity_down",
+            None,
+            "image.next_region",
+            "image.previous_region",
         ),
     ),
     ("&Leash", ("leash.level_up", "leash.level_down")),
     ("&Ask", ("ask.selection", "ask.file", "ask.files")),
-    ("&Help", ("app.command_palette", "app.shortcuts")),
+    ("&Help", ("app.command_palette", "app.shortcuts", None, "app.stats")),
 )
 
 

@@ -53,6 +53,8 @@ class ReviewController(QObject):
     # A hunk that hides characters was to be accepted: the window asks a second time, with
     # (the item, what it hides in words), and accepts with confirm_hidden=that text.
     confirm_hidden = Signal(object, str)
+    # A too-fast accept of a big hunk, when the settings ask for a question: (the item).
+    confirm_unread = Signal(object)
     navigated = Signal()  # the reviewer moved to another hunk (not a verdict's advance)
     problems_settled = Signal()  # a verdict took effect: banners about earlier ones are old
     busy_changed = Signal(bool)
@@ -82,6 +84,7 @@ class ReviewController(QObject):
             reviewer=settings["review.reviewer"] or _login_name(),
             level=level or settings["review.level"],
             leash=settings.leash(),
+            reading=settings.reading_time(),
         )
         self.reviewer = Reviewer(self.session, log)
         # Connected first, so every view that rebuilds on queue_rebuilt reads a fresh index.
@@ -242,18 +245,24 @@ class ReviewController(QObject):
 
     # --- verdicts -------------------------------------------------------------------------
 
-    def accept(self, confirmed_hidden: str | None = None) -> bool:
-        """Accept the current hunk; one that hides characters waits for a confirm first,
-        and one not yet looked at for hidden characters waits for that."""
+    def accept(self, confirmed_hidden: str | None = None, confirmed_unread: bool = False) -> bool:
+        """Accept the current hunk; one that hides characters waits for a confirm first, and
+        so does a big one accepted faster than it can be read (when the settings ask); one
+        not yet looked at for hidden characters waits for that."""
         item = self.current
         hidden = self.hidden_in(item) if item is not None and not self.busy else ""
         if hidden is None and item is not None:
-            self._wait_for_scan(lambda: self.current is item and self.accept(confirmed_hidden))
+            self._wait_for_scan(
+                lambda: self.current is item and self.accept(confirmed_hidden, confirmed_unread)
+            )
             return False
         if hidden and confirmed_hidden != hidden:
             self.confirm_hidden.emit(item, hidden)
             return False
-        return self._write(lambda: self.reviewer.accept(hidden or ""))
+        if not (confirmed_unread or self.busy) and self.session.accept_asks_first():
+            self.confirm_unread.emit(item)
+            return False
+        return self._write(lambda: self.reviewer.accept(hidden or "", unread=confirmed_unread))
 
     def hidden_in(self, item: ReviewItem) -> str | None:
         """What the hunk's added lines hide, in words ("" for nothing); None while it is

@@ -13,7 +13,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from vetline.core.hidden_text import escape_hidden
-from vetline.core.leash import Level
+from vetline.core.leash import Level, image_items
 from vetline.core.model import HunkKind, Proposal
 from vetline.core.session import HunkState, ReviewItem
 from vetline.ui.controller import ReviewController
@@ -134,12 +134,18 @@ class DetailsView(QScrollArea):
             self.leash.set_text("\n".join(warning), OVER_LEASH)
             return
         files, hunks, lines = self._controller.queue_index.proposal_totals(proposal)
-        self.leash.set_text(
+        pictures = image_items(proposal)  # counted as changed lines too (core.leash)
+        images = f" + {_count(pictures, 'image item')}" if pictures else ""
+        within = (
             f"Within the leash at level {int(level)} ({level.title}): "
             f"{_count(files, 'file')}, {_count(hunks, 'hunk')}, "
-            f"{_count(lines, 'changed line')}.",
-            ACCEPTED,
+            f"{_count(lines, 'changed line')}{images}."
         )
+        waiting = self._controller.session.citations_refusal(proposal)
+        if waiting:
+            self.leash.set_text(f"{within}\nAccept the rest waits: {waiting}.", OVER_LEASH)
+            return
+        self.leash.set_text(within, ACCEPTED)
 
     def _lineage(self, proposal: Proposal) -> str:
         """ "↳ Revision of “<title>”", and the reasons it was rejected for."""
@@ -160,6 +166,9 @@ class DetailsView(QScrollArea):
 
     def _show_hunk(self, item: ReviewItem) -> None:
         controller = self._controller
+        if item.citation is not None:
+            self._show_citation(item)
+            return
         siblings = controller.queue_index.items_of(item.proposal, item.change)
         number = controller.queue_index.index_in_file(item) + 1
         stale = controller.is_hunk_stale(item)
@@ -175,6 +184,25 @@ class DetailsView(QScrollArea):
         in_repository = controller.repository is not None
         notes = _notes(item, stale, in_repository)
         self.notes.set_text("\n".join(notes), STALE if stale else None)
+
+    def _show_citation(self, item: ReviewItem) -> None:
+        citation = item.citation
+        assert citation is not None
+        state = shown_state(item, stale=False, over_leash=False)
+        siblings = self._controller.queue_index.items_of(item.proposal, item.change)
+        number = self._controller.queue_index.index_in_file(item) + 1
+        lines = [
+            f"Citation {number} of {len(siblings)}: "
+            + escape_hidden(citation.locator or "source given inline"),
+            f"State: {state.words}",
+        ]
+        if item.state is HunkState.REJECTED and item.reason:
+            lines.append(f"Reason: {item.reason}")
+        self.hunk.set_text("\n".join(lines), state)
+        self.notes.set_text(
+            "A cited source: Ctrl+Y if it supports the claim, Ctrl+N if it does not. "
+            "Nothing is written for a citation."
+        )
 
 
 def _notes(item: ReviewItem, stale: bool, in_repository: bool) -> list[str]:

@@ -30,7 +30,7 @@ from vetline.ui.controller import ReviewController
 from vetline.ui.edit_panel import EditPanel
 from vetline.ui.inline_panel import InlinePanel
 from vetline.ui.plain_text import name_buttons
-from vetline.ui.reason_panel import ReasonPanel
+from vetline.ui.reason_panel import CITATION_REASONS, ReasonPanel
 
 # Of the height the diff and the panel share, the most an open panel takes.
 PANEL_SHARE = 0.45
@@ -185,7 +185,14 @@ class ReviewPrompts:
         if item is None:
             return
         revisable = self.reviser is not None and self.reviser.can_revise(item.proposal)
-        self.reason_panel.open_for(item.change.path, revisable=revisable)
+        if item.citation is not None:
+            self.reason_panel.open_for(
+                f"Citation “{item.citation.title or item.citation.locator}”",
+                revisable=revisable,
+                presets=CITATION_REASONS,
+            )
+        else:
+            self.reason_panel.open_for(item.change.path, revisable=revisable)
         self._asked_about = item
         self.panels.show_panel(self.reason_panel)
 
@@ -280,10 +287,14 @@ class ReviewPrompts:
                 "Review it hunk by hunk, or raise the autonomy level."
             )
             return
+        refusal = self._controller.session.citations_refusal(proposal)
+        if refusal:
+            self._show_problem(f"Accept rest refused: {refusal}.")
+            return
         items = self._controller.queue_index.items_of_proposal(proposal)
-        left = [each for each in items if not each.state.decided]
+        left = [each for each in items if not each.state.decided and each.citation is None]
         if not left:
-            self._show_note("Every hunk of this proposal is decided")
+            self._show_note("Every hunk of this proposal is decided; citations one by one")
             return
         count = f"{len(left)} undecided hunk" + ("" if len(left) == 1 else "s")
         box = confirm_box(

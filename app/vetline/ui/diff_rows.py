@@ -65,6 +65,10 @@ class DiffRows(Sequence[Row]):
     """
 
     _CACHED_HUNKS = 4096
+    # A hunk with more lines than this has its rows made one at a time, as they are
+    # painted (unified, or side by side when no removed line pairs with an added one): a
+    # million-line new file comes on screen without first making a million rows.
+    LAZY_ABOVE = 4096
 
     def __init__(
         self,
@@ -96,7 +100,7 @@ class DiffRows(Sequence[Row]):
         sizes = [self._gap_size(i) + count for i, count in enumerate(counts)]
         self._starts = [0, *accumulate(sizes)]  # one more than hunks: the trailing gap
         self._length = self._starts[-1] + self._gap_size(len(hunks))
-        self._built: dict[int, list[Row]] = {}
+        self._built: dict[int, Sequence[Row]] = {}
 
     def _add_gap(self, hidden: int, old_first: int, new_first: int) -> None:
         self._gaps.append(max(0, hidden))
@@ -158,7 +162,7 @@ class DiffRows(Sequence[Row]):
         start = self._starts[gap]
         return range(start, start + self._gap_size(gap))
 
-    def _rows_of(self, index: int) -> list[Row]:
+    def _rows_of(self, index: int) -> Sequence[Row]:
         rows = self._built.get(index)
         if rows is None:
             if len(self._built) >= self._CACHED_HUNKS:
@@ -166,6 +170,10 @@ class DiffRows(Sequence[Row]):
             hunk = self._hunks[index]
             if hunk.kind is not HunkKind.TEXT:
                 rows = [Row(RowKind.NOTE, index, -1, -1, 0, 0)]
+            elif len(hunk.kinds) > self.LAZY_ABOVE and (
+                self._layout is DiffLayout.UNIFIED or "-+" not in hunk.kinds
+            ):
+                rows = _LineRows(index, hunk)
             elif self._layout is DiffLayout.UNIFIED:
                 rows = _unified_rows(index, hunk)
             else:
@@ -184,6 +192,49 @@ def _row_count(kinds: str, layout: DiffLayout) -> int:
     # core.worddiff.line_pairs, counted without making the pairs).
     paired = sum(min(len(removed), len(added)) for removed, added in _PAIRED_RUNS.findall(kinds))
     return len(kinds) - paired
+
+
+class _LineRows(Sequence[Row]):
+    """One row per line of a big hunk, each made when asked for.
+
+    A row's line numbers are counted from the nearest checkpoint below it: the numbers
+    at every `_CHECKPOINT`th line are counted once, in C (str.count), when the hunk is
+    first shown.
+    """
+
+    _CHECKPOINT = 1024
+
+    def __init__(self, index: int, hunk: Hunk) -> None:
+        self._index, self._kinds = index, hunk.kinds
+        self._old_at, self._new_at = [hunk.old_start], [hunk.new_start]
+        step = self._CHECKPOINT
+        kinds = self._kinds
+        for start in range(0, len(kinds) - step, step):
+            self._old_at.append(self._old_at[-1] + step - kinds.count("+", start, start + step))
+            self._new_at.append(self._new_at[-1] + step - kinds.count("-", start, start + step))
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+    @overload
+    def __getitem__(self, line: int) -> Row: ...
+    @overload
+    def __getitem__(self, line: slice) -> list[Row]: ...
+    def __getitem__(self, line: int | slice) -> Row | list[Row]:
+        if isinstance(line, slice):
+            return [self[each] for each in range(len(self._kinds))[line]]
+        if not 0 <= line < len(self._kinds):
+            raise IndexError(line)
+        checkpoint = line // self._CHECKPOINT
+        start = checkpoint * self._CHECKPOINT
+        old_number = self._old_at[checkpoint] + line - start - self._kinds.count("+", start, line)
+        new_number = self._new_at[checkpoint] + line - start - self._kinds.count("-", start, line)
+        kind = self._kinds[line]
+        if kind == " ":
+            return Row(RowKind.LINE, self._index, line, line, old_number, new_number)
+        if kind == "-":
+            return Row(RowKind.LINE, self._index, line, -1, old_number, 0)
+        return Row(RowKind.LINE, self._index, -1, line, 0, new_number)
 
 
 def _unified_rows(index: int, hunk: Hunk) -> list[Row]:

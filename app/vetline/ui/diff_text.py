@@ -21,6 +21,7 @@ from vetline.ui.line_text import DisplayText, display_text, wrap_segments
 from vetline.ui.syntax import lexer_name_for
 
 _SHOWN_ROWS = 4096  # rows whose drawn text is remembered: a few screens' worth
+_MEASURED_LINES = 20_000  # of a hunk, for the first horizontal scroll range (FileText)
 _WORD_SPAN_HUNKS = 2048  # hunks whose word highlights are remembered, by hunk id
 # Shared by every view: a hunk's id is a hash of its content, so a hunk seen once is warm.
 _WORD_SPANS: OrderedDict[str, HunkWordSpans] = OrderedDict()
@@ -43,7 +44,11 @@ class FileText:
         self.hunks = hunks
         path = change.path if change else (hunks[0].path if hunks else "")
         self.lexer = lexer_name_for(path) if path else ""
-        self.longest_line = max((max(map(len, h.texts), default=0) for h in hunks), default=0)
+        # Measured on a hunk's first lines only when it has very many: painting widens it
+        # when a longer line comes on screen (DiffView.paintEvent).
+        self.longest_line = max(
+            (max(map(len, h.texts[:_MEASURED_LINES]), default=0) for h in hunks), default=0
+        )
         last_number = max(
             (max(h.old_start + h.old_lines, h.new_start + h.new_lines) for h in hunks), default=1
         )

@@ -65,14 +65,26 @@ class FinishedView(QWidget):
     def refresh(self) -> None:
         controller = self._controller
         session = controller.session
-        states = Counter(item.state for item in session.items)
-        total = len(session.items)
-        self.title.setText(f"All {_count(total, 'hunk')} decided")
+        states = Counter(item.state for item in session.items if item.citation is None)
+        cited = Counter(item.state for item in session.items if item.citation is not None)
+        total = sum(states.values())
+        title = f"All {_count(total, 'hunk')}"
+        if cited:
+            title += f" and {_count(sum(cited.values()), 'citation')}"
+        self.title.setText(f"{title} decided")
         median = session.median_seconds_per_decision()
         lines = [
             f"✓ Accepted: {states[HunkState.ACCEPTED]}",
             f"✗ Rejected: {states[HunkState.REJECTED]}",
             f"✎ Edited: {states[HunkState.EDITED]}",
+            *(
+                [
+                    f"Citations: ✓ {cited[HunkState.ACCEPTED]} supported by their source, "
+                    f"✗ {cited[HunkState.REJECTED]} not"
+                ]
+                if cited
+                else []
+            ),
             f"⚠ Not applied (refused by the writer, then decided again): "
             f"{session.not_applied_count}",
             "",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from enum import IntEnum
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -45,6 +45,7 @@ ZOOM_STEP = 2 ** (1 / 4)  # four steps double the size
 MAX_ZOOM = 64.0
 PANE_GAP = 8  # between the two panes of side by side
 DIVIDER_GRAB = 8  # how near the swipe divider a press must be to drag it
+WHEEL_REST_MS = 150  # no wheel step for this long: the picture is smoothed again
 # The difference mode: the after-image faded to this opacity over white, changes on top.
 FADED_OPACITY = 0.3
 REGION_COLOUR = QColor(255, 170, 0)
@@ -78,6 +79,10 @@ class ImageCanvas(QWidget):
         self.annotations: list[tuple[str, Box]] = []
         self.current_annotation: int | None = None
         self._layers = LayerPainter()
+        self._settle = QTimer(self)  # the wheel at rest: paint smoothly again
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(WHEEL_REST_MS)
+        self._settle.timeout.connect(self._settled)
         self._drag: str | None = None  # "pan" or "divider"
         self._drag_from = QPointF()
 
@@ -153,6 +158,9 @@ class ImageCanvas(QWidget):
 
     def show_box(self, box: Box) -> None:
         """Bring a box into view: pan to it, and zoom out if it does not fit."""
+        if self.fitting:  # the whole picture is in sight, and stays so as the window resizes
+            self._changed()
+            return
         pane = self.panes()[0]
         margin = 24
         if box.width * self.zoom > pane.width() - margin or box.height * self.zoom > (
@@ -165,7 +173,6 @@ class ImageCanvas(QWidget):
         rect = self.box_rect(box, pane)
         if not pane.adjusted(margin / 2, margin / 2, -margin / 2, -margin / 2).contains(rect):
             self.centre = QPointF(box.x + box.width / 2, box.y + box.height / 2)
-        self.fitting = False
         self._changed()
 
     # ---- the divider and the opacity ---------------------------------------------------
@@ -262,8 +269,23 @@ class ImageCanvas(QWidget):
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt's name
         steps = event.angleDelta().y() / 120
         if steps:
-            self.set_zoom(self.zoom * ZOOM_STEP**steps, event.position())
+            self.wheel_zoom(steps, event.position())
         event.accept()
+
+    def wheel_zoom(self, steps: float, around: QPointF) -> None:
+        """Zoom by wheel steps about a point; quick drafts until the wheel rests."""
+        self._layers.draft = True
+        self._settle.start()
+        self.set_zoom(self.zoom * ZOOM_STEP**steps, around)
+
+    @property
+    def drafting(self) -> bool:
+        """Painting quick drafts while the wheel turns."""
+        return self._layers.draft
+
+    def _settled(self) -> None:
+        self._layers.draft = False
+        self.update()
 
     def leaveEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
         self.hovered.emit(None)

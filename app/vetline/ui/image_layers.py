@@ -31,6 +31,9 @@ class LayerPainter:
 
     def __init__(self) -> None:
         self.zoom = 1.0
+        # While the wheel turns, pictures are scaled fast (not smoothly) and not kept:
+        # each step is a new zoom, and the canvas repaints smoothly once it stops.
+        self.draft = False
         self._wrapped: dict[tuple[int, int], tuple[QImage, np.ndarray]] = {}
         self._scaled_images: dict[tuple[int, bool], QImage] = {}
         self._scaled_zoom = 0.0
@@ -86,7 +89,7 @@ class LayerPainter:
             visible.width() / self.zoom * scale,
             visible.height() / self.zoom * scale,
         )
-        smooth = self.zoom < scale and not changes
+        smooth = self.zoom < scale and not changes and not self.draft
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
         painter.drawImage(visible, image, source)
 
@@ -101,7 +104,7 @@ class LayerPainter:
             self._scaled_images.clear()
             self._scaled_zoom = self.zoom
         key = (id(pyramid), changes)
-        found = self._scaled_images.get(key)
+        found = None if self.draft else self._scaled_images.get(key)
         if found is not None:
             return found
         level = self._level(pyramid, changes=changes)
@@ -109,13 +112,14 @@ class LayerPainter:
         height = max(1, round(pyramid.height * self.zoom))
         mode = (
             Qt.TransformationMode.FastTransformation
-            if changes
+            if changes or self.draft
             else Qt.TransformationMode.SmoothTransformation
         )
         source = self._qimage(pyramid, level, changes=changes)
         scaled = source.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio, mode)
         found = scaled.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
-        self._scaled_images[key] = found
+        if not self.draft:
+            self._scaled_images[key] = found
         return found
 
     def _level(self, pyramid: Pyramid, *, changes: bool) -> int:

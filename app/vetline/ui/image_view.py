@@ -4,9 +4,9 @@ Modes: side by side (zoom and pan locked together), swipe (a divider dragged wit
 mouse or moved by keys), onion skin (an opacity slider, also moved by keys) and
 difference (changed pixels coloured over a dimmed copy, regions boxed and numbered).
 Decoding, comparing and scaling run in a background thread (image_prepare); the
-newest pair asked for wins and an older result is dropped. Keys, while the view has
-the focus, come from VIEW_KEYS (data, like the app's keymap); the app's own commands
-(image modes on 1-4, next/previous item) reach the view through its methods.
+newest pair asked for wins and an older result is dropped. Keys are the image
+commands of the registry (ui.image_commands names the method each one runs); the view
+sets no key of its own.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QImageReader, QKeyEvent
+from PySide6.QtGui import QImageReader
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
 from vetline.adapters.images.regions import Box
@@ -23,37 +23,16 @@ from vetline.core.image_items import format_name
 from vetline.core.model import Change
 from vetline.ui.image_canvas import ImageCanvas, ImageMode
 from vetline.ui.image_prepare import PreparedPair, prepare_pair, refine_pair
+from vetline.ui.svg_preview import NOTE as SVG_NOTE
+from vetline.ui.svg_preview import prepare_svg_pair, svg_sides
 
 # Qt never decodes our images (Pillow does, with its pixel limit), but should anything
 # hand Qt an image, it refuses to allocate more than this many megabytes for it.
 QImageReader.setAllocationLimit(256)
 
-PAN_STEP = 64  # screen pixels per arrow key (Shift: four times as far)
+PAN_STEP = 96  # screen pixels per pan key
 SWIPE_STEP = 0.05  # of the image's width per key
 OPACITY_STEP = 0.1
-
-# What each key does while the image view has the focus.
-VIEW_KEYS: dict[Qt.Key, str] = {
-    Qt.Key.Key_1: "side_by_side",
-    Qt.Key.Key_2: "swipe",
-    Qt.Key.Key_3: "onion_skin",
-    Qt.Key.Key_4: "difference",
-    Qt.Key.Key_J: "next_region",
-    Qt.Key.Key_K: "previous_region",
-    Qt.Key.Key_Plus: "zoom_in",
-    Qt.Key.Key_Equal: "zoom_in",
-    Qt.Key.Key_Minus: "zoom_out",
-    Qt.Key.Key_F: "zoom_to_fit",
-    Qt.Key.Key_Z: "zoom_actual",
-    Qt.Key.Key_Left: "pan_left",
-    Qt.Key.Key_Right: "pan_right",
-    Qt.Key.Key_Up: "pan_up",
-    Qt.Key.Key_Down: "pan_down",
-    Qt.Key.Key_Comma: "step_back",  # divider left, or less of the after-image
-    Qt.Key.Key_Less: "step_back",
-    Qt.Key.Key_Period: "step_forward",
-    Qt.Key.Key_Greater: "step_forward",
-}
 
 
 class _Delivery(QObject):
@@ -89,6 +68,8 @@ class ImagePairView(QWidget):
         self._delivery.done.connect(self._receive)
         self._refine_after_paint: PreparedPair | None = None
         self._note = ""
+        # The region to outline once the pair is in (an item can be shown before that).
+        self._wanted_box: tuple[int, int, int, int] | None = None
         self.canvas.painted.connect(self._start_refining)
         self.canvas.hovered.connect(self._show_pixel)
         self.canvas.view_changed.connect(self._view_changed)
@@ -108,20 +89,27 @@ class ImagePairView(QWidget):
         return pair.regions if pair else ()
 
     def set_images(
-        self, before: bytes | None, after: bytes | None, name: str, note: str = ""
+        self,
+        before: bytes | None,
+        after: bytes | None,
+        name: str,
+        note: str = "",
+        prepare: Callable[[bytes | None, bytes | None, str], PreparedPair] = prepare_pair,
     ) -> None:
         """Show this pair once it is decoded (off the GUI thread); a newer call wins.
 
         `note`, when given, is said instead of the size and format words (e.g. why a
-        side is missing although the file has one).
+        side is missing although the file has one). `prepare` turns the bytes into what
+        is painted, in the worker thread.
         """
         self._generation += 1
         self._note = note
+        self._wanted_box = None
         generation = self._generation
         self.canvas.set_pair(None, f"Loading {name}…")
         self.counts.setText("")
         self.facts.setText(name)
-        self._submit(generation, prepare_pair, before, after, name)
+        self._submit(generation, prepare, before, after, name)
 
     def show_change(self, change: Change) -> bool:
         """Show an image change (its sides and proposed boxes); False if it is not one."""
@@ -134,6 +122,12 @@ class ImagePairView(QWidget):
             [(box.label or box.annotation_id, Box(*box.box)) for box in image.annotations]
         )
         return True
+
+    def show_svg(self, change: Change) -> None:
+        """Show an SVG text change drawn before and after (see ui.svg_preview)."""
+        before, after = svg_sides(change)
+        self.set_images(before, after, change.path, SVG_NOTE, prepare_svg_pair)
+        self.set_annotations([])
 
     def set_annotations(self, boxes: Sequence[tuple[str, Box]], current: int | None = None) -> None:
         """Labelled boxes to draw over the image (an agent's proposed annotations)."""
@@ -186,7 +180,9 @@ class ImagePairView(QWidget):
         self.region_changed.emit(index)
 
     def set_current_box(self, box: tuple[int, int, int, int]) -> None:
-        """Make the region with this box current (as an IMAGE_REGION item carries it)."""
+        """Make the region with this box current (as an IMAGE_REGION item carries it); if
+        the pair is still being decoded, as soon as it is in."""
+        self._wanted_box = box
         boxes = [tuple(region) for region in self.regions]
         self.set_current_region(boxes.index(box) if box in boxes else None)
 
@@ -208,44 +204,42 @@ class ImagePairView(QWidget):
     def zoom_out(self) -> None:
         self.canvas.zoom_out()
 
-    def pan_left(self, far: bool = False) -> None:
-        self.canvas.pan(PAN_STEP * (4 if far else 1), 0)
+    def pan_left(self) -> None:
+        """Show more of the picture's left: the picture moves right."""
+        self.canvas.pan(PAN_STEP, 0)
 
-    def pan_right(self, far: bool = False) -> None:
-        self.canvas.pan(-PAN_STEP * (4 if far else 1), 0)
+    def pan_right(self) -> None:
+        self.canvas.pan(-PAN_STEP, 0)
 
-    def pan_up(self, far: bool = False) -> None:
-        self.canvas.pan(0, PAN_STEP * (4 if far else 1))
+    def pan_up(self) -> None:
+        self.canvas.pan(0, PAN_STEP)
 
-    def pan_down(self, far: bool = False) -> None:
-        self.canvas.pan(0, -PAN_STEP * (4 if far else 1))
+    def pan_down(self) -> None:
+        self.canvas.pan(0, -PAN_STEP)
 
-    def step_forward(self) -> None:
-        """Swipe: the divider right; onion skin: more of the after-image."""
-        if self.canvas.mode is ImageMode.SWIPE:
-            self.canvas.set_swipe(self.canvas.swipe + SWIPE_STEP)
-        elif self.canvas.mode is ImageMode.ONION_SKIN:
-            self.canvas.set_opacity(self.canvas.opacity + OPACITY_STEP)
+    def swipe_left(self) -> None:
+        """The swipe divider left (more of the after-image); switches to swipe first."""
+        self._move_divider(-SWIPE_STEP)
 
-    def step_back(self) -> None:
-        if self.canvas.mode is ImageMode.SWIPE:
-            self.canvas.set_swipe(self.canvas.swipe - SWIPE_STEP)
-        elif self.canvas.mode is ImageMode.ONION_SKIN:
-            self.canvas.set_opacity(self.canvas.opacity - OPACITY_STEP)
+    def swipe_right(self) -> None:
+        self._move_divider(+SWIPE_STEP)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        action = VIEW_KEYS.get(Qt.Key(event.key()))
-        if action is None or event.modifiers() & (
-            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-        ):
-            return super().keyPressEvent(event)
-        handler: Callable[..., None] = getattr(self, action)
-        if action.startswith("pan_"):
-            handler(far=bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
-        else:
-            handler()
-        event.accept()
-        return None
+    def opacity_up(self) -> None:
+        """More of the after-image over the before; switches to onion skin first."""
+        self._change_opacity(+OPACITY_STEP)
+
+    def opacity_down(self) -> None:
+        self._change_opacity(-OPACITY_STEP)
+
+    def _move_divider(self, step: float) -> None:
+        if self.canvas.mode is not ImageMode.SWIPE:
+            self.set_mode(ImageMode.SWIPE)  # the key says where to look: show the divider
+        self.canvas.set_swipe(self.canvas.swipe + step)
+
+    def _change_opacity(self, step: float) -> None:
+        if self.canvas.mode is not ImageMode.ONION_SKIN:
+            self.set_mode(ImageMode.ONION_SKIN)
+        self.canvas.set_opacity(self.canvas.opacity + step)
 
     # ---- background work ------------------------------------------------------------
 
@@ -277,6 +271,8 @@ class ImagePairView(QWidget):
         self.canvas.set_pair(result)
         self._show_facts()
         self._show_counts()
+        if self._wanted_box is not None:
+            self.set_current_box(self._wanted_box)
         self.ready.emit()
         if not result.problem:
             # After the first paint, so the finer copies never hold that paint up.

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from vetline.core.hidden_text import escape_hidden
+from vetline.core.image_items import is_svg_text
 from vetline.core.leash import Level
 from vetline.core.model import Change, HunkKind
 from vetline.core.session import ReviewItem
@@ -38,6 +39,7 @@ from vetline.ui.ask_panel import AskPanel
 from vetline.ui.ask_scope import ask_scope
 from vetline.ui.asking import AskRunner
 from vetline.ui.banner import Banner, EmptyState
+from vetline.ui.citation_view import CitationView
 from vetline.ui.command_palette import CommandPalette
 from vetline.ui.controller import ReviewController
 from vetline.ui.details_view import DetailsView
@@ -45,10 +47,19 @@ from vetline.ui.dialogs import ReviewPrompts, confirm_box
 from vetline.ui.diff_rows import DiffLayout
 from vetline.ui.diff_view import DiffView
 from vetline.ui.finished_view import FinishedView
+from vetline.ui.image_commands import (
+    IMAGE_COMMANDS,
+    MODE_COMMANDS,
+    REGION_STEPS,
+    image_handlers,
+    sibling_region,
+)
 from vetline.ui.latency import SettledObjects, prefer_the_gui_thread
 from vetline.ui.queue_view import QueueView
 from vetline.ui.shortcut_sheet import ShortcutSheet
+from vetline.ui.stats_view import open_stats
 from vetline.ui.status import summary_text
+from vetline.ui.unread_question import ask_before_unread_accepts
 from vetline.ui.watchers import InboxFollower, RepositoryFollower
 
 if TYPE_CHECKING:
@@ -59,7 +70,6 @@ WINDOW_TITLE = "Vetline"
 SCREEN_SHARE = 0.8  # of the screen's available geometry, for the window's first size
 LARGEST_DEFAULT_SIZE = QSize(1600, 1000)  # beyond it, lines are longer than read comfortably
 FALLBACK_SIZE = QSize(1280, 800)  # no screen attached yet
-_IMAGE_COMMANDS = ("image.side_by_side", "image.swipe", "image.onion_skin", "image.difference")
 
 
 class MainWindow(QMainWindow):
@@ -86,8 +96,8 @@ class MainWindow(QMainWindow):
         self.prompts.reviser = self.asker
         self.repository_follower = RepositoryFollower(controller, self)
         self.command_actions = build_actions(self, settings.keys, self._handlers())
-        for command_id in _IMAGE_COMMANDS:
-            self.command_actions[command_id].setEnabled(False)  # until an image is on screen
+        for command in IMAGE_COMMANDS:
+            self.command_actions[command.id].setEnabled(False)  # until an image is on screen
         # Made on the first image change: it brings numpy and Pillow, which a queue of
         # text hunks never needs before its first paint.
         self._image_view: ImagePairView | None = None
@@ -122,6 +132,7 @@ class MainWindow(QMainWindow):
         self.summary = QLabel(self)
         self.summary.setAccessibleName("Review progress")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.citation_view = CitationView(controller, self.details.sources, self.prompts, self)
         self._build_layout()
         self.ask_panel = AskPanel(controller, self.asker, self.prompts.open_dialog, self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.ask_panel)
@@ -174,6 +185,7 @@ class MainWindow(QMainWindow):
         self.view_pages = QStackedWidget(self)
         self.view_pages.setAccessibleName("Diff or image")
         self.view_pages.addWidget(self.diff)
+        self.view_pages.addWidget(self.citation_view)
         centre_layout.addWidget(self.view_pages, 1)
         centre_layout.addWidget(self.prompts.panels)  # edit, reject with a reason: beside the hunk
         centre_layout.addWidget(self.decision_bar)
@@ -226,6 +238,7 @@ class MainWindow(QMainWindow):
         controller.navigated.connect(self._on_navigated)
         controller.confirm_hidden.connect(self._confirm_hidden)
         controller.hidden_scanned.connect(self._flag_current_hidden)
+        ask_before_unread_accepts(self)
         controller.command_finished.connect(self._show_finished_if_done)
         controller.busy_changed.connect(self.decision_bar.set_busy)
         controller.busy_changed.connect(self.diff.set_busy)
@@ -257,6 +270,9 @@ class MainWindow(QMainWindow):
             self.file_header.setText("")
             self.decision_bar.refresh(has_current=False)
             return
+        if item.citation is not None:  # a cited source: the claim and the source, no diff
+            self._show_citation(item)
+            return
         # O(1) per key press: the index keeps each file's items and totals (a 100k-line file
         # has thousands of hunks, and a key must be painted within a frame).
         index = self.controller.queue_index
@@ -274,6 +290,19 @@ class MainWindow(QMainWindow):
         added, removed = index.file_totals(change)
         self.file_header.setText(f"{escape_hidden(change.path)}   +{added} −{removed}")
         self._flag_hidden(item)
+        self.setWindowTitle(f"{item.proposal.title or item.proposal.id} — {WINDOW_TITLE}")
+        self.decision_bar.refresh(has_current=True)
+
+    def _show_citation(self, item: ReviewItem) -> None:
+        self.citation_view.show_item(item)
+        self.view_pages.setCurrentWidget(self.citation_view)
+        for command in IMAGE_COMMANDS:
+            self.command_actions[command.id].setEnabled(False)
+        number, total = self.citation_view.number_of(item), len(item.proposal.citations)
+        self.file_header.setText(
+            f"Citation [{number}] of {total} · Ctrl+Y the source supports the claim · "
+            "Ctrl+N it does not"
+        )
         self.setWindowTitle(f"{item.proposal.title or item.proposal.id} — {WINDOW_TITLE}")
         self.decision_bar.refresh(has_current=True)
 
@@ -340,20 +369,21 @@ class MainWindow(QMainWindow):
             "review.edit_hunk": self.prompts.edit_hunk,
             "review.split_hunk": controller.split,
             "review.accept_rest": self.prompts.accept_rest,
+            # The view is made after the actions (it needs the details pane): looked up late.
+            "sources.open_source": lambda: self.citation_view.open_source(),  # noqa: PLW0108
+            "sources.fetch_urls": lambda: self.citation_view.fetch_urls(),  # noqa: PLW0108
             "view.toggle_layout": self.toggle_layout,
             "view.expand_context": self._toggle_folds,
             "leash.level_up": lambda: self.slider.step(+1),
             "leash.level_down": lambda: self.slider.step(-1),
-            "image.side_by_side": lambda: self._image_mode(lambda view: view.side_by_side()),
-            "image.swipe": lambda: self._image_mode(lambda view: view.swipe()),
-            "image.onion_skin": lambda: self._image_mode(lambda view: view.onion_skin()),
-            "image.difference": lambda: self._image_mode(lambda view: view.difference()),
+            **image_handlers(self._image_command),
             "ask.selection": lambda: self.open_ask(Level.SUGGEST),
             "ask.file": lambda: self.open_ask(Level.CHUNK),
             "ask.files": lambda: self.open_ask(Level.FILE),
             "app.open": self.open_files,
             "app.command_palette": self.show_command_palette,
             "app.shortcuts": self.show_shortcuts,
+            "app.stats": lambda: open_stats(self),
             "app.quit": lambda: QTimer.singleShot(0, self.close),
         }
 
@@ -480,12 +510,27 @@ class MainWindow(QMainWindow):
         return self._image_view
 
     def _image_mode(self, mode: Callable[[ImagePairView], None]) -> None:
+        item = self.controller.current
+        if item is not None and is_svg_text(item.change) and self._image_on_screen is None:
+            self.image_view.show_svg(item.change)  # drawn for a look, until the next hunk
+            self._image_on_screen = item.change
+            self.view_pages.setCurrentWidget(self.image_view)
+            for command in IMAGE_COMMANDS:
+                self.command_actions[command.id].setEnabled(True)
         view = self._image_view
         if view is None or self.view_pages.currentWidget() is not view:
             self._note("This hunk has no image to compare")
             return
         mode(view)
         view.setFocus()
+
+    def _image_command(self, method: str) -> None:
+        step = REGION_STEPS.get(method)
+        region = sibling_region(self.controller, step) if step else None
+        if region is not None:  # the regions are items: J / K's walk, within this image
+            self.controller.show_item(region)
+            return
+        self._image_mode(lambda view: getattr(view, method)())
 
     def _show_image(self, item: ReviewItem) -> bool:
         """An image change goes to the image view (its region outlined); False otherwise."""
@@ -494,8 +539,10 @@ class MainWindow(QMainWindow):
         is_image = image is not None and (
             image.before_data is not None or image.after_data is not None
         )
-        for command_id in _IMAGE_COMMANDS:
-            self.command_actions[command_id].setEnabled(is_image)
+        svg = is_svg_text(change)
+        for command in IMAGE_COMMANDS:
+            enabled = is_image or (svg and command.id in MODE_COMMANDS)
+            self.command_actions[command.id].setEnabled(enabled)
         if not is_image:
             self._image_on_screen = None
             self.view_pages.setCurrentWidget(self.diff)

@@ -16,6 +16,7 @@ from typing import NamedTuple, overload
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from vetline.core.citation_items import is_citations_change
 from vetline.core.hidden_text import escape_hidden
 from vetline.core.image_items import item_title
 from vetline.core.model import Change, FileStatus, HunkKind, Proposal
@@ -91,7 +92,7 @@ class QueueModel(QAbstractItemModel):
         self._proposals, self._files, self._file_of = [], [], {}
         for proposal_row, proposal in enumerate(proposals):
             numbers = []
-            for file_row, change in enumerate(proposal.changes):
+            for file_row, change in enumerate(_groups(proposal, index.items_of_proposal(proposal))):
                 self._file_of[id(proposal), id(change)] = len(self._files)
                 numbers.append(len(self._files))
                 items = index.items_of(proposal, change)
@@ -257,7 +258,10 @@ class QueueModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             # A trusted first line, then the name: Qt only guesses "rich text" from the
             # text before the first line break, so an untrusted name is never markup.
-            kind = {"proposal": "Proposal", "file": "File", "hunk": "Hunk"}[self._level(index)[0]]
+            level, number = self._level(index)
+            kind = {"proposal": "Proposal", "file": "File", "hunk": "Hunk"}[level]
+            if level == "hunk" and self._files[number].items[index.row()].citation is not None:
+                kind = "Citation"
             return f"{kind}\n{self._name(index)}"
         if role == Qt.ItemDataRole.AccessibleDescriptionRole:
             return f"{self._name(index)}: {self._shown(index)[1]}"
@@ -336,7 +340,16 @@ def _proposal_name(proposal: Proposal, titles: dict[str, str]) -> str:
     return f"↳ {name} — revision of “{parent}”"
 
 
+def _groups(proposal: Proposal, items: tuple[ReviewItem, ...]) -> list[Change]:
+    """The proposal's files, then its citations' stand-in change (one row: "Sources")."""
+    cited = next((item.change for item in items if item.citation is not None), None)
+    return [*proposal.changes, *(() if cited is None else (cited,))]
+
+
 def _file_name(change: Change) -> str:
+    if is_citations_change(change):
+        count = len(change.hunks)
+        return f"Sources · {count} citation" + ("" if count == 1 else "s")
     # Names come from the agent: a hidden character in one is shown, never drawn as nothing.
     if change.old_path and change.old_path != change.path:
         return escape_hidden(f"{change.old_path} → {change.path}")
@@ -345,6 +358,8 @@ def _file_name(change: Change) -> str:
 
 def _hunk_name(item: ReviewItem, number: int) -> str:
     hunk = item.hunk
+    if item.citation is not None:
+        return escape_hidden(f"[{number}] {item.citation.title or item.citation.locator}")
     if hunk.kind is HunkKind.BINARY and not item.acceptable:
         return "listed only · cannot be accepted"  # a submodule, a link, data not in a patch
     if hunk.region is not None:  # a region of changed pixels, or a proposed box

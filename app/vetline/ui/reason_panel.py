@@ -21,6 +21,13 @@ from vetline.ui.inline_panel import REJECT_COLOURS, InlinePanel, colour_button, 
 from vetline.ui.plain_text import plain_label
 
 REASON_PRESETS: tuple[str, ...] = ("wrong", "unsafe", "too big", "style", "out of scope")
+# Why a cited source does not support its claim.
+CITATION_REASONS: tuple[str, ...] = (
+    "not in source",
+    "misquoted",
+    "does not support",
+    "source unreliable",
+)
 OTHER_REASON = "other (say why below)"
 HOW_TO = "↑ ↓ choose a reason · Enter rejects · Esc closes with nothing decided."
 
@@ -94,10 +101,22 @@ class ReasonPanel(InlinePanel):
         grid.addLayout(buttons, 4, 1)
         grid.setColumnStretch(1, 1)
 
-    def open_for(self, subject: str, *, revisable: bool) -> None:
-        """Ask about a hunk of `subject` (a path); a fresh answer each time."""
+    def open_for(
+        self, subject: str, *, revisable: bool, presets: tuple[str, ...] = REASON_PRESETS
+    ) -> None:
+        """Ask about a hunk of `subject` (a path), or about a citation when `presets` are
+        CITATION_REASONS; a fresh answer each time."""
         self.wants_revision = False
-        self.question.setText(f"Reject this hunk of {subject}: why?")
+        if presets is CITATION_REASONS:
+            self.question.setText(f"{subject}: the source does not support the claim. Why?")
+        else:
+            self.question.setText(f"Reject this hunk of {subject}: why?")
+        if [self.presets.item(row).text() for row in range(self.presets.count())] != [
+            *presets,
+            OTHER_REASON,
+        ]:
+            self.presets.clear()
+            self.presets.addItems([*presets, OTHER_REASON])
         self.presets.setCurrentRow(0)
         self.details.clear()
         self.revise_button.setVisible(revisable)

@@ -48,6 +48,8 @@ STALE = ShownState("stale", "stale base", Shape.TRIANGLE, "#b26a00")
 OVER_LEASH = ShownState("over-leash", "over the leash", Shape.SQUARE, "#8e24aa")
 NOT_WRITTEN = ShownState("not-written", "not written", Shape.TRIANGLE, "#c62828")
 DONE = ShownState("done", "all decided", Shape.CHECK, "#6d6d6d")  # a file or proposal
+SUPPORTED = ShownState("supported", "source supports it", Shape.CHECK, "#2e7d32")
+NOT_SUPPORTED = ShownState("not-supported", "not supported", Shape.CROSS, "#c62828")
 
 _DECIDED = {
     HunkState.ACCEPTED: ACCEPTED,
@@ -59,6 +61,10 @@ _DECIDED = {
 
 def shown_state(item: ReviewItem, *, stale: bool, over_leash: bool) -> ShownState:
     """The one state a hunk shows; a problem with its write outranks the verdict."""
+    if item.citation is not None:  # nothing is written for it, and the leash counts lines
+        if item.state is HunkState.ACCEPTED:
+            return SUPPORTED
+        return NOT_SUPPORTED if item.state is HunkState.REJECTED else PENDING
     if item.problem:
         return STALE if stale else NOT_WRITTEN
     if item.state in _DECIDED and item.state is not HunkState.SKIPPED:

@@ -7,7 +7,11 @@ Two lanes, both awaited from the asyncio loop qasync runs on Qt's event loop:
   pushes key latency past 60 ms. The pool is started lazily (spawning costs a
   fraction of a second, which small inputs should not pay) with one worker. A
   newer request for the same slot supersedes an older one: the older caller gets
-  `Superseded` instead of a result that no longer matches the screen.
+  `Superseded` instead of a result that no longer matches the screen. Jobs take
+  names (a source spec, file paths) and read their inputs in the worker, so no
+  megabytes are pickled by a thread of the window's process. (Results are unpickled
+  by the pool's own thread, which hands the GIL over every millisecond (ui.latency):
+  unpickling them in slices on the GUI thread instead was slower side by side.)
 * `serial(job, ...)` runs workspace and log I/O in ONE background thread, in the
   order asked, so two writes never interleave and the window never freezes on
   a slow disk. I/O releases the GIL, so a thread is enough here.
@@ -27,6 +31,7 @@ from typing import Any, TypeVar, cast
 
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import Hunk, Proposal
+from vetline.core.text import decode
 
 T = TypeVar("T")
 
@@ -143,11 +148,22 @@ def load_sources_job(specs: list[str], workspace: str | None) -> list[Proposal]:
     proposals: list[Proposal] = []
     for spec in specs:
         proposals.extend(load_source(spec, root))
+    for proposal in proposals:
+        for hunk in proposal.hunks:
+            hunk.sha256  # noqa: B018 - hashed here, it travels with the hunk: not in the window
     return proposals
 
 
 def diff_texts_job(path: str, base: str, new: str, context: int) -> tuple[Hunk, ...]:
     """Hunks between two versions of a file, as a re-diff on demand computes them."""
+    return hunks_from_texts(path, base, new, context)
+
+
+def diff_files_job(path: str, base_file: str, new_file: str, context: int) -> tuple[Hunk, ...]:
+    """Hunks between two files on disk, read here in the worker: only their names cross
+    from the window's process, never megabytes of text to pickle there."""
+    base, _ = decode(Path(base_file).read_bytes())
+    new, _ = decode(Path(new_file).read_bytes())
     return hunks_from_texts(path, base, new, context)
 
 

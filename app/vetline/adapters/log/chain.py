@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vetline.core.errors import LogIntegrityError
-from vetline.core.model import Decision, Verdict
+from vetline.core.model import Decision, ItemKind, Verdict
 
 GENESIS_HASH = "0" * 64
 
@@ -35,11 +35,20 @@ DECISION_COLUMNS = (
     "kept",
     "flagged",
     "served_model",
+    "kind",
+    "rubber_stamp",
 )
 # Columns added after the first schema, with the value older rows have. A row's hash
 # leaves such a column out while it holds that value, so rows written before the
 # column existed still verify.
-LATER_COLUMNS: dict[str, object] = {"bulk": 0, "kept": "", "flagged": "", "served_model": ""}
+LATER_COLUMNS: dict[str, object] = {
+    "bulk": 0,
+    "kept": "",
+    "flagged": "",
+    "served_model": "",
+    "kind": "hunk",
+    "rubber_stamp": 0,
+}
 COLUMNS = ("seq", *DECISION_COLUMNS, "prev_hash", "hash")
 
 Row = dict[str, Any]
@@ -79,6 +88,8 @@ def decision_from_row(row: Mapping[str, Any]) -> Decision:
     values = {name: row[name] for name in DECISION_COLUMNS}
     values["verdict"] = Verdict(values["verdict"])
     values["bulk"] = bool(values["bulk"])
+    values["kind"] = ItemKind(values["kind"])
+    values["rubber_stamp"] = bool(values["rubber_stamp"])
     return Decision(**values)
 
 
@@ -87,6 +98,8 @@ def row_of(decision: Decision) -> Row:
     row: Row = {name: getattr(decision, name) for name in DECISION_COLUMNS}
     row["verdict"] = str(decision.verdict)
     row["bulk"] = int(decision.bulk)
+    row["kind"] = str(decision.kind)
+    row["rubber_stamp"] = int(decision.rubber_stamp)
     for name, value in row.items():
         if isinstance(value, str):
             row[name] = _storable(value)

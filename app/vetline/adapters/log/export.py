@@ -40,6 +40,8 @@ EXPORT_FIELDS = (
     "kept",
     "flagged",
     "served_model",
+    "kind",
+    "rubber_stamp",
     "head_seq",
     "head_hash",
 )
@@ -109,6 +111,7 @@ def check_export(lines: Iterable[str]) -> VerifyResult:
 def _export_record(row: Mapping[str, Any], end: LogHead) -> Row:
     record = {name: row[name] for name in EXPORT_FIELDS[:-2]}
     record["bulk"] = bool(record["bulk"])
+    record["rubber_stamp"] = bool(record["rubber_stamp"])
     record["head_seq"] = end.rows
     record["head_hash"] = end.last_hash
     return record
@@ -142,8 +145,8 @@ def _row_from_record(record: Mapping[str, Any]) -> Row:
     for name in _INTEGERS:
         if name in row:
             row[name] = int(row[name])
-    bulk = row["bulk"]
-    row["bulk"] = int(bulk in (True, "True", "true", "1", 1))
+    for flag in ("bulk", "rubber_stamp"):
+        row[flag] = int(row[flag] in (True, "True", "true", "1", 1))
     row["undoes"] = None if row["undoes"] in (None, "") else int(row["undoes"])
     return row
 

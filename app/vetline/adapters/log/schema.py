@@ -8,7 +8,8 @@ from pathlib import Path
 
 from vetline.adapters.log.errors import DecisionLogError
 
-SCHEMA_VERSION = 2  # 2: the `bulk`, `kept`, `flagged` and `served_model` columns
+# 2: the `bulk`, `kept`, `flagged` and `served_model` columns; 3: `kind` and `rubber_stamp`
+SCHEMA_VERSION = 3
 # PRAGMA application_id marks the file as ours ("VTLN"), so a stray SQLite file is refused.
 APPLICATION_ID = int.from_bytes(b"VTLN", "big")
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -38,6 +39,8 @@ CREATE TABLE decisions (
     kept TEXT NOT NULL DEFAULT '',
     flagged TEXT NOT NULL DEFAULT '',
     served_model TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL DEFAULT 'hunk',
+    rubber_stamp INTEGER NOT NULL DEFAULT 0,
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 )""",
@@ -51,6 +54,13 @@ _MIGRATE_1_TO_2 = (
     "ALTER TABLE decisions ADD COLUMN flagged TEXT NOT NULL DEFAULT ''",
     "ALTER TABLE decisions ADD COLUMN served_model TEXT NOT NULL DEFAULT ''",
 )
+# Schema 2 -> 3. Rows from before are about hunks (citations were not decided then)
+# and were not judged against a reading time (not flagged as rubber stamps).
+_MIGRATE_2_TO_3 = (
+    "ALTER TABLE decisions ADD COLUMN kind TEXT NOT NULL DEFAULT 'hunk'",
+    "ALTER TABLE decisions ADD COLUMN rubber_stamp INTEGER NOT NULL DEFAULT 0",
+)
+_MIGRATIONS = {1: _MIGRATE_1_TO_2, 2: _MIGRATE_2_TO_3}  # from version: its statements
 
 # The log's identity, named by its head file, so another log put in its place is noticed.
 # A table of its own (not a schema version): an older Vetline reads the log as before.
@@ -91,8 +101,9 @@ def upgrade_schema(connection: sqlite3.Connection, path: Path) -> None:
         )
     if version < SCHEMA_VERSION:
         # Migrated inside the caller's transaction: all of it, or none.
-        for statement in _MIGRATE_1_TO_2:
-            connection.execute(statement)
+        for step in range(version, SCHEMA_VERSION):
+            for statement in _MIGRATIONS[step]:
+                connection.execute(statement)
         connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 

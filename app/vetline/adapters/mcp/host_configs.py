@@ -10,8 +10,13 @@ SERVER_NAME = "vetline"
 TOKEN_VARIABLE = "VETLINE_MCP_TOKEN"  # noqa: S105
 
 
+# For hosts that only launch stdio servers: the relay finds the window's URL and token itself.
+STDIO_COMMAND = {"command": "vetline", "args": ["mcp-stdio"]}
+
+
 def host_configs(url: str, token: str) -> dict[str, Any]:
-    """Each host's HTTP + bearer form: {"claude_code", "codex", "cursor", "vscode"}."""
+    """Each host's HTTP + bearer form: {"claude_code", "codex", "cursor", "vscode"}, and
+    "stdio", the relay's command for hosts that only launch stdio servers."""
     header = {"Authorization": f"Bearer {token}"}
     return {
         "claude_code": {
@@ -41,6 +46,7 @@ def host_configs(url: str, token: str) -> dict[str, Any]:
             "file": ".vscode/mcp.json",
             "config": {"servers": {SERVER_NAME: {"type": "http", "url": url, "headers": header}}},
         },
+        "stdio": {"config": {"mcpServers": {SERVER_NAME: dict(STDIO_COMMAND)}}},
     }
 
 
@@ -56,6 +62,8 @@ def describe(url: str, token: str) -> str:
         + f"\n  and in the shell that starts codex:\n    export {TOKEN_VARIABLE}={token}",
         f"Cursor ({configs['cursor']['file']}):\n" + _indent(_json(configs["cursor"]["config"])),
         f"VS Code ({configs['vscode']['file']}):\n" + _indent(_json(configs["vscode"]["config"])),
+        "A host that only launches stdio servers runs `vetline mcp-stdio` (no token needed):\n"
+        + _indent(_json(configs["stdio"]["config"])),
         "The port may change when the window restarts: run this again then.",
     ]
     return "\n\n".join(sections) + "\n"

@@ -7,16 +7,38 @@ since reading a URL or a PDF takes time — and hand each result on as it comes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from vetline.adapters.sources.documents import SourceUnavailableError
 from vetline.adapters.sources.fetch import FetchPolicy, display_url, is_url
-from vetline.adapters.sources.loader import SourceAccess, SourceText, load_source_text, source_key
+from vetline.adapters.sources.loader import (
+    SourceAccess,
+    SourceText,
+    load_source_text,
+    origin_of,
+    source_key,
+)
 from vetline.core.citations import CitationCheck, PreparedSource, check_quote, prepare_source
 from vetline.core.model import Citation
 from vetline.core.settings import Settings
+
+# Characters of source text shown around a passage: enough to read it in context, little
+# enough to hand from the worker to the window for a 10 MB source.
+EXCERPT_CHARS = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedCitation:
+    """A check with what the window shows beside it: where the source came from, and the
+    source text around the passage (spans in `check` are shifted by `excerpt_start`)."""
+
+    check: CitationCheck
+    origin: str
+    excerpt: str = ""
+    excerpt_start: int = 0  # where `excerpt` starts in the source text as given
 
 
 class CitationChecker:
@@ -53,6 +75,26 @@ class CitationChecker:
     def check_all(self, citations: Iterable[Citation]) -> Iterator[tuple[Citation, CitationCheck]]:
         for citation in citations:
             yield citation, self.check(citation)
+
+    def check_shown(self, citation: Citation, room: int = EXCERPT_CHARS) -> CheckedCitation:
+        """The check, its source's origin, and the source text around the passage."""
+        try:
+            source, prepared = self.source(citation)
+        except SourceUnavailableError as error:
+            return CheckedCitation(CitationCheck.unavailable(str(error)), origin_of(citation))
+        check = check_quote(citation.quote, prepared)
+        middle = check.source_span[0] if check.source_span is not None else 0
+        start = max(0, min(middle - room // 2, len(source.text) - room))
+        return CheckedCitation(check, source.origin, source.text[start : start + room], start)
+
+
+def checked_citations(
+    citations: Sequence[Citation], settings: Settings, workspace: str | None, *, fetch: bool
+) -> list[CheckedCitation]:
+    """Each citation checked as the window shows it (run in a worker)."""
+    root = Path(workspace) if workspace else None
+    checker = CitationChecker(source_access(settings, root, fetch=fetch))
+    return [checker.check_shown(citation) for citation in citations]
 
 
 def source_access(settings: Settings, workspace: Path | None, *, fetch: bool) -> SourceAccess:

@@ -53,6 +53,28 @@ def source_key(citation: Citation) -> tuple[str, str]:
     return ("url", locator) if is_url(locator) else ("path", _relative(locator))
 
 
+def origin_of(citation: Citation) -> str:
+    """Where a citation's source comes from, in words, before (or without) reading it."""
+    if citation.source_text is not None:
+        return "given inline with the citation"
+    locator = citation.locator.strip()
+    if is_url(locator):
+        return f"URL {display_url(locator)}"
+    return f"workspace file {_relative(locator)}"
+
+
+def workspace_source(citation: Citation, access: SourceAccess) -> Path:
+    """The workspace file a citation cites, checked as reading it is (to open it in a
+    viewer); raises SourceUnavailableError with why it cannot be."""
+    if access.workspace is None:
+        raise SourceUnavailableError("no workspace to find the file in")
+    relative = _relative(citation.locator.strip()).split("#", 1)[0]
+    target, refusal = _safe_target(relative, access)
+    if target is None:
+        raise SourceUnavailableError(f"{relative}: {refusal}")
+    return target
+
+
 def load_source_text(citation: Citation, access: SourceAccess) -> SourceText:
     """The text `citation` quotes from; raises SourceUnavailableError with the reason."""
     if citation.source_text is not None:
@@ -74,11 +96,11 @@ def _captured(text: str) -> SourceText:
         return SourceText(
             document_text(data, SourceKind.HTML, "utf-8"),
             SourceKind.HTML,
-            "captured with the citation (HTML)",
+            "given inline with the citation (HTML)",
         )
     if not any(char.isalnum() for char in text):
         raise SourceUnavailableError("the captured source text has no words in it")
-    return SourceText(text, SourceKind.TEXT, "captured with the citation")
+    return SourceText(text, SourceKind.TEXT, "given inline with the citation")
 
 
 def _fetched(url: str, access: SourceAccess) -> SourceText:
