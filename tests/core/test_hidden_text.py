@@ -10,6 +10,9 @@ from vetline.core.hidden_text import (
     escape_hidden,
     find_hidden,
     hunk_findings,
+    hunk_summaries,
+    joined_summaries,
+    needs_lookalike_data,
     summary,
 )
 
@@ -71,3 +74,21 @@ def test_only_the_lines_a_hunk_adds_count() -> None:
 def test_greek_letters_that_pass_for_nothing_latin_are_not_flagged() -> None:
     assert find_hidden("ΔU = Q − W, over 5 μs") == []
     assert [f.text for f in find_hidden("ραss = 1")] == ["ραss"]  # Greek rho and alpha
+
+
+def test_only_hunks_adding_non_ascii_text_need_the_confusables_data() -> None:
+    ascii_only = text_change("a.py", "x = 1\n", "x = 2\n").hunks[0]
+    removes_accent = text_change("a.py", "café = 1\n", "cafe = 1\n").hunks[0]
+    adds_lookalike = text_change("a.py", "x = 1\n", "\u0430dmin = 1\n").hunks[0]
+
+    assert not needs_lookalike_data(ascii_only)
+    assert not needs_lookalike_data(removes_accent)  # only added lines are judged
+    assert needs_lookalike_data(adds_lookalike)
+    assert hunk_summaries([ascii_only, adds_lookalike]) == {
+        ascii_only.id: "",
+        adds_lookalike.id: "“⟨U+0430⟩dmin”",
+    }
+
+
+def test_summaries_of_several_hunks_name_each_thing_once() -> None:
+    assert joined_summaries(["A; B", "", "B; C"]) == "A; B; C"

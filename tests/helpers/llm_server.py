@@ -11,12 +11,14 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from vetline.adapters.llm.providers import ProviderConfig
+from vetline.core.settings import Settings, default_settings
 
 Handler = Callable[[Request], Response]
 
@@ -26,6 +28,18 @@ def provider_at(server: HTTPServer, name: str, **overrides: Any) -> ProviderConf
     settings: dict[str, Any] = {"timeout_s": 3.0, "connect_timeout_s": 1.0}
     settings.update(overrides)
     return ProviderConfig(name, server.url_for(f"/{name}/v1"), f"model-{name}", **settings)
+
+
+def window_settings(server: HTTPServer, name: str = "local", **extra: Any) -> Settings:
+    """Default settings with one provider, named `name`, on the test server (for a window)."""
+    provider = {
+        "name": name,
+        "base_url": server.url_for(f"/{name}/v1"),
+        "model": "test-model",
+        "timeout_s": 15,
+        **extra,
+    }
+    return replace(default_settings(), providers=(provider,))
 
 
 def closed_port_provider(name: str = "down") -> ProviderConfig:

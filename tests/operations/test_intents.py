@@ -30,10 +30,10 @@ CRASHING_APPLY = textwrap.dedent(
     where = sys.argv[1]
     original = workspace.Workspace.write
 
-    def write(self, plan):
+    def write(self, plan, *args, **kwargs):
         if where == "before":
             os._exit(9)
-        original(self, plan)
+        original(self, plan, *args, **kwargs)
         os._exit(9)
 
     workspace.Workspace.write = write
@@ -134,12 +134,12 @@ def test_an_io_error_during_the_write_is_logged_as_not_applied(
         from vetline.cli import main
         calls = 0
         original = transaction.write_temp
-        def failing(target, data, mode):
+        def failing(target, data, mode, *tag):
             global calls
             calls += 1
             if calls == 2:
                 raise OSError(28, "No space left on device", str(target))
-            return original(target, data, mode)
+            return original(target, data, mode, *tag)
         transaction.write_temp = failing
         sys.exit(main(sys.argv[1:]))
         """

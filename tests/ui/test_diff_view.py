@@ -210,6 +210,10 @@ def test_control_and_invisible_characters_are_drawn_visibly() -> None:
     assert shown.at(2) == len("a⟨ESC⟩")  # raw offsets map onto the drawn text
     assert display_text("\tx = 1\n").text == "    x = 1"
     assert display_text("a \tb\r\n", show_whitespace=True).text == "a·→ b⟨CR⟩↵"
+    # Every character the banner flags is drawn escaped too: variation selectors, tags,
+    # the combining grapheme joiner, the Hangul filler.
+    hiding = "x\ufe0fy\U000e0100z\U000e0041w\u034fv\u3164u\n"
+    assert display_text(hiding).text == ("x⟨U+FE0F⟩y⟨U+E0100⟩z⟨U+E0041⟩w⟨U+034F⟩v⟨U+3164⟩u")
 
 
 def test_markup_in_a_line_is_drawn_as_the_literal_characters(qtbot: QtBot) -> None:

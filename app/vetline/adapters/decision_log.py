@@ -158,6 +158,10 @@ class DecisionLog:
         """Every row as a dict (columns in table order), in seq order, read in batches."""
         return self._select("1", ())
 
+    def rows_after(self, seq: int) -> Iterator[Row]:
+        """The rows logged after row `seq`, in seq order."""
+        return self._select("seq > ?", (seq,))
+
     def decisions_for_proposal(self, proposal_id: str) -> list[Row]:
         return list(self._select("proposal_id = ?", (proposal_id,)))
 

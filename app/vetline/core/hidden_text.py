@@ -90,11 +90,7 @@ def find_hidden(text: str, *, start_of_file: bool = False) -> list[HiddenFinding
 
 def hunk_findings(hunk: Hunk) -> list[HiddenFinding]:
     """What the lines a hunk adds hide (accepting them is what puts them in the file)."""
-    texts = hunk.texts
-    runs = (texts[run.start() : run.end()] for run in _ADDED_RUNS.finditer(hunk.kinds))
-    if all(all(map(str.isascii, run)) for run in runs):
-        # Every hidden character and look-alike is beyond ASCII: a million added lines
-        # are cleared in C, in milliseconds.
+    if not needs_lookalike_data(hunk):
         return []
     found: list[HiddenFinding] = []
     for number, (kind, line) in enumerate(zip(hunk.kinds, hunk.texts, strict=True)):
@@ -102,6 +98,35 @@ def hunk_findings(hunk: Hunk) -> list[HiddenFinding]:
             start = number == 0 and hunk.new_start <= 1
             found += find_hidden(line, start_of_file=start)
     return found
+
+
+def hunk_summary(hunk: Hunk) -> str:
+    """What a hunk's added lines hide, in one line ("" for nothing)."""
+    return summary(hunk_findings(hunk))
+
+
+def hunk_summaries(hunks: Iterable[Hunk]) -> dict[str, str]:
+    """`hunk_summary` of each hunk, by hunk id (run where the confusables data may load)."""
+    return {hunk.id: hunk_summary(hunk) for hunk in hunks}
+
+
+def needs_lookalike_data(hunk: Hunk) -> bool:
+    """True when judging the hunk needs the confusables data: an added line is not ASCII.
+
+    Every character this module flags is outside ASCII, so an all-ASCII hunk hides
+    nothing, and saying so costs one pass over its lines.
+    """
+    texts = hunk.texts
+    runs = (texts[run.start() : run.end()] for run in _ADDED_RUNS.finditer(hunk.kinds))
+    # Every hidden character and look-alike is beyond ASCII: a million added lines are
+    # cleared in C, in milliseconds.
+    return not all(all(map(str.isascii, run)) for run in runs)
+
+
+def joined_summaries(summaries: Iterable[str]) -> str:
+    """Several `hunk_summary` lines as one, each name once."""
+    names = (name for line in summaries if line for name in line.split("; "))
+    return "; ".join(dict.fromkeys(names))
 
 
 def summary(findings: Iterable[HiddenFinding]) -> str:

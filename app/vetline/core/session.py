@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from vetline.core.citation_items import citations_change
 from vetline.core.errors import VetlineError
-from vetline.core.hidden_text import hunk_findings, summary
+from vetline.core.hidden_text import hunk_summary, joined_summaries
 from vetline.core.hunks import split_hunk
 from vetline.core.leash import Leash, Level, Violation
 from vetline.core.model import (
@@ -203,6 +203,9 @@ class ReviewSession:
         self._history: list[_Record] = []
         self._decision_seconds: list[float] = []
         self.not_applied_count = 0  # verdicts the writer refused in this session
+        # What a hunk hides, in words: the window passes what it has already found
+        # (off its GUI thread), so "accept the rest" never scans on it.
+        self.hidden_summary: Callable[[Hunk], str] = hunk_summary
         self.cursor = -1
         self._shown_at = clock()
         self.started_at = clock()
@@ -349,14 +352,14 @@ class ReviewSession:
         ):
             raise SessionError("no undecided hunk left to accept: citations are decided one by one")
         hiding = [
-            findings
+            hidden
             for other in self.items_of(item.proposal)
             if not other.state.decided
             and other.acceptable
-            and (findings := hunk_findings(other.hunk))
+            and (hidden := self.hidden_summary(other.hunk))
         ]
         if hiding:
-            what = summary(finding for findings in hiding for finding in findings)
+            what = joined_summaries(hiding)
             raise SessionError(
                 f"{len(hiding)} of its hunks hide characters ({what}): accept those one by "
                 "one, after looking at them"

@@ -185,6 +185,9 @@ class _RepositorySync:
     tree: GitTree
     proposals: Sequence[Proposal]
 
+    def announce(self, log_end: int) -> None:
+        """Nothing to note: a repository's writes (staging, restoring) keep no intent."""
+
     def commit(self, session: ReviewSession) -> str:
         for proposal in self.proposals:
             for change in proposal.changes:

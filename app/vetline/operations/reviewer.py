@@ -120,6 +120,12 @@ class Reviewer:
                     kept_id = self.target.keep_before_reject(proposal, change)
                     if kept_id:
                         kept[change.path] = kept_id
+        if prepared is not None:
+            try:
+                prepared.announce(self.log.end().rows)
+            except VetlineError as error:
+                self.refuse(str(error))
+                raise
         self.session.decide_all(accepted, reason=reason, kept=kept)
         hunks = [item for item in self.session.items if item.citation is None]
         decided = len(hunks)

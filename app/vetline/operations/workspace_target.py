@@ -13,8 +13,8 @@ from pathlib import Path
 
 from vetline.adapters.decision_log import DecisionLog, decision_from_row
 from vetline.adapters.files.intents import WriteIntent, WriteIntents
-from vetline.adapters.files.transaction import JOURNAL_FOLDER
-from vetline.adapters.files.workspace import FileWrite, Workspace
+from vetline.adapters.files.transaction import JOURNAL_FOLDER, Untidy
+from vetline.adapters.files.workspace import FileWrite, Workspace, WorkspaceIOError
 from vetline.adapters.git.conversion import WorkTreeConversions
 from vetline.core.errors import InputError, StaleBaseError, VetlineError
 from vetline.core.leash import DEFAULT_DENIED_PATHS
@@ -53,6 +53,8 @@ class WorkspaceTarget:
         self.workspace = workspace
         self.session = session
         self.intents = intents  # None: no crash between log and disk can be told apart
+        self.log: DecisionLog | None = None  # set by open(): its end dates a verdict's intent
+        self._verdict_intent: WriteIntent | None = None
         self._writes: dict[int, _Write] = {}  # id(FileOutcome) -> what was written for it
         # A folder in a git work tree: git apply would write through git's conversions.
         self._conversions = WorkTreeConversions(workspace.root)
@@ -74,17 +76,31 @@ class WorkspaceTarget:
         finished = workspace.finish_interrupted_writes()
         target = cls(workspace, session, WriteIntents(data_dir))
         if log is not None:
+            target.log = log
             finished += target.resolve_left_over_intents(log)
         return target, finished
 
     def resolve_left_over_intents(self, log: DecisionLog) -> list[str]:
-        """Compare each write a crash left unsettled with the disk; log what did not happen."""
+        """Compare each write a crash left unsettled with the disk; log what did not happen,
+        and remove the temp files a write killed before its journal left behind."""
         assert self.intents is not None
         notes: list[str] = []
         for intent in self.intents.left_over(self.workspace.root):
             now = {path: _sha_or_none(self.workspace.read_bytes(path)) for path in intent.files}
-            if all(now[path] == after for path, (_, after) in intent.files.items()):
+            written = all(now[path] == after for path, (_, after) in intent.files.items())
+            if intent.pending:
+                # Noted before a verdict: a file no longer as it was has been written
+                # (its own intent, if any, says more); one as it was has not.
+                written = any(now[path] != before for path, (before, _) in intent.files.items())
+            notes += self.workspace.clear_leftovers(
+                intent.files, intent.tag, completed=written and not intent.pending
+            ).notes
+            if written:
                 self.intents.settle(intent)  # it was written: the log is right
+                continue
+            decisions = _still_standing(log, intent)
+            if not decisions:
+                self.intents.settle(intent)  # stopped before its verdicts were logged
                 continue
             unchanged = all(now[path] == before for path, (before, _) in intent.files.items())
             reason = (
@@ -93,7 +109,7 @@ class WorkspaceTarget:
                 else "the write was interrupted and the file changed since: left as it is"
             )
             paths = ", ".join(intent.files)
-            record_not_applied(log, intent.decisions, reason)
+            record_not_applied(log, decisions, reason)
             self.intents.settle(intent)
             notes.append(f"{paths}: a verdict logged before a crash was not applied ({reason})")
         return notes
@@ -103,7 +119,29 @@ class WorkspaceTarget:
         return self.workspace.root
 
     def before_verdict(self, proposal: Proposal, changes: Sequence[Change]) -> Outcome | None:
-        return None  # the base is checked when the file is written
+        """Note the files as they are before the verdict is logged, so that a crash
+        between the log and the write is told apart on the next open (the base itself
+        is checked when the file is written)."""
+        self._settle_verdict_intent()  # one a refused command left
+        if self.intents is None or self.log is None:
+            return None
+        try:
+            paths = dict.fromkeys(p for c in changes for p in (c.source_path, c.path))
+            before = {path: (_sha_or_none(self.workspace.read_bytes(path)), None) for path in paths}
+            end = self.log.end().rows
+            self._verdict_intent = self.intents.record(
+                self.workspace.root, before, (), end, pending=True
+            )
+        except WorkspaceIOError as error:
+            return Outcome(OutcomeKind.REFUSED, f"nothing was decided: {error}")
+        except VetlineError:
+            return None  # an unsafe path: refused, and logged so, when the file is written
+        return None
+
+    def _settle_verdict_intent(self) -> None:
+        if self._verdict_intent is not None and self.intents is not None:
+            self.intents.settle(self._verdict_intent)
+        self._verdict_intent = None
 
     def after_verdict(
         self,
@@ -112,6 +150,12 @@ class WorkspaceTarget:
         outcomes: Sequence[FileOutcome],
         decided: Sequence[ReviewItem],
     ) -> Outcome:
+        try:
+            return self._carry_out(outcomes)
+        finally:
+            self._settle_verdict_intent()  # the write (if any) had an intent of its own
+
+    def _carry_out(self, outcomes: Sequence[FileOutcome]) -> Outcome:
         written: list[str] = []
         refusals: list[str] = []
         for outcome in outcomes:
@@ -220,13 +264,10 @@ class WorkspaceTarget:
                 # A rename leaves its old path behind: its content must come back on undo.
                 record.files.append(_WrittenFile(path, self.workspace.read_bytes(path), None))
             intent = self._note_intent(record.files, taking_effect)
-            self.workspace.write(plan)
+            _write_under(self.workspace, plan, self.intents, intent)
         except VetlineError as error:
             self.session.record_not_applied(taking_effect, str(error))
             raise
-        finally:
-            if intent is not None and self.intents is not None:
-                self.intents.settle(intent)
         self._writes[id(outcome)] = record
 
     def _note_intent(
@@ -267,33 +308,40 @@ class WorkspaceTarget:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _PlannedWrite:
     workspace: Workspace
     plan: list[FileWrite]
     intents: WriteIntents | None
+    intent: WriteIntent | None = None
+
+    def announce(self, log_end: int) -> None:
+        """Note the write before its verdicts are logged (the log ends at `log_end`): a
+        crash between the log and the disk is then told apart on the next open."""
+        if self.intents is not None and self.intent is None:
+            self.intent = self.intents.record(self.workspace.root, self._shas(), (), log_end)
+
+    def _shas(self) -> dict[str, tuple[str | None, str | None]]:
+        shas: dict[str, tuple[str | None, str | None]] = {}
+        for write in self.plan:
+            # The plan was made from these bytes (and checks them again before writing).
+            shas[write.path] = (write.expected_sha256, _sha_or_none(write.data))
+            if write.vacates:
+                shas[write.vacates] = (write.vacates_sha256, None)
+        return shas
 
     def commit(self, session: ReviewSession) -> str:
         """Write the plan all or nothing; a failure is logged as not applied, then raised."""
         taking_effect = [item for item in session.items if item.state.takes_effect]
-        intent = None
-        if self.intents is not None:
-            shas: dict[str, tuple[str | None, str | None]] = {}
-            for write in self.plan:
-                # The plan was made from these bytes (and checks them again before writing).
-                shas[write.path] = (write.expected_sha256, _sha_or_none(write.data))
-                if write.vacates:
-                    shas[write.vacates] = (write.vacates_sha256, None)
+        intent = self.intent
+        if self.intents is not None and intent is None:
             seqs = [item.decision_seq for item in taking_effect if item.decision_seq is not None]
-            intent = self.intents.record(self.workspace.root, shas, seqs)
+            intent = self.intents.record(self.workspace.root, self._shas(), seqs)
         try:
-            self.workspace.write(self.plan)
+            _write_under(self.workspace, self.plan, self.intents, intent)
         except VetlineError as error:
             session.record_not_applied(taking_effect, str(error))
             raise
-        finally:
-            if intent is not None and self.intents is not None:
-                self.intents.settle(intent)
         return f"{len(self.plan)} files written"
 
 
@@ -316,6 +364,55 @@ def record_not_applied(log: DecisionLog, seqs: Sequence[int], reason: str) -> No
                 flagged="",
             )
         )
+
+
+def _write_under(
+    workspace: Workspace,
+    plan: Sequence[FileWrite],
+    intents: WriteIntents | None,
+    intent: WriteIntent | None,
+) -> None:
+    """Write `plan` under its intent, then settle the intent — unless the write left a
+    temp file or backup it could not remove, or could not sync a folder: then the intent
+    stays, and the next open of the workspace clears up and checks the disk again."""
+    if intent is None or intents is None:
+        workspace.write(plan)
+        return
+    completed = False
+    untidy = Untidy()
+    try:
+        untidy = workspace.write(plan, intent.tag)
+        completed = True
+    finally:
+        left: tuple[str, ...] = ()
+        if not completed or untidy.left_behind:
+            # Only then is each folder looked at for what the write left.
+            left = workspace.clear_leftovers(intent.files, intent.tag, completed=completed).left
+        if not left and not untidy.unsynced:
+            intents.settle(intent)
+
+
+def _still_standing(log: DecisionLog, intent: WriteIntent) -> list[int]:
+    """The verdicts the intent's write carries out that still stand in the log: its own
+    (or, noted before them, the accepted or edited rows on its files logged after it),
+    not since followed by a `not_applied` or undone row."""
+    if intent.after_seq is not None:
+        start = intent.after_seq
+    elif intent.decisions:
+        start = min(intent.decisions) - 1
+    else:
+        return []
+    standing: dict[tuple[str, str], int | None] = {}
+    for row in log.rows_after(start):
+        if row["path"] not in intent.files:
+            continue
+        key = (str(row["proposal_id"]), str(row["hunk_id"]))
+        takes_effect = row["verdict"] in (Verdict.ACCEPTED, Verdict.EDITED)
+        standing[key] = int(row["seq"]) if takes_effect else None
+    found = [seq for seq in standing.values() if seq is not None]
+    if intent.after_seq is None:
+        found = [seq for seq in found if seq in intent.decisions]
+    return found
 
 
 def _sha_or_none(data: bytes | None) -> str | None:

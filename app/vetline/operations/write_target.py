@@ -23,6 +23,11 @@ StaleKey = tuple[str, str]  # (proposal id, path) whose base is not what is on d
 class PreparedWrite(Protocol):
     """A scripted review's writes, checked before any verdict is logged."""
 
+    def announce(self, log_end: int) -> None:
+        """Just before the verdicts are logged (the log's last seq is `log_end`): note what
+        is about to be written, so a crash between the log and the disk can be resolved."""
+        ...
+
     def commit(self, session: ReviewSession) -> str:
         """Carry out the session's verdicts; returns what was done, in words."""
         ...

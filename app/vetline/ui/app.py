@@ -217,6 +217,7 @@ def run_gui(
     if comparison is not None:
         controller.open_proposals([comparison], None)
     else:
+        controller.hidden_scans.hold()  # the worker process is not on the first paint's path
         open_start_queue(
             controller,
             sources=sources,
@@ -225,12 +226,14 @@ def run_gui(
             data_folder=folder,
             watch=watch,
         )
-        after_first_paint(
-            window,
-            lambda: controller.call_when_idle(
+
+        def after_paint() -> None:
+            controller.hidden_scans.release()
+            controller.call_when_idle(
                 lambda: controller.start(_after_start(app, controller, folder, agents))
-            ),
-        )
+            )
+
+        after_first_paint(window, after_paint)
         second_starts = serve_second_starts(controller, window, folder)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)

@@ -4,7 +4,8 @@ Ctrl+K, Ctrl+L and Ctrl+I open it on the autonomy levels 1, 2 and 3: the hunk on
 screen, its file, or files picked from the queue or the workspace. The panel shows
 the request as it streams (tokens so far, time), a rate-limit countdown, failures,
 and an incomplete answer (which cannot be accepted) with Retry. What the model sends
-is untrusted: it is shown as plain text only.
+is untrusted: it is shown as plain text only. A key found nowhere is asked for in a
+password field (ui/key_prompt.py) before anything is sent.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ from vetline.adapters.llm.prompt import limit_statement
 from vetline.core.leash import Level
 from vetline.core.model import Proposal
 from vetline.ui.ask_scope import AskScope
-from vetline.ui.asking import AskRunner
+from vetline.ui.asking import AskRunner, KeyNeeded
 from vetline.ui.controller import ReviewController
+from vetline.ui.key_prompt import KeyPrompt
 from vetline.ui.plain_text import plain_label
 
 if TYPE_CHECKING:  # imported when the first request runs (see ui.asking): openai is heavy
@@ -107,6 +109,10 @@ class AskPanel(QDockWidget):
         runner.failed.connect(self._on_failed)
         runner.cancelled.connect(self._on_cancelled)
         runner.running_changed.connect(self._on_running)
+        runner.key_needed.connect(self._on_key_needed)
+        runner.key_kept.connect(self._on_key_kept)
+        self.key_prompt.given.connect(self._give_key)
+        self.key_prompt.dismissed.connect(self._drop_key)
         self._on_running(False)
 
     def _build(self) -> None:
@@ -153,6 +159,10 @@ class AskPanel(QDockWidget):
         self.answer.setReadOnly(True)
         self.answer.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.answer.hide()
+        self.key_prompt = KeyPrompt(body)
+        # What became of a typed key, in words, for as long as the panel is open.
+        self.key_kept = plain_label("", body, "The key typed in", selectable=True)
+        self.key_kept.hide()
         char, line = self.fontMetrics().averageCharWidth(), self.fontMetrics().lineSpacing()
         self.files.setFixedWidth(char * 36)
         for box in (self.files, self.instruction):
@@ -178,9 +188,11 @@ class AskPanel(QDockWidget):
         grid.addLayout(buttons, 1, 2)
         grid.addWidget(self.add_files_button, 2, 0)
         grid.addLayout(status_row, 2, 1, 1, 2)
-        grid.addWidget(self.answer, 3, 0, 1, 3)
+        grid.addWidget(self.key_prompt, 3, 0, 1, 3)
+        grid.addWidget(self.key_kept, 4, 0, 1, 3)
+        grid.addWidget(self.answer, 5, 0, 1, 3)
         grid.setColumnStretch(1, 1)
-        grid.setRowStretch(4, 1)
+        grid.setRowStretch(6, 1)
         self.setWidget(body)
         dock_buttons = {
             "qt_dockwidget_closebutton": "Close the Ask panel",
@@ -272,6 +284,7 @@ class AskPanel(QDockWidget):
         self._wait = None
         self.answer.hide()
         self.retry_button.hide()
+        self.key_prompt.close_prompt()
         self._what = what
         self._show_running()
         self.show()
@@ -329,6 +342,27 @@ class AskPanel(QDockWidget):
             self.answer.setPlainText(answer.raw_text)
             self.answer.show()
             self.retry_button.show()
+
+    def _on_key_needed(self, needed: KeyNeeded) -> None:
+        self._settled = True
+        self._say("Nothing was sent yet: the model server needs a key (below). Escape: do not ask.")
+        self.key_prompt.ask_for(needed.provider.name, needed.why, needed.storage)
+        self.show()
+
+    def _give_key(self, key: str, store: bool) -> None:
+        if not self._runner.give_key(key, store=store):
+            self._say("Nothing was sent: no request waits for a key any more.")
+
+    def _on_key_kept(self, words: str) -> None:
+        self.key_kept.setText(words[:1].upper() + words[1:] + ".")
+        self.key_kept.show()
+        self._controller.note.emit(words)
+
+    def _drop_key(self) -> None:
+        self._runner.drop_key_request()
+        self.key_prompt.close_prompt()
+        self._say("Nothing was sent: no key was given.")
+        self.instruction.setFocus()
 
     def _on_cancelled(self) -> None:
         self._settled = True

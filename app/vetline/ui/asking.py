@@ -4,6 +4,9 @@ The request runs as a coroutine on the qasync loop (the HTTP client is asyncio's
 the window keeps painting while tokens arrive. Files are read on the gateway's I/O
 lane. An answer becomes a proposal in the queue; the runner remembers how each was
 asked for, so rejecting one with a reason can send that reason back ("Revise").
+A provider whose key is nowhere to be found stops the request before it is sent:
+`key_needed` asks the panel for it, and `give_key` keeps it in memory (TypedKeys;
+saved only by the reviewer's choice) and asks again.
 
 The LLM machinery (openai and its HTTP stack: ~0.4 s and ~36 MB) is imported only
 when the Ask panel is first opened, on the I/O lane: most sessions never ask, and
@@ -24,6 +27,7 @@ from PySide6.QtCore import QObject, Signal
 from vetline.adapters.config import settings_path
 from vetline.adapters.llm.errors import AskCancelledError
 from vetline.adapters.llm.providers import ProviderConfig, providers_from_settings
+from vetline.adapters.llm.typed_keys import KeyStorage, TypedKeys, storage_for, why_missing
 from vetline.adapters.paths import resources_dir
 from vetline.core.errors import VetlineError
 from vetline.core.leash import Level
@@ -49,6 +53,25 @@ def load_llm() -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyNeeded:
+    """A provider with no key anywhere: why, and where the key would be saved if chosen."""
+
+    provider: ProviderConfig
+    why: str
+    storage: KeyStorage
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A request stopped for a key, to run as soon as the key is given."""
+
+    what: str
+    workspace: Path
+    asking: Asking
+    providers: tuple[ProviderConfig, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AskedFor:
     """How a queued proposal was asked for: enough to ask for a revision of it."""
 
@@ -66,6 +89,8 @@ class AskRunner(QObject):
     failed = Signal(str)  # no answer, and why
     cancelled = Signal()
     running_changed = Signal(bool)
+    key_needed = Signal(object)  # KeyNeeded: nothing was sent; the panel asks for the key
+    key_kept = Signal(str)  # what was done with a typed key, in words (never the key)
 
     def __init__(
         self,
@@ -81,6 +106,9 @@ class AskRunner(QObject):
         self._task: asyncio.Future[None] | None = None
         self._cancel: threading.Event | None = None
         self._llm_loaded = False
+        self.keys = TypedKeys()  # keys typed in the panel: in memory for this window only
+        self._held: _Held | None = None
+        self._needed: KeyNeeded | None = None
 
     @property
     def running(self) -> bool:
@@ -103,12 +131,12 @@ class AskRunner(QObject):
                 files,
                 providers,
                 level=level,
-                settings=ask_settings(controller.settings),
+                settings=ask_settings(controller.settings, self.keys.lookup),
                 hooks=hooks,
             )
 
         what = f"Asking {providers[0].name} about {_files_words(paths)} (level {int(level)})"
-        self._run(what, workspace, asking)
+        self._run(what, workspace, asking, providers)
         return True
 
     def retry(self) -> bool:
@@ -124,10 +152,13 @@ class AskRunner(QObject):
             from vetline.adapters.llm.headless import ask_settings
 
             return llm_ask.ask_again(
-                last.request, providers, settings=ask_settings(settings), hooks=hooks
+                last.request,
+                providers,
+                settings=ask_settings(settings, self.keys.lookup),
+                hooks=hooks,
             )
 
-        self._run(f"Asking {providers[0].name} again", last.workspace, asking)
+        self._run(f"Asking {providers[0].name} again", last.workspace, asking, providers)
         return True
 
     def can_revise(self, proposal: Proposal) -> bool:
@@ -158,17 +189,37 @@ class AskRunner(QObject):
                 providers,
                 level=asked_for.request.level,
                 files=files,
-                settings=ask_settings(controller.settings),
+                settings=ask_settings(controller.settings, self.keys.lookup),
                 hooks=hooks,
             )
 
-        self._run(f"Asking {providers[0].name} to revise “{proposal.title}”", workspace, asking)
+        what = f"Asking {providers[0].name} to revise “{proposal.title}”"
+        self._run(what, workspace, asking, providers)
         return True
 
     def warm_up(self) -> None:
         """Start importing the LLM machinery, so the first request does not wait for it."""
         if not self._llm_loaded:
             self._controller.start(self._load_llm())
+
+    def give_key(self, key: str, *, store: bool) -> bool:
+        """The key asked for by `key_needed`: kept in memory (saved too if `store`), then
+        the request that waited for it is sent. False if no request waits for a key."""
+        held, needed = self._held, self._needed
+        if held is None or needed is None or self.running or not key.strip():
+            return False
+        self._held = self._needed = None
+
+        async def keeping() -> None:
+            said = await self._controller.gateway.serial(self._keep, needed, key, store)
+            self.key_kept.emit(said)
+
+        self._run(held.what, held.workspace, held.asking, held.providers, keeping)
+        return True
+
+    def drop_key_request(self) -> None:
+        """The reviewer closed the key prompt: the held request is not sent."""
+        self._held = self._needed = None
 
     def cancel(self) -> None:
         """Stop at once: the stream, a rate-limit countdown, or reading the files."""
@@ -185,23 +236,53 @@ class AskRunner(QObject):
             await self._controller.gateway.serial(load_llm)
             self._llm_loaded = True
 
-    def _run(self, what: str, workspace: Path, asking: Asking) -> None:
+    def _keep(self, needed: KeyNeeded, key: str, store: bool) -> str:
+        return self.keys.remember(needed.provider, key, store=store, storage=needed.storage)
+
+    def _run(
+        self,
+        what: str,
+        workspace: Path,
+        asking: Asking,
+        providers: tuple[ProviderConfig, ...],
+        first: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self._held = self._needed = None
         self._cancel = threading.Event()
-        task = asyncio.ensure_future(self._guarded(asking, self._cancel, workspace))
+        held = _Held(what, workspace, asking, providers)
+        task = asyncio.ensure_future(self._guarded(held, self._cancel, first))
         task.add_done_callback(self._finished)
         self._task = task
         self.running_changed.emit(True)
         self.started.emit(what)
 
-    async def _guarded(self, asking: Asking, cancel: threading.Event, workspace: Path) -> None:
+    async def _guarded(
+        self,
+        held: _Held,
+        cancel: threading.Event,
+        first: Callable[[], Awaitable[None]] | None,
+    ) -> None:
+        workspace = held.workspace
         try:
             await self._load_llm()
+            if first is not None:
+                await first()
+            # The keyring may be slow to answer (D-Bus): asked on the I/O lane.
+            missing = await self._controller.gateway.serial(self.keys.missing, held.providers)
+            if missing:
+                provider, found = missing[0]
+                self._held = held
+                self._needed = KeyNeeded(
+                    provider, why_missing(provider, found), storage_for(provider, found)
+                )
+                self.key_needed.emit(self._needed)
+                return
             from vetline.adapters.llm import ask as llm_ask
 
             hooks = llm_ask.AskHooks(
                 on_progress=self.progress.emit, on_rate_limit_wait=self.waiting.emit, cancel=cancel
             )
-            result = await asking(hooks)
+            result = await held.asking(hooks)
         except AskCancelledError:
             self.cancelled.emit()
         except VetlineError as error:  # LlmError and unreadable files; no key is in them

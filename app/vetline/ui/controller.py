@@ -23,8 +23,6 @@ from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.files.kept import KeptFiles
 from vetline.adapters.files.workspace import Workspace
 from vetline.core.errors import InputError, VetlineError
-from vetline.core.hidden_text import hunk_findings
-from vetline.core.hidden_text import summary as hidden_summary
 from vetline.core.leash import Level, Violation
 from vetline.core.model import Change, Proposal
 from vetline.core.session import ReviewItem, ReviewSession
@@ -33,6 +31,7 @@ from vetline.operations.outcome import Outcome, OutcomeKind
 from vetline.operations.reviewer import Reviewer
 from vetline.operations.workspace_target import WorkspaceTarget
 from vetline.operations.write_target import StaleKey
+from vetline.ui.hidden_scans import HiddenScans
 from vetline.ui.queue_index import QueueIndex
 from vetline.ui.stale_bases import StaleBases, written_pairs
 from vetline.ui.tasks import (
@@ -72,6 +71,7 @@ class ReviewController(QObject):
     problem = Signal(str)  # for the banner: a refusal or a failure, in words
     note = Signal(str)  # for the status bar: what a command did
     command_finished = Signal()  # a write, undo or load is done (tests wait on this)
+    hidden_scanned = Signal()  # more hunks are known to hide characters or not (hidden_in)
     sources_opened = Signal()  # the queue's sources changed (remembered for next start)
     # A big source is being parsed (its name and size, in words), or "" when none is.
     loading_changed = Signal(str)
@@ -107,7 +107,11 @@ class ReviewController(QObject):
         self.stale_bases = StaleBases()
         # Proposals asked of a model at a stricter level than the slider's keep that leash.
         self.asked_levels: dict[str, Level] = {}
-        self._hidden: dict[str, str] = {}  # hunk id -> what it hides (see hidden_in)
+        # What each hunk hides, found off the GUI thread; an accept waits for it.
+        self.hidden_scans = HiddenScans(gateway, self._start, self)
+        self.hidden_scans.scanned.connect(self._on_hidden_scanned)
+        self.session.hidden_summary = self.hidden_scans.summary_now
+        self._after_scan: Callable[[], object] | None = None
         self.written_paths: set[str] = set()  # every path a verdict of this window wrote
         self._repository: RepositoryTarget | None = None  # set where one is opened
         self.busy = False
@@ -159,6 +163,8 @@ class ReviewController(QObject):
         if len(fresh) < len(proposals):
             self.note.emit(f"{len(proposals) - len(fresh)} proposal(s) already in the queue")
         self.session.add_proposals(fresh)
+        # Looked at now, so each is known before the reviewer reaches it.
+        self.hidden_scans.request(hunk for proposal in fresh for hunk in proposal.hunks)
         self.sources.extend(spec for spec in sources if spec not in self.sources)
         self.demo = self.demo or demo
         self.queue_rebuilt.emit()
@@ -306,23 +312,38 @@ class ReviewController(QObject):
 
     def accept(self, confirmed_hidden: str | None = None, confirmed_unread: bool = False) -> bool:
         """Accept the current hunk; one that hides characters waits for a confirm first, and
-        so does a big one accepted faster than it can be read (when the settings ask)."""
+        so does a big one accepted faster than it can be read (when the settings ask); one
+        not yet looked at for hidden characters waits for that."""
         item = self.current
         hidden = self.hidden_in(item) if item is not None and not self.busy else ""
+        if hidden is None and item is not None:
+            self._wait_for_scan(
+                lambda: self.current is item and self.accept(confirmed_hidden, confirmed_unread)
+            )
+            return False
         if hidden and confirmed_hidden != hidden:
             self.confirm_hidden.emit(item, hidden)
             return False
         if not (confirmed_unread or self.busy) and self.session.accept_asks_first():
             self.confirm_unread.emit(item)
             return False
-        return self._write(lambda: self.reviewer.accept(hidden, unread=confirmed_unread))
+        return self._write(lambda: self.reviewer.accept(hidden or "", unread=confirmed_unread))
 
-    def hidden_in(self, item: ReviewItem) -> str:
-        """What the hunk's added lines hide, in words ("" for nothing); remembered per hunk."""
-        known = self._hidden.get(item.hunk.id)
-        if known is None:
-            known = self._hidden[item.hunk.id] = hidden_summary(hunk_findings(item.hunk))
-        return known
+    def hidden_in(self, item: ReviewItem) -> str | None:
+        """What the hunk's added lines hide, in words ("" for nothing); None while it is
+        still being looked at (hidden_scanned says when more is known)."""
+        return self.hidden_scans.summary_of(item.hunk)
+
+    def _wait_for_scan(self, then: Callable[[], object]) -> None:
+        """Run `then` once the hunks it needs are looked at (the newest wait wins)."""
+        self._after_scan = then
+        self.note.emit("Looking for hidden characters first…")
+
+    def _on_hidden_scanned(self) -> None:
+        self.hidden_scanned.emit()
+        then, self._after_scan = self._after_scan, None
+        if then is not None and not self.busy:
+            then()
 
     def reject(self, reason: str = "") -> bool:
         return self._write(lambda: self.reviewer.reject(reason))
@@ -331,6 +352,17 @@ class ReviewController(QObject):
         return self._write(lambda: self.reviewer.edit(new_text))
 
     def accept_rest(self) -> bool:
+        current = self.current
+        if current is not None and not self.busy:
+            unknown = [
+                item.hunk
+                for item in self.session.items_of(current.proposal)
+                if not item.state.decided and self.hidden_scans.known(item.hunk) is None
+            ]
+            if unknown:
+                self.hidden_scans.request(unknown)
+                self._wait_for_scan(lambda: self.current is current and self.accept_rest())
+                return False
         return self._write(self.reviewer.accept_rest)
 
     def undo(self) -> bool:
@@ -339,7 +371,12 @@ class ReviewController(QObject):
     def split(self) -> None:
         if self.busy or not self._require_current():
             return
+        whole = self.current
+        before = {id(item) for item in self.session.items}
         outcome = self.reviewer.split()
+        if whole is not None:
+            pieces = [item.hunk for item in self.session.items if id(item) not in before]
+            self.hidden_scans.split(whole.hunk, pieces)
         self._report(outcome)
         if outcome.ok:
             self.queue_rebuilt.emit()

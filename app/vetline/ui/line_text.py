@@ -19,11 +19,14 @@ MAX_DRAWN_CHARS = 10_000
 
 # Characters that draw as nothing (or move other text) and so could hide what a line does:
 # C0/C1 controls, bidi overrides (Trojan Source), zero-width and invisible formatting
-# characters, Unicode tag characters (used to smuggle hidden instructions to models), and
-# lone surrogates (undecodable bytes kept by surrogateescape).
+# characters and fillers (the combining grapheme joiner, the Hangul filler), variation
+# selectors and Unicode tag characters (used to smuggle hidden instructions to models),
+# and lone surrogates (undecodable bytes kept by surrogateescape). The hunk's banner
+# names the same ones (core.hidden_text).
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0a-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e"
-    "\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f]"
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\xad\u034f\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\ud800-\udfff"
+    "\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
 )
 _TAB_OR_INVISIBLE = re.compile(f"\t|{_INVISIBLE.pattern}")
 _TAB_OR_INVISIBLE_OR_SPACE = re.compile(f"\t|{_INVISIBLE.pattern}| ")

@@ -236,6 +236,7 @@ class MainWindow(QMainWindow):
         controller.note.connect(self._note)
         controller.navigated.connect(self._on_navigated)
         controller.confirm_hidden.connect(self._confirm_hidden)
+        controller.hidden_scanned.connect(self._flag_current_hidden)
         ask_before_unread_accepts(self)
         controller.command_finished.connect(self._show_finished_if_done)
         controller.loading_changed.connect(self.loading.show_loading)
@@ -415,6 +416,9 @@ class MainWindow(QMainWindow):
             return
         self._flagged_hunk = item.hunk.id
         hidden = self.controller.hidden_in(item)
+        if hidden is None:  # still being looked at: said when hidden_scanned comes
+            self._flagged_hunk = ""
+            return
         if hidden:
             self.banner.show_problem(
                 f"This hunk hides characters: {hidden}. Such characters can reorder how a "
@@ -422,6 +426,11 @@ class MainWindow(QMainWindow):
                 "not do what it looks like. They are shown as ⟨U+…⟩; accepting asks a second "
                 "time."
             )
+
+    def _flag_current_hidden(self) -> None:
+        current = self.controller.current
+        if current is not None:
+            self._flag_hidden(current)
 
     def _confirm_hidden(self, item: ReviewItem, hidden: str) -> None:
         box = confirm_box(

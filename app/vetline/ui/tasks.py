@@ -135,6 +135,13 @@ class BackgroundWork:
             raise JobFailed(failure)
         return cast(T, value)
 
+    async def once(self, job: Callable[..., T], *args: Any) -> T:
+        """Run `job(*args)` in the worker process; never superseded, every caller is answered."""
+        failure, value = await self._run(self._worker_pool(), _guarded, job, *args)
+        if failure is not None:
+            raise JobFailed(failure)
+        return cast(T, value)
+
     def cancel(self, slot: str) -> bool:
         """Stop the cancellable job in `slot` (its process ends now); False if none runs."""
         pool = self._own_processes.pop(slot, None)

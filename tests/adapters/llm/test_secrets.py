@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import stat
+from pathlib import Path
 
 import pytest
 
+from vetline.adapters.llm.key_file import key_file_path, read_key_file, write_key_file
 from vetline.adapters.llm.secrets import (
     KEYRING_SERVICE,
     KeyringUnavailableError,
@@ -126,3 +130,69 @@ def test_storing_a_key_without_a_keyring_says_so(monkeypatch: pytest.MonkeyPatch
     expected = "no OS keyring is available" if HAS_KEYRING else "keyring package is not installed"
     with pytest.raises(KeyringUnavailableError, match=expected):
         store_key("openrouter", KEY)
+
+
+def test_a_saved_key_file_is_read_last(tmp_path: Path) -> None:
+    saved = tmp_path / "keys" / "router.key"
+    write_key_file(saved, "sk-saved-0123456789")
+
+    from_file = lookup_key(
+        "router",
+        api_key_env="ROUTER_KEY",
+        use_keyring=True,
+        environ={},
+        keyring_get=_unavailable,
+        key_file=saved,
+    )
+    from_variable = lookup_key(
+        "router",
+        api_key_env="ROUTER_KEY",
+        use_keyring=False,
+        environ={"ROUTER_KEY": KEY},
+        key_file=saved,
+    )
+    from_keyring = lookup_key(
+        "router",
+        api_key_env="ROUTER_KEY",
+        use_keyring=True,
+        environ={},
+        keyring_get=lambda service, username: KEY,
+        key_file=saved,
+    )
+
+    assert (from_file.key, from_file.source, from_file.missing) == (
+        "sk-saved-0123456789",
+        f"the key file {saved}",
+        None,
+    )
+    assert from_file.keyring_error == "no OS keyring is available on this system"
+    assert from_variable.key == KEY and from_keyring.key == KEY  # both win over the file
+
+
+def test_no_key_file_and_no_variable_is_missing(tmp_path: Path) -> None:
+    found = lookup_key(
+        "router",
+        api_key_env="ROUTER_KEY",
+        use_keyring=False,
+        environ={},
+        key_file=tmp_path / "keys" / "router.key",
+    )
+    assert (found.key, found.missing, found.keyring_error) == (None, "set ROUTER_KEY", None)
+
+
+def test_key_files_are_owner_only_and_one_per_provider_name(tmp_path: Path) -> None:
+    folder = tmp_path / "keys"
+    names = ["openai", "My Router", "my-router", "../../etc", "a/b", "."]
+    paths = [key_file_path(name, folder) for name in names]
+    assert len(set(paths)) == len(names)
+    assert all(path.parent == folder and not path.name.startswith(".") for path in paths)
+    assert paths[0] == folder / "openai.key"
+
+    write_key_file(paths[3], KEY)
+
+    assert read_key_file(paths[3]) == KEY
+    if os.name != "nt":
+        assert stat.S_IMODE(paths[3].stat().st_mode) == 0o600
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert [p.name for p in folder.iterdir()] == [paths[3].name]  # no temp file left
+    assert read_key_file(paths[0]) is None

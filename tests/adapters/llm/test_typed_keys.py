@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from vetline.adapters.llm.key_file import key_file_path
 from vetline.adapters.llm.providers import ProviderConfig
 from vetline.adapters.llm.request import RateLimitWait
 from vetline.adapters.llm.secrets import KeyLookup, KeyringUnavailableError
 from vetline.adapters.llm.terminal import StatusLine, type_missing_keys
-from vetline.adapters.llm.typed_keys import TYPED_SOURCE, TypedKeys
+from vetline.adapters.llm.typed_keys import (
+    TYPED_SOURCE,
+    KeyStorage,
+    TypedKeys,
+    storage_for,
+    why_missing,
+)
 
 KEY = "sk-typed-abcdefghijkl"
 NEEDS_KEY = ProviderConfig("router", "https://example.invalid/v1", "m", api_key_env="ROUTER_KEY")
@@ -143,3 +152,48 @@ def test_a_shorter_progress_text_wipes_the_longer_one() -> None:
     line.end()  # ending twice adds nothing
 
     assert stream.getvalue() == "\rlong text\rshort    \n"
+
+
+def test_without_a_keyring_the_place_offered_is_an_owner_only_file(tmp_path: Path) -> None:
+    found = _nothing_stored(NEEDS_KEY)
+    unusable = KeyLookup(None, "$ROUTER_KEY", keyring_error="no OS keyring is available")
+    with_keyring = replace(NEEDS_KEY, keyring=True)
+
+    assert storage_for(with_keyring, found) == KeyStorage("the OS keyring (vetline/router)")
+    offered = storage_for(with_keyring, unusable)
+    assert offered.key_file == key_file_path("router")
+    assert offered.words == (
+        f"{offered.key_file}, in plain text (not encrypted), readable only by your user account"
+    )
+    assert storage_for(NEEDS_KEY, found).key_file == key_file_path("router")
+    assert why_missing(with_keyring, unusable) == (
+        "no OS keyring is available, and $ROUTER_KEY is not set"
+    )
+    assert why_missing(NEEDS_KEY, found) == "$ROUTER_KEY is not set"
+
+
+def test_a_key_is_saved_in_the_file_only_when_asked(tmp_path: Path) -> None:
+    place = KeyStorage("a file", tmp_path / "keys" / "router.key")
+    keys = TypedKeys(_nothing_stored)
+
+    keys.remember(NEEDS_KEY, KEY, storage=place)
+    assert place.key_file is not None and not place.key_file.exists()
+
+    said = keys.remember(NEEDS_KEY, KEY, store=True, storage=place)
+    assert said == "provider 'router': the key is saved in a file"
+    assert place.key_file.read_text(encoding="utf-8") == f"{KEY}\n"
+
+
+def test_a_key_file_that_cannot_be_written_keeps_the_key_in_memory(tmp_path: Path) -> None:
+    blocker = tmp_path / "keys"
+    blocker.write_text("a file where the folder would go", encoding="utf-8")
+    place = KeyStorage("a file", blocker / "router.key")
+    keys = TypedKeys(_nothing_stored)
+
+    said = keys.remember(NEEDS_KEY, KEY, store=True, storage=place)
+
+    assert said.startswith(
+        "provider 'router': the key typed in is kept in memory for this run only:"
+        f" it could not be saved in {place.key_file} ("
+    )
+    assert keys.lookup(NEEDS_KEY).key == KEY and KEY not in said

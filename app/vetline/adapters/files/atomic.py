@@ -7,11 +7,16 @@ write it out, so durable writes use it there (and fsync where a file system refu
 it). On Windows a rename fails while another program (a virus scanner, an indexer, an
 editor) has the file open without sharing it; such a refusal is retried a few times
 with a short pause before it is reported.
+
+Temp files and second names are `.{name}.vetline-tmp-[TAG-]XXXXXXXX` and
+`.{name}.vetline-backup-[TAG-]XXXXXXXX` beside the file: TAG is the write's intent
+(adapters/files/intents.py), so what a killed write left is known to be its own.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -29,8 +34,21 @@ except ImportError:  # Windows
 NEW_FILE_MODE = 0o644
 TEMP_MARK = ".vetline-tmp-"
 BACKUP_MARK = ".vetline-backup-"
-# Keeps ".{name}{mark}XXXXXXXX" under the usual 255-byte file-name limit.
+# Keeps ".{name}{mark}{tag}-XXXXXXXX" under the usual 255-byte file-name limit.
 _NAME_ROOM = 200
+# The eight characters tempfile.mkstemp (and secrets.token_hex(4)) end a name with.
+_RANDOM_PART = "[a-z0-9_]{8}"
+
+
+def leftover_pattern(name: str, mark: str, tag: str | None) -> re.Pattern[str]:
+    """The exact names of our temp files (mark TEMP_MARK) or second names (BACKUP_MARK)
+    beside a file called `name`: those of the write tagged `tag`, or (tag None) untagged."""
+    tagged = "" if tag is None else re.escape(f"{tag}-")
+    return re.compile(rf"\.{re.escape(name[:_NAME_ROOM])}{re.escape(mark)}{tagged}{_RANDOM_PART}")
+
+
+def _prefix(target: Path, mark: str, tag: str) -> str:
+    return f".{target.name[:_NAME_ROOM]}{mark}{tag + '-' if tag else ''}"
 
 
 # Windows' "access denied" and "sharing violation": another process holds the file.
@@ -95,10 +113,8 @@ def durable_sync(descriptor: int) -> None:
     os.fsync(descriptor)
 
 
-def write_temp(target: Path, data: bytes, mode: int) -> Path:
-    descriptor, name = tempfile.mkstemp(
-        prefix=f".{target.name[:_NAME_ROOM]}{TEMP_MARK}", dir=target.parent
-    )
+def write_temp(target: Path, data: bytes, mode: int, tag: str = "") -> Path:
+    descriptor, name = tempfile.mkstemp(prefix=_prefix(target, TEMP_MARK, tag), dir=target.parent)
     temp = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as file:
@@ -112,9 +128,9 @@ def write_temp(target: Path, data: bytes, mode: int) -> Path:
     return temp
 
 
-def backup(target: Path) -> Path:
+def backup(target: Path, tag: str = "") -> Path:
     """A second name for the original file, so a failed swap can put it back."""
-    prefix = f".{target.name[:_NAME_ROOM]}{BACKUP_MARK}"
+    prefix = _prefix(target, BACKUP_MARK, tag)
     while True:
         backup = target.with_name(prefix + secrets.token_hex(4))
         try:

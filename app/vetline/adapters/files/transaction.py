@@ -35,6 +35,7 @@ from vetline.adapters.files.atomic import (
     write_atomically,
     write_temp,
 )
+from vetline.adapters.files.intents import remove_unfinished_temps
 from vetline.core.errors import StaleBaseError, UnsafePathError, VetlineError
 from vetline.core.model import sha256_hex
 
@@ -64,6 +65,19 @@ class Step:
         return self.data is not None or self.expected_sha256 is not None
 
 
+@dataclass(frozen=True, slots=True)
+class Untidy:
+    """What a write that took place could not finish cleanly (false when there is
+    nothing): files of ours it could not remove, and folders it could not sync, whose
+    renames may not survive a power cut yet."""
+
+    left_behind: tuple[Path, ...] = ()
+    unsynced: tuple[Path, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.left_behind or self.unsynced)
+
+
 @dataclass(slots=True)
 class Transaction:
     """Temp files first, then every rename; any failure puts the old files back.
@@ -77,6 +91,7 @@ class Transaction:
     check_expected: Callable[[Step], None]  # StaleBaseError unless the disk holds the base
     steps: list[Step]
     journal_dir: Path | None = None
+    tag: str = ""  # the write's intent, in its temp files' names (see atomic.py)
     temps: dict[str, Path] = field(default_factory=dict)
     backups: dict[str, Path] = field(default_factory=dict)
     created_folders: list[Path] = field(default_factory=list)
@@ -84,6 +99,8 @@ class Transaction:
     # Each file is moved into place (and back, on a rollback) with this, retried while
     # another process holds the file (Windows).
     rename: Rename = replace_file
+    left_behind: list[Path] = field(default_factory=list)  # could not be removed
+    unsynced: list[Path] = field(default_factory=list)  # folders whose fsync failed
 
     def run(self) -> None:
         try:
@@ -110,7 +127,10 @@ class Transaction:
             self._finish()
         finally:
             if self.journal is not None:
-                self.journal.unlink(missing_ok=True)
+                try:
+                    self.journal.unlink(missing_ok=True)
+                except OSError:  # the next open finds the write done, and removes it
+                    self.left_behind.append(self.journal)
 
     def _write_journal(self, folder: Path) -> Path:
         """Record what the renames will do, so a crash half-way can be finished later."""
@@ -135,9 +155,9 @@ class Transaction:
         if step.data is not None:
             self._make_folders(step.path)
             mode = NEW_FILE_MODE if step.mode is None else step.mode
-            self.temps[step.path] = write_temp(target, step.data, mode)
+            self.temps[step.path] = write_temp(target, step.data, mode, self.tag)
         if step.expected_sha256 is not None:
-            self.backups[step.path] = backup(target)
+            self.backups[step.path] = backup(target, self.tag)
 
     def _make_folders(self, rel: str) -> None:
         if _FOLDERS_BY_DESCRIPTOR:
@@ -234,11 +254,14 @@ class Transaction:
         return unrestored
 
     def _discard(self, keep_backups_of: Collection[str] = ()) -> None:
-        for path in self.temps.values():
-            path.unlink(missing_ok=True)
-        for rel, path in self.backups.items():
-            if rel not in keep_backups_of:
+        # Never let a failed clean-up hide why the write failed: what stays is noted.
+        doomed = [*self.temps.values()]
+        doomed += [path for rel, path in self.backups.items() if rel not in keep_backups_of]
+        for path in doomed:
+            try:
                 path.unlink(missing_ok=True)
+            except OSError:
+                self.left_behind.append(path)
         for folder in reversed(self.created_folders):
             with contextlib.suppress(OSError):  # not empty: something else is in it now
                 folder.rmdir()
@@ -247,8 +270,10 @@ class Transaction:
         # The files are in place now; a backup that will not go away is only clutter,
         # and reporting it as a failed write would be wrong.
         for kept in self.backups.values():
-            with contextlib.suppress(OSError):
+            try:
                 kept.unlink(missing_ok=True)
+            except OSError:
+                self.left_behind.append(kept)
         # As git does: a folder left empty by a delete or a rename goes too.
         emptied = [(self.root / step.path).parent for step in self.steps if step.data is None]
         _remove_empty_folders(emptied, self.root)
@@ -256,13 +281,16 @@ class Transaction:
         touched.update(folder.parent for folder in self.created_folders)
         touched.update(folder.parent for folder in emptied)
         for folder in sorted(touched):
+            # The renames are done: a failed sync is no failed write (nothing is undone
+            # and the verdicts took effect), but it is noted (Untidy.unsynced).
             try:
                 fsync_folder(folder)
-            except OSError as error:
-                raise WorkspaceIOError(
-                    f"the files were written, but syncing the folder {folder} failed: "
-                    f"{error.strerror}"
-                ) from error
+            except OSError:
+                self.unsynced.append(folder)
+
+    @property
+    def untidy(self) -> Untidy:
+        return Untidy(tuple(self.left_behind), tuple(self.unsynced))
 
 
 def finish_interrupted_writes(
@@ -275,6 +303,7 @@ def finish_interrupted_writes(
     it is and named.
     """
     notes: list[str] = []
+    remove_unfinished_temps(journal_dir, "write")
     for journal in sorted(journal_dir.glob("write-*.json")):
         try:
             document = json.loads(journal.read_bytes())

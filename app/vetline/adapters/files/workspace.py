@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from vetline.adapters.files.atomic import NEW_FILE_MODE, WorkspaceIOError
+from vetline.adapters.files.leftovers import Leftovers, clear_leftovers
 from vetline.adapters.files.modes import git_permissions, mode_bits, refuse_special_files
 from vetline.adapters.files.safety import NotRegularFileError, PathRules, read_regular_file
 from vetline.adapters.files.steps import (
@@ -27,6 +28,7 @@ from vetline.adapters.files.transaction import (
     JOURNAL_FOLDER,
     Step,
     Transaction,
+    Untidy,
     finish_interrupted_writes,
 )
 from vetline.core.errors import InputError, StaleBaseError, UnsafePathError
@@ -158,23 +160,38 @@ class Workspace:
             if data is not None or before[path] is not None
         ]
 
-    def write(self, plan: Sequence[FileWrite]) -> None:
-        """Write every file of the plan, or — if anything fails — none of them."""
+    def write(self, plan: Sequence[FileWrite], tag: str = "") -> Untidy:
+        """Write every file of the plan, or — if anything fails — none of them; `tag`
+        (the write's intent) goes into the names of its temp files. Returns what could
+        not be tidied after a write that took place (false: nothing)."""
         steps = steps_of(plan)
         refuse_repeated_paths(steps)
         for step in steps:
             self.check_path(step.path)
             self.check_expected(step)
         changing = [step for step in steps if step.changes_something]
-        Transaction(
-            self.root, self.check_path, self.check_expected, changing, self.journal_dir
-        ).run()
+        transaction = Transaction(
+            self.root, self.check_path, self.check_expected, changing, self.journal_dir, tag
+        )
+        transaction.run()
+        return transaction.untidy
 
     def finish_interrupted_writes(self) -> list[str]:
         """Complete writes to this folder a crash stopped half-way; what was done, in words."""
         if self.journal_dir is None or not self.journal_dir.is_dir():
             return []
         return finish_interrupted_writes(self.root, self.journal_dir, self.check_path)
+
+    def clear_leftovers(
+        self,
+        files: Mapping[str, tuple[str | None, str | None]],
+        tag: str,
+        *,
+        completed: bool = False,
+    ) -> Leftovers:
+        """Remove the temp files and backups a write could not (a kill before its journal,
+        an I/O error while cleaning up) left beside `files` (leftovers.py)."""
+        return clear_leftovers(self.check_path, files, tag, completed=completed)
 
     def apply_proposal(
         self,

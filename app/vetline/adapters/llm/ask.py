@@ -46,10 +46,10 @@ from vetline.adapters.llm.request import (
     AskSettings,
     AskStatus,
     RateLimitWait,
-    lookup_provider_key,
 )
 from vetline.adapters.llm.scope import SCOPE_RULE, scope_summary
 from vetline.adapters.llm.shown import quoted
+from vetline.adapters.llm.typed_keys import lookup_provider_key
 from vetline.core.leash import Level, Violation
 from vetline.core.model import Agent, FileStatus, Proposal
 

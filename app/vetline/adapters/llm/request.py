@@ -14,6 +14,7 @@ from vetline.adapters.llm.prompt import ChatMessage, FileText, ask_messages, rev
 from vetline.adapters.llm.providers import ProviderConfig
 from vetline.adapters.llm.reply import IncompleteAnswer
 from vetline.adapters.llm.scope import scope_statement, scope_violations
+from vetline.adapters.llm.typed_keys import lookup_provider_key
 from vetline.core.leash import Leash, Level, Violation
 from vetline.core.model import Proposal
 
@@ -24,12 +25,6 @@ DEFAULT_SEND_BACKS = 2
 # The openai client's own rule: a Retry-After of up to 60 s is waited out.
 DEFAULT_LONGEST_RATE_LIMIT_WAIT_S = 60.0
 AGENT_NAME = "vetline ask"
-
-
-def lookup_provider_key(provider: ProviderConfig) -> secrets.KeyLookup:
-    return secrets.lookup_key(
-        provider.name, api_key_env=provider.api_key_env, use_keyring=provider.keyring
-    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,8 @@
 keyring is optional. It is imported only when a provider asks for it, and when it is
 missing, or has no usable backend (headless Linux raises NoKeyringError), the key is
 taken from the environment instead and the caller is told so through `KeyLookup.warning`
-(never printed here). Key values never appear in anything this module returns except
+(never printed here). Last comes a key the reviewer chose to save in a file
+(adapters/llm/key_file.py). Key values never appear in anything this module returns except
 `KeyLookup.key` itself.
 """
 
@@ -13,7 +14,10 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
+
+from vetline.adapters.llm.key_file import read_key_file
 
 KEYRING_SERVICE = "vetline"
 
@@ -33,6 +37,7 @@ class KeyLookup:
     source: str  # e.g. "$OPENAI_API_KEY", "the OS keyring (vetline/openai)", "not needed"
     warning: str | None = None
     missing: str | None = None  # set when a key is configured but none was found: what to do
+    keyring_error: str | None = None  # the keyring was asked for and cannot be used: why
 
 
 def fallback_env_name(provider_name: str) -> str:
@@ -48,15 +53,19 @@ def lookup_key(
     use_keyring: bool,
     environ: Mapping[str, str] | None = None,
     keyring_get: KeyringGetter | None = None,
+    key_file: Path | None = None,
 ) -> KeyLookup:
-    """Find the key for `provider_name`: the keyring first when asked for, then the env var."""
+    """Find the key for `provider_name`: the keyring first when asked for, then the env var,
+    then `key_file` (a key saved there by the reviewer's choice)."""
     environ = os.environ if environ is None else environ
     warning = None
+    keyring_error = None
     if use_keyring:
         where = f"the OS keyring ({KEYRING_SERVICE}/{provider_name})"
         try:
             stored = (keyring_get or _keyring_get)(KEYRING_SERVICE, provider_name)
         except KeyringUnavailableError as error:
+            keyring_error = str(error)
             warning = f"{error}; "
         else:
             if stored:
@@ -70,11 +79,14 @@ def lookup_key(
     if warning is not None:
         warning = f"provider {provider_name!r}: {warning}using ${env_name} instead"
     if value:
-        return KeyLookup(value, f"${env_name}", warning)
+        return KeyLookup(value, f"${env_name}", warning, keyring_error=keyring_error)
+    saved = read_key_file(key_file) if key_file is not None else None
+    if saved is not None and key_file is not None:
+        return KeyLookup(saved, f"the key file {key_file}", keyring_error=keyring_error)
     hint = f"set {env_name}"
     if use_keyring:
         hint += f" or store the key with: keyring set {KEYRING_SERVICE} {provider_name}"
-    return KeyLookup(None, f"${env_name}", warning, missing=hint)
+    return KeyLookup(None, f"${env_name}", warning, missing=hint, keyring_error=keyring_error)
 
 
 def store_key(provider_name: str, key: str) -> None:

@@ -58,7 +58,9 @@ class Presence:
         if self._file is not None:
             # Unlink first where the system allows it, so no one sees an unlocked mark.
             if os.name != "nt" and self._path is not None:
-                self._path.unlink(missing_ok=True)
+                # A mark left behind is unlocked once closed: the next opener removes it.
+                with contextlib.suppress(OSError):
+                    self._path.unlink(missing_ok=True)
             self._file.close()
             if os.name == "nt" and self._path is not None:
                 with contextlib.suppress(OSError):

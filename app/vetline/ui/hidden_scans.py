@@ -1,0 +1,109 @@
+"""What each hunk hides (Trojan Source), known before the hunk can be accepted — found
+without loading Unicode's confusables data on the GUI thread.
+
+An all-ASCII hunk hides nothing, and saying so is one pass over its lines. A hunk with
+other characters needs the confusables data (a megabyte of JSON: 0.1–0.2 s to load, on
+a loaded machine more) to judge look-alike letters, so it is judged in the worker
+process, where that load never stalls a key press. Hunks are sent there as soon as
+their proposal is queued; until the answer is back, `summary_of` says None, and the
+controller holds an accept back (and carries it out when the answer comes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Iterable
+
+from PySide6.QtCore import QObject, Signal
+
+from vetline.core.hidden_text import hunk_summaries, hunk_summary, needs_lookalike_data
+from vetline.core.model import Hunk
+from vetline.ui.tasks import BackgroundWork, JobFailed
+
+
+class HiddenScans(QObject):
+    """Hunk id -> what the hunk's added lines hide ("" for nothing), found off the GUI thread."""
+
+    scanned = Signal()  # more hunks are known
+
+    def __init__(
+        self,
+        gateway: BackgroundWork,
+        start: Callable[[Coroutine[object, object, None]], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._gateway = gateway
+        self._start = start
+        self._known: dict[str, str] = {}
+        self._asked: set[str] = set()
+        self._held: list[list[Hunk]] | None = None  # batches waiting for `release`
+
+    def hold(self) -> None:
+        """Keep requests until `release`: the start queue is scanned after the window's
+        first paint, which neither waits for the worker process nor loads its machinery."""
+        if self._held is None:
+            self._held = []
+
+    def release(self) -> None:
+        """Send the requests kept since `hold`, and every later one at once."""
+        held, self._held = self._held or [], None
+        for batch in held:
+            self._start(self._scan(batch))
+
+    def summary_of(self, hunk: Hunk) -> str | None:
+        """What `hunk` hides, or None while it is being looked at (it is asked for then)."""
+        known = self.known(hunk)
+        if known is None:
+            self.request([hunk])
+        return known
+
+    def known(self, hunk: Hunk) -> str | None:
+        """What `hunk` hides if that is known (None: not yet; nothing is asked)."""
+        known = self._known.get(hunk.id)
+        if known is None and not needs_lookalike_data(hunk):
+            known = self._known[hunk.id] = ""  # ASCII only: nothing can hide in it
+        return known
+
+    def summary_now(self, hunk: Hunk) -> str:
+        """What `hunk` hides, found here and now if it is not known yet (a last resort:
+        the controller waits for `summary_of` before any accept)."""
+        known = self.summary_of(hunk)
+        if known is None:
+            known = self._known[hunk.id] = hunk_summary(hunk)
+        return known
+
+    def split(self, whole: Hunk, pieces: Iterable[Hunk]) -> None:
+        """`whole` was split into `pieces`: each piece of a hunk that hides nothing hides
+        nothing (a piece holds some of its lines, and words never span lines)."""
+        if self.known(whole) == "":
+            for piece in pieces:
+                self._known.setdefault(piece.id, "")
+        else:
+            self.request(pieces)
+
+    def request(self, hunks: Iterable[Hunk]) -> None:
+        """Look at these hunks in the worker process, unless known or asked already."""
+        wanted = {
+            hunk.id: hunk
+            for hunk in hunks
+            if hunk.id not in self._known
+            and hunk.id not in self._asked
+            and needs_lookalike_data(hunk)
+        }
+        if wanted:
+            self._asked.update(wanted)
+            if self._held is not None:
+                self._held.append(list(wanted.values()))
+            else:
+                self._start(self._scan(list(wanted.values())))
+
+    async def _scan(self, hunks: list[Hunk]) -> None:
+        try:
+            found = await self._gateway.once(hunk_summaries, hunks)
+        except (JobFailed, RuntimeError):
+            # The worker failed or is shut down: never leave a hunk unjudged.
+            found = hunk_summaries(hunks)
+        finally:
+            self._asked.difference_update(hunk.id for hunk in hunks)
+        self._known.update(found)
+        self.scanned.emit()

@@ -1,0 +1,318 @@
+"""A real `vetline apply` killed with SIGKILL, or failed by an I/O error, at every point
+of its write, one point per run.
+
+The child stops at its n-th file-system call (or log append) once the scripted review
+has begun, says so through a pipe and waits; the test then kills it with SIGKILL —
+waiting on the child's word, never on a clock. Or the n-th call fails with EIO (the log
+with the error SQLite's "disk I/O error" gives) and the child goes on as it would. The workspace is
+then opened again, as the next `apply` or the window would, and must hold no leftover
+of ours, no torn file, and exactly what the log says.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpers.gitrepo import git
+from vetline.adapters.decision_log import DecisionLog
+from vetline.adapters.inputs import load_source
+from vetline.core.leash import DEFAULT_DENIED_PATHS
+from vetline.core.session import ReviewSession
+from vetline.operations.workspace_target import WorkspaceTarget
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL and inherited pipes")
+
+OLD = "".join(f"line {i}\n" for i in range(20))
+NEW = OLD.replace("line 3\n", "line three\n").replace("line 15\n", "line fifteen\n")
+ADDED = "a new file\n"
+NAMES = ("a.txt", "b.txt")
+HUNKS = {"a.txt": 2, "b.txt": 2, "c.txt": 1}  # hunks of each file in the patch
+
+# Stops at its n-th point (0: never; it then reports how many points it passed). Points
+# are the moments just before each file-system call that changes the disk (through the
+# os module) and each append to the decision log, counted once `active` is set: the
+# disk just after one call is the disk just before the next.
+STOP_POINTS = """
+import errno, os, sys
+from vetline.adapters.decision_log import DecisionLog, DecisionLogError
+
+report = int(os.environ["VETLINE_TEST_REPORT_FD"])
+stop_at = int(os.environ["VETLINE_TEST_STOP_AT"])
+failing = os.environ["VETLINE_TEST_MODE"] == "fail"
+write, read = os.write, os.read
+passed = 0
+active = False
+
+def point(name, args=()):
+    global passed
+    if not active or not name.startswith("before"):
+        return
+    passed += 1
+    if passed != stop_at:
+        return
+    write(report, f"at {passed} {name}\\n".encode())
+    if not failing:
+        read(0, 1)  # stdin stays open and silent: wait here for the kill
+    elif name.endswith("log append"):  # as append says SQLite's error
+        raise DecisionLogError("the decision log failed: disk I/O error")
+    else:
+        where = str(args[0]) if args and isinstance(args[0], (str, os.PathLike)) else None
+        raise OSError(errno.EIO, "Input/output error", where)
+
+def watched(name, function):
+    def call(*args, **kwargs):
+        point(f"before {name}", args)
+        result = function(*args, **kwargs)
+        point(f"after {name}")
+        return result
+    return call
+
+for name in ("open", "fsync", "link", "replace", "rename", "unlink", "rmdir", "mkdir", "chmod"):
+    setattr(os, name, watched(name, getattr(os, name)))
+DecisionLog.append = watched("log append", DecisionLog.append)
+
+def done(code):
+    global active
+    active = False
+    write(report, f"passed {passed}\\n".encode())
+    sys.exit(code)
+"""
+
+# `vetline apply PATCH --workspace WS --accept all`, counted from the scripted review.
+STOPPING_APPLY = (
+    STOP_POINTS
+    + """
+from vetline.cli import main
+from vetline.operations.reviewer import Reviewer
+
+decide_all = Reviewer.decide_all
+
+def deciding(self, *args, **kwargs):
+    global active
+    active = True
+    return decide_all(self, *args, **kwargs)
+
+Reviewer.decide_all = deciding
+done(main(["apply", sys.argv[1], "--workspace", sys.argv[2], "--accept", "all", "--level", "4"]))
+"""
+)
+
+# The window's way: each hunk accepted by its own command, each file written once all
+# its hunks are decided (the same Reviewer and WorkspaceTarget the window drives).
+STOPPING_WINDOW = (
+    STOP_POINTS
+    + """
+import time
+from pathlib import Path
+from vetline.adapters.inputs import load_source
+from vetline.core.session import ReviewSession
+from vetline.operations.reviewer import Reviewer
+from vetline.operations.workspace_target import WorkspaceTarget
+
+patch, workspace, data = sys.argv[1], Path(sys.argv[2]), Path(os.environ["VETLINE_DATA_DIR"])
+with DecisionLog(data / "decisions.sqlite3") as log:
+    session = ReviewSession(
+        load_source(patch, workspace), record=log.append, clock=time.monotonic, level=4
+    )
+    target, _ = WorkspaceTarget.open(workspace, session, data, log=log)
+    reviewer = Reviewer(session, log, target)
+    active = True
+    for _ in range(len(session.items)):
+        outcome = reviewer.accept()
+        if outcome.problem:
+            print(outcome.message, file=sys.stderr)
+done(0)
+"""
+)
+
+
+def make_patch(folder: Path) -> Path:
+    """Two files changed and one added, as `git diff` writes it."""
+    for side in ("old", "new"):
+        (folder / side).mkdir(parents=True)
+        for name in NAMES:
+            (folder / side / name).write_text(OLD if side == "old" else NEW, encoding="utf-8")
+    (folder / "new" / "c.txt").write_text(ADDED, encoding="utf-8")
+    diff = git(folder, "diff", "--no-index", "--no-color", "old", "new", check=False)
+    patch = folder / "change.patch"
+    patch.write_bytes(diff.replace(b"a/old/", b"a/").replace(b"b/new/", b"b/"))
+    return patch
+
+
+def fresh_workspace(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    for name in NAMES:
+        (folder / name).write_text(OLD, encoding="utf-8")
+    return folder
+
+
+def apply_stopping_at(
+    stop_at: int,
+    patch: Path,
+    workspace: Path,
+    data: Path,
+    *,
+    fail: bool = False,
+    script: str = STOPPING_APPLY,
+) -> str:
+    """Run the apply; kill it with SIGKILL where it stops (or, with `fail`, fail the call
+    there and let it go on). Returns the child's report."""
+    read_end, write_end = os.pipe()
+    env = {
+        **os.environ,
+        "VETLINE_DATA_DIR": str(data),
+        "VETLINE_TEST_REPORT_FD": str(write_end),
+        "VETLINE_TEST_STOP_AT": str(stop_at),
+        "VETLINE_TEST_MODE": "fail" if fail else "stop",
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, str(patch), str(workspace)],
+        env=env,
+        pass_fds=(write_end,),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.close(write_end)
+    with os.fdopen(read_end, encoding="utf-8") as reports:
+        said = reports.readline()  # the child stopped at its point, or finished
+        if said.startswith("at ") and not fail:
+            child.send_signal(signal.SIGKILL)
+        reports.read()  # a failed call's child goes on to the end, and says so
+    _, errors = child.communicate(timeout=120)
+    if fail:
+        # An I/O error is reported, never a crash: exit 1 and words, or done anyway.
+        assert child.returncode in (0, 1) and "Traceback" not in errors, (said, errors)
+    elif said.startswith("at "):
+        assert child.returncode == -signal.SIGKILL, said
+    else:
+        assert child.returncode == 0, said
+    return said.strip()
+
+
+def reopen(workspace: Path, data: Path) -> list[str]:
+    """Open the workspace for writing as the next apply or the window does."""
+    with DecisionLog(data / "decisions.sqlite3") as log:
+        session = ReviewSession([], record=log.append, clock=time.monotonic)
+        _, notes = WorkspaceTarget.open(workspace, session, data, DEFAULT_DENIED_PATHS, log=log)
+    return notes
+
+
+def standing_verdicts(data: Path) -> dict[str, list[str]]:
+    """Per path, each hunk's verdict as the log has it now (not_applied: pending again)."""
+    standing: dict[tuple[str, str], str] = {}
+    with DecisionLog(data / "decisions.sqlite3") as log:
+        for row in log.rows():
+            key = (str(row["path"]), str(row["hunk_id"]))
+            standing[key] = "pending" if row["verdict"] == "not_applied" else str(row["verdict"])
+    by_path: dict[str, list[str]] = {}
+    for (path, _), verdict in sorted(standing.items()):
+        by_path.setdefault(path, []).append(verdict)
+    return by_path
+
+
+def check_log_and_disk_agree(workspace: Path, data: Path, said: str) -> bool:
+    """Returns whether the write happened; fails naming the point otherwise."""
+    names = sorted(path.name for path in workspace.iterdir())
+    texts = {name: (workspace / name).read_text(encoding="utf-8") for name in names}
+    written = texts.get("c.txt") == ADDED
+    if written:
+        assert names == ["a.txt", "b.txt", "c.txt"], said
+        assert texts == {"a.txt": NEW, "b.txt": NEW, "c.txt": ADDED}, said
+    else:
+        assert names == ["a.txt", "b.txt"], (said, names)  # no temp file, no backup
+        assert texts == {"a.txt": OLD, "b.txt": OLD}, said  # all or nothing
+    verdicts = standing_verdicts(data)
+    for path, hunks in verdicts.items():
+        if written:
+            assert hunks == ["accepted"] * len(hunks), (said, path, hunks)
+        else:
+            assert "accepted" not in hunks, (said, path, hunks)
+    if written:
+        assert sorted(verdicts) == ["a.txt", "b.txt", "c.txt"], said
+    for folder in ("write-intents", "write-journals"):
+        left = list((data / folder).iterdir()) if (data / folder).is_dir() else []
+        assert left == [], (said, left)
+    return written
+
+
+def at_every_point(
+    tmp_path: Path, check: Callable[[Path, Path, str], object], **how: Any
+) -> list[object]:
+    """Run the child once to count its points, then once per point (killed, or failed,
+    there), reopen the workspace and `check` it; returns what each check said."""
+    patch = make_patch(tmp_path / "patch")
+    whole = apply_stopping_at(0, patch, fresh_workspace(tmp_path / "w0"), tmp_path / "d0", **how)
+    points = int(whole.split()[1])
+    assert points > 10, whole  # the write's steps are all there to stop at
+    checked = []
+    for point in range(1, points + 1):
+        workspace = fresh_workspace(tmp_path / f"w{point}")
+        data = tmp_path / f"d{point}"
+        said = apply_stopping_at(point, patch, workspace, data, **how)
+        assert said.startswith(f"at {point} "), said
+        reopen(workspace, data)
+        checked.append(check(workspace, data, said))
+    return checked
+
+
+def test_a_kill_at_any_point_of_a_write_leaves_no_leftovers_and_the_log_agrees(
+    tmp_path: Path,
+) -> None:
+    written = at_every_point(tmp_path, check_log_and_disk_agree)
+    # Both ends were reached: kills before the renames, and kills after them.
+    assert set(written) == {True, False}
+
+
+def test_an_io_error_at_any_point_of_a_write_leaves_the_log_and_the_disk_agreeing(
+    tmp_path: Path,
+) -> None:
+    written = at_every_point(tmp_path, check_log_and_disk_agree, fail=True)
+    assert set(written) == {True, False}
+
+
+def check_each_file_agrees(workspace: Path, data: Path, said: str) -> int:
+    """Files written one by one (the window's way): each is whole, as it was or as
+    proposed, and as proposed exactly when every hunk of it stands accepted in the log.
+    Returns how many were written."""
+    proposed = {"a.txt": (OLD, NEW), "b.txt": (OLD, NEW), "c.txt": (None, ADDED)}
+    names = sorted(path.name for path in workspace.iterdir())
+    assert set(names) <= set(proposed), (said, names)  # no temp file, no backup
+    verdicts = standing_verdicts(data)
+    written = 0
+    for name, (old, new) in proposed.items():
+        path = workspace / name
+        text = path.read_text(encoding="utf-8") if path.exists() else None
+        assert text in (old, new), (said, name, text)
+        all_accepted = verdicts.get(name, []) == ["accepted"] * HUNKS[name]
+        assert all_accepted == (text == new), (said, name, verdicts.get(name))
+        written += text == new
+    for folder in ("write-intents", "write-journals"):
+        left = list((data / folder).iterdir()) if (data / folder).is_dir() else []
+        assert left == [], (said, left)
+    return written
+
+
+def test_a_kill_at_any_point_of_a_review_in_the_window_leaves_the_log_and_disk_agreeing(
+    tmp_path: Path,
+) -> None:
+    patch = make_patch(tmp_path / "hunks")
+    found = {
+        change.path: len(change.hunks)
+        for proposal in load_source(str(patch), fresh_workspace(tmp_path / "w-hunks"))
+        for change in proposal.changes
+    }
+    assert found == HUNKS  # a file waits for its second hunk before it is written
+
+    written = at_every_point(tmp_path, check_each_file_agrees, script=STOPPING_WINDOW)
+    assert set(written) == {0, 1, 2, 3}  # killed before, between and after the files' writes
