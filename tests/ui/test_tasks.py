@@ -188,3 +188,32 @@ def test_a_loader_started_ahead_parses_the_first_big_source(
     assert ahead != os.getpid() and again not in (ahead, os.getpid())  # one process each
     gateway.start_loader()  # started and never used: shutting down still ends it
     gateway.shutdown()
+
+
+ORPHAN_PROBE = """
+import asyncio, os, sys
+from vetline.ui.tasks import BackgroundWork
+
+gateway = BackgroundWork()
+print(asyncio.run(gateway.latest("pid", os.getpid)), flush=True)
+os._exit(0)  # as a killed window ends: no shutdown, the worker is not told
+"""
+
+
+def test_a_worker_ends_when_the_window_process_is_gone() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", ORPHAN_PROBE],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        timeout=120,  # a hang guard: a worker left running keeps the pipe open
+        check=True,
+    )
+    worker = int(done.stdout.split()[0])
+    assert worker != os.getpid()
+    assert not Path(f"/proc/{worker}").exists() or "zombie" in Path(
+        f"/proc/{worker}/status"
+    ).read_text(encoding="ascii")

@@ -26,6 +26,7 @@ should not pay for loading Qt.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -197,7 +198,29 @@ def _one_process() -> ProcessPoolExecutor:
     from concurrent.futures import ProcessPoolExecutor
 
     # "spawn": a fork of a process running Qt threads can deadlock in the child.
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_end_with_parent)
+
+
+def _end_with_parent() -> None:
+    """In a worker: end this process when the window's process ends, however it ends.
+
+    A pool's worker waits for jobs forever, so a window that was killed (or crashed)
+    would leave it running, holding memory and the terminal's pipes. The parent's
+    sentinel becomes readable when the parent is gone.
+    """
+    import multiprocessing
+    import threading
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(0)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
 def _broken_pool() -> type[Exception]:
