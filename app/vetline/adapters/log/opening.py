@@ -4,6 +4,7 @@ the schema, and hold the log's end against its head file."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from vetline.adapters.log.chain import GENESIS_HASH
@@ -37,10 +38,27 @@ def refuse_what_is_not_a_new_log(path: Path) -> None:
         raise DecisionLogError(f"{path} is not a Vetline decision log (not an SQLite file)")
 
 
+# Turning a new log to WAL needs it alone for a moment, and SQLite answers "locked" at
+# once (no busy wait) while another process does the same: a few short tries settle it.
+_WAL_TRIES = 50
+_WAL_PAUSE_S = 0.02
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    for attempt in range(_WAL_TRIES):
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == _WAL_TRIES - 1:
+                raise
+            time.sleep(_WAL_PAUSE_S)
+
+
 def prepare(connection: sqlite3.Connection, path: Path) -> str:
     """Check the pages, make or migrate the schema, and hold the end against the head
     file; returns the log's id."""
-    connection.execute("PRAGMA journal_mode=WAL")
+    _use_wal(connection)
     connection.execute("PRAGMA synchronous=FULL")
     # macOS: a commit reaches the drive's platters, not only its cache (F_FULLFSYNC);
     # other systems ignore it.
