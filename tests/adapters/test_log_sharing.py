@@ -8,13 +8,13 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
+from helpers.command_line import wait_for_file
 from helpers.logkit import APP, decision, filled, vetline
 from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog, DecisionLogBusyError
 from vetline.adapters.log.head import head_path, read_head
@@ -71,11 +71,7 @@ LOCKER = textwrap.dedent(
 
 
 def wait_for(path: Path, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + HANG_GUARD_S
-    while not path.exists():
-        assert process.poll() is None, f"the other process ended early ({process.returncode})"
-        assert time.monotonic() < deadline, f"{path.name} never came"
-        time.sleep(0.01)
+    wait_for_file(path, process, HANG_GUARD_S)
 
 
 @pytest.fixture

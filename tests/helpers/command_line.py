@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HANG_GUARD_S = 120.0  # a hang guard for processes, not a budget
 
@@ -25,6 +26,23 @@ def vetline(
         check=False,
         timeout=120,
     )
+
+
+def wait_for_file(
+    path: Path, process: subprocess.Popen[Any], guard_s: float = HANG_GUARD_S
+) -> None:
+    """Wait until another process makes `path`; fail at once if it ends first, saying
+    what it printed on stderr when that was piped (the guard fails a hang)."""
+    deadline = time.monotonic() + guard_s
+    while not path.exists():
+        if process.poll() is not None:
+            said = process.communicate()[1] if process.stderr is not None else ""
+            said = said.decode(errors="replace") if isinstance(said, bytes) else said
+            raise AssertionError(
+                f"the other process ended early ({process.returncode}) {said[-2000:]}"
+            )
+        assert time.monotonic() < deadline, f"{path.name} never came"
+        time.sleep(0.01)
 
 
 def wait_until(condition: Callable[[], object], what: str) -> None:

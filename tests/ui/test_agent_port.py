@@ -12,9 +12,9 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from helpers.command_line import wait_for_file
 from helpers.mcp_agent import answer_of, connected
 from vetline.adapters.mcp.state import SERVER_FILE, TOKEN_FILE
 
@@ -40,14 +40,6 @@ sys.exit(main(args))
 WAIT_S = 60  # a hang guard, not a budget
 
 
-def wait_for(path: Path, child: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + WAIT_S
-    while not path.exists():
-        assert child.poll() is None, child.communicate()[1][-2000:]
-        assert time.monotonic() < deadline, f"{path.name} never appeared"
-        time.sleep(0.05)
-
-
 def test_the_first_agent_is_answered_by_a_server_loaded_for_it(tmp_path: Path) -> None:
     data, record = tmp_path / "data", tmp_path / "loaded.json"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
@@ -56,7 +48,7 @@ def test_the_first_agent_is_answered_by_a_server_loaded_for_it(tmp_path: Path) -
         [*command, "demo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
-        wait_for(record, child)
+        wait_for_file(record, child, WAIT_S)
         assert json.loads(record.read_text(encoding="utf-8")) == []  # listening, not loaded
         server = json.loads((data / SERVER_FILE).read_text(encoding="utf-8"))
         token = (data / TOKEN_FILE).read_text(encoding="ascii").strip()
