@@ -152,17 +152,6 @@ def test_a_bad_source_reaches_the_banner_not_a_traceback(
         qtbot.waitUntil(lambda: not controller.has_pending_work(), timeout=WAIT_MS)
 
 
-def test_a_worker_started_ahead_takes_the_first_job(
-    qtbot: QtBot, qt_loop: qasync.QEventLoop, gateway: BackgroundWork
-) -> None:
-    assert not gateway.worker_started  # only a big job (or start_worker) starts it
-    gateway.start_worker()
-    assert gateway.worker_started
-    new = BASE.replace("line 100\n", "changed\n")
-    hunks = run(qtbot, gateway.latest("diff", diff_texts_job, "a.txt", BASE, new, 3))
-    assert [hunk.old_start for hunk in hunks] == [98]
-
-
 def test_the_worker_reads_the_files_it_diffs(
     qtbot: QtBot, qt_loop: qasync.QEventLoop, gateway: BackgroundWork, tmp_path: Path
 ) -> None:
@@ -182,7 +171,9 @@ def test_a_loader_started_ahead_parses_the_first_big_source(
     qtbot: QtBot, qt_loop: qasync.QEventLoop
 ) -> None:
     gateway = BackgroundWork()
+    assert not gateway.worker_started  # only a job for it starts the worker
     gateway.start_loader()
+    assert not gateway.worker_started  # the loader is a process of its own
     ahead = run(qtbot, gateway.cancellable("first", os.getpid))
     again = run(qtbot, gateway.cancellable("second", os.getpid))
     assert ahead != os.getpid() and again not in (ahead, os.getpid())  # one process each

@@ -99,11 +99,6 @@ class BackgroundWork:
             raise JobFailed(failure)
         return cast(T, value)
 
-    def start_worker(self) -> None:
-        """Start the worker process now, when a big job is known to be coming: it starts
-        and loads its modules while the window builds itself, instead of after."""
-        self._submit(self._worker_pool(), _guarded, _ready)
-
     def start_loader(self) -> None:
         """Start the process the next cancellable job (a big source to parse) will run in,
         now: it starts and loads its modules while the window builds itself."""
