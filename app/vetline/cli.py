@@ -529,7 +529,7 @@ def _apply(args: argparse.Namespace) -> int:
     from vetline.adapters.paths import data_dir
     from vetline.core.session import ReviewSession
     from vetline.operations.repository_target import RepositoryTarget
-    from vetline.operations.reviewer import Reviewer
+    from vetline.operations.reviewer import Reviewer, refuse_unreviewed
     from vetline.operations.workspace_target import WorkspaceTarget
 
     settings = _settings(args)
@@ -552,7 +552,9 @@ def _apply(args: argparse.Namespace) -> int:
     except UnsafeSourceError as error:
         # Read, but refused for a path no file should have: the log says so.
         with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
-            Reviewer(session_on(log, error.proposals), log).refuse(str(error))
+            refuse_unreviewed(
+                log, error.proposals, str(error), reviewer=reviewer_name, level=level, leash=leash
+            )
         raise
     if source.git_tree is None and args.workspace is None:
         raise InputError("apply needs --workspace DIR, the folder the proposal's paths are in")

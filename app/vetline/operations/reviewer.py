@@ -8,12 +8,14 @@ inbox agent is answered once its whole proposal is decided.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vetline.adapters.decision_log import DecisionLog
 from vetline.core.errors import InputError, VetlineError
+from vetline.core.leash import Leash, Level
 from vetline.core.model import Change, Proposal
 from vetline.core.session import FileOutcome, ReviewSession
 from vetline.operations.outcome import DONE, Outcome, OutcomeKind
@@ -21,6 +23,28 @@ from vetline.operations.write_target import WriteTarget
 
 if TYPE_CHECKING:  # the inbox and its parsers load only where an inbox is followed
     from vetline.adapters.inbox import Inbox
+
+
+def refuse_unreviewed(
+    log: DecisionLog,
+    proposals: Sequence[Proposal],
+    reason: str,
+    *,
+    reviewer: str,
+    level: Level,
+    leash: Leash,
+) -> None:
+    """Proposals read but refused before anyone reviewed them (a path no file should
+    have): every hunk gets a `refused` row with the reason, and nothing is queued."""
+    session = ReviewSession(
+        list(proposals),
+        record=log.append,
+        clock=time.monotonic,
+        reviewer=reviewer,
+        level=level,
+        leash=leash,
+    )
+    Reviewer(session, log).refuse(reason)
 
 
 class Reviewer:

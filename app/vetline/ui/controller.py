@@ -28,7 +28,7 @@ from vetline.core.model import Change, Proposal
 from vetline.core.session import ReviewItem, ReviewSession
 from vetline.core.settings import Settings
 from vetline.operations.outcome import Outcome, OutcomeKind
-from vetline.operations.reviewer import Reviewer
+from vetline.operations.reviewer import Reviewer, refuse_unreviewed
 from vetline.operations.workspace_target import WorkspaceTarget
 from vetline.operations.write_target import StaleKey
 from vetline.ui.hidden_scans import HiddenScans
@@ -245,16 +245,16 @@ class ReviewController(QObject):
 
     def _log_refusal(self, proposals: Sequence[Proposal], reason: str) -> None:
         """A source read but refused: its hunks get a `refused` row each, as on the command
-        line (in a session of their own; nothing is queued)."""
-        refused = ReviewSession(
-            list(proposals),
-            record=self.log.append,
-            clock=time.monotonic,
-            reviewer=self.session.reviewer,
-            level=self.session.level,
-            leash=self.session.leash,
+        line."""
+        session = self.session
+        refuse_unreviewed(
+            self.log,
+            proposals,
+            reason,
+            reviewer=session.reviewer,
+            level=session.level,
+            leash=session.leash,
         )
-        Reviewer(refused, self.log).refuse(reason)
 
     def _open_inline(self, spec: str, workspace: Path | None, max_bytes: int) -> list[Proposal]:
         """Parse a source here; a repository folder becomes the window's git working tree.
