@@ -112,6 +112,20 @@ def _mark(
     return selection
 
 
+def _difference_marks(
+    box: QPlainTextEdit,
+    spans: Iterable[tuple[tuple[int, int], bool]],
+    place: Callable[[int], int],
+) -> list[QTextEdit.ExtraSelection]:
+    """A mark for each differing run of words that is not empty on this side: (its span,
+    whether it is critical); `place` turns a span's offset into one in the box's text."""
+    return [
+        _mark(box, place(a), place(b), _CRITICAL if critical else _DIFFERENT, strong=critical)
+        for (a, b), critical in spans
+        if b > a
+    ]
+
+
 class CitationView(QWidget):
     """Shows the citation item on screen; `open_source` and `fetch_urls` are commands."""
 
@@ -265,31 +279,16 @@ class CitationView(QWidget):
         self.comparison.setPlainText(f"{quote_label}{shown_quote}\n{source_label}{shown_passage}")
         first = len(quote_label)
         second = first + len(shown_quote) + 1 + len(source_label)
-        selections = []
-        for difference in differences:
-            back = _CRITICAL if difference.critical else _DIFFERENT
-            q0, q1 = difference.quote_span
-            s0, s1 = difference.source_span
-            if q1 > q0:
-                selections.append(
-                    _mark(
-                        self.comparison,
-                        first + in_quote(q0),
-                        first + in_quote(q1),
-                        back,
-                        strong=difference.critical,
-                    )
-                )
-            if s1 > s0:
-                selections.append(
-                    _mark(
-                        self.comparison,
-                        second + in_passage(s0 - start),
-                        second + in_passage(s1 - start),
-                        back,
-                        strong=difference.critical,
-                    )
-                )
+        selections = _difference_marks(
+            self.comparison,
+            [(difference.quote_span, difference.critical) for difference in differences],
+            lambda offset: first + in_quote(offset),
+        )
+        selections += _difference_marks(
+            self.comparison,
+            [(difference.source_span, difference.critical) for difference in differences],
+            lambda offset: second + in_passage(offset - start),
+        )
         self.comparison.setExtraSelections(selections)
 
     def _show_source(self, checked: CheckedCitation, check: CitationCheck) -> None:
@@ -305,15 +304,11 @@ class CitationView(QWidget):
         start, end = at(check.source_span[0] - base), at(check.source_span[1] - base)
         kind = "critical" if check.critical else str(check.status)
         selections = [_mark(self.source, start, end, _PASSAGE.get(kind, _PASSAGE["approximate"]))]
-        for difference in check.differences:
-            s0, s1 = difference.source_span
-            if s1 > s0:
-                back = _CRITICAL if difference.critical else _DIFFERENT
-                selections.append(
-                    _mark(
-                        self.source, at(s0 - base), at(s1 - base), back, strong=difference.critical
-                    )
-                )
+        selections += _difference_marks(
+            self.source,
+            [(difference.source_span, difference.critical) for difference in check.differences],
+            lambda offset: at(offset - base),
+        )
         self.source.setExtraSelections(selections)
         cursor = QTextCursor(self.source.document())
         cursor.setPosition(max(0, start))
