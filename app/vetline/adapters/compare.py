@@ -18,7 +18,7 @@ from vetline.core.errors import InputError
 from vetline.core.model import Agent, Proposal
 
 NULL_FILE = os.devnull
-# Larger than any source a window opens at once (input.max_source_mb's default is 64).
+# As large as the largest source a window opens by default (input.max_source_mb, 256 MB).
 MAX_COMPARED_BYTES = 256 << 20
 
 
