@@ -210,3 +210,23 @@ class McpService:
         except Exception:  # noqa: BLE001 - a failure while closing must not stop the window closing
             _log.exception("the MCP server did not stop cleanly")
         self._task = None
+        await _end_stream_watchers()
+
+
+async def _end_stream_watchers() -> None:
+    """End the task sse-starlette starts on the loop to watch for a server shutdown.
+
+    It only ever notices uvicorn's own signal handlers, which the window does not install,
+    so it would poll until the loop closes and then be reported as "destroyed but pending".
+    """
+    from sse_starlette import sse
+
+    watcher_code = sse._shutdown_watcher.__code__
+    watchers = [
+        task
+        for task in asyncio.all_tasks()
+        if getattr(task.get_coro(), "cr_code", None) is watcher_code
+    ]
+    for task in watchers:
+        task.cancel()
+    await asyncio.gather(*watchers, return_exceptions=True)
