@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
+from helpers import HANG_GUARD_S
 from helpers.command_line import vetline
 from helpers.gitrepo import git
 
@@ -470,6 +471,6 @@ def test_an_export_piped_into_head_ends_quietly(tmp_path: Path) -> None:
     process.stdout.close()  # as `head -1` does once it has its line
     errors = process.stderr.read().decode()
     process.stderr.close()
-    assert process.wait(timeout=120) == 0, errors
+    assert process.wait(timeout=HANG_GUARD_S) == 0, errors
     assert json.loads(first)["proposal_id"] == "p0"
     assert errors == ""

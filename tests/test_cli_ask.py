@@ -15,13 +15,13 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from helpers import HANG_GUARD_S
 from helpers.llm_server import error, expect_in_order, reply_json, route, sse_events, streamed
 
 BASE = "".join(f"line {n}\n" for n in range(1, 31))
 SMALL = BASE.replace("line 5\n", "line five\n")
 KEY = "sk-typed-0123456789abcdef"
 # A hang guard for reading a child's output, never a budget a test must meet.
-HANG_GUARD_S = 60
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="signals and ptys are POSIX")
 
@@ -73,7 +73,7 @@ def _run(command: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]
         capture_output=True,
         env=_environment(tmp_path),
         check=False,
-        timeout=120,
+        timeout=HANG_GUARD_S,
     )
     return subprocess.CompletedProcess(
         ran.args, ran.returncode, ran.stdout.decode(), ran.stderr.decode()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import HANG_GUARD_S
+
 PATCH = b"--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n"
 
 
@@ -24,7 +26,7 @@ def vetline(
         capture_output=True,
         env=env if env is not None else dict(os.environ),
         check=False,
-        timeout=60,
+        timeout=HANG_GUARD_S,
     )
 
 

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers import HANG_GUARD_S
+
 LATIN1_PATCH = (
     b'diff --git "a/caf\\351.txt" "b/caf\\351.txt"\nindex 1111111..2222222 100644\n'
     b'--- "a/caf\\351.txt"\n+++ "b/caf\\351.txt"\n@@ -1 +1 @@\n-one\n+two\n'
@@ -27,7 +29,7 @@ def vetline_strict_utf8(*args: str, data_dir: Path) -> subprocess.CompletedProce
         capture_output=True,
         env=env,
         check=False,
-        timeout=120,
+        timeout=HANG_GUARD_S,
     )
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import HANG_GUARD_S
+
 PACKAGE = Path(__file__).resolve().parents[1] / "app" / "vetline"
 
 FORBIDDEN = {
@@ -168,7 +170,11 @@ assert not any(name.startswith('PySide6') for name in sys.modules)
 print('ok')
 """
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=HANG_GUARD_S,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import HANG_GUARD_S
 from helpers.pdf_samples import tiny_pdf
 from vetline.adapters.sources.checker import CitationChecker, check_json, urls_to_fetch
 from vetline.adapters.sources.documents import (
@@ -270,7 +271,11 @@ assert kind_of("x", None, b"<!-- -->" * 600 + b"x") is SourceKind.TEXT
 print("ok")
 """
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD_S,
+        check=False,
     )
     assert (result.returncode, result.stdout.strip()) == (0, "ok"), result.stderr
 

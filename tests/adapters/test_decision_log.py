@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO_ROOT
+from helpers import HANG_GUARD_S, REPO_ROOT
 from vetline.adapters.decision_log import (
     APPLICATION_ID,
     COLUMNS,
@@ -280,7 +280,7 @@ def test_two_processes_append_concurrently(log_path: Path) -> None:
         time.sleep(0.01)
     log_path.with_name("start").touch()
     for writer in writers:
-        assert writer.wait(timeout=120) == 0
+        assert writer.wait(timeout=HANG_GUARD_S) == 0
 
     with DecisionLog(log_path) as log:
         rows = list(log.rows())

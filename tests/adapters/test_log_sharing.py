@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from helpers import HANG_GUARD_S
 from helpers.command_line import wait_for_file
 from helpers.logkit import APP, decision, filled, vetline
 from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog, DecisionLogBusyError
 from vetline.adapters.log.head import head_path, read_head
 from vetline.adapters.log.presence import IN_USE_SUFFIX
-
-HANG_GUARD_S = 60
 
 # Opens the log, reports its warnings, then appends when told to and closes when told to.
 HOLDER = textwrap.dedent(

@@ -8,6 +8,7 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
+from helpers import HANG_GUARD_MS
 from helpers.mcp_agent import finish, start
 from helpers.review_window import close_and_delete, new_window, show
 from vetline.adapters.decision_log import DecisionLog
@@ -67,7 +68,7 @@ def open_window(qtbot: QtBot, tmp_path: Path, name: str, level: int = 2) -> Wind
 
 def close_window(qtbot: QtBot, opened: Window) -> None:
     finish(qtbot, start(opened.agents.stop()))
-    qtbot.waitUntil(lambda: not opened.controller.has_pending_work(), timeout=15_000)
+    qtbot.waitUntil(lambda: not opened.controller.has_pending_work(), timeout=HANG_GUARD_MS)
     gateway = opened.controller.gateway
     close_and_delete(qtbot, opened.window)
     gateway.shutdown()
@@ -75,12 +76,12 @@ def close_window(qtbot: QtBot, opened: Window) -> None:
 
 
 def queued_ticket(qtbot: QtBot, opened: Window) -> str:
-    qtbot.waitUntil(lambda: bool(opened.controller.session.proposals), timeout=15_000)
+    qtbot.waitUntil(lambda: bool(opened.controller.session.proposals), timeout=HANG_GUARD_MS)
     return str(opened.controller.session.proposals[-1].id)
 
 
 def decide(qtbot: QtBot, opened: Window, *, reject: str | None = None) -> None:
     """The reviewer's verdict through the window's command path (what Ctrl+Y / Ctrl+N run)."""
     controller = opened.controller
-    with qtbot.waitSignal(controller.command_finished, timeout=15_000):
+    with qtbot.waitSignal(controller.command_finished, timeout=HANG_GUARD_MS):
         assert controller.reject(reject) if reject is not None else controller.accept()

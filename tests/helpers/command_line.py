@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-HANG_GUARD_S = 120.0  # a hang guard for processes, not a budget
+from helpers import HANG_GUARD_S
 
 
 def vetline(
@@ -24,7 +24,7 @@ def vetline(
         text=True,
         env=env,
         check=False,
-        timeout=120,
+        timeout=HANG_GUARD_S,
     )
 
 

@@ -13,8 +13,10 @@ from mcp.client.session import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from pytestqt.qtbot import QtBot
 
+from helpers import HANG_GUARD_MS, HANG_GUARD_S
+
 T = TypeVar("T")
-WAIT_MS = 15_000
+WAIT_MS = HANG_GUARD_MS
 
 
 @asynccontextmanager
@@ -22,7 +24,7 @@ async def connected(url: str, token: str) -> AsyncIterator[ClientSession]:
     """An initialised MCP client session; leaving the block disconnects it."""
     headers = {"Authorization": f"Bearer {token}"}
     async with (
-        httpx2.AsyncClient(headers=headers, timeout=30) as http,
+        httpx2.AsyncClient(headers=headers, timeout=HANG_GUARD_S) as http,
         streamable_http_client(url, http_client=http) as streams,
         ClientSession(streams[0], streams[1]) as session,
     ):

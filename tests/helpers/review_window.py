@@ -17,7 +17,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from helpers import REPO_ROOT
+from helpers import HANG_GUARD_MS, REPO_ROOT
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.demo import prepare_demo
 from vetline.core.model import Proposal
@@ -27,7 +27,7 @@ from vetline.ui.main_window import MainWindow
 from vetline.ui.tasks import BackgroundWork
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
-WAIT_MS = 15_000  # a worker process may be spawned; generous on a loaded 2-core machine
+WAIT_MS = HANG_GUARD_MS
 
 
 @dataclass

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import HANG_GUARD_S
 from helpers.command_line import vetline
 from helpers.gitrepo import git
 from vetline.adapters.decision_log import DecisionLog
@@ -77,7 +78,7 @@ def crash_apply(where: str, patch: Path, workspace: Path, data: Path) -> int:
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        timeout=HANG_GUARD_S,
     )
     return done.returncode
 
@@ -163,7 +164,7 @@ def test_an_io_error_during_the_write_is_logged_as_not_applied(
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        timeout=HANG_GUARD_S,
     )
     assert done.returncode == 1, done.stderr
     assert "No space left on device" in done.stderr

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from helpers import HANG_GUARD_S
 from helpers.gitrepo import git
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.inputs import load_source
@@ -189,7 +190,7 @@ def apply_stopping_at(
         if said.startswith("at ") and not fail:
             child.send_signal(signal.SIGKILL)
         reports.read()  # a failed call's child goes on to the end, and says so
-    _, errors = child.communicate(timeout=120)
+    _, errors = child.communicate(timeout=HANG_GUARD_S)
     if fail:
         # An I/O error is reported, never a crash: exit 1 and words, or done anyway.
         assert child.returncode in (0, 1) and "Traceback" not in errors, (said, errors)

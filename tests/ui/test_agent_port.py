@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers import HANG_GUARD_S
 from helpers.command_line import wait_for_file
 from helpers.mcp_agent import answer_of, connected
 from vetline.adapters.mcp.state import SERVER_FILE, TOKEN_FILE
@@ -37,7 +38,7 @@ QTimer.singleShot(0, look)
 from vetline.cli import main
 sys.exit(main(args))
 """
-WAIT_S = 60  # a hang guard, not a budget
+WAIT_S = HANG_GUARD_S
 
 
 def test_the_first_agent_is_answered_by_a_server_loaded_for_it(tmp_path: Path) -> None:

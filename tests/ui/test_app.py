@@ -15,6 +15,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from pytestqt.qtbot import QtBot
 
+from helpers import HANG_GUARD_S
 from helpers.review_window import ARTIFACTS, WAIT_MS
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.paths import resources_dir
@@ -124,7 +125,7 @@ def run_window(data: Path, mode: str, shot: Path | None = None, scale: str = "1"
     env = dict(os.environ, VETLINE_DATA_DIR=str(data), QT_QPA_PLATFORM="offscreen")
     env["QT_SCALE_FACTOR"] = scale
     arguments = [sys.executable, "-c", RUN, mode, str(shot or "")]
-    done = subprocess.run(arguments, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(arguments, env=env, capture_output=True, text=True, timeout=HANG_GUARD_S)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     return done.stdout

@@ -16,6 +16,7 @@ from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 from werkzeug import Request, Response
 
+from helpers import HANG_GUARD_MS
 from helpers.llm_server import reply_json, route, streamed, window_settings
 from helpers.review_window import WAIT_MS, Review, open_review
 from helpers.widget_checks import assert_named, assert_plain
@@ -30,7 +31,7 @@ BUG = "    start = page * page_size\n"
 FIX = "    start = (page - 1) * page_size\n"
 KEY_VARIABLE = "VETLINE_TEST_ROUTER_KEY"
 KEY = "sk-Typed-JKN-0123456789"  # J, K and N: keys that decide hunks elsewhere
-ANSWER_MS = 30_000  # a guard against a hang, not a budget
+ANSWER_MS = HANG_GUARD_MS
 
 
 def settings_for(server: HTTPServer) -> Settings:

@@ -12,13 +12,14 @@ from PySide6.QtCore import Qt
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
+from helpers import HANG_GUARD_MS
 from helpers.llm_server import reply_json, request_bodies, route, streamed
 from helpers.review_window import Review, open_review
 from vetline.core.settings import default_settings
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 PAGER = "src/pager.py"
-ANSWER_MS = 30_000  # a guard against a hang, not a budget
+ANSWER_MS = HANG_GUARD_MS
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 from werkzeug import Request, Response
 
+from helpers import HANG_GUARD_MS
 from helpers.llm_server import (
     error,
     expect_in_order,
@@ -35,7 +36,7 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 PAGER = "src/pager.py"
 BUG = "    start = page * page_size\n"
 FIX = "    start = (page - 1) * page_size\n"
-ANSWER_MS = 30_000  # a guard against a hang, not a budget
+ANSWER_MS = HANG_GUARD_MS
 
 
 def settings_for(server: HTTPServer) -> Settings:

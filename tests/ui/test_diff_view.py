@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from helpers import REPO_ROOT
+from helpers import HANG_GUARD_MS, REPO_ROOT
 from helpers.proposals import text_change
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import Change, FileStatus, Hunk
@@ -99,7 +99,7 @@ def shown_view(
 def save(qtbot: QtBot, view: DiffView, name: str) -> Path:
     """Screenshot once the syntax colours deferred past the first paint have arrived."""
     view.viewport().repaint()
-    qtbot.waitUntil(lambda: not view.is_colouring_pending(), timeout=30_000)
+    qtbot.waitUntil(lambda: not view.is_colouring_pending(), timeout=HANG_GUARD_MS)
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
     assert view.grab().save(str(path))

@@ -17,6 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers import HANG_GUARD_S
+
 # Runs `vetline ARGS` and, at the end of the first paint that shows a hunk, writes the
 # names in sys.modules to the file named by the first argument.
 PROBE = """
@@ -100,7 +102,7 @@ def first_paint_modules(tmp_path: Path) -> list[str]:
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,  # a hang guard, not a budget
+        timeout=HANG_GUARD_S,  # a hang guard, not a budget
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]

@@ -12,6 +12,7 @@ import qasync
 from PySide6.QtCore import QEvent, QObject, Qt
 from pytestqt.qtbot import QtBot
 
+from helpers import HANG_GUARD_MS
 from helpers.review_window import WAIT_MS, Review, new_window, reviewing, show
 from vetline.core.hunks import hunks_from_texts
 from vetline.ui import diff_rows
@@ -80,7 +81,7 @@ def huge_queue(qtbot: QtBot, tmp_path: Path, qt_loop: qasync.QEventLoop) -> Iter
     workspace = tmp_path / "workspace"
     workspace.mkdir()
     show(qtbot, window)
-    with qtbot.waitSignal(window.controller.command_finished, timeout=120_000):
+    with qtbot.waitSignal(window.controller.command_finished, timeout=HANG_GUARD_MS):
         window.controller.load_sources([str(source)], workspace)
     assert window.controller.gateway.cancellable_runs == 1  # big enough for a process of its own
     yield from reviewing(Review(window, log, workspace, qtbot), handed_to_qtbot=True)

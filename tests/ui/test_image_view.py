@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from helpers import HANG_GUARD_MS
 from helpers.images import encode, picture, rgba
 from vetline.core.commands import DEFAULT_KEYMAP
 from vetline.ui.image_canvas import ANNOTATION_COLOUR, ImageMode
@@ -46,7 +47,7 @@ def view(qtbot: QtBot) -> Iterator[ImagePairView]:
 
 
 def load(qtbot: QtBot, view: ImagePairView, before: bytes | None, after: bytes | None) -> None:
-    with qtbot.waitSignal(view.refined, timeout=20_000):
+    with qtbot.waitSignal(view.refined, timeout=HANG_GUARD_MS):
         view.set_images(before, after, "art/hero.png")
 
 
@@ -286,7 +287,7 @@ def test_size_format_and_alpha_changes_are_said_in_words(qtbot: QtBot, view: Ima
 
 def test_a_broken_image_is_said_and_nothing_breaks(qtbot: QtBot, view: ImagePairView) -> None:
     good = encode(BEFORE, "PNG")
-    with qtbot.waitSignal(view.ready, timeout=20_000):
+    with qtbot.waitSignal(view.ready, timeout=HANG_GUARD_MS):
         view.set_images(good, good[: len(good) // 2], "art/hero.png")
     assert "art/hero.png (after): the image is corrupt" in view.counts.text()
     assert view.facts.text() == "art/hero.png: cannot read the image"
@@ -302,11 +303,11 @@ def test_the_work_is_off_the_gui_thread_and_the_newest_pair_wins(
     second = encode(np.ascontiguousarray(AFTER[:300, :400]), "PNG")
     view.set_images(first, encode(AFTER, "PNG"), "first.png")
     assert view.pair is None  # set_images returned before anything was decoded
-    with qtbot.waitSignal(view.ready, timeout=20_000):
+    with qtbot.waitSignal(view.ready, timeout=HANG_GUARD_MS):
         view.set_images(second, second, "second.png")
     assert view.pair is not None and view.pair.name == "second.png"
     assert view.counts.text() == "No pixel changes"
-    qtbot.waitSignal(view.refined, timeout=20_000).wait()
+    qtbot.waitSignal(view.refined, timeout=HANG_GUARD_MS).wait()
     assert view.pair is not None and view.pair.name == "second.png"
 
 
@@ -329,7 +330,7 @@ def test_a_change_with_proposed_boxes_is_shown_with_them(
         ],
     }
     (proposal,) = load_bytes(json.dumps(document).encode(), "p.json", tmp_path)
-    with qtbot.waitSignal(view.refined, timeout=20_000):
+    with qtbot.waitSignal(view.refined, timeout=HANG_GUARD_MS):
         assert view.show_change(proposal.changes[0])
     view.set_mode(ImageMode.SIDE_BY_SIDE)
     assert view.counts.text() == "No pixel changes · 1 proposed box"

@@ -20,6 +20,7 @@ import qasync
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
+from helpers import HANG_GUARD_S
 from helpers.review_window import ARTIFACTS, WAIT_MS, Review
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.demo import prepare_demo
@@ -42,7 +43,11 @@ def test_the_window_starts_without_the_llm_machinery() -> None:
         "print(heavy)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD_S,
+        check=True,
     )
     assert done.stdout.strip() == "[]"
 
@@ -228,7 +233,7 @@ def test_the_window_opens_on_most_of_the_screen_centred(
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HANG_GUARD_S,
         check=False,
     )
     assert done.returncode == 0, done.stderr

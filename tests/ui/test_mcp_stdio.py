@@ -16,6 +16,7 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from pytestqt.qtbot import QtBot
 
+from helpers import HANG_GUARD_MS
 from helpers.agent_window import SMALL_FIX, Window, close_window, decide, open_window, queued_ticket
 from helpers.mcp_agent import answer_of, finish, start
 from vetline.cli import main
@@ -71,7 +72,9 @@ def test_a_stdio_host_proposes_hears_progress_and_gets_the_verdict(
     waiting = start(agent())
     ticket = queued_ticket(qtbot, reviewed)
     assert reviewed.controller.session.proposals[-1].title == "through stdio"
-    qtbot.waitUntil(lambda: bool(progress), timeout=15_000)  # progress came through the relay
+    qtbot.waitUntil(
+        lambda: bool(progress), timeout=HANG_GUARD_MS
+    )  # progress came through the relay
     decide(qtbot, reviewed, reject="not via stdio")
     leash, verdict = finish(qtbot, waiting)
     assert leash["level"] == 2

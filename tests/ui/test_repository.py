@@ -9,6 +9,7 @@ import qasync
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from helpers import HANG_GUARD_MS
 from helpers.gitrepo import GIT_ENV, GitRepo
 from helpers.review_window import (
     WAIT_MS,
@@ -22,7 +23,7 @@ NEW = OLD.replace(b"line 3\n", b"line three\n").replace(b"line 30\n", b"line thi
 STAGED_FIRST = OLD.replace(b"line 3\n", b"line three\n")  # base + the first hunk only
 IMAGE_OLD = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 IMAGE_NEW = b"\x89PNG\r\n\x1a\n" + bytes(reversed(range(256)))
-REFRESH_MS = 30_000  # a guard against a hang, not a budget: the watcher's speed is benched
+REFRESH_MS = HANG_GUARD_MS  # the watcher's speed is benched
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from helpers import HANG_GUARD_MS
 from helpers.review_window import Review
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -29,7 +30,7 @@ def test_accept_then_reject_with_reason_writes_only_the_accepted_hunk(review: Re
     review.qtbot.waitUntil(panel.isVisible)
     review.shot("03-reject-with-reason-panel", panel)
     review.qtbot.keyClick(panel.presets, Qt.Key.Key_Down)  # "unsafe"
-    with review.qtbot.waitSignal(review.controller.command_finished, timeout=15_000):
+    with review.qtbot.waitSignal(review.controller.command_finished, timeout=HANG_GUARD_MS):
         review.qtbot.keyClick(panel.presets, Qt.Key.Key_Return)
 
     rows = review.rows()
@@ -51,7 +52,7 @@ def test_edit_writes_the_edited_text_and_undo_restores_the_file(review: Review) 
     review.select_in_line(editor, "ln(V₂ / V₁)")
     review.type_text(editor, "ln(V₂/V₁)   (V₂ > V₁: W > 0)")
     review.shot("04-edit-panel", review.window.prompts.edit_panel)
-    with review.qtbot.waitSignal(review.controller.command_finished, timeout=15_000):
+    with review.qtbot.waitSignal(review.controller.command_finished, timeout=HANG_GUARD_MS):
         review.qtbot.keyClick(editor, Qt.Key.Key_Return, CTRL)
 
     written = review.file("notes/first-law.md")
@@ -88,7 +89,7 @@ def test_split_pieces_are_decided_and_written_one_by_one(review: Review) -> None
     review.qtbot.waitUntil(editor.isVisible)
     review.select_in_line(editor, "V₂ / V₁")
     review.type_text(editor, "V₂/V₁")
-    with review.qtbot.waitSignal(review.controller.command_finished, timeout=15_000):
+    with review.qtbot.waitSignal(review.controller.command_finished, timeout=HANG_GUARD_MS):
         review.qtbot.keyClick(editor, Qt.Key.Key_Enter, CTRL)
     assert [row["verdict"] for row in review.rows()] == ["accepted", "edited"]
     written = review.file("notes/first-law.md")
@@ -122,7 +123,7 @@ def test_accept_rest_is_refused_over_the_leash_until_the_slider_moves(review: Re
     review.press(Qt.Key.Key_Return, CTRL)
     box = review.window.prompts.last_dialog
     assert box is not None
-    with review.qtbot.waitSignal(review.controller.command_finished, timeout=15_000):
+    with review.qtbot.waitSignal(review.controller.command_finished, timeout=HANG_GUARD_MS):
         review.qtbot.keyClick(box, Qt.Key.Key_Return)
 
     rows = review.rows()
@@ -152,7 +153,7 @@ def test_a_stale_base_is_refused_in_the_banner(review: Review) -> None:
 
 
 def test_keys_pressed_while_a_write_is_in_flight_are_ignored(review: Review) -> None:
-    with review.qtbot.waitSignal(review.controller.command_finished, timeout=15_000):
+    with review.qtbot.waitSignal(review.controller.command_finished, timeout=HANG_GUARD_MS):
         review.press(Qt.Key.Key_Y, CTRL)
         assert review.controller.busy  # set before the write even starts
         review.press(Qt.Key.Key_Y, CTRL)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.gui
+from helpers import HANG_GUARD_S
 
-HANG_GUARD_S = 300
+pytestmark = pytest.mark.gui
 
 
 def self_test(tmp_path: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:

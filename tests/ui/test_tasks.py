@@ -14,6 +14,7 @@ import pytest
 import qasync
 from pytestqt.qtbot import QtBot
 
+from helpers import HANG_GUARD_S
 from helpers.review_window import WAIT_MS
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.paths import resources_dir
@@ -200,7 +201,7 @@ def test_a_worker_ends_when_the_window_process_is_gone() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
-        timeout=120,  # a hang guard: a worker left running keeps the pipe open
+        timeout=HANG_GUARD_S,  # a hang guard: a worker left running keeps the pipe open
         check=True,
     )
     worker = int(done.stdout.split()[0])

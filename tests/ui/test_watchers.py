@@ -15,6 +15,7 @@ import qasync
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from helpers import HANG_GUARD_MS, HANG_GUARD_S
 from helpers.review_window import Review, new_window, reviewing, show
 from vetline.ui.app import open_start_queue, read_last_session, remember_sessions
 from vetline.ui.watchers import InboxFollower
@@ -22,7 +23,7 @@ from vetline.ui.watchers import InboxFollower
 CTRL = Qt.KeyboardModifier.ControlModifier
 BASE = "".join(f"line {n}\n" for n in range(1, 41))
 NEW = BASE.replace("line 3\n", "line three\n").replace("line 30\n", "line thirty\n")
-ARRIVAL_MS = 30_000  # a guard against a hang, not a budget
+ARRIVAL_MS = HANG_GUARD_MS
 
 
 def proposal_file(proposal_id: str, title: str) -> str:
@@ -160,7 +161,7 @@ def run_vetline(*arguments: str) -> str:
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HANG_GUARD_S,
         check=False,
     )
     assert done.returncode == 0, done.stderr

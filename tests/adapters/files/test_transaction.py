@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import HANG_GUARD_S
 from helpers.three_files import NEW, OLD, three_file_workspace
 from vetline.adapters.files.workspace import FileWrite, Workspace
 from vetline.core.model import sha256_hex
@@ -134,7 +135,7 @@ def test_a_crash_in_a_single_file_write_is_finished_and_leaves_no_temp_file(
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        timeout=HANG_GUARD_S,
     )
     assert done.returncode == 9, done.stderr
     assert [path.name for path in root.iterdir() if ".vetline-tmp-" in path.name]
