@@ -20,7 +20,8 @@ _RELEASE_AFTER_S = 60.0
 
 @contextlib.contextmanager
 def special_file(path: Path, kind: str) -> Iterator[Path]:
-    """A FIFO or a Unix socket at `path` (its folder must exist) for the `with` block."""
+    """A FIFO or a Unix socket at `path` (its folder must exist) for the `with` block;
+    removed afterwards."""
     if kind == "socket":
         listener = socket.socket(socket.AF_UNIX)
         listener.bind(str(path))
@@ -28,6 +29,7 @@ def special_file(path: Path, kind: str) -> Iterator[Path]:
             yield path
         finally:
             listener.close()
+            path.unlink()
         return
     os.mkfifo(path)
     finished = threading.Event()
@@ -44,3 +46,4 @@ def special_file(path: Path, kind: str) -> Iterator[Path]:
     finally:
         finished.set()
         releaser.join()
+        path.unlink()
