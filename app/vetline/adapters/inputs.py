@@ -12,7 +12,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from vetline.adapters.files.safety import NotRegularFileError, link_refusal, read_regular_file
+from vetline.adapters.files.safety import (
+    NotRegularFileError,
+    device_kind,
+    link_refusal,
+    read_regular_file,
+)
 from vetline.core.errors import InputError, UnsafePathError
 from vetline.core.leash import escape_refusal
 from vetline.core.model import Proposal
@@ -75,6 +80,9 @@ def load_source(
     path = Path(spec)
     if path.is_dir():
         raise InputError(f"{spec} is a folder, not a proposal file")
+    kind = device_kind(path)
+    if kind is not None:
+        raise InputError(f"{spec}: it is {kind}, not a proposal file; nothing was read")
     try:
         with path.open("rb") as file:
             data = _read_at_most(file, max_bytes, spec)
