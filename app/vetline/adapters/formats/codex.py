@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vetline.adapters.formats.patch_source import unread_hunk, whole_source_proposal
+from vetline.adapters.formats.patch_source import (
+    refuse_endless_matching,
+    unread_hunk,
+    whole_source_proposal,
+)
 from vetline.adapters.formats.search_replace import ReadFile
 from vetline.core.errors import ContextMismatchError, InputError
 from vetline.core.hunks import HunkMismatchError, apply_hunks, hunks_from_texts
@@ -260,6 +264,7 @@ def _decode(raw: bytes, path: str, where: str) -> tuple[str, str]:
 
 def _section_hunks(path: str, base: str, sections: list[_Section], where: str) -> list[Hunk]:
     lines = split_lines(base)
+    refuse_endless_matching(where, path, len(sections), len(lines))
     # Compare without line endings (and without a BOM), as Codex does.
     keys = [line.rstrip("\r\n") for line in lines]
     if keys:

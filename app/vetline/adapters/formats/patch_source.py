@@ -11,6 +11,21 @@ from vetline.core.errors import InputError
 from vetline.core.model import Change, DiffLine, Hunk, Proposal
 from vetline.core.text import TextDecodeError, decode, encode
 
+# Placing edits in a file costs about (its edits × its lines) line comparisons: past this
+# many, a source is refused with the reason rather than keep the machine busy for hours.
+MAX_LINES_MATCHED = 20_000_000
+
+
+def refuse_endless_matching(where: str, path: str, edits: int, lines: int) -> None:
+    """Refuses `edits` blocks or sections for a file of `lines` lines when placing them
+    all would take more than MAX_LINES_MATCHED line comparisons."""
+    if edits * lines > MAX_LINES_MATCHED:
+        raise InputError(
+            f"{where}: {edits:,} edits of {path}, a file of {lines:,} lines, are more than"
+            f" Vetline places in one file ({MAX_LINES_MATCHED:,} line comparisons); split"
+            " them into smaller proposals"
+        )
+
 
 def decode_patch(data: bytes, source_name: str) -> str:
     """Patch bytes as text: UTF-8 keeps every byte; a UTF-16 BOM (PowerShell's `>`) is honoured."""

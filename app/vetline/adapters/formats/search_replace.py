@@ -6,7 +6,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vetline.adapters.formats.patch_source import unread_hunk, whole_source_proposal
+from vetline.adapters.formats.patch_source import (
+    refuse_endless_matching,
+    unread_hunk,
+    whole_source_proposal,
+)
 from vetline.core.errors import ContextMismatchError, InputError
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
@@ -174,6 +178,7 @@ def _edit_file(
             base, encoding = decode(raw)
         except TextDecodeError as error:
             raise InputError(f"{source}: {path}: {error}") from error
+    refuse_endless_matching(source, path, len(blocks), len(split_lines(base)))
     text = base
     shift = 0  # lines added by earlier blocks, to move Roo's start_line hints along
     for block in blocks:
