@@ -110,3 +110,31 @@ def test_check_writes_nothing_not_even_a_settings_folder(tmp_path: Path) -> None
 
     assert result.returncode == 0, result.stderr
     assert list(home.rglob("*")) == []
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_device_is_refused_unread_as_a_source_or_settings_file(tmp_path: Path) -> None:
+    source = tmp_path / "fix.patch"
+    source.write_bytes(PATCH)
+    data = ["--data-dir", str(tmp_path / "data")]
+
+    as_source = vetline(*data, "check", "/dev/zero")
+    as_settings = vetline(*data, "--config", "/dev/zero", "check", str(source))
+
+    for result in (as_source, as_settings):
+        assert result.returncode == 2, result.stderr
+        assert b"/dev/zero: it is a character device" in result.stderr
+
+
+def test_a_settings_file_far_too_big_is_refused_unread(tmp_path: Path) -> None:
+    config = tmp_path / "settings.toml"
+    config.write_bytes(b"# " + b"x" * (2 << 20) + b"\n[input]\nmax_source_mb = 1\n")
+    source = tmp_path / "fix.patch"
+    source.write_bytes(PATCH)
+
+    result = vetline(
+        "--data-dir", str(tmp_path / "data"), "--config", str(config), "check", str(source)
+    )
+
+    assert result.returncode == 2
+    assert b"larger than 1 MB" in result.stderr

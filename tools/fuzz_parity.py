@@ -6,7 +6,8 @@ Usage: .venv/bin/python tools/fuzz_parity.py [--runs N] [--seed S] [--keep DIR] 
 
 Every case where Vetline exits 0 with files other than git's (a silent difference), or
 refuses but changes files, or shows a traceback, is written to DIR as case-N.patch and
-named; the exit status is the number of such cases (0: none).
+named (with the hunks accepted, when only some were); the exit status is the number of
+such cases (0: none).
 """
 
 from __future__ import annotations
@@ -53,7 +54,11 @@ def main() -> int:
             args.keep.mkdir(parents=True, exist_ok=True)
             kept = args.keep / f"case-{case.number}.patch"
             kept.write_bytes(case.patch)
-            print(f"{problem}: {kept} (git {outcome.git_code}, vetline {outcome.vetline_code})")
+            accepted = f", --accept {','.join(case.accepted)}" if case.accepted else ""
+            print(
+                f"{problem}: {kept} (git {outcome.git_code}, vetline {outcome.vetline_code}"
+                f"{accepted})"
+            )
     print(f"{args.runs} cases, seed {args.seed}: {problems} problems")
     return min(problems, 100)
 

@@ -114,19 +114,30 @@ class Outcome:
 
 
 def compare_apply(
-    base: Path, patch: bytes, work: Path, *accept: str, git_command: tuple[str, ...] = ("apply",)
+    base: Path,
+    patch: bytes,
+    work: Path,
+    *accept: str,
+    git_command: tuple[str, ...] = ("apply",),
+    git_patch: bytes | None = None,
 ) -> Outcome:
     """Apply `patch` to copies of `base` with `git apply` (or `git_command`, such as
-    ("am",) for a mailbox, in a repository) and `vetline apply --accept all`."""
+    ("am",) for a mailbox, in a repository) and `vetline apply --accept all` (or the
+    hunks named in `accept`; `git_patch` is then what git applies: the patch holding
+    only them)."""
     git_copy, vetline_copy = work / "git", work / "vetline"
     for copy in (git_copy, vetline_copy):
         shutil.rmtree(copy, ignore_errors=True)
         shutil.copytree(base, copy, symlinks=True)
     patch_file = work / "input.patch"
     patch_file.write_bytes(patch)
+    git_patch_file = patch_file
+    if git_patch is not None:
+        git_patch_file = work / "git-input.patch"
+        git_patch_file.write_bytes(git_patch)
     if not (git_copy / ".git").exists():
         run_git(git_copy, "init", "-q")
-    applied = run_git(git_copy, *git_command, str(patch_file))
+    applied = run_git(git_copy, *git_command, str(git_patch_file))
     before = snapshot(vetline_copy)
     code, _, error = run_vetline(
         "--data-dir",

@@ -1,5 +1,8 @@
 """Mutated real patches, applied by git and by Vetline: any exit 0 must give git's tree.
 
+Some cases accept only some of a patch's hunks, as a reviewer does: Vetline is told
+which, and git applies the patch with the others cut out of its text.
+
 Shared by the quick run in the test suite and `tools/fuzz_parity.py` for long runs.
 """
 
@@ -15,6 +18,9 @@ from pathlib import Path
 
 from helpers.gitrepo import GitRepo
 from helpers.parity import Outcome, compare_apply
+from vetline.adapters.formats.unified import parse_unified
+from vetline.core.errors import VetlineError
+from vetline.core.model import FileStatus, HunkKind
 
 Mutation = Callable[[random.Random, list[bytes]], list[bytes]]
 
@@ -241,11 +247,73 @@ def mutate(chooser: random.Random, patch: bytes) -> bytes:
     return b"".join(lines)
 
 
+_HUNK_HEADER = re.compile(rb"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+
+
+def _hunk_spans(lines: list[bytes]) -> list[tuple[int, int]]:
+    """Where each hunk's lines are (its header to past its last line, "\\" lines too),
+    counted as git counts them, from the numbers in its header."""
+    spans = []
+    index = 0
+    while index < len(lines):
+        header = _HUNK_HEADER.match(lines[index])
+        if header is None:
+            index += 1
+            continue
+        start = index
+        old, new = (int(count) if count is not None else 1 for count in header.groups())
+        index += 1
+        while index < len(lines) and (old > 0 or new > 0 or lines[index].startswith(b"\\")):
+            marker = lines[index][:1]
+            old -= marker in (b" ", b"-", b"\n")
+            new -= marker in (b" ", b"+", b"\n")
+            index += 1
+        spans.append((start, index))
+    return spans
+
+
+def partial_acceptance(chooser: random.Random, patch: bytes) -> tuple[bytes, list[str]] | None:
+    """Some hunks of each edited file with two or more (at least one kept in each): the
+    patch with the others cut out, for git, and the ids of everything kept, for Vetline.
+    None when the patch does not parse or has no such file."""
+    try:
+        proposals = parse_unified(patch, "fuzz.patch")
+    except VetlineError:
+        return None
+    lines = re.findall(rb"[^\n]*\n|[^\n]+$", patch)
+    spans = _hunk_spans(lines)
+    text_hunks = [
+        (change, hunk)
+        for proposal in proposals
+        for change in proposal.changes
+        for hunk in change.hunks
+        if hunk.kind is HunkKind.TEXT
+    ]
+    if len(spans) != len(text_hunks):
+        return None  # a hunk the parser reads otherwise than by its header's numbers
+    dropped: set[int] = set()
+    for change in {change for change, _ in text_hunks}:
+        mine = [i for i, (owner, _) in enumerate(text_hunks) if owner is change]
+        if change.status is FileStatus.MODIFIED and len(mine) >= 2:
+            dropped.update(chooser.sample(mine, chooser.randrange(1, len(mine))))
+    if not dropped:
+        return None
+    cut = {line for i in dropped for line in range(*spans[i])}
+    kept_ids = [
+        hunk.id
+        for proposal in proposals
+        for hunk in proposal.hunks
+        if hunk.id not in {text_hunks[i][1].id for i in dropped}
+    ]
+    return b"".join(line for i, line in enumerate(lines) if i not in cut), kept_ids
+
+
 @dataclass(frozen=True)
 class Case:
     number: int
     patch: bytes
     outcome: Outcome
+    accepted: tuple[str, ...] = ()  # empty: all of it
 
 
 def run_cases(
@@ -263,5 +331,15 @@ def run_cases(
     shutil.copytree(base, plain, symlinks=True, ignore=ignored)
     chooser = random.Random(seed)
     for number in range(runs):
-        patch = mutate(chooser, chooser.choice(patches))
-        yield Case(number, patch, compare_apply(plain, patch, work / "case"))
+        # A quarter are real patches as they are, to have hunks to choose among.
+        as_is = chooser.random() < 0.25
+        patch = chooser.choice(patches)
+        patch = patch if as_is else mutate(chooser, patch)
+        chosen = as_is or chooser.random() < 0.5
+        partial = partial_acceptance(chooser, patch) if chosen else None
+        if partial is None:
+            yield Case(number, patch, compare_apply(plain, patch, work / "case"))
+            continue
+        git_patch, accepted = partial
+        outcome = compare_apply(plain, patch, work / "case", *accepted, git_patch=git_patch)
+        yield Case(number, patch, outcome, tuple(accepted))

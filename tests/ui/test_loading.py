@@ -13,9 +13,14 @@ from pytestqt.qtbot import QtBot
 from helpers.review_window import WAIT_MS, Review
 from vetline.core.settings import settings_from_document
 
-RESERVED_NAME = (
-    b"diff --git a/CON b/CON\nnew file mode 100644\n--- /dev/null\n+++ b/CON\n@@ -0,0 +1 @@\n+x\n"
-)
+RESERVED_NAME = {
+    "unified": (
+        b"diff --git a/CON b/CON\nnew file mode 100644\n--- /dev/null\n+++ b/CON\n"
+        b"@@ -0,0 +1 @@\n+x\n"
+    ),
+    "codex": b"*** Begin Patch\n*** Add File: CON\n+x\n*** End Patch\n",
+    "search-replace": b"CON\n<<<<<<< SEARCH\n=======\nx\n>>>>>>> REPLACE\n",
+}
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="a FIFO keeps the parse waiting")
@@ -43,12 +48,15 @@ def test_escape_stops_a_load_in_progress(review: Review, tmp_path: Path) -> None
     assert "Stopped loading" in review.window.statusBar().currentMessage()
 
 
+@pytest.mark.parametrize("source_format", RESERVED_NAME)
 @pytest.mark.parametrize("limit", [-1, 10**9], ids=["worker", "inline"])
-def test_a_source_refused_for_a_path_is_logged(review: Review, tmp_path: Path, limit: int) -> None:
+def test_a_source_refused_for_a_path_is_logged(
+    review: Review, tmp_path: Path, limit: int, source_format: str
+) -> None:
     controller = review.controller
     controller.gateway.inline_limit_bytes = limit
     source = tmp_path / "reserved.patch"
-    source.write_bytes(RESERVED_NAME)
+    source.write_bytes(RESERVED_NAME[source_format])
 
     with review.qtbot.waitSignal(controller.command_finished, timeout=WAIT_MS):
         controller.load_sources([str(source)], review.workspace)

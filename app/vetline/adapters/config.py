@@ -6,10 +6,13 @@ import os
 import tomllib
 from pathlib import Path
 
+from vetline.adapters.files.safety import device_kind
 from vetline.core.errors import InputError
 from vetline.core.settings import Settings, SettingsError, default_settings, settings_from_document
 
 SETTINGS_FILE_NAME = "settings.toml"
+# A settings file holds a few KB; anything near this is no settings file.
+MAX_SETTINGS_BYTES = 1 << 20
 
 
 def settings_path(explicit: str | Path | None = None) -> Path:
@@ -34,7 +37,7 @@ def load_settings(explicit: str | Path | None = None) -> Settings:
             raise InputError(f"settings file not found: {path}")
         return default_settings()
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = tomllib.loads(_read_settings_file(path).decode("utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"cannot read settings file {path}: {error}") from error
     except tomllib.TOMLDecodeError as error:
@@ -43,3 +46,18 @@ def load_settings(explicit: str | Path | None = None) -> Settings:
         return settings_from_document(document, source=str(path))
     except SettingsError as error:
         raise InputError(str(error)) from error
+
+
+def _read_settings_file(path: Path) -> bytes:
+    """The file's bytes: a device (/dev/zero never ends) or one over MAX_SETTINGS_BYTES is
+    refused, never read whole."""
+    kind = device_kind(path)
+    if kind is not None:
+        raise InputError(f"settings file {path}: it is {kind}, not a file")
+    with path.open("rb") as file:
+        data = file.read(MAX_SETTINGS_BYTES + 1)
+    if len(data) > MAX_SETTINGS_BYTES:
+        raise InputError(
+            f"settings file {path}: larger than {MAX_SETTINGS_BYTES >> 20} MB; not read"
+        )
+    return data

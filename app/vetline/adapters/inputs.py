@@ -12,7 +12,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from vetline.adapters.files.safety import NotRegularFileError, link_refusal, read_regular_file
+from vetline.adapters.files.safety import (
+    NotRegularFileError,
+    device_kind,
+    link_refusal,
+    read_regular_file,
+)
 from vetline.core.errors import InputError, UnsafePathError
 from vetline.core.leash import escape_refusal
 from vetline.core.model import Proposal
@@ -75,6 +80,9 @@ def load_source(
     path = Path(spec)
     if path.is_dir():
         raise InputError(f"{spec} is a folder, not a proposal file")
+    kind = device_kind(path)
+    if kind is not None:
+        raise InputError(f"{spec}: it is {kind}, not a proposal file; nothing was read")
     try:
         with path.open("rb") as file:
             data = _read_at_most(file, max_bytes, spec)
@@ -113,18 +121,12 @@ def load_bytes(data: bytes, source_name: str, workspace: Path | None) -> list[Pr
 
         proposals = parse_unified(data, source_name)
     else:
-        from vetline.adapters.formats.codex import parse_codex
-        from vetline.adapters.formats.patch_source import decode_patch
-        from vetline.adapters.formats.search_replace import parse_search_replace
-
         if workspace is None:
             raise InputError(
                 f"{source_name}: {source_format} need --workspace, the folder their file names"
                 " are relative to"
             )
-        text = decode_patch(data, source_name)
-        parse = parse_codex if source_format is SourceFormat.CODEX else parse_search_replace
-        proposals = parse(text, source_name, workspace_reader(workspace))
+        proposals = _read_edits(data, source_name, source_format, workspace)
     _refuse_unsafe_paths(proposals, source_name)
     if any(change.is_binary or change.image is not None for p in proposals for change in p.changes):
         from vetline.adapters.images.changes import add_image_facts
@@ -132,6 +134,37 @@ def load_bytes(data: bytes, source_name: str, workspace: Path | None) -> list[Pr
         reader = workspace_reader(workspace) if workspace is not None else None
         proposals = add_image_facts(proposals, reader)
     return proposals
+
+
+def _read_edits(
+    data: bytes, source_name: str, source_format: SourceFormat, workspace: Path
+) -> list[Proposal]:
+    """Codex or SEARCH/REPLACE edits, applied to the workspace's files. A file name no file
+    should have is refused before any file is read; that refusal, or one while reading (a
+    link out of the workspace, a FIFO), carries the edits as written, for the log."""
+    from vetline.adapters.formats.codex import codex_as_written, parse_codex
+    from vetline.adapters.formats.patch_source import decode_patch
+    from vetline.adapters.formats.search_replace import (
+        parse_search_replace,
+        search_replace_as_written,
+    )
+
+    text = decode_patch(data, source_name)
+    if source_format is SourceFormat.CODEX:
+        parse, as_written = parse_codex, codex_as_written
+    else:
+        parse, as_written = parse_search_replace, search_replace_as_written
+    try:
+        written = as_written(text, source_name)
+    except InputError:
+        written = []  # malformed: parsing it says why
+    _refuse_unsafe_paths(written, source_name)
+    try:
+        return parse(text, source_name, workspace_reader(workspace))
+    except UnsafeSourceError:
+        raise
+    except UnsafePathError as error:
+        raise UnsafeSourceError(f"{source_name}: {error}", written) from error
 
 
 def detect_format(data: bytes) -> SourceFormat | None:

@@ -259,3 +259,15 @@ def test_random_sections_rebuild_the_expected_text(
     assert change.new_text == "".join(line + "\n" for line in expected)
     assert len(change.hunks) == len(cuts) // 2
     _consistent(change)
+
+
+def test_more_sections_than_a_big_file_can_take_in_reasonable_time_are_refused(
+    workspace: Path,
+) -> None:
+    (workspace / "big.txt").write_text("".join(f"l{n}\n" for n in range(10_000)))
+    sections = "".join(f"@@\n-l{n}\n+L{n}\n" for n in range(3_000))
+    patch = f"*** Begin Patch\n*** Update File: big.txt\n{sections}*** End Patch\n"
+
+    message = _error(patch, workspace)
+
+    assert "3,000 edits of big.txt, a file of 10,000 lines" in message

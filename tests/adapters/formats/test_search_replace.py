@@ -247,3 +247,20 @@ def test_a_unique_search_is_replaced_exactly(
     (change,) = proposal.changes
     assert change.new_text == expected
     _check_consistent(change)
+
+
+def test_more_blocks_than_a_big_file_can_take_in_reasonable_time_are_refused(
+    workspace: Path,
+) -> None:
+    """Each block is looked for in the whole file, so the work grows as blocks × lines
+    (100,000 blocks on a million lines: days). Past 20 million comparisons (here 30
+    million) the source is refused, saying why."""
+    (workspace / "big.txt").write_text("".join(f"l{n}\n" for n in range(10_000)))
+    blocks = "".join(
+        f"big.txt\n<<<<<<< SEARCH\nl{n}\n=======\nL{n}\n>>>>>>> REPLACE\n" for n in range(3_000)
+    )
+
+    message = _error(blocks, workspace)
+
+    assert "3,000 edits of big.txt, a file of 10,000 lines" in message
+    assert "split them into smaller proposals" in message

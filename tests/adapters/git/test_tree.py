@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from helpers.gitrepo import GIT_ENV, GitRepo
+from helpers.parity import run_git
+from helpers.special_files import SPECIAL_KINDS, special_file
+from vetline.adapters.git.state import path_states
 from vetline.adapters.git.tree import GitTree, load_worktree
 from vetline.core.errors import InputError, StaleBaseError
 from vetline.core.hunks import split_hunk
@@ -498,3 +502,32 @@ def test_a_repository_without_commits_lists_every_file_as_new(tmp_path: Path) ->
 
     assert staged(fresh, "first.txt") == b"hello\n"
     assert fresh.git("rev-list", "--all") == b""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("kind", SPECIAL_KINDS)
+def test_a_fifo_or_socket_where_a_file_is_tracked_is_refused_unread(
+    repo: Project, kind: str
+) -> None:
+    repo.remove("gone.txt")
+    with special_file(repo.root / "gone.txt", kind):
+        with pytest.raises(InputError, match=r"'gone\.txt': .* it is a (FIFO|socket)"):
+            load_worktree(repo.root)
+        # git stops there too.
+        assert b"unsupported file type" in run_git(repo.root, "diff").stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("kind", SPECIAL_KINDS)
+def test_an_untracked_fifo_or_socket_is_left_out_as_git_leaves_it_out(
+    repo: Project, kind: str
+) -> None:
+    repo.write("story.txt", STORY.replace(b"line 3\n", b"line three\n"))
+    with special_file(repo.root / "pipe", kind):
+        tree = load_worktree(repo.root)
+        states = path_states(repo.root, ["pipe", "story.txt"])
+
+    assert [change.path for change in tree.changes] == ["story.txt"]
+    assert states["pipe"].disk == ("a FIFO (named pipe)" if kind == "fifo" else "a socket")
+    assert states["story.txt"].disk is not None
+    assert states["story.txt"].disk.startswith("file ")

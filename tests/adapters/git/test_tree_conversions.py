@@ -4,6 +4,7 @@ conversions: each verdict leaves the index and the work tree as git's own comman
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,35 @@ def test_a_rejected_deletion_comes_back_as_git_restore_writes_it(tmp_path: Path)
     _git(twin.root, "checkout", "--", "notes.txt")
     assert _state(repo.root) == _state(twin.root)
     assert (repo.root / "notes.txt").read_bytes().endswith(b"line 30\r\n")
+
+
+@pytest.mark.parametrize(
+    ("attributes", "autocrlf"), [("* text eol=crlf\n", "false"), ("", "true")], ids=["eol", "auto"]
+)
+def test_a_same_size_rewrite_in_the_index_entrys_second_is_a_change(
+    tmp_path: Path, attributes: str, autocrlf: str
+) -> None:
+    """Racy git: the file is rewritten with as many bytes in the second its index entry
+    records, and the index was written in that second too. Its stat matches the entry, yet
+    git compares the contents (the entry is racy) and sees the change; so must the scan."""
+    repo = _repository(tmp_path / "vetline", attributes, autocrlf)
+    # ctime moves with every write and says nothing here: the same second, as git sees it
+    # on a file system or build that keeps only seconds.
+    repo.git("config", "core.trustctime", "false")
+    notes, index = repo.root / "notes.txt", repo.root / ".git" / "index"
+    moment = 1_700_000_000 * 10**9
+    os.utime(notes, ns=(moment, moment))
+    _git(repo.root, "update-index", "--really-refresh")  # the entry records that second
+    before = notes.read_bytes()
+    after = before.replace(b"line 17", b"line XV")
+    assert len(after) == len(before) and after != before
+    notes.write_bytes(after)
+    os.utime(notes, ns=(moment, moment))
+    os.utime(index, ns=(moment, moment))
+
+    (change,) = load_worktree(repo.root).changes
+
+    assert _git(repo.root, "status", "--porcelain") == b" M notes.txt\n"  # as git sees it
+    assert change.path == "notes.txt"
+    assert [(hunk.removed, hunk.added) for hunk in change.hunks] == [(1, 1)]
+    assert "line XV\n" in (change.new_text or "")

@@ -91,6 +91,17 @@ def special_kind(mode: int) -> str | None:
     return next((what for test, what in _KINDS if test(mode)), None)
 
 
+def device_kind(path: Path) -> str | None:
+    """What the file at `path` is when it is a device or a socket: a read of it may never
+    end (/dev/zero), or it is no file at all. None for anything else, a FIFO included: a
+    pipe from a command (`<(git diff)`) is a fine input."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # whoever opens it says what is wrong
+    return None if stat.S_ISFIFO(mode) else special_kind(mode)
+
+
 def read_regular_file(path: Path) -> bytes:
     """The bytes of the regular file at `path`, without waiting on anything else there.
 

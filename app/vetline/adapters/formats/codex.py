@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from vetline.adapters.formats.patch_source import proposal_id, title_from_source
+from vetline.adapters.formats.patch_source import (
+    refuse_endless_matching,
+    unread_hunk,
+    whole_source_proposal,
+)
 from vetline.adapters.formats.search_replace import ReadFile
 from vetline.core.errors import ContextMismatchError, InputError
 from vetline.core.hunks import HunkMismatchError, apply_hunks, hunks_from_texts
@@ -70,13 +74,34 @@ def parse_codex(text: str, source_name: str, read_file: ReadFile) -> list[Propos
         changes.append(_change(operation, read_file, where))
     if not changes:
         raise InputError(f"{source_name}: no changes found")
-    return [
-        Proposal(
-            id=proposal_id(text),
-            title=title_from_source(source_name, "Codex patch"),
-            changes=tuple(changes),
-        )
+    return whole_source_proposal(text, source_name, "Codex patch", changes)
+
+
+def codex_as_written(text: str, source_name: str) -> list[Proposal]:
+    """The patch's changes as it states them, with no file read: what the log records
+    when the patch is refused before review (a file name no file should have)."""
+    changes = [
+        _as_written(operation) for operation in _read_operations(split_lines(text), source_name)
     ]
+    return whole_source_proposal(text, source_name, "Codex patch", changes)
+
+
+def _as_written(operation: _FileOp) -> Change:
+    path = operation.path
+    if operation.action == "add":
+        return _added(operation)
+    if operation.action == "delete":  # what the file holds was never read
+        return Change(path, FileStatus.DELETED, (_zero_line_hunk(path, HunkKind.DELETE_EMPTY),))
+    target = operation.move_to or path
+    renamed = target != path
+    items = [_zero_line_hunk(target, HunkKind.RENAME)] if renamed else []
+    items += [unread_hunk(target, section.lines) for section in operation.sections]
+    return Change(
+        target,
+        FileStatus.RENAMED if renamed else FileStatus.MODIFIED,
+        tuple({hunk.id: hunk for hunk in items}.values()),  # a section twice is one item
+        old_path=path if renamed else None,
+    )
 
 
 # ---- reading the patch ---------------------------------------------------------------------
@@ -181,9 +206,7 @@ def _change(operation: _FileOp, read_file: ReadFile, where: str) -> Change:
     if operation.action == "add":
         if raw is not None:
             raise ContextMismatchError(f"{where}: {path} already exists (the patch adds it)")
-        new = "".join(line + "\n" for line in operation.added_lines)
-        hunks = hunks_from_texts(path, "", new) or (_zero_line_hunk(path, HunkKind.CREATE_EMPTY),)
-        return Change(path, FileStatus.ADDED, hunks, base_text="", new_text=new)
+        return _added(operation)
     if raw is None:
         raise ContextMismatchError(f"{where}: {path} does not exist")
     base, encoding = _decode(raw, path, where)
@@ -223,6 +246,13 @@ def _change(operation: _FileOp, read_file: ReadFile, where: str) -> Change:
     )
 
 
+def _added(operation: _FileOp) -> Change:
+    path = operation.path
+    new = "".join(line + "\n" for line in operation.added_lines)
+    hunks = hunks_from_texts(path, "", new) or (_zero_line_hunk(path, HunkKind.CREATE_EMPTY),)
+    return Change(path, FileStatus.ADDED, hunks, base_text="", new_text=new)
+
+
 def _decode(raw: bytes, path: str, where: str) -> tuple[str, str]:
     if is_binary(raw):
         raise InputError(f"{where}: {path} is a binary file; a Codex patch cannot edit it")
@@ -234,6 +264,7 @@ def _decode(raw: bytes, path: str, where: str) -> tuple[str, str]:
 
 def _section_hunks(path: str, base: str, sections: list[_Section], where: str) -> list[Hunk]:
     lines = split_lines(base)
+    refuse_endless_matching(where, path, len(sections), len(lines))
     # Compare without line endings (and without a BOM), as Codex does.
     keys = [line.rstrip("\r\n") for line in lines]
     if keys:

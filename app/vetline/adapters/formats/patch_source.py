@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import PurePath
 
 from vetline.adapters.formats.mbox import MBOX_FROM
 from vetline.core.errors import InputError
+from vetline.core.model import Change, DiffLine, Hunk, Proposal
 from vetline.core.text import TextDecodeError, decode, encode
+
+# Placing edits in a file costs about (its edits × its lines) line comparisons: past this
+# many, a source is refused with the reason rather than keep the machine busy for hours.
+MAX_LINES_MATCHED = 20_000_000
+
+
+def refuse_endless_matching(where: str, path: str, edits: int, lines: int) -> None:
+    """Refuses `edits` blocks or sections for a file of `lines` lines when placing them
+    all would take more than MAX_LINES_MATCHED line comparisons."""
+    if edits * lines > MAX_LINES_MATCHED:
+        raise InputError(
+            f"{where}: {edits:,} edits of {path}, a file of {lines:,} lines, are more than"
+            f" Vetline places in one file ({MAX_LINES_MATCHED:,} line comparisons); split"
+            " them into smaller proposals"
+        )
 
 
 def decode_patch(data: bytes, source_name: str) -> str:
@@ -40,6 +57,20 @@ def title_from_source(source_name: str, fallback: str) -> str:
     return PurePath(source_name).name or fallback
 
 
+def whole_source_proposal(
+    text: str, source_name: str, fallback_title: str, changes: Iterable[Change]
+) -> list[Proposal]:
+    """The one proposal a source of edits makes: its id from the text, its title from the
+    source's name."""
+    return [
+        Proposal(
+            id=proposal_id(text),
+            title=title_from_source(source_name, fallback_title),
+            changes=tuple(changes),
+        )
+    ]
+
+
 def starts_patch(line: str, next_line: str) -> bool:
     """Whether a patch starts at `line`: a git header, a format-patch mail, or '---'/'+++'."""
     return (
@@ -47,3 +78,12 @@ def starts_patch(line: str, next_line: str) -> bool:
         or MBOX_FROM.match(line) is not None
         or (line.startswith("--- ") and next_line.startswith("+++ "))
     )
+
+
+def unread_hunk(path: str, lines: Iterable[tuple[str, str]]) -> Hunk:
+    """A hunk as an edit states it, placed nowhere: its (" ", "-" or "+", text) lines, each
+    ending in a newline. What a refused edit is logged as when its file was never read."""
+    pairs = [DiffLine(kind, text if text.endswith("\n") else text + "\n") for kind, text in lines]
+    old = sum(line.kind != "+" for line in pairs)
+    new = sum(line.kind != "-" for line in pairs)
+    return Hunk.from_lines(path, 0, old, 0, new, pairs)

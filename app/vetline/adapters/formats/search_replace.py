@@ -6,7 +6,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vetline.adapters.formats.patch_source import proposal_id, title_from_source
+from vetline.adapters.formats.patch_source import (
+    refuse_endless_matching,
+    unread_hunk,
+    whole_source_proposal,
+)
 from vetline.core.errors import ContextMismatchError, InputError
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import Change, FileStatus, Hunk, HunkKind, Proposal, sha256_hex
@@ -61,13 +65,29 @@ def parse_search_replace(text: str, source_name: str, read_file: ReadFile) -> li
     ]
     if not changes:
         raise InputError(f"{source_name}: no changes found (every REPLACE equals its SEARCH)")
-    return [
-        Proposal(
-            id=proposal_id(text),
-            title=title_from_source(source_name, "Edits"),
-            changes=tuple(changes),
+    return whole_source_proposal(text, source_name, "Edits", changes)
+
+
+def search_replace_as_written(text: str, source_name: str) -> list[Proposal]:
+    """The blocks as they state their edits, with no file read: what the log records when
+    they are refused before review (a file name no file should have)."""
+    by_path: dict[str, dict[str, Hunk]] = {}
+    for block in read_blocks(text, source_name):
+        lines = [("-", line) for line in split_lines(block.search)]
+        lines += [("+", line) for line in split_lines(block.replace)]
+        hunk = unread_hunk(block.path, lines)
+        by_path.setdefault(block.path, {})[hunk.id] = hunk  # a block twice is one item
+    changes = [
+        Change(
+            path,
+            FileStatus.MODIFIED
+            if any(hunk.old_lines for hunk in hunks.values())
+            else FileStatus.ADDED,
+            tuple(hunks.values()),
         )
+        for path, hunks in by_path.items()
     ]
+    return whole_source_proposal(text, source_name, "Edits", changes)
 
 
 def starts_block(line: str) -> bool:
@@ -158,6 +178,7 @@ def _edit_file(
             base, encoding = decode(raw)
         except TextDecodeError as error:
             raise InputError(f"{source}: {path}: {error}") from error
+    refuse_endless_matching(source, path, len(blocks), len(split_lines(base)))
     text = base
     shift = 0  # lines added by earlier blocks, to move Roo's start_line hints along
     for block in blocks:

@@ -121,7 +121,10 @@ class WorkTreeConversions:
         with self._scratch() as env:
             scratch_index = Path(env["GIT_OBJECT_DIRECTORY"]).parent / "index"
             if self._index.is_file():
-                shutil.copyfile(self._index, scratch_index)
+                # With its timestamp: git trusts an entry's stat only when the index was
+                # written after the file's second (racy git); a fresh copy's new timestamp
+                # would make a same-size rewrite in that second look unchanged.
+                shutil.copy2(self._index, scratch_index)
             env["GIT_INDEX_FILE"] = str(scratch_index)
             self._git.run(
                 "-c", "core.safecrlf=false", "add", "-f",

@@ -16,10 +16,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from vetline.adapters.files.safety import NotRegularFileError, read_regular_file
 from vetline.adapters.git.conversion import WorkTreeConversions
 from vetline.adapters.git.runner import Git, GitCommandError, read_blobs
 from vetline.adapters.images.changes import image_change
 from vetline.adapters.images.kinds import is_image
+from vetline.core.errors import InputError
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import BinaryData, Change, FileStatus, Hunk, HunkKind, sha256_hex
 from vetline.core.text import TextDecodeError, decode, looks_binary_to_git, split_lines
@@ -99,7 +101,7 @@ def scan_changes(
         git, [item.blob for item in listed if item.blob and _is_file(item.base_mode)]
     )
     on_disk = {
-        item.path: _read_file(git.root / item.path)
+        item.path: _read_file(git.root / item.path, item.path)
         for item in listed
         if item.new_mode and _file_or_nothing(item.base_mode) and _file_or_nothing(item.new_mode)
     }
@@ -391,11 +393,18 @@ def _read_blobs(git: Git, blobs: Iterable[str]) -> dict[str, bytes]:
     return read_blobs(git, blobs)
 
 
-def _read_file(path: Path) -> bytes | None:
+def _read_file(path: Path, name: str) -> bytes | None:
+    """The work tree file's bytes (None: gone); a FIFO, device or socket is refused
+    unread, as `git diff` stops at it ("unsupported file type")."""
     try:
-        return path.read_bytes()
+        return read_regular_file(path)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
+    except NotRegularFileError as error:
+        raise InputError(
+            f"{name!r}: git tracks a file there, but {error.strerror}; git can neither diff"
+            " nor stage it, so the repository cannot be reviewed until it is a file again"
+        ) from error
 
 
 def _disk_mode(path: Path) -> str:

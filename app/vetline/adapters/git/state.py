@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from vetline.adapters.files.safety import special_kind
 from vetline.adapters.git.runner import Git
 
 _PATHS_PER_COMMAND = 500
@@ -32,7 +33,8 @@ MAX_WATCHED_PATHS = 5_000
 class PathState:
     """A path's work tree content and index entry; equal states mean nothing changed."""
 
-    disk: str | None  # "file <sha256> <x>", "link <target>", "folder", or None: nothing
+    # "file <sha256> <x>", "link <target>", "folder", a FIFO's or device's kind, or None
+    disk: str | None
     index: str | None  # "<mode> <object id>", or None: not in the index
 
 
@@ -114,6 +116,9 @@ def _disk_state(target: Path) -> str | None:
         return f"link {target.readlink()}"
     if stat.S_ISDIR(info.st_mode):
         return "folder"
+    kind = special_kind(info.st_mode)
+    if kind is not None:
+        return kind  # never opened: reading a FIFO waits for a writer
     try:
         digest = hashlib.sha256(target.read_bytes()).hexdigest()
     except OSError:
