@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import selectors
 import signal
@@ -278,3 +279,29 @@ class _interruptible_child:  # noqa: N801 - used as a context manager, like open
         if self.child.poll() is None:
             self.child.kill()
             self.child.communicate()
+
+
+def test_the_model_that_answered_reaches_the_log_through_the_out_file(
+    httpserver: HTTPServer, tmp_path: Path, workspace: Path
+) -> None:
+    httpserver.expect_request(route(httpserver, "a")).respond_with_handler(
+        streamed(reply_json("Five", {"src/app.py": SMALL}))
+    )
+    out = tmp_path / "out.json"
+    asked = _run(_command(_config(tmp_path, httpserver), workspace, out), tmp_path)
+    assert asked.returncode == 0, asked.stderr
+    agent = json.loads(out.read_text(encoding="utf-8"))["proposals"][0]["agent"]
+    assert (agent["model"], agent["served_model"]) == ("m", "test-model")
+
+    applied = _run(
+        [sys.executable, "-m", "vetline", "apply", str(out), "--workspace", str(workspace),
+         "--accept", "all"],
+        tmp_path,
+    )  # fmt: skip
+    assert applied.returncode == 0, applied.stderr
+    assert (workspace / "src" / "app.py").read_text(encoding="utf-8") == SMALL
+    exported = _run([sys.executable, "-m", "vetline", "log", "export"], tmp_path)
+    records = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert [(record["model"], record["served_model"]) for record in records] == [
+        ("m", "test-model")
+    ]

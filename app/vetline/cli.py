@@ -751,7 +751,7 @@ def _log(args: argparse.Namespace) -> int:
 
 
 def _log_verify(path: Path) -> int:
-    from vetline.adapters.log.inspect import check_log, read_head_of, restore_advice
+    from vetline.adapters.log.inspect import check_log, restore_advice
 
     report = check_log(path)
     _print_warnings(report.warnings)
@@ -762,8 +762,7 @@ def _log_verify(path: Path) -> int:
         return EXIT_OK
     for problem in report.problems:
         print(f"vetline: decision log altered: {problem}", file=sys.stderr)
-    head, _ = read_head_of(path)
-    advice = restore_advice(path, head.log_id if head else None, only_the_end=report.only_the_end)
+    advice = restore_advice(path, None, only_the_end=report.only_the_end)
     print(f"vetline: {advice}", file=sys.stderr)
     return EXIT_LOG_ALTERED
 

@@ -94,9 +94,24 @@ def edit_a_verdict(lines: list[str], header: int) -> list[str]:
     return changed
 
 
+def emptied(lines: list[str], header: int) -> list[str]:
+    return []
+
+
+def cut_to_the_header(lines: list[str], header: int) -> list[str]:
+    return lines[:header]
+
+
+def only_the_first(lines: list[str], header: int) -> list[str]:
+    return lines[: header + 1]
+
+
 @pytest.mark.parametrize(
     ("damage", "expected"),
     [
+        (emptied, "the export is empty"),
+        (cut_to_the_header, "the export "),  # JSONL: empty; CSV: no records
+        (only_the_first, "the export's head says 9 decisions, its records end at row 1"),
         (cut_last, "rows were cut off the end: the export's head says 9 decisions"),
         (drop_middle, "row 4 is missing"),
         (edit_a_verdict, "row 3: hash does not match its contents"),
@@ -140,3 +155,39 @@ def test_a_file_that_is_no_export_is_refused(data: Path, log_path: Path) -> None
 
     assert result.returncode == 5
     assert "record 1 is not a log record" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_an_empty_logs_export_carries_its_head(fmt: str, data: Path) -> None:
+    with DecisionLog(data / LOG_FILE_NAME):
+        pass  # a log with no decisions yet
+    text = vetline("log", "export", "--format", fmt, data_dir=data).stdout
+    export = data / f"export.{fmt}"
+    export.write_text(text, encoding="utf-8", newline="")
+
+    result = vetline("log", "verify", "--export", str(export), data_dir=data)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"intact: 0 decisions in {export}\n"
+
+    lines = text.splitlines(keepends=True)
+    export.write_text("".join(lines[:-1]), encoding="utf-8", newline="")  # its one record cut
+    cut = vetline("log", "verify", "--export", str(export), data_dir=data)
+    assert cut.returncode == 5
+    assert "vetline: export altered: the export " in cut.stderr
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_head_record_beside_rows_is_damage(fmt: str, data: Path, log_path: Path) -> None:
+    """An empty log's head record, set in front of a real export's rows, is noticed."""
+    empty_data = data / "empty"
+    with DecisionLog(empty_data / LOG_FILE_NAME):
+        pass
+    head = vetline("log", "export", "--format", fmt, data_dir=empty_data).stdout
+    rows = vetline("log", "export", "--format", fmt, data_dir=data).stdout
+    export = data / f"export.{fmt}"
+    export.write_text(head + rows.split("\n", 1)[1] if fmt == "csv" else head + rows)
+
+    result = vetline("log", "verify", "--export", str(export), data_dir=data)
+
+    assert result.returncode == 5
+    assert "record 1 has a head but no row" in result.stderr

@@ -318,3 +318,36 @@ def test_apply_on_a_damaged_log_changes_nothing(data: Path, log_path: Path, tmp_
     assert "rows were cut off the end" in result.stderr
     assert (workspace / "a.txt").read_text(encoding="utf-8") == "one\ntwo\n"
     assert check_log(log_path).rows_checked == 25
+
+
+def test_a_swapped_log_is_told_to_restore_the_real_logs_copy(
+    data: Path, log_path: Path, tmp_path: Path
+) -> None:
+    """The advice names the real log's backup (by the head file's id), not "no good copy"."""
+    real_copies = sorted((data / "log-backups").iterdir())
+    assert real_copies  # closing the filled log made one
+    other = filled(tmp_path / "elsewhere" / LOG_FILE_NAME, 40)
+    checkpoint(other)
+    checkpoint(log_path)
+    shutil.copyfile(other, log_path)
+
+    error = str(refused(log_path))
+    assert "swapped for another log" in error
+    assert f"puts back the newest good copy, {real_copies[-1].name}" in error
+    assert "no good copy" not in error
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "a.txt").write_text("one\n", encoding="utf-8")
+    patch = tmp_path / "change.diff"
+    patch.write_text("--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n", encoding="utf-8")
+    applied = vetline(
+        "apply", str(patch), "--workspace", str(workspace), "--accept", "all", data_dir=data
+    )
+    assert applied.returncode == 5
+    assert real_copies[-1].name in applied.stderr
+    assert "no good copy" not in applied.stderr
+    assert real_copies[-1].name in verify_says(data, "swapped for another log")
+
+    restored = vetline("log", "restore", data_dir=data)
+    assert restored.returncode == 0, restored.stderr
+    assert vetline("log", "verify", data_dir=data).stdout == "intact: 30 decisions\n"

@@ -56,7 +56,7 @@ SHAPES: dict[str, Shape] = {
             *("changes", "answer", "citations"),
         ),
     ),
-    "agent": Shape((), ("name", "model", "provider")),
+    "agent": Shape((), ("name", "model", "provider", "served_model")),
     "change": Shape(
         ("path",),
         (
@@ -220,6 +220,7 @@ class _Reader:
                 name=self.string(agent, "name", f"{path}.agent") or "",
                 model=self.string(agent, "model", f"{path}.agent") or "",
                 provider=self.string(agent, "provider", f"{path}.agent") or "",
+                served_model=self.string(agent, "served_model", f"{path}.agent") or "",
             ),
             created_at=created_at,
             citations=citations,

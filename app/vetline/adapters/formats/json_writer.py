@@ -51,6 +51,7 @@ def _proposal(proposal: Proposal) -> dict[str, Any]:
             ("name", proposal.agent.name),
             ("model", proposal.agent.model),
             ("provider", proposal.agent.provider),
+            ("served_model", proposal.agent.served_model),
         )
         if value
     }

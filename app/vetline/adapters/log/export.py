@@ -1,7 +1,10 @@
 """Exports of the log (JSON lines, CSV) that carry its head, and the check of an export.
 
 Every record carries the log's head when it was exported (`head_seq`, `head_hash`), so
-an export cut short, or with rows taken out, is noticed by `check_export`.
+an export cut short, or with rows taken out, is noticed by `check_export`. An export of
+a log with no decisions holds one record with only the head, so that it, too, says how
+many rows it should hold: a file emptied to 0 bytes, or a CSV cut to its header, is
+damage, never an empty log.
 """
 
 from __future__ import annotations
@@ -11,7 +14,15 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal, TextIO
 
-from vetline.adapters.log.chain import COLUMNS, Row, VerifyResult, broken, row_hash, walk_chain
+from vetline.adapters.log.chain import (
+    COLUMNS,
+    GENESIS_HASH,
+    Row,
+    VerifyResult,
+    broken,
+    row_hash,
+    walk_chain,
+)
 from vetline.adapters.log.errors import DecisionLogError
 from vetline.adapters.log.head import LogHead
 
@@ -50,22 +61,27 @@ _INTEGERS = ("seq", "ms_on_screen", "level", "added", "removed", "head_seq")
 
 
 def export_rows(rows: Iterable[Row], end: LogHead, fmt: ExportFormat, out: TextIO) -> int:
-    """Write one record per row to `out`; returns how many were written."""
+    """Write one record per row to `out` (the head alone when there is none); returns
+    how many rows were written."""
     if fmt == "jsonl":
         count = 0
         for row in rows:
             record = _export_record(row, end)
             record["otel"] = _otel_attributes(row)
-            out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+            out.write(_json_line(record))
             count += 1
+        if not count:
+            out.write(_json_line(_head_record(end)))
         return count
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, restval="")
         writer.writeheader()
         count = 0
         for row in rows:
             writer.writerow(_export_record(row, end))
             count += 1
+        if not count:
+            writer.writerow(_head_record(end))
         return count
     raise DecisionLogError(f"unknown export format {fmt!r} (use jsonl or csv)")
 
@@ -74,8 +90,10 @@ def check_export(lines: Iterable[str]) -> VerifyResult:
     """Check an export (either format) against its own chain and the head it carries."""
     lines = iter(lines)
     first = next(lines, "")
-    if not first.strip():
-        return VerifyResult(ok=True, rows_checked=0)
+    while first and not first.strip():
+        first = next(lines, "")
+    if not first:
+        return broken(0, None, "the export is empty: even a log with no decisions exports its head")
     if first.lstrip().startswith("{"):
         records: Iterator[Mapping[str, Any]] = _jsonl_records(first, lines)
     else:
@@ -84,28 +102,54 @@ def check_export(lines: Iterable[str]) -> VerifyResult:
     rows: list[Row] = []
     try:
         for number, record in enumerate(records, start=1):
-            row = _row_from_record(record)
             heads.add((int(record["head_seq"]), str(record["head_hash"])))
-            rows.append(row)
             if len(heads) > 1:
-                return broken(number - 1, row["seq"], f"record {number} names another head")
+                return broken(len(rows), None, f"record {number} names another head")
+            if _is_head_only(record):
+                if number > 1 or next(iter(records), None) is not None:
+                    return broken(len(rows), None, f"record {number} has a head but no row")
+                break
+            rows.append(_row_from_record(record))
     except (ValueError, KeyError, TypeError) as error:
         return broken(len(rows), None, f"record {len(rows) + 1} is not a log record: {error}")
+    if not heads:
+        return broken(
+            0, None, "the export holds no records, not even its head (cut to its header?)"
+        )
     result = walk_chain(_with_either_edited_text(row) for row in rows)
-    if not result.ok or not rows:
+    if not result.ok:
         return result
     ((head_seq, head_hash),) = heads
-    last = rows[-1]
-    if last["seq"] < head_seq:
+    last_seq = rows[-1]["seq"] if rows else 0
+    if last_seq < head_seq:
+        held = f"its records end at row {last_seq}" if rows else "it holds none"
         return broken(
             result.rows_checked,
-            last["seq"] + 1,
-            f"rows were cut off the end: the export's head says {head_seq} decisions, "
-            f"its records end at row {last['seq']}",
+            last_seq + 1,
+            f"rows were cut off the end: the export's head says {head_seq} decisions, {held}",
         )
+    if not rows:
+        return result if head_hash == GENESIS_HASH else broken(0, None, _NOT_THE_HEAD)
+    last = rows[-1]
     if last["seq"] != head_seq or last["hash"] != head_hash:
-        return broken(result.rows_checked, last["seq"], "the last record is not the head")
+        return broken(result.rows_checked, last["seq"], _NOT_THE_HEAD)
     return result
+
+
+_NOT_THE_HEAD = "the last record is not the head"
+
+
+def _head_record(end: LogHead) -> Row:
+    """The only record of an export of a log with no decisions: its head, no row."""
+    return {"head_seq": end.rows, "head_hash": end.last_hash}
+
+
+def _is_head_only(record: Mapping[str, Any]) -> bool:
+    return record.get("seq") in (None, "")
+
+
+def _json_line(record: Mapping[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _export_record(row: Mapping[str, Any], end: LogHead) -> Row:

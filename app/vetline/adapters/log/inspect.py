@@ -106,8 +106,14 @@ def check_log(path: Path) -> LogReport:
 
 
 def restore_advice(path: Path, log_id: str | None, *, only_the_end: bool) -> str:
-    """What the reviewer can do about a damaged log, naming the copy a restore would use."""
-    copy = newest_good_copy(path, log_id)
+    """What the reviewer can do about a damaged log, naming the copy a restore would use.
+
+    The copy is looked for as `vetline log restore` looks: by the head file's log id
+    when there is a head file (a swapped-in log's own id names none of the real log's
+    copies), and by `log_id` only when there is none.
+    """
+    head, _ = read_head_of(path)
+    copy = newest_good_copy(path, head.log_id if head is not None else log_id)
     if copy is not None:
         advice = f"`vetline log restore` puts back the newest good copy, {copy.describe()}"
     else:
