@@ -75,6 +75,15 @@ def describe_char(char: str) -> str:
     return f"U+{ord(char):04X} {unicodedata.name(char, 'UNNAMED CHARACTER')}"
 
 
+def explain_char(char: str) -> str:
+    """What one character drawn as a marker is, and what it can do (for a tooltip)."""
+    if _HIDDEN.match(char):
+        return f"{describe_char(char)}: it {WHAT_IT_DOES[_kind_of(char)]}"
+    if char.isalpha():
+        return f"{describe_char(char)}: it {WHAT_IT_DOES[HiddenKind.LOOKALIKE]}"
+    return f"U+{ord(char):04X}: a control character, drawn by its name"
+
+
 def find_hidden(text: str, *, start_of_file: bool = False) -> list[HiddenFinding]:
     """Every hidden character and look-alike word in `text`, in order of offset.
 
