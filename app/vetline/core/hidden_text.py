@@ -144,6 +144,32 @@ def text_findings(*texts: str) -> list[HiddenFinding]:
     return [finding for text in texts for finding in find_hidden(text)]
 
 
+def texts_summary(texts: Iterable[tuple[str, str]]) -> str:
+    """What each named text hides, as "the rationale: U+202E …; the quote: “⟨U+0430⟩dmin”"
+    ("" when none hides anything). Texts are short (a title, a rationale, a quote)."""
+    said = []
+    for label, text in texts:
+        found = summary(find_hidden(text)) if text else ""
+        if found:
+            said.append(f"the {label}: {found}")
+    return "; ".join(said)
+
+
+def hidden_warning(hunk_hidden: str, texts_hidden: str, *, asks_again: bool) -> str:
+    """The banner's words for what a hunk and the texts around it hide ("" for nothing)."""
+    sentences = []
+    if hunk_hidden:
+        sentences.append(f"This hunk hides characters: {hunk_hidden}.")
+    if texts_hidden:
+        sentences.append(f"The agent's text hides characters — {texts_hidden}.")
+    if not sentences:
+        return ""
+    sentences += [WHAT_HIDDEN_CHARACTERS_DO, "They are shown as ⟨U+…⟩."]
+    if asks_again and hunk_hidden:
+        sentences.append("Accepting asks a second time.")
+    return " ".join(sentences)
+
+
 def hunk_findings(hunk: Hunk) -> list[HiddenFinding]:
     """What the lines a hunk adds hide (accepting them is what puts them in the file),
     and what the name of the file it writes hides."""

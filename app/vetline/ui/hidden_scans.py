@@ -15,8 +15,14 @@ from collections.abc import Callable, Coroutine, Iterable
 
 from PySide6.QtCore import QObject, Signal
 
-from vetline.core.hidden_text import hunk_summaries, hunk_summary, needs_lookalike_data
+from vetline.core.hidden_text import (
+    hunk_summaries,
+    hunk_summary,
+    needs_lookalike_data,
+    texts_summary,
+)
 from vetline.core.model import Hunk
+from vetline.core.session import ReviewItem
 from vetline.ui.tasks import BackgroundWork, JobFailed
 
 
@@ -107,3 +113,26 @@ class HiddenScans(QObject):
             self._asked.difference_update(hunk.id for hunk in hunks)
         self._known.update(found)
         self.scanned.emit()
+
+
+def hidden_around(item: ReviewItem) -> str:
+    """What the agent's words around an item hide: its proposal's title, task, rationale
+    and answer, and a citation's title, quote and claim ("" for nothing).
+
+    Found here, on the GUI thread: these texts are short, and the confusables data loads
+    only for a word that mixes scripts.
+    """
+    proposal, citation = item.proposal, item.citation
+    texts = [
+        ("title", proposal.title),
+        ("task", proposal.task),
+        ("rationale", proposal.rationale),
+        ("answer", proposal.answer or ""),
+    ]
+    if citation is not None:
+        texts += [
+            ("cited title", citation.title),
+            ("cited quote", citation.quote),
+            ("claim", citation.claim),
+        ]
+    return texts_summary(texts)
