@@ -117,6 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="all|none|ID,ID…",
         help="hunks to accept; all others are rejected (default: none)",
     )
+    apply.add_argument(
+        "--accept-flagged",
+        action="store_true",
+        help="accept hunks that hide characters (bidirectional controls, invisible "
+        "characters, look-alike letters) among those named; without it they are refused "
+        "(exit 3), as the window asks a second time",
+    )
     apply.add_argument("--reason", default="", help="reason logged with each rejection")
     _add_level(apply)
     apply.add_argument("--reviewer", metavar="NAME", help="name in the log (default: login)")
@@ -597,7 +604,8 @@ def _apply(args: argparse.Namespace) -> int:
             )
             for note in finished:
                 print(f"vetline: {printable(note)}", file=sys.stderr)
-        print(Reviewer(session, log, target).decide_all(accepted, reason=args.reason))
+        reviewer = Reviewer(session, log, target)
+        print(reviewer.decide_all(accepted, args.reason, accept_flagged=args.accept_flagged))
     return EXIT_OK
 
 

@@ -183,6 +183,12 @@ def hunk_findings(hunk: Hunk) -> list[HiddenFinding]:
     return found
 
 
+def what_they_do(findings: Iterable[HiddenFinding]) -> str:
+    """What each kind among `findings` can do, in one clause per kind."""
+    kinds = dict.fromkeys(finding.kind for finding in findings)
+    return "; ".join(f"a {kind} {WHAT_IT_DOES[kind]}" for kind in kinds)
+
+
 def hunk_summary(hunk: Hunk) -> str:
     """What a hunk's added lines hide, in one line ("" for nothing)."""
     return summary(hunk_findings(hunk))
