@@ -4,6 +4,7 @@ unless --accept-flagged confirms them, and the log says what each one hid."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from helpers.command_line import vetline
@@ -40,6 +41,13 @@ def hunk_ids(patch: Path, data: Path) -> dict[str, str]:
     return {file["path"]: file["hunks"][0]["id"] for file in files}
 
 
+def apply(
+    patch: Path, workspace: Path, data: Path, accept: str, *more: str
+) -> subprocess.CompletedProcess[str]:
+    arguments = ("--workspace", str(workspace), "--accept", accept, *more)
+    return vetline("apply", str(patch), *arguments, data_dir=data)
+
+
 def exported(data: Path) -> list[dict[str, object]]:
     export = vetline("log", "export", data_dir=data)
     assert export.returncode == 0, export.stderr
@@ -51,17 +59,7 @@ def test_apply_refuses_hunks_that_hide_characters_and_names_each(tmp_path: Path)
     data = tmp_path / "data"
     ids = hunk_ids(patch, data)
 
-    result = vetline(
-        "apply",
-        str(patch),
-        "--workspace",
-        str(workspace),
-        "--accept",
-        "all",
-        "--level",
-        "4",
-        data_dir=data,
-    )
+    result = apply(patch, workspace, data, "all", "--level", "4")
 
     assert result.returncode == 3, result.stderr
     message = result.stderr
@@ -82,18 +80,7 @@ def test_accept_flagged_writes_them_and_the_log_says_what_each_hid(tmp_path: Pat
     ids = hunk_ids(patch, data)
     named = ",".join(ids[name] for name in ("bidi.py", "lookalike.py"))
 
-    result = vetline(
-        "apply",
-        str(patch),
-        "--workspace",
-        str(workspace),
-        "--accept",
-        named,
-        "--accept-flagged",
-        "--level",
-        "4",
-        data_dir=data,
-    )
+    result = apply(patch, workspace, data, named, "--accept-flagged", "--level", "4")
 
     assert result.returncode == 0, result.stderr
     assert (workspace / "bidi.py").read_text(encoding="utf-8") == "role = 'ad\u202emin'\n"
@@ -117,23 +104,12 @@ def test_a_new_file_with_a_lookalike_name_is_refused_without_the_flag(tmp_path: 
     )
     data = tmp_path / "data"
 
-    refused = vetline(
-        "apply", str(patch), "--workspace", str(workspace), "--accept", "all", data_dir=data
-    )
+    refused = apply(patch, workspace, data, "all")
     assert refused.returncode == 3, refused.stderr
     assert "of ⟨U+0430⟩dmin.py hides “⟨U+0430⟩dmin” in the file name" in refused.stderr
     assert not (workspace / name).exists()
 
-    accepted = vetline(
-        "apply",
-        str(patch),
-        "--workspace",
-        str(workspace),
-        "--accept",
-        "all",
-        "--accept-flagged",
-        data_dir=data,
-    )
+    accepted = apply(patch, workspace, data, "all", "--accept-flagged")
     assert accepted.returncode == 0, accepted.stderr
     assert (workspace / name).read_text(encoding="utf-8") == "ALLOWED = True\n"
     assert exported(data)[-1]["flagged"] == "“⟨U+0430⟩dmin” in the file name"
