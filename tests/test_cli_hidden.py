@@ -113,3 +113,67 @@ def test_a_new_file_with_a_lookalike_name_is_refused_without_the_flag(tmp_path: 
     assert accepted.returncode == 0, accepted.stderr
     assert (workspace / name).read_text(encoding="utf-8") == "ALLOWED = True\n"
     assert exported(data)[-1]["flagged"] == "“⟨U+0430⟩dmin” in the file name"
+
+
+def test_check_prints_untrusted_text_escaped_and_names_what_it_hides(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    (workspace / "notes").mkdir(parents=True)
+    (workspace / "notes" / "wells.txt").write_text("42 of 50 wells were safe.\n", "utf-8")
+    (workspace / "auth.py").write_text(OLD, encoding="utf-8")
+    document = {
+        "vetline": 1,
+        "proposals": [
+            {
+                "id": "answer",
+                "title": "Water \u202etxt.exe",
+                "answer": "Safe\x1b[2J\x07 [1].",
+                "citations": [
+                    {
+                        "id": "1\x1b]0;pwned\x07",
+                        "locator": "notes/wells.txt\x1b[31m\x07",
+                        "quote": "42 of 50 wells\u202e were safe",
+                    }
+                ],
+            },
+            {
+                "id": "edit",
+                "title": "Admin role",
+                "changes": [{"path": "auth.py", "base": OLD, "new": "role = '\u0430dmin'\n"}],
+            },
+        ],
+    }
+    source = tmp_path / "hostile.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+
+    result = vetline("check", str(source), "--workspace", str(workspace), data_dir=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for raw in ("\x1b", "\x07", "\u202e", "\u0430"):
+        assert raw not in out  # no terminal control, bidi control or look-alike raw
+    assert "  answer  Safe\\x1b[2J\\x07 [1]." in out
+    assert "  citation 1\\x1b]0;pwned\\x07  " in out
+    assert "notes/wells.txt\\x1b[31m\\x07" in out
+    assert "proposal answer  Water ⟨U+202E⟩txt.exe" in out
+    assert "  hidden characters in the title: U+202E RIGHT-TO-LEFT OVERRIDE" in out
+    assert "    hidden characters in the cited quote: U+202E RIGHT-TO-LEFT OVERRIDE" in out
+    assert "      hides “⟨U+0430⟩dmin”" in out
+
+    as_json = vetline(
+        "check", str(source), "--workspace", str(workspace), "--json", data_dir=tmp_path
+    )
+    proposals = json.loads(as_json.stdout)["proposals"]
+    assert proposals[0]["hidden"] == "the title: U+202E RIGHT-TO-LEFT OVERRIDE"
+    assert proposals[0]["citations"][0]["hidden"] == (
+        "the cited quote: U+202E RIGHT-TO-LEFT OVERRIDE"
+    )
+    assert proposals[1]["files"][0]["hunks"][0]["hidden"] == "“⟨U+0430⟩dmin”"
+
+
+def test_help_names_every_exit_code_and_the_flag(tmp_path: Path) -> None:
+    help_text = vetline("--help", data_dir=tmp_path).stdout
+    for code in ("0 done", "1 ", "2 bad input", "3 refused", "130 interrupted"):
+        assert code in help_text
+    assert "hidden characters" in help_text
+    apply_help = vetline("apply", "--help", data_dir=tmp_path).stdout
+    assert "--accept-flagged" in apply_help

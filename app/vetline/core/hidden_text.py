@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from vetline.core.model import Hunk, HunkKind
+from vetline.core.model import Citation, Hunk, HunkKind, Proposal
 
 
 class HiddenKind(StrEnum):
@@ -153,6 +153,25 @@ def texts_summary(texts: Iterable[tuple[str, str]]) -> str:
         if found:
             said.append(f"the {label}: {found}")
     return "; ".join(said)
+
+
+def proposal_words(proposal: Proposal) -> list[tuple[str, str]]:
+    """The agent's own words in a proposal, named: what `texts_summary` looks at."""
+    return [
+        ("title", proposal.title),
+        ("task", proposal.task),
+        ("rationale", proposal.rationale),
+        ("answer", proposal.answer),
+    ]
+
+
+def citation_words(citation: Citation) -> list[tuple[str, str]]:
+    """The agent's words in a citation, named (the source's own text is not its words)."""
+    return [
+        ("cited title", citation.title),
+        ("cited quote", citation.quote),
+        ("claim", citation.claim),
+    ]
 
 
 def hidden_warning(hunk_hidden: str, texts_hidden: str, *, asks_again: bool) -> str:

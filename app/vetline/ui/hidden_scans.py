@@ -16,9 +16,11 @@ from collections.abc import Callable, Coroutine, Iterable
 from PySide6.QtCore import QObject, Signal
 
 from vetline.core.hidden_text import (
+    citation_words,
     hunk_summaries,
     hunk_summary,
     needs_lookalike_data,
+    proposal_words,
     texts_summary,
 )
 from vetline.core.model import Hunk
@@ -122,17 +124,7 @@ def hidden_around(item: ReviewItem) -> str:
     Found here, on the GUI thread: these texts are short, and the confusables data loads
     only for a word that mixes scripts.
     """
-    proposal, citation = item.proposal, item.citation
-    texts = [
-        ("title", proposal.title),
-        ("task", proposal.task),
-        ("rationale", proposal.rationale),
-        ("answer", proposal.answer or ""),
-    ]
-    if citation is not None:
-        texts += [
-            ("cited title", citation.title),
-            ("cited quote", citation.quote),
-            ("claim", citation.claim),
-        ]
-    return texts_summary(texts)
+    words = proposal_words(item.proposal)
+    if item.citation is not None:
+        words += citation_words(item.citation)
+    return texts_summary(words)
