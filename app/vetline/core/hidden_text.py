@@ -139,11 +139,6 @@ def name_findings(path: str) -> list[HiddenFinding]:
     ]
 
 
-def text_findings(*texts: str) -> list[HiddenFinding]:
-    """What several texts hide (a proposal's title and rationale, a quote), in order."""
-    return [finding for text in texts for finding in find_hidden(text)]
-
-
 def texts_summary(texts: Iterable[tuple[str, str]]) -> str:
     """What each named text hides, as "the rationale: U+202E …; the quote: “⟨U+0430⟩dmin”"
     ("" when none hides anything). Texts are short (a title, a rationale, a quote)."""
@@ -209,7 +204,7 @@ def what_they_do(findings: Iterable[HiddenFinding]) -> str:
 
 
 def hunk_summary(hunk: Hunk) -> str:
-    """What a hunk's added lines hide, in one line ("" for nothing)."""
+    """What a hunk's added lines and its file's name hide, in one line ("" for nothing)."""
     return summary(hunk_findings(hunk))
 
 
@@ -305,8 +300,8 @@ def might_mix_scripts(word: str) -> bool:
     """A cheap first look (no data loaded): could `word` mix letters of two scripts?
 
     A letter's script is read from the first word of its Unicode name (LATIN, CYRILLIC,
-    GREEK); a name that starts with no script counts as a script of its own, so this says
-    yes whenever Unicode's script data could (it never clears a look-alike word).
+    GREEK); a name that starts with no script counts as a script of its own. A test holds
+    it to never clearing a letter the confusables data calls a look-alike.
     """
     scripts = set()
     for char in word:

@@ -45,7 +45,6 @@ from vetline.ui.dialogs import ReviewPrompts, confirm_box
 from vetline.ui.diff_rows import DiffLayout
 from vetline.ui.diff_view import DiffView
 from vetline.ui.finished_view import FinishedView
-from vetline.ui.hidden_scans import hidden_around
 from vetline.ui.image_commands import (
     IMAGE_COMMANDS,
     MODE_COMMANDS,
@@ -429,7 +428,8 @@ class MainWindow(QMainWindow):
         if hidden is None:  # still being looked at: said when hidden_scanned comes
             self._flagged_hunk = ""
             return
-        warning = hidden_warning(hidden, hidden_around(item), asks_again=citation is None)
+        around = self.controller.hidden_scans.around(item)
+        warning = hidden_warning(hidden, around, asks_again=citation is None)
         if warning:
             self.banner.show_problem(warning)
 
