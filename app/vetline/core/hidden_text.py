@@ -200,7 +200,9 @@ def hunk_findings(hunk: Hunk) -> list[HiddenFinding]:
 def what_they_do(findings: Iterable[HiddenFinding]) -> str:
     """What each kind among `findings` can do, in one clause per kind."""
     kinds = dict.fromkeys(finding.kind for finding in findings)
-    return "; ".join(f"a {kind} {WHAT_IT_DOES[kind]}" for kind in kinds)
+    return "; ".join(
+        f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} {WHAT_IT_DOES[kind]}" for kind in kinds
+    )
 
 
 def hunk_summary(hunk: Hunk) -> str:

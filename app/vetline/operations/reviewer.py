@@ -139,13 +139,14 @@ class Reviewer:
         hiding = self._hiding(chosen)
         try:
             self._refuse_unacceptable(chosen)
-            if hiding and not accept_flagged:
-                raise HiddenCharactersError(_hidden_refusal(hiding))
             prepared = (
                 self.target.prepare(self.session.proposals, chosen)
                 if self.target is not None
                 else None
             )
+            # After the plan: a path no file may have is refused outright, flag or not.
+            if hiding and not accept_flagged:
+                raise HiddenCharactersError(_hidden_refusal(hiding))
         except VetlineError as error:
             self.refuse(str(error))
             raise
