@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from vetline.core.model import Citation, Hunk, HunkKind, Proposal
 
@@ -114,7 +115,9 @@ def lookalike_words(text: str) -> list[tuple[int, int]]:
     return [
         match.span()
         for match in _WORD.finditer(text)
-        if _is_lookalike(_HIDDEN.sub("", match.group()))  # each hidden one said once
+        if not (word := match.group()).isascii()
+        and might_mix_scripts(word)
+        and _is_lookalike(_HIDDEN.sub("", word))  # each hidden one said once
     ]
 
 
@@ -312,11 +315,16 @@ def might_mix_scripts(word: str) -> bool:
                 continue  # digits and "_" belong to every script
             scripts.add("LATIN")
         else:
-            first = unicodedata.name(char, "?").split(" ", 1)[0]
-            scripts.add(f"{first} {char}" if first in _NOT_SCRIPTS else first)
+            scripts.add(_script_of(char))
         if len(scripts) > 1:
             return True
     return False
+
+
+@lru_cache(maxsize=4096)
+def _script_of(char: str) -> str:
+    first = unicodedata.name(char, "?").split(" ", 1)[0]
+    return f"{first} {char}" if first in _NOT_SCRIPTS else first
 
 
 def _is_lookalike(word: str) -> bool:
