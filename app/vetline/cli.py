@@ -46,7 +46,9 @@ exit codes: 0 done, 1 Vetline could not do its own part (the decision log busy o
             4 stale base or context mismatch (nothing written), 5 decision log altered,
             6 no model gave a usable answer, 130 interrupted (Ctrl+C)
 hidden:     bidirectional controls, invisible characters, variation selectors and
-            look-alike letters are shown by code point; check names them, apply refuses them
+            look-alike letters are shown by code point; check names them, and apply
+            refuses a hunk holding one (or writing a file named with one) without
+            --accept-flagged
 sources:    a unified diff or git format-patch file, a Vetline proposal JSON file,
             SEARCH/REPLACE blocks, a Codex '*** Begin Patch' file, '-' for stdin,
             or a git repository folder (its uncommitted changes: accept stages a hunk,
