@@ -10,6 +10,7 @@ from helpers.proposals import text_change
 from vetline.core.hidden_text import (
     HiddenKind,
     escape_hidden,
+    explain_char,
     find_hidden,
     hunk_findings,
     hunk_summaries,
@@ -143,3 +144,13 @@ def test_the_cheap_first_look_never_clears_a_lookalike() -> None:
                 missed.append(f"U+{code:04X}")
     assert missed == []
     assert not might_mix_scripts("café") and not might_mix_scripts("привет")
+
+
+def test_each_marked_character_is_explained_for_its_tooltip() -> None:
+    assert explain_char("\u202e") == (
+        "U+202E RIGHT-TO-LEFT OVERRIDE: it reorders how the line is drawn, so code can read "
+        "differently from how it runs"
+    )
+    assert explain_char("\u0430").startswith("U+0430 CYRILLIC SMALL LETTER A: it looks like")
+    assert explain_char("\x1b").startswith("U+001B CONTROL CHARACTER: a terminal acts on it")
+    assert explain_char("\udcff") == "the byte 0xFF: not valid UTF-8, shown as the byte"

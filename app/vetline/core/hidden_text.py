@@ -78,11 +78,15 @@ def describe_char(char: str) -> str:
 
 def explain_char(char: str) -> str:
     """What one character drawn as a marker is, and what it can do (for a tooltip)."""
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # kept by surrogateescape
+        return f"the byte 0x{code - 0xDC00:02X}: not valid UTF-8, shown as the byte"
     if _HIDDEN.match(char):
         return f"{describe_char(char)}: it {WHAT_IT_DOES[_kind_of(char)]}"
     if char.isalpha():
         return f"{describe_char(char)}: it {WHAT_IT_DOES[HiddenKind.LOOKALIKE]}"
-    return f"U+{ord(char):04X}: a control character, drawn by its name"
+    name = unicodedata.name(char, "CONTROL CHARACTER")
+    return f"U+{code:04X} {name}: a terminal acts on it or it moves text, so it is shown by name"
 
 
 def find_hidden(text: str, *, start_of_file: bool = False) -> list[HiddenFinding]:
