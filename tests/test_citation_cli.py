@@ -79,6 +79,7 @@ def test_check_json_gives_every_citation_its_status(cited: Path, tmp_path: Path)
         "critical": False,
         "differences": [],
         "reason": "",
+        "hidden": "",  # what its title, quote and claim hide: nothing
     }
     assert by_id["2"]["status"] == "approximate"
     assert by_id["2"]["critical"] is True

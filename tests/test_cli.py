@@ -100,7 +100,9 @@ def test_check_json_lists_files_in_order_with_statuses(
         "new_lines",
         "added",
         "removed",
+        "hidden",
     }
+    assert hunk["hidden"] == ""  # what its added lines and its file's name hide
     assert proposal["leash"] == {"level": 4, "ok": True, "violations": []}
 
 

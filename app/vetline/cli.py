@@ -14,6 +14,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from vetline.core.errors import InputError, VetlineError
 from vetline.core.escape import printable
+from vetline.core.hidden_text import (
+    citation_words,
+    escape_hidden,
+    hunk_summary,
+    proposal_words,
+    texts_summary,
+)
 from vetline.core.image_items import annotation_hunk, region_hunk
 from vetline.core.image_items import summary as image_summary
 from vetline.core.leash import Leash, Level, Violation
@@ -32,9 +39,16 @@ EXIT_STALE = 4
 EXIT_LOG_ALTERED = 5
 
 EPILOG = """\
-exit codes: 0 done, 2 bad input or unsafe path, 3 over the leash,
+exit codes: 0 done, 1 Vetline could not do its own part (the decision log busy or damaged,
+            an I/O error, git failed), 2 bad input or unsafe path,
+            3 refused: over the leash, citations undecided, or hunks that hide characters
+            accepted without --accept-flagged (nothing written),
             4 stale base or context mismatch (nothing written), 5 decision log altered,
-            6 no model gave a usable answer
+            6 no model gave a usable answer, 130 interrupted (Ctrl+C)
+hidden:     bidirectional controls, invisible characters, variation selectors and
+            look-alike letters are shown by code point; check names them, and apply
+            refuses a hunk holding one (or writing a file named with one) without
+            --accept-flagged
 sources:    a unified diff or git format-patch file, a Vetline proposal JSON file,
             SEARCH/REPLACE blocks, a Codex '*** Begin Patch' file, '-' for stdin,
             or a git repository folder (its uncommitted changes: accept stages a hunk,
@@ -95,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="open the review window on the bundled demo queue")
 
     check = commands.add_parser(
-        "check", help="list a source's proposals, files and hunks, and check its citations"
+        "check",
+        help="list a source's proposals, files and hunks, check its citations, and name the "
+        "hidden characters (bidi controls, invisible characters, look-alike letters) in them",
     )
     check.add_argument("source", metavar="SOURCE")
     _add_workspace(check)
@@ -116,6 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="none",
         metavar="all|none|ID,ID…",
         help="hunks to accept; all others are rejected (default: none)",
+    )
+    apply.add_argument(
+        "--accept-flagged",
+        action="store_true",
+        help="accept hunks that hide characters (bidirectional controls, invisible "
+        "characters, look-alike letters) among those named; without it they are refused "
+        "(exit 3), as the window asks a second time",
     )
     apply.add_argument("--reason", default="", help="reason logged with each rejection")
     _add_level(apply)
@@ -359,7 +382,9 @@ def _check(args: argparse.Namespace) -> int:
             "proposals": [
                 {
                     **_proposal_json(p, level, v),
-                    "citations": [check_json(c, r) for c, r in cited[p.id]],
+                    "citations": [
+                        {**check_json(c, r), "hidden": _citation_hidden(c)} for c, r in cited[p.id]
+                    ],
                 }
                 for p, v in verdicts
             ]
@@ -387,6 +412,7 @@ def _proposal_json(proposal: Proposal, level: Level, violations: list[Violation]
     return {
         "id": proposal.id,
         "title": proposal.title,
+        "hidden": _proposal_hidden(proposal),
         "files": [
             {
                 "path": change.path,
@@ -401,6 +427,7 @@ def _proposal_json(proposal: Proposal, level: Level, violations: list[Violation]
                         "new_lines": hunk.new_lines,
                         "added": hunk.added,
                         "removed": hunk.removed,
+                        "hidden": hunk_summary(hunk),
                     }
                     for hunk in change.hunks
                 ],
@@ -457,7 +484,7 @@ def _print_proposal(
     proposal: Proposal, level: Level, violations: list[Violation], out: TextIO
 ) -> None:
     def line(text: str) -> None:
-        out.write(printable(text) + "\n")  # names and titles come from the agent
+        out.write(shown(text) + "\n")  # names and titles come from the agent
 
     agent = " / ".join(part for part in (proposal.agent.name, proposal.agent.model) if part)
     line(f"proposal {proposal.id}  {proposal.title}" + (f"  [{agent}]" if agent else ""))
@@ -478,9 +505,15 @@ def _print_proposal(
                 f"    hunk {hunk.id}  -{hunk.old_start},{hunk.old_lines} "
                 f"+{hunk.new_start},{hunk.new_lines}  +{hunk.added} -{hunk.removed}{what}"
             )
+            hidden = hunk_summary(hunk)
+            if hidden:  # already escaped: names, never the characters
+                out.write(f"      hides {hidden}\n")
     if proposal.answer:
         first_line = proposal.answer.strip().splitlines()[0]
-        out.write(f"  answer  {first_line[:72]}{'…' if len(first_line) > 72 else ''}\n")
+        line(f"  answer  {first_line[:72]}{'…' if len(first_line) > 72 else ''}")
+    hidden = _proposal_hidden(proposal)
+    if hidden:
+        out.write(f"  hidden characters in {hidden}\n")
     title = f"level {int(level)} ({level.title})"
     if violations:
         line(f"  leash {title}: OVER")
@@ -499,15 +532,39 @@ def _print_citations(cited: list[tuple[Citation, CitationCheck]], out: TextIO) -
         where = f"  at {check.source_offset}" if check.source_offset is not None else ""
         why = f"  ({check.reason})" if check.reason else ""
         out.write(
-            f"  citation {citation.id}  {status}  score {check.score:.2f}{where}"
-            f"  {citation.locator}{why}\n"
+            shown(
+                f"  citation {citation.id}  {status}  score {check.score:.2f}{where}"
+                f"  {citation.locator}{why}"
+            )
+            + "\n"
         )
+        hidden = _citation_hidden(citation)
+        if hidden:
+            out.write(f"    hidden characters in {hidden}\n")
         for difference in check.differences:
             marks = f"  [{', '.join(difference.touches)}]" if difference.touches else ""
             out.write(
-                f"    quote {json.dumps(difference.quote, ensure_ascii=False)}"
-                f" / source {json.dumps(difference.source, ensure_ascii=False)}{marks}\n"
+                shown(
+                    f"    quote {json.dumps(difference.quote, ensure_ascii=False)}"
+                    f" / source {json.dumps(difference.source, ensure_ascii=False)}{marks}"
+                )
+                + "\n"
             )
+
+
+def shown(text: str) -> str:
+    """Untrusted text for the terminal: hidden characters and look-alike letters as
+    ⟨U+202E⟩ (as the window shows them), controls a terminal acts on as \\x1b."""
+    return printable(escape_hidden(text))
+
+
+def _proposal_hidden(proposal: Proposal) -> str:
+    """What the proposal's own words hide ("" for nothing)."""
+    return texts_summary(proposal_words(proposal))
+
+
+def _citation_hidden(citation: Citation) -> str:
+    return texts_summary(citation_words(citation))
 
 
 def _box_words(hunk: Hunk) -> str:
@@ -515,7 +572,7 @@ def _box_words(hunk: Hunk) -> str:
     assert region is not None
     where = f"{region.width}×{region.height} at {region.x},{region.y}"
     if hunk.kind is HunkKind.ANNOTATION:
-        return f"{where}  “{region.label}” ({region.annotation_id})"
+        return shown(f"{where}  “{region.label}” ({region.annotation_id})")
     return f"{where}  {region.changed_pixels:,} px changed"
 
 
@@ -597,7 +654,8 @@ def _apply(args: argparse.Namespace) -> int:
             )
             for note in finished:
                 print(f"vetline: {printable(note)}", file=sys.stderr)
-        print(Reviewer(session, log, target).decide_all(accepted, reason=args.reason))
+        reviewer = Reviewer(session, log, target)
+        print(reviewer.decide_all(accepted, args.reason, accept_flagged=args.accept_flagged))
     return EXIT_OK
 
 

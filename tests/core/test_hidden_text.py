@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from helpers.proposals import text_change
 from vetline.core.hidden_text import (
     HiddenKind,
     escape_hidden,
+    explain_char,
     find_hidden,
     hunk_findings,
     hunk_summaries,
+    hunk_summary,
     joined_summaries,
+    lookalike_letters,
+    might_mix_scripts,
     needs_lookalike_data,
     summary,
 )
@@ -92,3 +98,59 @@ def test_only_hunks_adding_non_ascii_text_need_the_confusables_data() -> None:
 
 def test_summaries_of_several_hunks_name_each_thing_once() -> None:
     assert joined_summaries(["A; B", "", "B; C"]) == "A; B; C"
+
+
+def test_a_lookalike_in_the_name_of_a_new_file_flags_its_hunk() -> None:
+    new_file = text_change("\u0430dmin.py", "", "print('hi')\n").hunks[0]
+    assert needs_lookalike_data(new_file)
+    (finding,) = hunk_findings(new_file)
+    assert finding.in_file_name
+    assert hunk_summary(new_file) == "“⟨U+0430⟩dmin” in the file name"
+    plain_name = text_change("admin.py", "", "print('hi')\n").hunks[0]
+    assert hunk_summary(plain_name) == ""
+
+
+def test_a_bidi_control_in_a_file_name_is_named_with_where_it_is() -> None:
+    hunk = text_change("notes\u202etxt.exe", "a\n", "b\n").hunks[0]
+    assert hunk_summary(hunk) == "U+202E RIGHT-TO-LEFT OVERRIDE in the file name"
+
+
+def test_names_and_titles_show_lookalike_letters_escaped() -> None:
+    assert escape_hidden("\u0430dmin.py") == "⟨U+0430⟩dmin.py"
+    assert escape_hidden("Fix r\u0430ce \u202eexe") == "Fix r⟨U+0430⟩ce ⟨U+202E⟩exe"
+    assert escape_hidden("naïve café, привет") == "naïve café, привет"  # one script each
+    assert escape_hidden("\u0430dmin", lookalikes=False) == "\u0430dmin"
+
+
+def test_lookalike_letters_are_the_foreign_ones_of_each_mixed_word() -> None:
+    text = "x = p\u0430yp\u0430l + caf\u00e9"
+    assert sorted(lookalike_letters(text)) == [5, 8]
+
+
+def test_the_cheap_first_look_never_clears_a_lookalike() -> None:
+    """Every letter that Unicode's data calls a dangerous look-alike inside a Latin word
+    is let through by the first look, wherever it stands in the word."""
+    from confusable_homoglyphs import confusables
+
+    missed = []
+    for code in range(0x80, 0x30000):
+        char = chr(code)
+        if unicodedata.category(char) in ("Cs", "Co", "Cn"):
+            continue
+        for word in (f"{char}dmin", f"x{char}x", f"ab{char}"):
+            if not might_mix_scripts(word) and confusables.is_dangerous(
+                word, preferred_aliases=["latin"]
+            ):
+                missed.append(f"U+{code:04X}")
+    assert missed == []
+    assert not might_mix_scripts("café") and not might_mix_scripts("привет")
+
+
+def test_each_marked_character_is_explained_for_its_tooltip() -> None:
+    assert explain_char("\u202e") == (
+        "U+202E RIGHT-TO-LEFT OVERRIDE: it reorders how the line is drawn, so code can read "
+        "differently from how it runs"
+    )
+    assert explain_char("\u0430").startswith("U+0430 CYRILLIC SMALL LETTER A: it looks like")
+    assert explain_char("\x1b").startswith("U+001B CONTROL CHARACTER: a terminal acts on it")
+    assert explain_char("\udcff") == "the byte 0xFF: not valid UTF-8, shown as the byte"

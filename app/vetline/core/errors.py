@@ -41,6 +41,13 @@ class StaleBaseError(VetlineError):
     exit_code = 4
 
 
+class HiddenCharactersError(VetlineError):
+    """Hunks to accept hide characters (Trojan Source) and accepting them was not confirmed:
+    a refusal, like one over the leash. Nothing was written."""
+
+    exit_code = 3
+
+
 class LogIntegrityError(VetlineError):
     """The decision log's hash chain is broken at a named row."""
 

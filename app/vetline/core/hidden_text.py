@@ -15,8 +15,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
-from vetline.core.model import Hunk
+from vetline.core.model import Citation, Hunk, HunkKind, Proposal
 
 
 class HiddenKind(StrEnum):
@@ -36,6 +37,11 @@ WHAT_IT_DOES = {
     HiddenKind.LOOKALIKE: "looks like a Latin letter but is another, so a name can impersonate "
     "another",
 }
+# What such characters can do, in one sentence for a banner or a refusal that names several.
+WHAT_HIDDEN_CHARACTERS_DO = (
+    "Such characters can reorder how a line is drawn, draw as nothing, or pass for other "
+    "letters, so the text may not say or do what it looks like."
+)
 
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _INVISIBLE = "\u00ad\u034f\u200b-\u200d\u2060\u3164\ufeff"
@@ -54,17 +60,33 @@ class HiddenFinding:
     kind: HiddenKind
     offset: int
     text: str  # the character, or the whole word for look-alikes
+    in_file_name: bool = False  # found in the name of the file a hunk writes
 
     @property
     def name(self) -> str:
         """`U+202E RIGHT-TO-LEFT OVERRIDE`, or the word with its odd letters escaped."""
         if self.kind is HiddenKind.LOOKALIKE:
-            return f"“{escape_lookalikes(self.text)}”"
-        return describe_char(self.text)
+            named = f"“{escape_lookalikes(self.text)}”"
+        else:
+            named = describe_char(self.text)
+        return f"{named} in the file name" if self.in_file_name else named
 
 
 def describe_char(char: str) -> str:
     return f"U+{ord(char):04X} {unicodedata.name(char, 'UNNAMED CHARACTER')}"
+
+
+def explain_char(char: str) -> str:
+    """What one character drawn as a marker is, and what it can do (for a tooltip)."""
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # kept by surrogateescape
+        return f"the byte 0x{code - 0xDC00:02X}: not valid UTF-8, shown as the byte"
+    if _HIDDEN.match(char):
+        return f"{describe_char(char)}: it {WHAT_IT_DOES[_kind_of(char)]}"
+    if char.isalpha():
+        return f"{describe_char(char)}: it {WHAT_IT_DOES[HiddenKind.LOOKALIKE]}"
+    name = unicodedata.name(char, "CONTROL CHARACTER")
+    return f"U+{code:04X} {name}: a terminal acts on it or it moves text, so it is shown by name"
 
 
 def find_hidden(text: str, *, start_of_file: bool = False) -> list[HiddenFinding]:
@@ -79,20 +101,102 @@ def find_hidden(text: str, *, start_of_file: bool = False) -> list[HiddenFinding
         if char == "\ufeff" and start_of_file and match.start() == 0:
             continue
         findings.append(HiddenFinding(_kind_of(char), match.start(), char))
-    if not text.isascii():
-        findings += [
-            HiddenFinding(HiddenKind.LOOKALIKE, match.start(), match.group())
-            for match in _WORD.finditer(text)
-            if _is_lookalike(_HIDDEN.sub("", match.group()))  # each hidden one said once
-        ]
+    findings += [
+        HiddenFinding(HiddenKind.LOOKALIKE, start, text[start:end])
+        for start, end in lookalike_words(text)
+    ]
     return sorted(findings, key=lambda finding: finding.offset)
 
 
+def lookalike_words(text: str) -> list[tuple[int, int]]:
+    """Where the words that mix look-alike letters from another script are in `text`.
+
+    Confusables data is loaded only for a word whose letters come from two scripts (by
+    their Unicode names), so "café", "привет" or a line of Chinese never loads it.
+    """
+    if text.isascii():
+        return []
+    return [
+        match.span()
+        for match in _WORD.finditer(text)
+        if not (word := match.group()).isascii()
+        and might_mix_scripts(word)
+        and _is_lookalike(_HIDDEN.sub("", word))  # each hidden one said once
+    ]
+
+
+def lookalike_letters(text: str) -> frozenset[int]:
+    """The offsets of the letters to escape in `text`: those beyond ASCII in each
+    look-alike word (the Latin ones stay, so `⟨U+0430⟩dmin` still reads as a name)."""
+    return frozenset(
+        offset
+        for start, end in lookalike_words(text)
+        for offset in range(start, end)
+        if not text[offset].isascii() and not _HIDDEN.match(text[offset])
+    )
+
+
+def name_findings(path: str) -> list[HiddenFinding]:
+    """What a file name hides: the name a hunk writes to is part of what is accepted."""
+    if path.isascii():
+        return []
+    return [
+        HiddenFinding(finding.kind, finding.offset, finding.text, in_file_name=True)
+        for finding in find_hidden(path)
+    ]
+
+
+def texts_summary(texts: Iterable[tuple[str, str]]) -> str:
+    """What each named text hides, as "the rationale: U+202E …; the quote: “⟨U+0430⟩dmin”"
+    ("" when none hides anything). Texts are short (a title, a rationale, a quote)."""
+    said = []
+    for label, text in texts:
+        found = summary(find_hidden(text)) if text else ""
+        if found:
+            said.append(f"the {label}: {found}")
+    return "; ".join(said)
+
+
+def proposal_words(proposal: Proposal) -> list[tuple[str, str]]:
+    """The agent's own words in a proposal, named: what `texts_summary` looks at."""
+    return [
+        ("title", proposal.title),
+        ("task", proposal.task),
+        ("rationale", proposal.rationale),
+        ("answer", proposal.answer),
+    ]
+
+
+def citation_words(citation: Citation) -> list[tuple[str, str]]:
+    """The agent's words in a citation, named (the source's own text is not its words)."""
+    return [
+        ("cited title", citation.title),
+        ("cited quote", citation.quote),
+        ("claim", citation.claim),
+    ]
+
+
+def hidden_warning(hunk_hidden: str, texts_hidden: str, *, asks_again: bool) -> str:
+    """The banner's words for what a hunk and the texts around it hide ("" for nothing)."""
+    sentences = []
+    if hunk_hidden:
+        sentences.append(f"This hunk hides characters: {hunk_hidden}.")
+    if texts_hidden:
+        sentences.append(f"The agent's text hides characters — {texts_hidden}.")
+    if not sentences:
+        return ""
+    sentences += [WHAT_HIDDEN_CHARACTERS_DO, "They are shown as ⟨U+…⟩."]
+    if asks_again and hunk_hidden:
+        sentences.append("Accepting asks a second time.")
+    return " ".join(sentences)
+
+
 def hunk_findings(hunk: Hunk) -> list[HiddenFinding]:
-    """What the lines a hunk adds hide (accepting them is what puts them in the file)."""
+    """What the lines a hunk adds hide (accepting them is what puts them in the file),
+    and what the name of the file it writes hides."""
     if not needs_lookalike_data(hunk):
         return []
-    found: list[HiddenFinding] = []
+    found = [] if hunk.kind is HunkKind.CITATION else name_findings(hunk.path)
     for number, (kind, line) in enumerate(zip(hunk.kinds, hunk.texts, strict=True)):
         if kind == "+":
             start = number == 0 and hunk.new_start <= 1
@@ -100,8 +204,16 @@ def hunk_findings(hunk: Hunk) -> list[HiddenFinding]:
     return found
 
 
+def what_they_do(findings: Iterable[HiddenFinding]) -> str:
+    """What each kind among `findings` can do, in one clause per kind."""
+    kinds = dict.fromkeys(finding.kind for finding in findings)
+    return "; ".join(
+        f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} {WHAT_IT_DOES[kind]}" for kind in kinds
+    )
+
+
 def hunk_summary(hunk: Hunk) -> str:
-    """What a hunk's added lines hide, in one line ("" for nothing)."""
+    """What a hunk's added lines and its file's name hide, in one line ("" for nothing)."""
     return summary(hunk_findings(hunk))
 
 
@@ -111,11 +223,14 @@ def hunk_summaries(hunks: Iterable[Hunk]) -> dict[str, str]:
 
 
 def needs_lookalike_data(hunk: Hunk) -> bool:
-    """True when judging the hunk needs the confusables data: an added line is not ASCII.
+    """True when judging the hunk needs the confusables data: an added line or the file's
+    name is not ASCII.
 
     Every character this module flags is outside ASCII, so an all-ASCII hunk hides
     nothing, and saying so costs one pass over its lines.
     """
+    if not hunk.path.isascii() and hunk.kind is not HunkKind.CITATION:
+        return True
     texts = hunk.texts
     runs = (texts[run.start() : run.end()] for run in _ADDED_RUNS.finditer(hunk.kinds))
     # Every hidden character and look-alike is beyond ASCII: a million added lines are
@@ -135,8 +250,19 @@ def summary(findings: Iterable[HiddenFinding]) -> str:
     return "; ".join(names)
 
 
-def escape_hidden(text: str) -> str:
-    """`text` with every hidden character written as ⟨U+XXXX⟩: for names and messages."""
+def escape_hidden(text: str, *, lookalikes: bool = True) -> str:
+    """`text` with every hidden character, and each look-alike letter of a word that mixes
+    scripts, written as ⟨U+XXXX⟩: for names, titles, the agent's prose and messages.
+
+    `lookalikes=False` escapes the characters only: for long source texts cut in pieces
+    (a word cut in two is not judged whole), where a look-alike is not what is decided.
+    """
+    letters = lookalike_letters(text) if lookalikes else frozenset()
+    if letters:
+        text = "".join(
+            f"⟨U+{ord(char):04X}⟩" if offset in letters else char
+            for offset, char in enumerate(text)
+        )
     return _HIDDEN.sub(lambda match: f"⟨U+{ord(match.group()):04X}⟩", text)
 
 
@@ -153,8 +279,60 @@ def _kind_of(char: str) -> HiddenKind:
     return HiddenKind.INVISIBLE
 
 
+# Names whose first word is not a script: letters of several scripts share them.
+_NOT_SCRIPTS = frozenset(
+    [
+        "MODIFIER",
+        "COMBINING",
+        "MATHEMATICAL",
+        "FULLWIDTH",
+        "HALFWIDTH",
+        "SUPERSCRIPT",
+        "SUBSCRIPT",
+        "SMALL",
+        "CIRCLED",
+        "PARENTHESIZED",
+        "SQUARED",
+        "NEGATIVE",
+        "DOUBLE-STRUCK",
+        "BLACK-LETTER",
+        "SCRIPT",
+        "OLD",
+        "NEW",
+        "LETTER",
+        "DIGIT",
+    ]
+)
+
+
+def might_mix_scripts(word: str) -> bool:
+    """A cheap first look (no data loaded): could `word` mix letters of two scripts?
+
+    A letter's script is read from the first word of its Unicode name (LATIN, CYRILLIC,
+    GREEK); a name that starts with no script counts as a script of its own. A test holds
+    it to never clearing a letter the confusables data calls a look-alike.
+    """
+    scripts = set()
+    for char in word:
+        if char.isascii():
+            if not char.isalpha():
+                continue  # digits and "_" belong to every script
+            scripts.add("LATIN")
+        else:
+            scripts.add(_script_of(char))
+        if len(scripts) > 1:
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _script_of(char: str) -> str:
+    first = unicodedata.name(char, "?").split(" ", 1)[0]
+    return f"{first} {char}" if first in _NOT_SCRIPTS else first
+
+
 def _is_lookalike(word: str) -> bool:
-    if word.isascii():
+    if word.isascii() or not might_mix_scripts(word):
         return False
     # Loaded on first need: its data is a megabyte of JSON, and most text is ASCII.
     from confusable_homoglyphs import confusables

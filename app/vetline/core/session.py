@@ -613,12 +613,14 @@ class ReviewSession:
         accepted: Sequence[str] | None,
         reason: str = "",
         kept: Mapping[str, str] | None = None,
+        flagged: Mapping[str, str] | None = None,
     ) -> list[FileOutcome]:
         """A scripted review: hunks in `accepted` (all, if None) accepted, the rest rejected.
 
         Citations are left undecided: a script cannot vouch for a source. When the leash
         asks for citations first, a proposal that cites anything is refused as a whole.
-        `kept` maps a path to the id its agent's version was kept under before rejecting."""
+        `kept` maps a path to the id its agent's version was kept under before rejecting;
+        `flagged` maps a hunk id to what it hides, accepted as confirmed (logged with it)."""
         refusals = [why for proposal in self.proposals if (why := self.citations_refusal(proposal))]
         if refusals:
             raise SessionError("; ".join(refusals))
@@ -631,7 +633,12 @@ class ReviewSession:
             # Nothing is on screen in a scripted review: no screen time, and it says so.
             if wanted is None or item.hunk.id in wanted:
                 outcome = self._decide(
-                    item, Verdict.ACCEPTED, advance=False, ms_on_screen=0, bulk=True
+                    item,
+                    Verdict.ACCEPTED,
+                    advance=False,
+                    ms_on_screen=0,
+                    bulk=True,
+                    flagged=(flagged or {}).get(item.hunk.id, ""),
                 )
             else:
                 outcome = self._decide(

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vetline.adapters.decision_log import DecisionLog
-from vetline.core.errors import InputError, VetlineError
+from vetline.core.errors import HiddenCharactersError, InputError, VetlineError
+from vetline.core.hidden_text import (
+    HiddenFinding,
+    escape_hidden,
+    hunk_findings,
+    what_they_do,
+)
+from vetline.core.hidden_text import summary as hidden_summary
 from vetline.core.leash import Leash, Level
 from vetline.core.model import Change, Proposal
 from vetline.core.session import FileOutcome, ReviewSession
@@ -113,18 +120,23 @@ class Reviewer:
             return Outcome(OutcomeKind.DONE, f"undid the verdict on {item.change.path}")
         return self.target.after_undo(item, outcome)
 
-    def decide_all(self, accepted: Sequence[str] | None, reason: str = "") -> str:
+    def decide_all(
+        self, accepted: Sequence[str] | None, reason: str = "", *, accept_flagged: bool = False
+    ) -> str:
         """A scripted review: the named hunks (all, if None) accepted, the rest rejected.
 
         All or nothing: the target checks every write first (raising StaleBaseError or
         UnsafePathError before anything is logged), then every verdict is logged, then
-        the writes are made. Returns what was done, in words.
+        the writes are made. Returns what was done, in words. A hunk to accept that hides
+        characters is refused (HiddenCharactersError) unless `accept_flagged` confirms it,
+        as the window asks a second time; then the log records what it hides.
         """
         chosen = (
             set(accepted)
             if accepted is not None
             else {hunk.id for proposal in self.session.proposals for hunk in proposal.hunks}
         )
+        hiding = self._hiding(chosen)
         try:
             self._refuse_unacceptable(chosen)
             prepared = (
@@ -132,6 +144,9 @@ class Reviewer:
                 if self.target is not None
                 else None
             )
+            # After the plan: a path no file may have is refused outright, flag or not.
+            if hiding and not accept_flagged:
+                raise HiddenCharactersError(_hidden_refusal(hiding))
         except VetlineError as error:
             self.refuse(str(error))
             raise
@@ -150,7 +165,8 @@ class Reviewer:
             except VetlineError as error:
                 self.refuse(str(error))
                 raise
-        self.session.decide_all(accepted, reason=reason, kept=kept)
+        flagged = {hunk_id: hidden_summary(found) for hunk_id, (_path, found) in hiding.items()}
+        self.session.decide_all(accepted, reason=reason, kept=kept, flagged=flagged)
         hunks = [item for item in self.session.items if item.citation is None]
         decided = len(hunks)
         taken = sum(1 for item in hunks if item.state.takes_effect)
@@ -163,6 +179,16 @@ class Reviewer:
         """The whole review is refused before any verdict takes effect: the log gets a
         `refused` row with the reason for every hunk, and nothing is written."""
         self.session.record_refused(self.session.items, reason)
+
+    def _hiding(self, chosen: set[str]) -> dict[str, tuple[str, list[HiddenFinding]]]:
+        """Hunk id -> (its path, what it hides) for each chosen hunk that hides characters."""
+        hiding = {}
+        for item in self.session.items:
+            if item.citation is None and item.hunk.id in chosen:
+                found = hunk_findings(item.hunk)
+                if found:
+                    hiding[item.hunk.id] = (item.change.path, found)
+        return hiding
 
     def _refuse_unacceptable(self, chosen: set[str]) -> None:
         """Accepting an item that cannot take effect would report a write that never
@@ -260,3 +286,20 @@ def _why_unacceptable(change: Change) -> str:
     if change.binary_new is not None or change.binary_old is not None:
         return "binary, and the patch carries no data"
     return "a submodule, nested repository or symbolic link: listed, never written"
+
+
+def _hidden_refusal(hiding: dict[str, tuple[str, list[HiddenFinding]]]) -> str:
+    """Each hunk that hides characters, what it hides (escaped) and what that can do."""
+    count = len(hiding)
+    said = "; ".join(
+        f"hunk {hunk_id} of {escape_hidden(path)} hides {hidden_summary(found)} "
+        f"({what_they_do(found)})"
+        for hunk_id, (path, found) in hiding.items()
+    )
+    one = count == 1
+    return (
+        f"apply refused: {count} hunk{'' if one else 's'} to accept "
+        f"{'hides' if one else 'hide'} characters: {said}. Look at {'it' if one else 'them'} "
+        f"in the window (vetline review), or pass --accept-flagged to accept "
+        f"{'it' if one else 'them'} anyway (the log records what each hides)"
+    )

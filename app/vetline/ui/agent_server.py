@@ -22,6 +22,7 @@ from vetline.adapters.mcp.port import first_connection, listener
 from vetline.adapters.mcp.state import Endpoint, announce, bearer_token, last_port, withdraw
 from vetline.adapters.mcp.tickets import TicketStore
 from vetline.core.errors import VetlineError
+from vetline.core.hidden_text import escape_hidden
 from vetline.core.model import Proposal
 from vetline.operations.agent_desk import AgentDesk
 from vetline.ui.controller import ReviewController
@@ -123,7 +124,9 @@ class AgentServer:
 
         def add() -> None:
             controller.open_proposals(proposals, None)
-            names = ", ".join(proposal.title or proposal.id for proposal in proposals)
+            names = ", ".join(
+                escape_hidden(proposal.title or proposal.id) for proposal in proposals
+            )
             controller.note.emit(f"From an agent: {names}")
 
         # Adding to the queue while a verdict is being written could race with it.

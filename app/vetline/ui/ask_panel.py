@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from vetline.adapters.llm.prompt import limit_statement
+from vetline.core.hidden_text import escape_hidden
 from vetline.core.leash import Level
 from vetline.core.model import Proposal
 from vetline.ui.ask_scope import AskScope
@@ -326,19 +327,22 @@ class AskPanel(QDockWidget):
         if isinstance(answer, Proposal) and result.status is AskStatus.OVER_LEASH:
             reasons = "; ".join(violation.message for violation in result.violations)
             self._say(
-                f"Added “{answer.title}” to the queue, OVER THE LEASH after "
+                f"Added “{escape_hidden(answer.title)}” to the queue, OVER THE LEASH after "
                 f"{result.sent_back} send-back(s) ({reasons}): review it hunk by hunk."
             )
         elif isinstance(answer, Proposal):
             hunks = len(answer.hunks)
             self._say(
-                f"Added “{answer.title}” to the queue: {hunks} hunk"
+                f"Added “{escape_hidden(answer.title)}” to the queue: {hunks} hunk"
                 f"{'' if hunks == 1 else 's'}. Accept or reject it there."
             )
             self.instruction.clear()
         else:
             # "Incomplete answer" or "Answer out of scope": either way never acceptable.
-            self._say(f"{answer.title}: {answer.reason}. It cannot be accepted; Retry asks again.")
+            self._say(
+                f"{escape_hidden(answer.title)}: {answer.reason}. "
+                "It cannot be accepted; Retry asks again."
+            )
             self.answer.setPlainText(answer.raw_text)
             self.answer.show()
             self.retry_button.show()

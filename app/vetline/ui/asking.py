@@ -30,6 +30,7 @@ from vetline.adapters.llm.providers import ProviderConfig, providers_from_settin
 from vetline.adapters.llm.typed_keys import KeyStorage, TypedKeys, storage_for, why_missing
 from vetline.adapters.paths import resources_dir
 from vetline.core.errors import VetlineError
+from vetline.core.hidden_text import escape_hidden
 from vetline.core.leash import Level
 from vetline.core.model import FileStatus, Proposal
 from vetline.ui.controller import ReviewController
@@ -193,7 +194,7 @@ class AskRunner(QObject):
                 hooks=hooks,
             )
 
-        what = f"Asking {providers[0].name} to revise “{proposal.title}”"
+        what = f"Asking {providers[0].name} to revise “{escape_hidden(proposal.title)}”"
         self._run(what, workspace, asking, providers)
         return True
 

@@ -160,7 +160,7 @@ class DetailsView(QScrollArea):
             for item in self._controller.queue_index.items_of_proposal(parent)
             if item.state is HunkState.REJECTED and item.reason
         )
-        lines = [f"↳ Revision of “{parent.title or parent.id}”"]
+        lines = [f"↳ Revision of “{escape_hidden(parent.title or parent.id)}”"]
         lines += [f"rejected because: {reason}" for reason in reasons]
         return "\n".join(lines)
 
@@ -174,7 +174,7 @@ class DetailsView(QScrollArea):
         stale = controller.is_hunk_stale(item)
         state = shown_state(item, stale=stale, over_leash=controller.over_leash(item.proposal))
         lines = [
-            item.change.path,
+            escape_hidden(item.change.path),
             f"Hunk {number} of {len(siblings)} · +{item.hunk.added} −{item.hunk.removed}",
             f"State: {state.words}",
         ]

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from vetline.core.hidden_text import escape_hidden
 from vetline.core.hunk_edit import HunkEditError
 from vetline.core.model import HunkKind, Proposal
 from vetline.core.session import ReviewItem
@@ -219,12 +220,12 @@ class ReviewPrompts:
             from vetline.ui.reason_panel import CITATION_REASONS
 
             self.reason_panel.open_for(
-                f"Citation “{item.citation.title or item.citation.locator}”",
+                f"Citation “{escape_hidden(item.citation.title or item.citation.locator)}”",
                 revisable=revisable,
                 presets=CITATION_REASONS,
             )
         else:
-            self.reason_panel.open_for(item.change.path, revisable=revisable)
+            self.reason_panel.open_for(escape_hidden(item.change.path), revisable=revisable)
         self._asked_about = item
         self.panels.show_panel(self.reason_panel)
 
@@ -299,7 +300,10 @@ class ReviewPrompts:
         self._close()
         if not any(each is item for each in self._controller.session.items):
             # A note, not the banner: the banner says the file was re-read, and shows it.
-            self._show_note(f"{item.change.path} changed while you were answering: nothing decided")
+            self._show_note(
+                f"{escape_hidden(item.change.path)} changed while you were answering: "
+                "nothing decided"
+            )
         elif draft is not None:
             self._show_note("Edit put aside: press E on that hunk to pick it up again")
         else:
@@ -332,7 +336,7 @@ class ReviewPrompts:
         box = confirm_box(
             self._window,
             "Accept the rest?",
-            f"Accept the {count} left in “{proposal.title or proposal.id}”?",
+            f"Accept the {count} left in “{escape_hidden(proposal.title or proposal.id)}”?",
             "Accept rest",
             "confirmAcceptRest",
         )
@@ -362,8 +366,8 @@ class ReviewPrompts:
         if self._controller.current is item:
             return True
         self._show_problem(
-            f"{item.change.path} changed while you were answering; nothing was decided."
-            " Look at it again."
+            f"{escape_hidden(item.change.path)} changed while you were answering; "
+            "nothing was decided. Look at it again."
         )
         return False
 

@@ -205,13 +205,15 @@ class FramePainter:
             return
         display = shown.display
         self.widest_text = max(self.widest_text, len(display.text))
-        backgrounds: list[Background] = [(marker, theme.badge) for marker in display.markers]
+        backgrounds: list[Background] = []
         if shown.kind != " " and row.kind is RowKind.LINE:
             colour = theme.added_word if shown.kind == "+" else theme.removed_word
             backgrounds += [
                 ((display.at(start), display.at(end)), colour)
                 for start, end in frame.text.word_spans(row.hunk, pane.line_of(row))
             ]
+        # Last, so a hidden character's mark stays distinct inside a changed word.
+        backgrounds += [(marker, theme.badge) for marker in display.markers]
         spans = SYNTAX_CACHE.cached_or_in_time(frame.text.lexer, strip_ending(shown.raw), deadline)
         if spans is None:
             self.colouring_pending = True

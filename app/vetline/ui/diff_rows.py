@@ -17,6 +17,7 @@ from functools import lru_cache
 from itertools import accumulate
 from typing import NamedTuple, overload
 
+from vetline.core.hidden_text import escape_hidden
 from vetline.core.model import Change, Hunk, HunkKind
 
 EMPTY_MESSAGE = "No file selected"
@@ -380,15 +381,15 @@ def describe_hunk(
     if change is None:
         return EMPTY_MESSAGE
     if change.is_binary:
-        return f"{change.path}: {BINARY_MESSAGE}"
+        return f"{escape_hidden(change.path)}: {BINARY_MESSAGE}"
     if index < 0:
-        return f"{change.path}: {NO_CHANGES_MESSAGE}"
+        return f"{escape_hidden(change.path)}: {NO_CHANGES_MESSAGE}"
     hunk = hunks[index]
     plural = "s" if hunk.removed != 1 else ""
     summary = f"{hunk.removed} line{plural} removed, {hunk.added} added"
     if marks:
         summary += "; " + ", ".join(marks)
-    return f"{change.path}, hunk {index + 1} of {len(hunks)}: {summary}"
+    return f"{escape_hidden(change.path)}, hunk {index + 1} of {len(hunks)}: {summary}"
 
 
 def separator_text(hidden_lines: int, can_open: bool = True, is_open: bool = False) -> str:

@@ -32,8 +32,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMenu, QToolTip, QWidget
 
+from vetline.core.hidden_text import explain_char
 from vetline.core.model import Change, Hunk
 from vetline.core.session import HunkState
+from vetline.core.text import strip_ending
 from vetline.core.worddiff import LineSpans
 from vetline.ui.command_menu import DIFF_MENU_COMMANDS, build_command_menu
 from vetline.ui.diff_frame import SYNTAX_CACHE, Frame, FramePainter, buttons_shown
@@ -51,6 +53,7 @@ from vetline.ui.diff_rows import (
 )
 from vetline.ui.diff_text import FileText
 from vetline.ui.hunk_badges import state_of
+from vetline.ui.line_text import hanging_indent
 from vetline.ui.theme import diff_theme
 
 _BUTTON_COMMANDS = {
@@ -488,10 +491,37 @@ class DiffView(QAbstractScrollArea):
             words = action.toolTip() if action is not None else ""
         elif target.kind is HitKind.FOLD and self.can_open_folds():
             words = "Click to show these lines (again to fold them)"
+        else:
+            words = self._marked_char_at(QPointF(event.pos()))
         if words:
             QToolTip.showText(event.globalPos(), words, self.viewport())
         else:
             QToolTip.hideText()
+
+    def _marked_char_at(self, position: QPointF) -> str:
+        """What the escaped character under the pointer (⟨U+0430⟩, ⟨ESC⟩) is, or ""."""
+        index = self._placement.row_at(position.y())
+        if index is None or self._rows[index].kind not in (RowKind.LINE, RowKind.CONTEXT):
+            return ""
+        row = self._rows[index]
+        panes, columns = self._panes(), self._wrap_columns()
+        number = next((i for i, p in enumerate(panes) if p.text_x <= position.x() < p.right), -1)
+        shown = self._text.shown(panes[number], row) if number >= 0 else None
+        if shown is None:
+            return ""
+        text, advance = shown.display.text, self._parts.metrics.horizontalAdvance
+        visual = int((position.y() - self.row_rect(index).top()) // self._row_height)
+        most = wrap_limit(self._full_rows())
+        segments = self._text.segments(panes[number], row, columns[number], most)
+        start, end = segments[min(visual, len(segments) - 1)]
+        x = panes[number].text_x + self._char_width * 0.5 - self.horizontalScrollBar().value()
+        if visual and columns[number] is not None:
+            x += advance(text[: hanging_indent(text, columns[number] or 0)])
+        column = start
+        while column < end and x + advance(text[start : column + 1]) <= position.x():
+            column += 1
+        raw = shown.display.marked_at(column)
+        return explain_char(strip_ending(shown.raw)[raw]) if raw is not None else ""
 
     def _command_applies(self, command_id: str) -> bool:
         """Leaves out what would only say "cannot" for the hunk the menu is about."""

@@ -15,8 +15,16 @@ from collections.abc import Callable, Coroutine, Iterable
 
 from PySide6.QtCore import QObject, Signal
 
-from vetline.core.hidden_text import hunk_summaries, hunk_summary, needs_lookalike_data
-from vetline.core.model import Hunk
+from vetline.core.hidden_text import (
+    citation_words,
+    hunk_summaries,
+    hunk_summary,
+    needs_lookalike_data,
+    proposal_words,
+    texts_summary,
+)
+from vetline.core.model import Hunk, Proposal
+from vetline.core.session import ReviewItem
 from vetline.ui.tasks import BackgroundWork, JobFailed
 
 
@@ -37,6 +45,8 @@ class HiddenScans(QObject):
         self._known: dict[str, str] = {}
         self._asked: set[str] = set()
         self._held: list[list[Hunk]] | None = None  # batches waiting for `release`
+        # Proposal id -> (that proposal, what its own words hide).
+        self._around: dict[str, tuple[Proposal, str]] = {}
 
     def hold(self) -> None:
         """Keep requests until `release`: the start queue is scanned after the window's
@@ -71,6 +81,26 @@ class HiddenScans(QObject):
         if known is None:
             known = self._known[hunk.id] = hunk_summary(hunk)
         return known
+
+    def around(self, item: ReviewItem) -> str:
+        """What the agent's words around an item hide: its proposal's title, task,
+        rationale and answer, and a citation's title, quote and claim ("" for nothing).
+
+        Found here, on the GUI thread: these texts are short, and the confusables data
+        loads only for a word that mixes scripts. A proposal's words are judged once, not
+        on every key that moves to another of its hunks.
+        """
+        proposal = item.proposal
+        known = self._around.get(proposal.id)
+        if known is None or known[0] is not proposal:  # new, or renewed under its id
+            known = self._around[proposal.id] = (
+                proposal,
+                texts_summary(proposal_words(proposal)),
+            )
+        if item.citation is None:
+            return known[1]
+        cited = texts_summary(citation_words(item.citation))
+        return "; ".join(words for words in (known[1], cited) if words)
 
     def split(self, whole: Hunk, pieces: Iterable[Hunk]) -> None:
         """`whole` was split into `pieces`: each piece of a hunk that hides nothing hides

@@ -1,4 +1,5 @@
-"""Line text made safe to draw: tabs expanded, invisible characters shown, long lines cut.
+"""Line text made safe to draw: tabs expanded, invisible characters and look-alike letters
+shown, long lines cut.
 
 No Qt here; the result is drawn as plain text, never as markup (the text is untrusted).
 """
@@ -10,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
+from vetline.core.hidden_text import lookalike_letters
 from vetline.core.text import line_ending
 from vetline.ui.syntax import RoleSpan, SyntaxRole
 
@@ -54,6 +56,13 @@ class DisplayText(NamedTuple):
             return min(raw_offset, len(self.text))
         return self.positions[min(raw_offset, len(self.positions) - 1)]
 
+    def marked_at(self, column: int) -> int | None:
+        """The raw offset of the character a marker at `column` stands for (None: none)."""
+        for start, end in self.markers:
+            if start <= column < end:
+                return self.positions.index(start) if self.positions is not None else start
+        return None
+
     def pieces(
         self, role_spans: Sequence[RoleSpan]
     ) -> Iterator[tuple[int, int, SyntaxRole | None]]:
@@ -85,16 +94,24 @@ def display_text(raw_line: str, show_whitespace: bool = False) -> DisplayText:
     tail = (_SHOWN_ENDINGS[ending] if show_whitespace else "") + (
         f"  ⋯ {cut} more characters" if cut > 0 else ""
     )
-    if not special.search(line):
+    # Look-alike letters of a word that mixes scripts (a Cyrillic а in `admin`) are shown
+    # as ⟨U+0430⟩, marked like the invisible characters.
+    lookalikes = frozenset() if line.isascii() else lookalike_letters(line)
+    if not lookalikes and not special.search(line):
         return DisplayText(line + tail, None)
 
     pieces: list[str] = []
     positions: list[int] = []
     markers: list[tuple[int, int]] = []
     column = 0
-    for char in line:
+    for offset, char in enumerate(line):
         positions.append(column)
-        shown = _shown_char(char, column, show_whitespace) if special.match(char) else char
+        if offset in lookalikes:
+            shown = f"⟨U+{ord(char):04X}⟩"
+        elif special.match(char):
+            shown = _shown_char(char, column, show_whitespace)
+        else:
+            shown = char
         if shown != char and char not in " \t":
             markers.append((column, column + len(shown)))
         pieces.append(shown)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from vetline.core.hidden_text import escape_hidden
+from vetline.core.hidden_text import escape_hidden, hidden_warning
 from vetline.core.image_items import is_svg_text
 from vetline.core.leash import Level
 from vetline.core.model import Change, HunkKind
@@ -70,6 +70,12 @@ WINDOW_TITLE = "Vetline"
 SCREEN_SHARE = 0.8  # of the screen's available geometry, for the window's first size
 LARGEST_DEFAULT_SIZE = QSize(1600, 1000)  # beyond it, lines are longer than read comfortably
 FALLBACK_SIZE = QSize(1280, 800)  # no screen attached yet
+
+
+def window_title(item: ReviewItem) -> str:
+    """The proposal's title, from the agent: a bidirectional control in it is shown as
+    ⟨U+202E⟩, never left to reorder the title bar or the task switcher."""
+    return f"{escape_hidden(item.proposal.title or item.proposal.id)} — {WINDOW_TITLE}"
 
 
 class MainWindow(QMainWindow):
@@ -290,7 +296,7 @@ class MainWindow(QMainWindow):
         added, removed = index.file_totals(change)
         self.file_header.setText(f"{escape_hidden(change.path)}   +{added} −{removed}")
         self._flag_hidden(item)
-        self.setWindowTitle(f"{item.proposal.title or item.proposal.id} — {WINDOW_TITLE}")
+        self.setWindowTitle(window_title(item))
         self.decision_bar.refresh(has_current=True)
 
     def _show_citation(self, item: ReviewItem) -> None:
@@ -303,7 +309,8 @@ class MainWindow(QMainWindow):
             f"Citation [{number}] of {total} · Ctrl+Y the source supports the claim · "
             "Ctrl+N it does not"
         )
-        self.setWindowTitle(f"{item.proposal.title or item.proposal.id} — {WINDOW_TITLE}")
+        self._flag_hidden(item)
+        self.setWindowTitle(window_title(item))
         self.decision_bar.refresh(has_current=True)
 
     def show_workspace(self) -> None:
@@ -411,21 +418,20 @@ class MainWindow(QMainWindow):
             self._folded = None
 
     def _flag_hidden(self, item: ReviewItem) -> None:
-        """Say once per hunk when it hides characters, before the reviewer decides it."""
+        """Say once per hunk when it, its file's name, its proposal's text or its cited
+        quote hides characters, before the reviewer decides it."""
         if self._flagged_hunk == item.hunk.id:
             return
         self._flagged_hunk = item.hunk.id
-        hidden = self.controller.hidden_in(item)
+        citation = item.citation
+        hidden = "" if citation is not None else self.controller.hidden_in(item)
         if hidden is None:  # still being looked at: said when hidden_scanned comes
             self._flagged_hunk = ""
             return
-        if hidden:
-            self.banner.show_problem(
-                f"This hunk hides characters: {hidden}. Such characters can reorder how a "
-                "line is drawn, draw as nothing, or pass for other letters, so the code may "
-                "not do what it looks like. They are shown as ⟨U+…⟩; accepting asks a second "
-                "time."
-            )
+        around = self.controller.hidden_scans.around(item)
+        warning = hidden_warning(hidden, around, asks_again=citation is None)
+        if warning:
+            self.banner.show_problem(warning)
 
     def _flag_current_hidden(self) -> None:
         current = self.controller.current

@@ -333,10 +333,11 @@ class QueueModel(QAbstractItemModel):
 
 def _proposal_name(proposal: Proposal, titles: dict[str, str]) -> str:
     """The title; a revision says which proposal it revises (the lineage)."""
-    name = proposal.title or proposal.id
+    # The agent's words: a hidden character in them is shown, never drawn as nothing.
+    name = escape_hidden(proposal.title or proposal.id)
     if proposal.parent_id is None:
         return name
-    parent = titles.get(proposal.parent_id, proposal.parent_id)
+    parent = escape_hidden(titles.get(proposal.parent_id, proposal.parent_id))
     return f"↳ {name} — revision of “{parent}”"
 
 
