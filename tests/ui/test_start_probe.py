@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.helpers.command_line import vetline
 
+from helpers.command_line import vetline
 from vetline.ui.start_probe import START_PROBE_ENV
 
 pytestmark = pytest.mark.gui
