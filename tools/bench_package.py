@@ -9,8 +9,9 @@ The .deb is unpacked with `dpkg-deb -x` into a temporary folder (nothing is inst
 VETLINE_START_PROBE (see vetline/ui/start_probe.py) on a 1920x1080 offscreen screen and
 its own data folder, and is timed from the spawn to the end of the first paint of a hunk.
 The bare window is tools/bench_gui_launch.py's (a PySide6 label, from this venv's Python,
-not frozen), timed to the end of its first paint the same way. Rounds alternate the two,
-rotating which goes first, so a load spike hits both alike.
+not frozen), timed to the end of its first paint the same way. Each round starts the app
+and the bare window, warm and cold, in turn, from a different one each round, so a load
+spike hits all four alike.
 
 * warm: the files were just read by the previous run (one untimed run first).
 * cold: before each run the package folder's files (and for the bare window the PySide6
@@ -158,34 +159,36 @@ def measure(app_dir: Path, runs: int, folder: Path) -> dict[str, Any]:
     app_files, bare_files = files_under([app_dir]), files_under(pyside_folders())
     start_app(executable, env, folder)  # warm-up, not counted
     start_bare(env)
-    result: dict[str, Any] = {}
-    for mode in ("warm", "cold"):
-        samples: dict[str, list[dict[str, float]]] = {"app": [], "bare": []}
-        left_cached: dict[str, list[float]] = {"app": [], "bare": []}
-        for number in range(runs):
-            order = ["app", "bare"] if number % 2 == 0 else ["bare", "app"]
-            for name in order:
+    starts = [(name, mode) for mode in ("warm", "cold") for name in ("app", "bare")]
+    samples: dict[tuple[str, str], list[dict[str, float]]] = {start: [] for start in starts}
+    left_cached: dict[str, list[float]] = {"app": [], "bare": []}
+    for number in range(runs):
+        # The four starts of a round in turn, from a different one each round. A warm
+        # start always follows a start of the same files: the warm-up or an earlier run.
+        for name, mode in starts[number % 4 :] + starts[: number % 4]:
+            if mode == "cold":
                 files = app_files if name == "app" else bare_files
-                if mode == "cold":
-                    evict(files)
-                    share = cached_share(files)
-                    if share is not None:
-                        left_cached[name].append(share)
-                run = start_app(executable, env, folder) if name == "app" else start_bare(env)
-                samples[name].append(run)
-            _log(
-                f"{mode} {number + 1}/{runs}: vetline {samples['app'][-1]['startup_ms']} ms,"
-                f" bare window {samples['bare'][-1]['startup_ms']} ms"
-            )
-        result[mode] = {
-            f"{name}_{figure}": spread([run[figure] for run in samples[name]])
+                evict(files)
+                share = cached_share(files)
+                if share is not None:
+                    left_cached[name].append(share)
+            run = start_app(executable, env, folder) if name == "app" else start_bare(env)
+            samples[name, mode].append(run)
+        _log(
+            f"round {number + 1}/{runs}: "
+            + ", ".join(f"{n} {m} {samples[n, m][-1]['startup_ms']} ms" for n, m in starts)
+        )
+    result: dict[str, Any] = {
+        mode: {
+            f"{name}_{figure}": spread([run[figure] for run in samples[name, mode]])
             for name in ("app", "bare")
             for figure in ("startup_ms", "cpu_ms")
         }
-        if mode == "cold":
-            result[mode]["cached_share_after_eviction"] = {
-                name: max(shares) if shares else None for name, shares in left_cached.items()
-            }
+        for mode in ("warm", "cold")
+    }
+    result["cold"]["cached_share_after_eviction"] = {
+        name: max(shares) if shares else None for name, shares in left_cached.items()
+    }
     return result
 
 
