@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench package verify-package clean
+.PHONY: run test lint typecheck pytest bench package verify-package bench-package clean
 
 $(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit("Vetline needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -39,5 +39,9 @@ package:
 verify-package:
 	packaging/linux/verify_deb.sh
 
+# The built .deb's start, warm and cold, beside a bare PySide6 window (after `make package`).
+bench-package: $(STAMP)
+	$(PY) tools/bench_package.py --out bench-package.json
+
 clean:
-	rm -rf $(VENV) bench.json test-artifacts .mypy_cache .ruff_cache .pytest_cache build dist
+	rm -rf $(VENV) bench.json bench-package.json test-artifacts .mypy_cache .ruff_cache .pytest_cache build dist

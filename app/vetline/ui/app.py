@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from vetline.ui.single_instance import (
     hand_over,
     serve_second_starts,
 )
+from vetline.ui.start_probe import START_PROBE_ENV, probe_start
 from vetline.ui.tasks import BackgroundWork, is_big_input
 from vetline.ui.watchers import follow_inbox
 
@@ -211,6 +213,8 @@ def run_gui(
     for problem in problems:
         window.banner.show_problem(problem)
     sys.excepthook = _report_in(window)
+    if probe_report := os.environ.get(START_PROBE_ENV):  # tools/bench_package.py
+        probe_start(window, probe_report)
     window.show()
     agents: list[AgentServer] = []  # MCP: agents' proposals join this queue
     second_starts: InstanceServer | None = None  # `vetline review X` from another process

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 import qasync
-from PySide6.QtCore import QEvent, QObject, QTimer, SignalInstance
+from PySide6.QtCore import SignalInstance
 
 from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
 from vetline.adapters.demo import demo_workspace
@@ -31,6 +31,7 @@ from vetline.core.session import ReviewItem
 from vetline.core.settings import default_settings
 from vetline.ui.app import app_icon, build_window, named_application, open_start_queue
 from vetline.ui.main_window import MainWindow
+from vetline.ui.start_probe import FirstHunkPaint
 from vetline.ui.tasks import BackgroundWork, JobFailed, diff_texts_job
 
 EXIT_PASSED = 0
@@ -100,7 +101,7 @@ class _Checks:
 
     async def _all_steps(self, log: DecisionLog, gateway: BackgroundWork) -> None:
         window = self.window = build_window(log, default_settings(), gateway=gateway)
-        painted = _FirstPaint(window)
+        painted = FirstHunkPaint(window)
         window.resize(1200, 760)
         window.show()
         open_start_queue(
@@ -274,52 +275,3 @@ async def _until(condition: Callable[[], bool], what: str) -> None:
         if time.monotonic() > deadline:
             raise SelfTestError(f"{what}: not within {HANG_GUARD_S:.0f} s")
         await asyncio.sleep(0.01)
-
-
-class _FirstPaint(QObject):
-    """Notes when the diff view first paints a hunk (watched, not changed)."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self._window = window
-        self.painted_at: float | None = None
-        self.cpu_at_paint = 0.0  # this process's CPU seconds: a figure the machine's load spares
-        window.diff.viewport().installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        painting = event.type() == QEvent.Type.Paint and self.painted_at is None
-        if painting and len(self._window.diff.rows()):
-            # Filters run before the paint itself: the time is taken once it is done.
-            QTimer.singleShot(0, self._note_painted)
-        return False
-
-    def _note_painted(self) -> None:
-        if self.painted_at is None:
-            self.painted_at = time.time()
-            self.cpu_at_paint = time.process_time()
-
-    def done(self) -> bool:
-        return self.painted_at is not None
-
-    def timing(self) -> str:
-        assert self.painted_at is not None
-        process_start = _process_start_time()
-        cpu = f"{self.cpu_at_paint * 1000:.0f} ms of CPU"
-        if process_start is None:
-            return f"first hunk painted after {cpu}"
-        wall = (self.painted_at - process_start) * 1000
-        return f"first hunk painted {wall:.0f} ms after start ({cpu})"
-
-
-def _process_start_time() -> float | None:
-    """When this process started (wall clock), where the system says so (Linux)."""
-    try:
-        stat = Path("/proc/self/stat").read_text(encoding="ascii")
-        uptime = float(Path("/proc/uptime").read_text(encoding="ascii").split()[0])
-    except (OSError, ValueError):
-        return None
-    # Fields after the command name (which may hold spaces); field 22 is the start time.
-    fields = stat.rsplit(")", 1)[1].split()
-    ticks_after_boot = int(fields[19])
-    since_start = uptime - ticks_after_boot / os.sysconf("SC_CLK_TCK")
-    return time.time() - since_start
