@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import compress, repeat
@@ -199,6 +199,52 @@ class Hunk:
             )
 
         return squeeze("-") == squeeze("+")
+
+
+def _text_hunk_maker() -> Callable[[str, int, int, int, int, str, tuple[str, ...]], Hunk]:
+    """A builder of text hunks that sets Hunk's slots directly: about twice as fast as
+    `Hunk(...)`, whose frozen __init__ goes through object.__setattr__ by name for each
+    field, and a 100k-line diff builds thousands of hunks."""
+    slots = Hunk.__dict__
+    set_path, set_old_start, set_old_lines, set_new_start, set_new_lines = (
+        slots[name].__set__ for name in ("path", "old_start", "old_lines", "new_start", "new_lines")
+    )
+    set_kinds, set_texts = slots["kinds"].__set__, slots["texts"].__set__
+    set_kind, set_section, set_region, set_sha256, set_counts = (
+        slots[name].__set__ for name in ("kind", "section", "region", "_sha256", "_counts")
+    )
+    new = object.__new__
+    text, no_counts = HunkKind.TEXT, (-1, -1)
+
+    def text_hunk(
+        path: str,
+        old_start: int,
+        old_lines: int,
+        new_start: int,
+        new_lines: int,
+        kinds: str,
+        texts: tuple[str, ...],
+    ) -> Hunk:
+        hunk = new(Hunk)
+        set_path(hunk, path)
+        set_old_start(hunk, old_start)
+        set_old_lines(hunk, old_lines)
+        set_new_start(hunk, new_start)
+        set_new_lines(hunk, new_lines)
+        set_kinds(hunk, kinds)
+        set_texts(hunk, texts)
+        set_kind(hunk, text)
+        set_section(hunk, "")
+        set_region(hunk, None)
+        set_sha256(hunk, "")
+        set_counts(hunk, no_counts)
+        return hunk
+
+    return text_hunk
+
+
+# Equal to Hunk(path, old_start, old_lines, new_start, new_lines, kinds, texts), faster.
+text_hunk = _text_hunk_maker()
 
 
 @dataclass(frozen=True, slots=True)

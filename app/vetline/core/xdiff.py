@@ -20,7 +20,7 @@ from operator import add, attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from vetline.core.linediff import Edit
-from vetline.core.model import Hunk
+from vetline.core.model import Hunk, text_hunk
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -32,7 +32,7 @@ _NO_NEWLINE = "\\"  # the kind of "\ No newline at end of file" in a patch
 _HUNK_HEADING = re.compile(rb"^@@[^\n]*", re.MULTILINE)
 
 
-def _load_patch_maker() -> Callable[[bytes, bytes, int], Any] | None:
+def _load_patch_maker() -> Callable[[str | bytes, str | bytes, int], Any] | None:
     try:
         from pygit2 import Patch
         from pygit2.enums import DiffOption
@@ -42,24 +42,35 @@ def _load_patch_maker() -> Callable[[bytes, bytes, int], Any] | None:
     # INDENT_HEURISTIC: git's default since 2.14, so changed blocks sit where git puts them.
     options = DiffOption.FORCE_TEXT | DiffOption.INDENT_HEURISTIC
 
-    def make_patch(old: bytes, new: bytes, context: int) -> Any:
-        return Patch.create_from(old, new, flag=options, context_lines=context, interhunk_lines=0)
+    def make_patch(old: str | bytes, new: str | bytes, context: int) -> Any:
+        # The stubs name bytes only; the C function takes any "z#" argument, str included.
+        return Patch.create_from(
+            old,  # type: ignore[arg-type]
+            new,  # type: ignore[arg-type]
+            flag=options,
+            context_lines=context,
+            interhunk_lines=0,
+        )
 
     return make_patch
 
 
-_loaded: list[Callable[[bytes, bytes, int], Any] | None] = []
+_loaded: list[Callable[[str | bytes, str | bytes, int], Any] | None] = []
 
 
-def _patch_maker() -> Callable[[bytes, bytes, int], Any] | None:
+def _patch_maker() -> Callable[[str | bytes, str | bytes, int], Any] | None:
     if not _loaded:
         _loaded.append(_load_patch_maker())
     return _loaded[0]
 
 
-def _encode(text: str) -> bytes:
-    # Surrogates pass through: the encoding is one-to-one, and only "\n" becomes a newline.
-    return text.encode("utf-8", "surrogatepass")
+def _buffer(text: str) -> str | bytes:
+    """What libgit2 is handed for `text`. pygit2 reads an ASCII str's own characters in
+    place (its UTF-8 is the very same bytes), so ASCII is not copied; other text is
+    encoded, surrogates passing through: the encoding is one-to-one, and only "\n"
+    becomes a newline. (A non-ASCII str is not handed over: Python would keep a strict
+    UTF-8 copy of it for as long as the text lives, and surrogates would refuse.)"""
+    return text if text.isascii() else text.encode("utf-8", "surrogatepass")
 
 
 def compiled_line_edits(old: str, new: str) -> list[Edit] | None:
@@ -72,10 +83,10 @@ def compiled_line_edits(old: str, new: str) -> list[Edit] | None:
     make_patch = _patch_maker()
     if make_patch is None:
         return None
-    old_bytes, new_bytes = _encode(old), _encode(new)  # held while the patch is read
+    old_buffer, new_buffer = _buffer(old), _buffer(new)  # held while the patch is read
     edits = []
     for old_start, old_lines, new_start, new_lines in map(
-        _header, make_patch(old_bytes, new_bytes, 0).hunks
+        _header, make_patch(old_buffer, new_buffer, 0).hunks
     ):
         # A side with no lines is named by the line before it, as in unified diffs.
         old_first = old_start - 1 if old_lines else old_start
@@ -92,8 +103,8 @@ def compiled_hunks(path: str, old: str, new: str, context: int) -> tuple[Hunk, .
         return None
     # libgit2's patch points into these buffers (pygit2 keeps no reference to them): they
     # must outlive every read of `patch`, so they are held here, by name.
-    old_bytes, new_bytes = _encode(old), _encode(new)
-    patch = make_patch(old_bytes, new_bytes, context)
+    old_buffer, new_buffer = _buffer(old), _buffer(new)
+    patch = make_patch(old_buffer, new_buffer, context)
     headers = list(map(_header, patch.hunks))
     if not headers:
         return ()
@@ -117,9 +128,11 @@ def compiled_hunks(path: str, old: str, new: str, context: int) -> tuple[Hunk, .
         hunk_kinds, hunk_texts = kinds[start + 1 : end], texts[start + 1 : end]
         if _NO_NEWLINE in hunk_kinds:
             hunk_kinds, hunk_texts = _without_newline_markers(hunk_kinds, hunk_texts)
-        hunks.append(Hunk(path, old_start, old_lines, new_start, new_lines, hunk_kinds, hunk_texts))
+        hunks.append(
+            text_hunk(path, old_start, old_lines, new_start, new_lines, hunk_kinds, hunk_texts)
+        )
         start = end
-    del patch, old_bytes, new_bytes  # the patch first: it points into the buffers
+    del patch, old_buffer, new_buffer  # the patch first: it points into the buffers
     return tuple(hunks)
 
 
