@@ -51,7 +51,7 @@ ALLOWED_PACKAGES = {
     "pygments",  # syntax colours of the hunk on screen
     "diff_match_patch",  # word highlights inside the hunk on screen
     "platformdirs",  # where the decision log lives
-    "pygit2",  # the demo's proposals carry whole texts: libgit2's xdiff finds their hunks
+    "pygit2",  # its compiled module alone: libgit2's xdiff finds the demo's hunks
 }
 
 # Loaded on first use, never for the first paint.
@@ -84,6 +84,9 @@ FIRST_USE = {
     "vetline.ui.locked_lines_edit",
     "vetline.ui.image_view",
     "vetline.adapters.sources.checker",
+    # the Python half of pygit2 (enums, repositories, remotes): only its compiled module
+    "pygit2.enums",
+    "pygit2.repository",
     # the worker process, the installed version, exports
     "multiprocessing",
     "concurrent.futures.process",

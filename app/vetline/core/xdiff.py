@@ -14,7 +14,11 @@ objects: one decode and one split in C, and each line's kind and text are cut wi
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import re
+import sys
+import threading
 from itertools import repeat
 from operator import add, attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
@@ -34,25 +38,48 @@ _HUNK_HEADING = re.compile(rb"^@@[^\n]*", re.MULTILINE)
 
 def _load_patch_maker() -> Callable[[str | bytes, str | bytes, int], Any] | None:
     try:
-        from pygit2 import Patch
-        from pygit2.enums import DiffOption
+        compiled = _pygit2_compiled_module()
     except ImportError:  # a platform without a pygit2 wheel: the pure-Python diff serves
         return None
+    patch = compiled.Patch
     # FORCE_TEXT: a NUL byte must not turn the text into one opaque "binary" change.
     # INDENT_HEURISTIC: git's default since 2.14, so changed blocks sit where git puts them.
-    options = DiffOption.FORCE_TEXT | DiffOption.INDENT_HEURISTIC
+    options = compiled.GIT_DIFF_FORCE_TEXT | compiled.GIT_DIFF_INDENT_HEURISTIC
 
     def make_patch(old: str | bytes, new: str | bytes, context: int) -> Any:
-        # The stubs name bytes only; the C function takes any "z#" argument, str included.
-        return Patch.create_from(
-            old,  # type: ignore[arg-type]
-            new,  # type: ignore[arg-type]
-            flag=options,
-            context_lines=context,
-            interhunk_lines=0,
-        )
+        # pygit2 takes any "z#" argument here, str included (its stubs name bytes only).
+        return patch.create_from(old, new, flag=options, context_lines=context, interhunk_lines=0)
 
     return make_patch
+
+
+def _pygit2_compiled_module() -> Any:
+    """pygit2's compiled module, which holds `Patch` and libgit2's flags: the one part of
+    pygit2 a diff needs. Loaded on its own where it can be, since importing the package
+    also builds some fifty enum classes, looks up TLS certificates and loads its
+    repository and network modules (about 30 ms of CPU, on the window's first paint);
+    the package itself is imported where the module cannot be found on its own."""
+    with _loading:
+        loaded = sys.modules.get(_COMPILED)
+        if loaded is not None:
+            return loaded
+        package = importlib.util.find_spec("pygit2")
+        found = (
+            importlib.machinery.PathFinder.find_spec(_COMPILED, package.submodule_search_locations)
+            if package is not None and package.submodule_search_locations
+            else None
+        )
+        if found is None or found.loader is None:
+            return importlib.import_module(_COMPILED)  # raises ImportError without pygit2
+        module = importlib.util.module_from_spec(found)
+        # Registered as the package would register it, so a later `import pygit2` finds it.
+        sys.modules[_COMPILED] = module
+        found.loader.exec_module(module)
+        return module
+
+
+_COMPILED = "pygit2._pygit2"
+_loading = threading.Lock()
 
 
 _loaded: list[Callable[[str | bytes, str | bytes, int], Any] | None] = []
