@@ -111,6 +111,27 @@ def first_paint_modules(tmp_path: Path) -> list[str]:
     return names
 
 
+def test_the_window_s_qt_free_parts_load_before_qt_and_only_what_the_paint_needs(
+    tmp_path: Path,
+) -> None:
+    """`vetline` imports WINDOW_QT_FREE_MODULES before Qt (PySide6 inspects the source of
+    each module imported after it): none of them may load Qt, or load anything the first
+    paint would not have loaded anyway."""
+    check = (
+        "import importlib, json, sys\n"
+        "from vetline.cli import WINDOW_QT_FREE_MODULES\n"
+        "for name in WINDOW_QT_FREE_MODULES: importlib.import_module(name)\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    preloaded = set(json.loads(done.stdout))
+    assert not {"PySide6", "shiboken6", "qasync"} & preloaded
+    assert sorted(preloaded - set(first_paint_modules(tmp_path))) == []
+
+
 def test_the_first_paint_imports_only_what_it_needs(tmp_path: Path) -> None:
     modules = first_paint_modules(tmp_path)
     assert "vetline.ui.main_window" in modules  # the probe did see the real window paint

@@ -19,7 +19,7 @@ import importlib.util
 import re
 import sys
 import threading
-from itertools import repeat
+from itertools import accumulate, repeat
 from operator import add, attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -144,23 +144,37 @@ def compiled_hunks(path: str, old: str, new: str, context: int) -> tuple[Hunk, .
         lines.pop()  # the patch ends with a newline: nothing follows it
         texts = tuple(map(add, map(_after_first_character, lines), repeat("\n")))
     # Every line of a hunk starts with its kind; a hunk starts with an "@@" line, and
-    # the file header before the first one has no line starting with "@".
+    # the file header before the first one has no line starting with "@". So splitting
+    # the kinds at "@" gives each hunk's kinds, and their lengths say where each hunk's
+    # texts lie: all of it in C, with no Python code run per hunk but the building.
     kinds = "".join(map(_first_character, lines))
-    hunks = []
-    start = kinds.index("@")
-    for old_start, old_lines, new_start, new_lines in headers:
-        end = kinds.find("@", start + 1)
-        if end < 0:
-            end = len(kinds)
-        hunk_kinds, hunk_texts = kinds[start + 1 : end], texts[start + 1 : end]
-        if _NO_NEWLINE in hunk_kinds:
-            hunk_kinds, hunk_texts = _without_newline_markers(hunk_kinds, hunk_texts)
-        hunks.append(
-            text_hunk(path, old_start, old_lines, new_start, new_lines, hunk_kinds, hunk_texts)
+    first = kinds.index("@")
+    each_kinds = kinds[first + 1 :].split("@")
+    lengths = list(map(len, each_kinds))
+    # Hunk i's lines start after its "@@" line: one past the end of hunk i-1.
+    starts = list(accumulate(map(add, lengths, repeat(1)), initial=first + 1))
+    each_texts = list(map(texts.__getitem__, map(slice, starts, map(add, starts, lengths))))
+    if _NO_NEWLINE in kinds:
+        for index, hunk_kinds in enumerate(each_kinds):
+            if _NO_NEWLINE in hunk_kinds:
+                each_kinds[index], each_texts[index] = _without_newline_markers(
+                    hunk_kinds, each_texts[index]
+                )
+    old_starts, old_counts, new_starts, new_counts = zip(*headers, strict=True)
+    hunks = tuple(
+        map(
+            text_hunk,
+            repeat(path),
+            old_starts,
+            old_counts,
+            new_starts,
+            new_counts,
+            each_kinds,
+            each_texts,
         )
-        start = end
+    )
     del patch, old_buffer, new_buffer  # the patch first: it points into the buffers
-    return tuple(hunks)
+    return hunks
 
 
 def _breaks_only_at_newlines(text: str) -> bool:
