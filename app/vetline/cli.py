@@ -313,7 +313,35 @@ def _mcp_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# The window's Qt-free parts, imported before Qt is: once loaded, PySide6 reads the
+# source of every module imported after it (for its __feature__ switches), about
+# 0.1 ms each. Each is loaded for the first paint anyway (tests/ui/test_first_paint_imports).
+WINDOW_QT_FREE_MODULES = (
+    "vetline.adapters.config",
+    "vetline.adapters.decision_log",
+    "vetline.adapters.llm.providers",
+    "vetline.adapters.llm.redact",
+    "vetline.adapters.llm.typed_keys",
+    "vetline.adapters.log.stats",
+    "vetline.core.autonomy_suggestion",
+    "vetline.core.citation_items",
+    "vetline.core.commands",
+    "vetline.core.hidden_text",
+    "vetline.core.hunk_edit",
+    "vetline.core.reading_time",
+    "vetline.core.session",
+    "vetline.core.worddiff",
+    "vetline.operations.reviewer",
+    "vetline.operations.workspace_target",
+    "vetline.ui.tasks",
+)
+
+
 def _open_window(args: argparse.Namespace) -> int:
+    import importlib
+
+    for name in WINDOW_QT_FREE_MODULES:
+        importlib.import_module(name)
     from vetline.ui.app import run_gui  # Qt loads only for the window
 
     exit_code: int = run_gui(

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from helpers.gitrepo import diff_no_index, git
 from vetline.core.hunks import HunkMismatchError, apply_hunks, hunks_from_texts, split_hunk
 from vetline.core.linediff import diff_lines
-from vetline.core.model import Hunk
+from vetline.core.model import Hunk, HunkKind, ImageRegion, text_hunk
 from vetline.core.patch_text import file_patch
 from vetline.core.text import decode, encode, split_lines
 
@@ -277,3 +277,28 @@ def test_whitespace_only_is_told_from_one_side_or_both(
 ) -> None:
     (hunk,) = hunks_from_texts("f", old, new)
     assert hunk.is_whitespace_only is whitespace_only
+
+
+def test_text_hunk_sets_every_field_as_the_constructor_does() -> None:
+    quick = text_hunk("a.py", 3, 2, 3, 1, " -", ("x\n", "y\n"))
+    built = Hunk("a.py", 3, 2, 3, 1, " -", ("x\n", "y\n"))
+    # A field added to Hunk but not to text_hunk is an unset slot here: reading it fails.
+    for name in Hunk.__slots__:
+        assert getattr(quick, name) == getattr(built, name), name
+    assert quick == built
+    assert quick.id == built.id
+
+
+def test_an_unpickled_hunk_has_every_field_and_remembered_count_of_the_original() -> None:
+    region = ImageRegion(1, 2, 3, 4, changed_pixels=5, digest="d", label="a box")
+    hunks = (
+        Hunk("img.png", 0, 0, 0, 0, kind=HunkKind.IMAGE_REGION, region=region),
+        Hunk("a.py", 3, 2, 3, 1, " -", ("x\n", "y\n"), section="def f():"),
+    )
+    for hunk in hunks:
+        hunk.sha256  # noqa: B018 - remembered, so it must travel
+        hunk.added  # noqa: B018
+        travelled = pickle.loads(pickle.dumps(hunk))  # noqa: S301 - our own bytes
+        for name in Hunk.__slots__:
+            assert getattr(travelled, name) == getattr(hunk, name), name
+        assert type(travelled.kind) is HunkKind

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -155,3 +157,32 @@ def test_only_newlines_end_lines_whatever_else_a_line_holds() -> None:
         hunks = compiled_hunks("f", old, new, 3)
         assert hunks == hunks_from_edits("f", old, new, edits, 3)
         assert hunks is not None and hunks[0].texts[1] == f"b{inside}b\n"
+
+
+# A fresh process: diffs through pygit2's compiled module alone, then imports the package.
+ONLY_THE_COMPILED_MODULE = """
+import subprocess, sys
+from vetline.core.hunks import hunks_from_texts
+
+(hunk,) = hunks_from_texts("f", "a\\nb\\n", "a\\nc\\n")
+print(hunk.kinds, "pygit2" in sys.modules)
+import pygit2
+
+print(pygit2.Patch is sys.modules["pygit2._pygit2"].Patch)
+subprocess.run(["git", "init", "-q", sys.argv[1]], check=True)
+print(pygit2.Repository(sys.argv[1]).is_empty)
+"""
+
+
+def test_a_diff_loads_only_pygit2_s_compiled_module_which_the_package_then_reuses(
+    tmp_path: Path,
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", ONLY_THE_COMPILED_MODULE, str(tmp_path / "repo")],
+        capture_output=True,
+        text=True,
+        timeout=120,  # a hang guard, not a budget
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:3] == [" -+ False", "True", "True"]

@@ -53,7 +53,7 @@ ALLOWED_PACKAGES = {
     "pygments",  # syntax colours of the hunk on screen
     "diff_match_patch",  # word highlights inside the hunk on screen
     "platformdirs",  # where the decision log lives
-    "pygit2",  # the demo's proposals carry whole texts: libgit2's xdiff finds their hunks
+    "pygit2",  # its compiled module alone: libgit2's xdiff finds the demo's hunks
 }
 
 # Loaded on first use, never for the first paint.
@@ -86,6 +86,9 @@ FIRST_USE = {
     "vetline.ui.locked_lines_edit",
     "vetline.ui.image_view",
     "vetline.adapters.sources.checker",
+    # the Python half of pygit2 (enums, repositories, remotes): only its compiled module
+    "pygit2.enums",
+    "pygit2.repository",
     # the worker process, the installed version, exports
     "multiprocessing",
     "concurrent.futures.process",
@@ -108,6 +111,27 @@ def first_paint_modules(tmp_path: Path) -> list[str]:
     assert done.returncode == 0, done.stderr[-2000:]
     names: list[str] = json.loads(out.read_text(encoding="utf-8"))
     return names
+
+
+def test_the_window_s_qt_free_parts_load_before_qt_and_only_what_the_paint_needs(
+    tmp_path: Path,
+) -> None:
+    """`vetline` imports WINDOW_QT_FREE_MODULES before Qt (PySide6 inspects the source of
+    each module imported after it): none of them may load Qt, or load anything the first
+    paint would not have loaded anyway."""
+    check = (
+        "import importlib, json, sys\n"
+        "from vetline.cli import WINDOW_QT_FREE_MODULES\n"
+        "for name in WINDOW_QT_FREE_MODULES: importlib.import_module(name)\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    preloaded = set(json.loads(done.stdout))
+    assert not {"PySide6", "shiboken6", "qasync"} & preloaded
+    assert sorted(preloaded - set(first_paint_modules(tmp_path))) == []
 
 
 def test_the_first_paint_imports_only_what_it_needs(tmp_path: Path) -> None:

@@ -246,7 +246,15 @@ def _unique_anchors(a: list[str], b: list[str]) -> list[tuple[int, int]]:
         for i, line in enumerate(sampled)
         if a_counts[line] == 1 and b_counts[line] == 1
     ]
-    return _longest_increasing(candidates)
+    return _longest_increasing([pair for pair in candidates if _in_a_run(a, b, *pair)])
+
+
+def _in_a_run(a: list[str], b: list[str], i: int, j: int) -> bool:
+    """True when a neighbour of the pair matches too: a lone unique line amid changes may
+    belong to no shortest edit script, and cutting there would cost extra lines."""
+    return (i > 0 and j > 0 and a[i - 1] == b[j - 1]) or (
+        i + 1 < len(a) and j + 1 < len(b) and a[i + 1] == b[j + 1]
+    )
 
 
 def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -14,13 +14,17 @@ objects: one decode and one split in C, and each line's kind and text are cut wi
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import re
-from itertools import repeat
+import sys
+import threading
+from itertools import accumulate, repeat
 from operator import add, attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from vetline.core.linediff import Edit
-from vetline.core.model import Hunk
+from vetline.core.model import Hunk, text_hunk
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -32,34 +36,68 @@ _NO_NEWLINE = "\\"  # the kind of "\ No newline at end of file" in a patch
 _HUNK_HEADING = re.compile(rb"^@@[^\n]*", re.MULTILINE)
 
 
-def _load_patch_maker() -> Callable[[bytes, bytes, int], Any] | None:
+def _load_patch_maker() -> Callable[[str | bytes, str | bytes, int], Any] | None:
     try:
-        from pygit2 import Patch
-        from pygit2.enums import DiffOption
+        compiled = _pygit2_compiled_module()
     except ImportError:  # a platform without a pygit2 wheel: the pure-Python diff serves
         return None
+    patch = compiled.Patch
     # FORCE_TEXT: a NUL byte must not turn the text into one opaque "binary" change.
     # INDENT_HEURISTIC: git's default since 2.14, so changed blocks sit where git puts them.
-    options = DiffOption.FORCE_TEXT | DiffOption.INDENT_HEURISTIC
+    options = compiled.GIT_DIFF_FORCE_TEXT | compiled.GIT_DIFF_INDENT_HEURISTIC
 
-    def make_patch(old: bytes, new: bytes, context: int) -> Any:
-        return Patch.create_from(old, new, flag=options, context_lines=context, interhunk_lines=0)
+    def make_patch(old: str | bytes, new: str | bytes, context: int) -> Any:
+        # pygit2 takes any "z#" argument here, str included (its stubs name bytes only).
+        return patch.create_from(old, new, flag=options, context_lines=context, interhunk_lines=0)
 
     return make_patch
 
 
-_loaded: list[Callable[[bytes, bytes, int], Any] | None] = []
+def _pygit2_compiled_module() -> Any:
+    """pygit2's compiled module, which holds `Patch` and libgit2's flags: the one part of
+    pygit2 a diff needs. Loaded on its own where it can be, since importing the package
+    also builds some fifty enum classes, looks up TLS certificates and loads its
+    repository and network modules (about 30 ms of CPU, on the window's first paint);
+    the package itself is imported where the module cannot be found on its own."""
+    with _loading:
+        loaded = sys.modules.get(_COMPILED)
+        if loaded is not None:
+            return loaded
+        package = importlib.util.find_spec("pygit2")
+        found = (
+            importlib.machinery.PathFinder.find_spec(_COMPILED, package.submodule_search_locations)
+            if package is not None and package.submodule_search_locations
+            else None
+        )
+        if found is None or found.loader is None:
+            return importlib.import_module(_COMPILED)  # raises ImportError without pygit2
+        module = importlib.util.module_from_spec(found)
+        # Registered as the package would register it, so a later `import pygit2` finds it.
+        sys.modules[_COMPILED] = module
+        found.loader.exec_module(module)
+        return module
 
 
-def _patch_maker() -> Callable[[bytes, bytes, int], Any] | None:
+_COMPILED = "pygit2._pygit2"
+_loading = threading.Lock()
+
+
+_loaded: list[Callable[[str | bytes, str | bytes, int], Any] | None] = []
+
+
+def _patch_maker() -> Callable[[str | bytes, str | bytes, int], Any] | None:
     if not _loaded:
         _loaded.append(_load_patch_maker())
     return _loaded[0]
 
 
-def _encode(text: str) -> bytes:
-    # Surrogates pass through: the encoding is one-to-one, and only "\n" becomes a newline.
-    return text.encode("utf-8", "surrogatepass")
+def _buffer(text: str) -> str | bytes:
+    """What libgit2 is handed for `text`. pygit2 reads an ASCII str's own characters in
+    place (its UTF-8 is the very same bytes), so ASCII is not copied; other text is
+    encoded, surrogates passing through: the encoding is one-to-one, and only "\n"
+    becomes a newline. (A non-ASCII str is not handed over: Python would keep a strict
+    UTF-8 copy of it for as long as the text lives, and surrogates would refuse.)"""
+    return text if text.isascii() else text.encode("utf-8", "surrogatepass")
 
 
 def compiled_line_edits(old: str, new: str) -> list[Edit] | None:
@@ -72,10 +110,10 @@ def compiled_line_edits(old: str, new: str) -> list[Edit] | None:
     make_patch = _patch_maker()
     if make_patch is None:
         return None
-    old_bytes, new_bytes = _encode(old), _encode(new)  # held while the patch is read
+    old_buffer, new_buffer = _buffer(old), _buffer(new)  # held while the patch is read
     edits = []
     for old_start, old_lines, new_start, new_lines in map(
-        _header, make_patch(old_bytes, new_bytes, 0).hunks
+        _header, make_patch(old_buffer, new_buffer, 0).hunks
     ):
         # A side with no lines is named by the line before it, as in unified diffs.
         old_first = old_start - 1 if old_lines else old_start
@@ -92,8 +130,8 @@ def compiled_hunks(path: str, old: str, new: str, context: int) -> tuple[Hunk, .
         return None
     # libgit2's patch points into these buffers (pygit2 keeps no reference to them): they
     # must outlive every read of `patch`, so they are held here, by name.
-    old_bytes, new_bytes = _encode(old), _encode(new)
-    patch = make_patch(old_bytes, new_bytes, context)
+    old_buffer, new_buffer = _buffer(old), _buffer(new)
+    patch = make_patch(old_buffer, new_buffer, context)
     headers = list(map(_header, patch.hunks))
     if not headers:
         return ()
@@ -106,21 +144,37 @@ def compiled_hunks(path: str, old: str, new: str, context: int) -> tuple[Hunk, .
         lines.pop()  # the patch ends with a newline: nothing follows it
         texts = tuple(map(add, map(_after_first_character, lines), repeat("\n")))
     # Every line of a hunk starts with its kind; a hunk starts with an "@@" line, and
-    # the file header before the first one has no line starting with "@".
+    # the file header before the first one has no line starting with "@". So splitting
+    # the kinds at "@" gives each hunk's kinds, and their lengths say where each hunk's
+    # texts lie: all of it in C, with no Python code run per hunk but the building.
     kinds = "".join(map(_first_character, lines))
-    hunks = []
-    start = kinds.index("@")
-    for old_start, old_lines, new_start, new_lines in headers:
-        end = kinds.find("@", start + 1)
-        if end < 0:
-            end = len(kinds)
-        hunk_kinds, hunk_texts = kinds[start + 1 : end], texts[start + 1 : end]
-        if _NO_NEWLINE in hunk_kinds:
-            hunk_kinds, hunk_texts = _without_newline_markers(hunk_kinds, hunk_texts)
-        hunks.append(Hunk(path, old_start, old_lines, new_start, new_lines, hunk_kinds, hunk_texts))
-        start = end
-    del patch, old_bytes, new_bytes  # the patch first: it points into the buffers
-    return tuple(hunks)
+    first = kinds.index("@")
+    each_kinds = kinds[first + 1 :].split("@")
+    lengths = list(map(len, each_kinds))
+    # Hunk i's lines start after its "@@" line: one past the end of hunk i-1.
+    starts = list(accumulate(map(add, lengths, repeat(1)), initial=first + 1))
+    each_texts = list(map(texts.__getitem__, map(slice, starts, map(add, starts, lengths))))
+    if _NO_NEWLINE in kinds:
+        for index, hunk_kinds in enumerate(each_kinds):
+            if _NO_NEWLINE in hunk_kinds:
+                each_kinds[index], each_texts[index] = _without_newline_markers(
+                    hunk_kinds, each_texts[index]
+                )
+    old_starts, old_counts, new_starts, new_counts = zip(*headers, strict=True)
+    hunks = tuple(
+        map(
+            text_hunk,
+            repeat(path),
+            old_starts,
+            old_counts,
+            new_starts,
+            new_counts,
+            each_kinds,
+            each_texts,
+        )
+    )
+    del patch, old_buffer, new_buffer  # the patch first: it points into the buffers
+    return hunks
 
 
 def _breaks_only_at_newlines(text: str) -> bool:

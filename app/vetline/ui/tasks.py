@@ -7,9 +7,11 @@ Two lanes, both awaited from the asyncio loop qasync runs on Qt's event loop:
   pushes key latency past 60 ms. The pool is started lazily (spawning costs a
   fraction of a second, which small inputs should not pay) with one worker. A
   newer request for the same slot supersedes an older one: the older caller gets
-  `Superseded` instead of a result that no longer matches the screen. Jobs take
-  names (a source spec, file paths) and read their inputs in the worker, so no
-  megabytes are pickled by a thread of the window's process. (Results are unpickled
+  `Superseded` instead of a result that no longer matches the screen. The worker
+  runs at a lower CPU priority than the window (WORKER_NICENESS), so on a busy
+  machine key presses get the CPU first. Jobs take names (a source spec, file
+  paths) and read their inputs in the worker, so no megabytes are pickled by a
+  thread of the window's process. (Results are unpickled
   by the pool's own thread, which hands the GIL over every millisecond (ui.latency):
   unpickling them in slices on the GUI thread instead was slower side by side.)
 * `cancellable(slot, job, ...)` runs one long job (parsing a big source) in a process
@@ -26,6 +28,7 @@ should not pay for loading Qt.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -45,6 +48,8 @@ T = TypeVar("T")
 # Inputs above this size are parsed in the worker process (about 2,000 lines of diff);
 # smaller ones are parsed inline, where they cost less than starting the worker.
 INLINE_LIMIT_BYTES = 128 * 1024
+# How much lower than the window's a worker process's CPU priority is (as `nice -n`).
+WORKER_NICENESS = 10
 
 
 class Superseded(Exception):  # noqa: N818 - reads as "this request was superseded"
@@ -184,17 +189,43 @@ class BackgroundWork:
 
     def _worker_pool(self) -> ProcessPoolExecutor:
         if self._process_pool is None:
-            self._process_pool = _one_process()
+            self._process_pool = _one_process(_background_worker_started)
         return self._process_pool
 
 
-def _one_process() -> ProcessPoolExecutor:
+def _one_process(initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor:
+    """A pool of one process, which ends with the window's (and first runs `initializer`)."""
     import multiprocessing  # loaded with the first process, not at start-up
     from concurrent.futures import ProcessPoolExecutor
 
     # "spawn": a fork of a process running Qt threads can deadlock in the child.
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_end_with_parent)
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=context,
+        initializer=_end_with_parent if initializer is None else initializer,
+    )
+
+
+def _background_worker_started() -> None:
+    """In the worker that runs background jobs (`latest`, `once`): give way to the window.
+    A source being loaded is what the reviewer waits for: its process keeps full priority."""
+    _give_way_to_the_window()
+    _end_with_parent()
+
+
+def _give_way_to_the_window() -> None:
+    """Lower this process's CPU priority by WORKER_NICENESS.
+
+    On a busy two-core machine a 100k-line diff in the worker competes with the window's
+    key presses for the CPU; at a lower priority the scheduler serves the window first,
+    while an otherwise idle core still runs the worker at full speed. (Windows has no
+    `os.nice`: there the worker keeps the window's priority.)
+    """
+    nice = getattr(os, "nice", None)
+    if nice is not None:
+        with contextlib.suppress(OSError):
+            nice(WORKER_NICENESS)
 
 
 def _end_with_parent() -> None:
