@@ -36,6 +36,9 @@ _MAX_SIMILARITY_PAIRS = 64
 _MAX_SIMILARITY_BYTES = 256 * 1024
 _MIN_SIMILARITY = 0.5  # git's default for -M
 _MAX_PATHS_ON_COMMAND_LINE = 500
+# A work tree file is read whole: one bigger than the largest source a window opens by
+# default (input.max_source_mb) is refused rather than read into memory.
+MAX_FILE_BYTES = 256 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,6 +400,12 @@ def _read_file(path: Path, name: str) -> bytes | None:
     """The work tree file's bytes (None: gone); a FIFO, device or socket is refused
     unread, as `git diff` stops at it ("unsupported file type")."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(
+                f"{name!r}: {size >> 20} MB in the work tree, more than Vetline reviews in one"
+                f" file ({MAX_FILE_BYTES >> 20} MB); have git ignore it, or stage it with git"
+            )
         return read_regular_file(path)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
