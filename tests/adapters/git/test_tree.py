@@ -540,3 +540,13 @@ def test_a_work_tree_file_too_big_to_review_is_refused_unread(repo: Project) -> 
 
     with pytest.raises(InputError, match=r"'dump\.bin': 256 MB in the work tree, more than"):
         load_worktree(repo.root)
+
+
+def test_an_index_file_too_big_to_review_is_refused_unread(repo: Project) -> None:
+    with (repo.root / "dump.bin").open("wb") as dump:
+        dump.truncate(MAX_FILE_BYTES + 1)
+    repo.git("add", "dump.bin")
+    repo.remove("dump.bin")  # deleted: its only bytes are the index's
+
+    with pytest.raises(InputError, match=r"'dump\.bin': 256 MB in the index, more than"):
+        load_worktree(repo.root)
