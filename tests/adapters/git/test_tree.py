@@ -13,6 +13,7 @@ import pytest
 from helpers.gitrepo import GIT_ENV, GitRepo
 from helpers.parity import run_git
 from helpers.special_files import SPECIAL_KINDS, special_file
+from vetline.adapters.git.scan import MAX_FILE_BYTES
 from vetline.adapters.git.state import path_states
 from vetline.adapters.git.tree import GitTree, load_worktree
 from vetline.core.errors import InputError, StaleBaseError
@@ -531,3 +532,21 @@ def test_an_untracked_fifo_or_socket_is_left_out_as_git_leaves_it_out(
     assert states["pipe"].disk == ("a FIFO (named pipe)" if kind == "fifo" else "a socket")
     assert states["story.txt"].disk is not None
     assert states["story.txt"].disk.startswith("file ")
+
+
+def test_a_work_tree_file_too_big_to_review_is_refused_unread(repo: Project) -> None:
+    with (repo.root / "dump.bin").open("wb") as dump:
+        dump.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk space taken
+
+    with pytest.raises(InputError, match=r"'dump\.bin': 256 MB in the work tree, more than"):
+        load_worktree(repo.root)
+
+
+def test_an_index_file_too_big_to_review_is_refused_unread(repo: Project) -> None:
+    with (repo.root / "dump.bin").open("wb") as dump:
+        dump.truncate(MAX_FILE_BYTES + 1)
+    repo.git("add", "dump.bin")
+    repo.remove("dump.bin")  # deleted: its only bytes are the index's
+
+    with pytest.raises(InputError, match=r"'dump\.bin': 256 MB in the index, more than"):
+        load_worktree(repo.root)

@@ -36,6 +36,9 @@ _MAX_SIMILARITY_PAIRS = 64
 _MAX_SIMILARITY_BYTES = 256 * 1024
 _MIN_SIMILARITY = 0.5  # git's default for -M
 _MAX_PATHS_ON_COMMAND_LINE = 500
+# A work tree file is read whole: one bigger than the largest source a window opens by
+# default (input.max_source_mb) is refused rather than read into memory.
+MAX_FILE_BYTES = 256 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +100,9 @@ def scan_changes(
         else:
             listed.append(_Listed(name, None, _disk_mode(git.root / name), None))
     index = index_entries(git, [item.path for item in listed])
-    blobs = _read_blobs(
-        git, [item.blob for item in listed if item.blob and _is_file(item.base_mode)]
-    )
+    in_index = {item.blob: item.path for item in listed if item.blob and _is_file(item.base_mode)}
+    _refuse_big_blobs(git, in_index)
+    blobs = _read_blobs(git, in_index)
     on_disk = {
         item.path: _read_file(git.root / item.path, item.path)
         for item in listed
@@ -393,10 +396,30 @@ def _read_blobs(git: Git, blobs: Iterable[str]) -> dict[str, bytes]:
     return read_blobs(git, blobs)
 
 
+def _refuse_big_blobs(git: Git, paths: Mapping[str, str]) -> None:
+    """Refuses, by name, an index blob (id -> path) over MAX_FILE_BYTES, before reading it."""
+    if not paths:
+        return
+    out = git.run("cat-file", "--batch-check", stdin="".join(f"{b}\n" for b in paths).encode())
+    for line in out.decode("ascii", "replace").splitlines():
+        blob, _, size = line.split(" ") if line.count(" ") == 2 else (line, "", "0")
+        if size.isdigit() and int(size) > MAX_FILE_BYTES and blob in paths:
+            raise InputError(
+                f"{paths[blob]!r}: {int(size) >> 20} MB in the index, more than Vetline reviews"
+                f" in one file ({MAX_FILE_BYTES >> 20} MB); stage or restore it with git"
+            )
+
+
 def _read_file(path: Path, name: str) -> bytes | None:
     """The work tree file's bytes (None: gone); a FIFO, device or socket is refused
     unread, as `git diff` stops at it ("unsupported file type")."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(
+                f"{name!r}: {size >> 20} MB in the work tree, more than Vetline reviews in one"
+                f" file ({MAX_FILE_BYTES >> 20} MB); have git ignore it, or stage it with git"
+            )
         return read_regular_file(path)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
