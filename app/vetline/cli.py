@@ -528,6 +528,7 @@ def _apply(args: argparse.Namespace) -> int:
     from vetline.adapters.inputs import UnsafeSourceError
     from vetline.adapters.paths import data_dir
     from vetline.core.session import ReviewSession
+    from vetline.operations.repository_journal import RepositoryWrites, settle_repository
     from vetline.operations.repository_target import RepositoryTarget
     from vetline.operations.reviewer import Reviewer, refuse_unreviewed
     from vetline.operations.workspace_target import WorkspaceTarget
@@ -563,6 +564,14 @@ def _apply(args: argparse.Namespace) -> int:
 
     with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
         _print_warnings(log.warnings)
+        if source.git_tree is not None:
+            settled = settle_repository(source.git_tree, data_dir(), log)
+            for note in settled.notes:
+                print(f"vetline: {printable(note)}", file=sys.stderr)
+            if settled.changed:  # what was read of the repository is stale now
+                source = _open(args)
+                proposals = source.proposals
+                accepted = _accepted_ids(args.accept, proposals)
         session = session_on(log, proposals)
         cited = [why for proposal in proposals if (why := session.citations_refusal(proposal))]
         if cited:  # the leash asks for each citation to be looked at before any hunk is
@@ -586,7 +595,12 @@ def _apply(args: argparse.Namespace) -> int:
                 return EXIT_OVER_LEASH
         target: WriteTarget
         if source.git_tree is not None:
-            target = RepositoryTarget(source.git_tree, session, KeptFiles(data_dir()))
+            target = RepositoryTarget(
+                source.git_tree,
+                session,
+                KeptFiles(data_dir()),
+                RepositoryWrites(source.git_tree, data_dir(), log),
+            )
         else:
             target, finished = WorkspaceTarget.open(
                 _workspace_path(args.workspace) or Path(),
