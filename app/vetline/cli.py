@@ -716,15 +716,18 @@ def _kept() -> int:
 
 def _restore(args: argparse.Namespace) -> int:
     from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
+    from vetline.adapters.files.intents import WriteIntents
     from vetline.adapters.files.kept import KeptFiles
     from vetline.adapters.paths import data_dir
     from vetline.operations.kept_restore import restore_kept
 
     files = KeptFiles(data_dir())
     kept = files.find(args.kept_id)
+    reviewer = args.reviewer or _login_name()
     with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
         _print_warnings(log.warnings)
-        print(restore_kept(kept, files, log, reviewer=args.reviewer or _login_name()))
+        intents = WriteIntents(data_dir())
+        print(restore_kept(kept, files, log, reviewer=reviewer, intents=intents))
     return EXIT_OK
 
 

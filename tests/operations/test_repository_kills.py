@@ -310,3 +310,55 @@ def test_an_index_staged_without_its_work_tree_is_put_back(tmp_path: Path) -> No
     for path, left in AS_LEFT.items():
         assert state_of(repo, path) == left, path
     assert all(set(hunks) == {"pending"} for hunks in standing_verdicts(data).values())
+
+
+# `vetline restore KEPT_ID`, counted from its start.
+STOPPING_RESTORE = (
+    STOP_POINTS
+    + """
+from vetline.cli import main
+active = True
+done(main(["restore", sys.argv[1]]))
+"""
+)
+
+
+def rejected_with_a_kept_copy(root: Path, data: Path) -> tuple[GitRepo, str]:
+    """a.txt as the agent left it, rejected by `vetline apply`: its kept id."""
+    repo = agent_left(root)
+    applied = run_stopping_at(
+        0, STOP_POINTS + FROM_THE_SCRIPTED_REVIEW + APPLY_NONE, [str(repo.root)], data
+    )
+    assert applied.startswith("passed"), applied
+    with DecisionLog(data / "decisions.sqlite3") as log:
+        (kept,) = {str(row["kept"]) for row in log.rows() if row["path"] == "a.txt"}
+    assert state_of(repo, "a.txt") == (OLD, OLD)
+    return repo, kept
+
+
+APPLY_NONE = """
+done(main(["apply", sys.argv[1], "--accept", "none", "--level", "4"]))
+"""
+
+
+def test_a_kill_at_any_point_of_a_restore_leaves_the_log_and_the_disk_agreeing(
+    tmp_path: Path,
+) -> None:
+    repo, kept = rejected_with_a_kept_copy(tmp_path / "r0", tmp_path / "d0")
+    whole = run_stopping_at(0, STOPPING_RESTORE, [kept], tmp_path / "d0")
+    points = int(whole.split()[1])
+    assert points > 3, whole
+    back_at: list[bool] = []
+    for point in range(1, points + 1):
+        data = tmp_path / f"d{point}"
+        repo, kept = rejected_with_a_kept_copy(tmp_path / f"r{point}", data)
+        said = run_stopping_at(point, STOPPING_RESTORE, [kept], data)
+        reopen(repo.root, data)
+        back = state_of(repo, "a.txt") == (OLD, NEW)
+        assert back or state_of(repo, "a.txt") == (OLD, OLD), said
+        with DecisionLog(data / "decisions.sqlite3") as log:
+            undone = [row for row in log.rows() if row["verdict"] == "undone"]
+        assert [row["path"] for row in undone] == (["a.txt", "a.txt"] if back else []), said
+        check_nothing_of_ours_is_left(repo, data, said)
+        back_at.append(back)
+    assert set(back_at) == {True, False}  # killed before the file was back, and after

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from vetline.adapters.decision_log import DecisionLog
@@ -21,6 +22,7 @@ from vetline.adapters.files.transaction import JOURNAL_FOLDER
 from vetline.adapters.git.tree import GitTree, SyncPlan
 from vetline.core.errors import VetlineError
 from vetline.core.model import Change, Verdict
+from vetline.operations.kept_restore import log_restored
 from vetline.operations.unsettled import Resolver, State, remove_made_folders, resolve_left_over
 
 # In a repository a reject restores the work tree: it is a write too.
@@ -84,10 +86,34 @@ def settle_repository(tree: GitTree, data_dir: Path, log: DecisionLog) -> Settle
 
     # A workspace's writes in this folder (no index named) are settled by its opening.
     left = [intent for intent in intents.left_over(tree.root) if intent.in_repository]
-    notes = resolve_left_over(
-        intents, left, log, Resolver(now, clear, undo_partial, _TAKING_EFFECT)
+    notes = _settle_restores(tree, intents, [i for i in left if i.restores], log)
+    notes += resolve_left_over(
+        intents,
+        [intent for intent in left if not intent.restores],
+        log,
+        Resolver(now, clear, undo_partial, _TAKING_EFFECT),
     )
     return Settled(tuple(finished + notes), bool(finished or changed))
+
+
+def _settle_restores(
+    tree: GitTree, intents: WriteIntents, restores: Sequence[WriteIntent], log: DecisionLog
+) -> list[str]:
+    """A kept file put back by a restore that stopped before its log rows: the log now
+    says it is undone. One that was not put back is as the log says already."""
+    notes: list[str] = []
+    for intent in restores:
+        now = tree.file_shas(intent.files)
+        back = all(now[path] == after for path, (_, after) in intent.files.items())
+        notes += tree.clear_leftovers(intent.files, intent.tag, completed=back).notes
+        if back and log_restored(log, intent.restores, "", datetime.now(UTC)):
+            paths = ", ".join(intent.files)
+            notes.append(
+                f"{paths}: the agent's version was put back before a crash; the log now "
+                "says the reject is undone"
+            )
+        intents.settle(intent)
+    return notes
 
 
 class RepositoryWrites:

@@ -142,7 +142,13 @@ class RepositoryTarget:
         if kept is None:
             return Outcome(OutcomeKind.NOTHING, "nothing to undo")
         try:
-            message = restore_kept(kept, self.kept, log, reviewer=self.session.reviewer)
+            message = restore_kept(
+                kept,
+                self.kept,
+                log,
+                reviewer=self.session.reviewer,
+                intents=self.writes.intents if self.writes is not None else None,
+            )
         except VetlineError as error:
             return Outcome(OutcomeKind.REFUSED, str(error))
         old = self._queued_change_at(kept.path)

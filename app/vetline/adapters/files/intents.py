@@ -55,11 +55,15 @@ class WriteIntent:
     pending: bool = False
     index: Mapping[str, tuple[str | None, str | None]] = field(default_factory=dict)
     folders: tuple[str, ...] = ()  # made by the write, parents first
+    # A repository file put back from the agent's kept version (`vetline restore`, Undo
+    # after a restart): the kept id, whose reject rows the log undoes once it is back.
+    restores: str = ""
 
     @property
     def in_repository(self) -> bool:
-        """A repository's write (it names index entries), resolved when that is opened."""
-        return bool(self.index)
+        """A repository's write (it names index entries, or puts back a kept file),
+        resolved when that repository is opened."""
+        return bool(self.index or self.restores)
 
     @property
     def tag(self) -> str:
@@ -84,6 +88,7 @@ class WriteIntents:
         pending: bool = False,
         index: Mapping[str, tuple[str | None, str | None]] | None = None,
         folders: Sequence[str] = (),
+        restores: str = "",
     ) -> WriteIntent:
         """Durably note a write about to start (before any of its files change); with
         `after_seq`, before its verdicts are logged too. WorkspaceIOError if it cannot be
@@ -97,6 +102,7 @@ class WriteIntents:
             pending,
             dict(index or {}),
             tuple(folders),
+            restores,
         )
         document = {
             "format": _FORMAT,
@@ -107,6 +113,7 @@ class WriteIntents:
             "pending": pending,
             "index": {path: list(entries) for path, entries in intent.index.items()},
             "folders": list(intent.folders),
+            "restores": restores,
         }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -145,9 +152,12 @@ class WriteIntents:
                     for path, entries in document.get("index", {}).items()
                 }
                 folders = tuple(str(folder) for folder in document.get("folders", []))
+                restores = str(document.get("restores") or "")
             except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
                 continue
-            yield WriteIntent(file, str(root), files, decisions, after_seq, pending, index, folders)
+            yield WriteIntent(
+                file, str(root), files, decisions, after_seq, pending, index, folders, restores
+            )
 
 
 def missing_folders(root: Path, paths: Iterable[str]) -> list[str]:
