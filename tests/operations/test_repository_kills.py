@@ -33,6 +33,7 @@ from vetline.adapters.git.tree import load_worktree
 from vetline.core.session import ReviewSession
 from vetline.operations.repository_journal import RepositoryWrites, settle_repository
 from vetline.operations.repository_target import RepositoryTarget
+from vetline.operations.reviewer import Reviewer
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL and inherited pipes")
 
@@ -76,8 +77,8 @@ done(main(["apply", repo, "--accept", ",".join(ids), "--level", "4"]))
 """
 )
 
-# The window's way: each hunk decided by its own command, staged or restored at once
-# (the same Reviewer and RepositoryTarget the window drives).
+# The window's way: each hunk decided by its own command, staged or restored at once,
+# then the last two undone (the same Reviewer and RepositoryTarget the window drives).
 STOPPING_WINDOW = (
     STOP_POINTS
     + CHOOSE
@@ -108,6 +109,10 @@ with DecisionLog(data / "decisions.sqlite3") as log:
         if outcome.problem:
             print(outcome.message, file=sys.stderr)
             break
+    for _ in range(2):  # and the last two verdicts undone
+        outcome = reviewer.undo()
+        if outcome.problem:
+            print(outcome.message, file=sys.stderr)
 done(0)
 """
 )
@@ -136,6 +141,21 @@ def state_of(repo: GitRepo, path: str) -> tuple[str | None, str | None]:
     index = repo.git("cat-file", "blob", f":{path}").decode() if staged else None
     file = repo.root / path
     return index, file.read_text(encoding="utf-8") if file.exists() else None
+
+
+def open_for_review(
+    root: Path, data: Path, log: DecisionLog
+) -> tuple[ReviewSession, RepositoryTarget]:
+    """The repository's changes in a session, and the target the window writes them with."""
+    tree = load_worktree(root)
+    session = ReviewSession(tree.proposals, record=log.append, clock=time.monotonic, level=4)
+    writes = RepositoryWrites(tree, data, log)
+    return session, RepositoryTarget(tree, session, KeptFiles(data), writes)
+
+
+def go_to(session: ReviewSession, path: str) -> None:
+    while session.current is not None and session.current.change.path != path:
+        session.move(1)
 
 
 def reopen(root: Path, data: Path) -> list[str]:
@@ -176,11 +196,12 @@ def check_nothing_of_ours_is_left(repo: GitRepo, data: Path, said: str) -> None:
 
 def standing_in_order(data: Path) -> dict[str, list[str]]:
     """Per path, each hunk's standing verdict in the order the hunks were first logged
-    (the queue's order); not_applied: pending again."""
+    (the queue's order); not_applied and undone: pending again."""
     standing: dict[str, dict[str, str]] = {}
     with DecisionLog(data / "decisions.sqlite3") as log:
         for row in log.rows():
-            verdict = "pending" if row["verdict"] == "not_applied" else str(row["verdict"])
+            undecided = row["verdict"] in ("not_applied", "undone")
+            verdict = "pending" if undecided else str(row["verdict"])
             standing.setdefault(str(row["path"]), {})[str(row["hunk_id"])] = verdict
     return {path: list(hunks.values()) for path, hunks in standing.items()}
 
@@ -266,12 +287,8 @@ def test_a_logged_accept_whose_staging_never_happened_is_recorded_not_applied(
     repo = agent_left(tmp_path / "repo")
     data = tmp_path / "data"
     with DecisionLog(data / "decisions.sqlite3") as log:
-        tree = load_worktree(repo.root)
-        settle_repository(tree, data, log)
-        session = ReviewSession(tree.proposals, record=log.append, clock=time.monotonic, level=4)
-        target = RepositoryTarget(tree, session, KeptFiles(data), RepositoryWrites(tree, data, log))
-        while session.current is not None and session.current.change.path != "a.txt":
-            session.move(1)
+        session, target = open_for_review(repo.root, data, log)
+        go_to(session, "a.txt")
         current = session.current
         assert current is not None
         assert target.before_verdict(current.proposal, [current.change]) is None
@@ -289,9 +306,8 @@ def test_an_index_staged_without_its_work_tree_is_put_back(tmp_path: Path) -> No
     repo = agent_left(tmp_path / "repo")
     data = tmp_path / "data"
     with DecisionLog(data / "decisions.sqlite3") as log:
-        tree = load_worktree(repo.root)
-        session = ReviewSession(tree.proposals, record=log.append, clock=time.monotonic, level=4)
-        target = RepositoryTarget(tree, session, KeptFiles(data), RepositoryWrites(tree, data, log))
+        session, target = open_for_review(repo.root, data, log)
+        tree = target.tree
         (proposal,) = tree.proposals
         hunks = {change.path: change.hunks for change in proposal.changes}
         chosen = {hunks["a.txt"][0].id}
@@ -362,3 +378,26 @@ def test_a_kill_at_any_point_of_a_restore_leaves_the_log_and_the_disk_agreeing(
         check_nothing_of_ours_is_left(repo, data, said)
         back_at.append(back)
     assert set(back_at) == {True, False}  # killed before the file was back, and after
+
+
+def test_an_undo_logged_whose_write_never_happened_leaves_the_verdict_standing(
+    tmp_path: Path,
+) -> None:
+    """The gap for an undo, without a kill: the undo logged, no write; the verdict it
+    undid is what the disk holds, so the log says it again."""
+    repo = agent_left(tmp_path / "repo")
+    data = tmp_path / "data"
+    with DecisionLog(data / "decisions.sqlite3") as log:
+        session, target = open_for_review(repo.root, data, log)
+        go_to(session, "a.txt")
+        assert not Reviewer(session, log, target).accept().problem  # staged
+        assert state_of(repo, "a.txt") == (HALF, NEW)
+        assert target.before_undo() is None
+        session.undo_last()  # logged; then the process "dies" before the index is put back
+
+    notes = reopen(repo.root, data)
+
+    assert any("an undo logged before a crash was not carried out" in note for note in notes)
+    assert state_of(repo, "a.txt") == (HALF, NEW)
+    assert standing_in_order(data)["a.txt"] == ["accepted"]
+    assert not list((data / "write-intents").iterdir())

@@ -128,6 +128,20 @@ class RepositoryTarget:
         self._remember(change_paths(changes))
         return Outcome(OutcomeKind.DONE, "", tuple(change.path for change in changes))
 
+    def before_undo(self) -> Outcome | None:
+        """Note every queued file as it is: the undo, once logged, rewrites one of them."""
+        self._settle_verdict_intent()
+        if self.writes is None:
+            return None
+        changes = list(dict.fromkeys(item.change for item in self.session.items))
+        try:
+            self._verdict_intent = self.writes.note_before_verdict(changes)
+        except WorkspaceIOError as error:
+            return Outcome(OutcomeKind.REFUSED, f"nothing was undone: {error}")
+        except VetlineError:
+            return None  # a file re-read since: the undo's own write reports it
+        return None
+
     def after_undo(self, item: ReviewItem, outcome: FileOutcome | None) -> Outcome:
         return self.after_verdict(item.proposal, [item.change], [], [])
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from vetline.adapters.decision_log import DecisionLog, decision_from_row
+from vetline.adapters.decision_log import DecisionLog, Row, decision_from_row
 from vetline.adapters.files.intents import WriteIntent, WriteIntents, remove_folders_made
 from vetline.core.model import Verdict, sha256_hex
 
@@ -34,6 +34,9 @@ class Resolver:
     undo_partial: Callable[[WriteIntent, State], list[str]]
     # The verdicts that change the disk: their rows are the ones an intent carries out.
     taking_effect: Collection[Verdict] = (Verdict.ACCEPTED, Verdict.EDITED)
+    # An undo changes the disk too (a repository's): one logged after a note that finds
+    # the disk unchanged never happened, and the verdict it undid is logged again.
+    undo_writes: bool = False
 
 
 def expected(intent: WriteIntent) -> dict[StateKey, tuple[str | None, str | None]]:
@@ -63,11 +66,13 @@ def resolve_left_over(
             continue
         notes += how.undo_partial(intent, now)
         now = how.now(intent)
+        unchanged = all(now[key] == before for key, (before, _) in shas.items())
         decisions = still_standing(log, intent, how.taking_effect)
+        if how.undo_writes and intent.pending and unchanged:
+            notes += _restate_undone(log, intent)  # after: its rows are no verdicts to undo
         if not decisions:
             intents.settle(intent)  # stopped before its verdicts were logged
             continue
-        unchanged = all(now[key] == before for key, (before, _) in shas.items())
         reason = (
             "the write never happened: Vetline stopped before the file was written"
             if unchanged
@@ -78,6 +83,39 @@ def resolve_left_over(
         intents.settle(intent)
         notes.append(f"{paths}: a verdict logged before a crash was not applied ({reason})")
     return notes
+
+
+def _restate_undone(log: DecisionLog, intent: WriteIntent) -> list[str]:
+    """Each undo logged after the note (and still the last word on its hunk) whose write
+    never happened: the verdict it undid is logged again, for that is what the disk holds."""
+    if intent.after_seq is None:
+        return []
+    paths = set(intent.files) | set(intent.index)
+    last: dict[tuple[str, str], Row] = {}
+    for row in log.rows_after(intent.after_seq):
+        if row["path"] in paths:
+            last[(str(row["proposal_id"]), str(row["hunk_id"]))] = row
+    undos = [row for row in last.values() if row["verdict"] == Verdict.UNDONE]
+    stamp = datetime.now(UTC).isoformat(timespec="milliseconds")
+    for undo in undos:
+        undone = next((row for row in log.rows() if row["seq"] == undo["undoes"]), None)
+        if undone is None:
+            continue
+        log.append(
+            replace(
+                decision_from_row(undone),
+                reason="the undo was not carried out (Vetline stopped before the file was "
+                "written): this verdict still stands",
+                decided_at=stamp,
+                ms_on_screen=0,
+                undoes=None,
+                bulk=False,
+            )
+        )
+    if not undos:
+        return []
+    where = ", ".join(sorted({str(row["path"]) for row in undos}))
+    return [f"{where}: an undo logged before a crash was not carried out; its verdict stands"]
 
 
 def record_not_applied(log: DecisionLog, seqs: Sequence[int], reason: str) -> None:

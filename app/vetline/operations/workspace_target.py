@@ -171,6 +171,9 @@ class WorkspaceTarget:
             return Outcome(OutcomeKind.DONE, "wrote " + ", ".join(written), tuple(written))
         return DONE
 
+    def before_undo(self) -> Outcome | None:
+        return None  # the files an undo puts back are noted by nothing yet
+
     def after_undo(self, item: ReviewItem, outcome: FileOutcome | None) -> Outcome:
         record = self._writes.pop(id(outcome), None) if outcome is not None else None
         if record is None:
