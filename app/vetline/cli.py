@@ -613,6 +613,7 @@ def _apply(args: argparse.Namespace) -> int:
     from vetline.adapters.inputs import UnsafeSourceError
     from vetline.adapters.paths import data_dir
     from vetline.core.session import ReviewSession
+    from vetline.operations.repository_journal import RepositoryWrites, settle_repository
     from vetline.operations.repository_target import RepositoryTarget
     from vetline.operations.reviewer import Reviewer, refuse_unreviewed
     from vetline.operations.workspace_target import WorkspaceTarget
@@ -648,6 +649,14 @@ def _apply(args: argparse.Namespace) -> int:
 
     with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
         _print_warnings(log.warnings)
+        if source.git_tree is not None:
+            settled = settle_repository(source.git_tree, data_dir(), log)
+            for note in settled.notes:
+                print(f"vetline: {printable(note)}", file=sys.stderr)
+            if settled.changed:  # what was read of the repository is stale now
+                source = _open(args)
+                proposals = source.proposals
+                accepted = _accepted_ids(args.accept, proposals)
         session = session_on(log, proposals)
         cited = [why for proposal in proposals if (why := session.citations_refusal(proposal))]
         if cited:  # the leash asks for each citation to be looked at before any hunk is
@@ -671,7 +680,12 @@ def _apply(args: argparse.Namespace) -> int:
                 return EXIT_OVER_LEASH
         target: WriteTarget
         if source.git_tree is not None:
-            target = RepositoryTarget(source.git_tree, session, KeptFiles(data_dir()))
+            target = RepositoryTarget(
+                source.git_tree,
+                session,
+                KeptFiles(data_dir()),
+                RepositoryWrites(source.git_tree, data_dir(), log),
+            )
         else:
             target, finished = WorkspaceTarget.open(
                 _workspace_path(args.workspace) or Path(),
@@ -788,15 +802,18 @@ def _kept() -> int:
 
 def _restore(args: argparse.Namespace) -> int:
     from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
+    from vetline.adapters.files.intents import WriteIntents
     from vetline.adapters.files.kept import KeptFiles
     from vetline.adapters.paths import data_dir
     from vetline.operations.kept_restore import restore_kept
 
     files = KeptFiles(data_dir())
     kept = files.find(args.kept_id)
+    reviewer = args.reviewer or _login_name()
     with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
         _print_warnings(log.warnings)
-        print(restore_kept(kept, files, log, reviewer=args.reviewer or _login_name()))
+        intents = WriteIntents(data_dir())
+        print(restore_kept(kept, files, log, reviewer=reviewer, intents=intents))
     return EXIT_OK
 
 

@@ -6,6 +6,7 @@ page checks, rolling backups, who else has it open, and exports.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -32,13 +33,14 @@ from vetline.adapters.log.errors import (
     DecisionLogBusyError,
     DecisionLogDamagedError,
     DecisionLogError,
+    NewLogError,
 )
 from vetline.adapters.log.export import EXPORT_FIELDS, ExportFormat, export_rows
 from vetline.adapters.log.filesystem import network_filesystem
 from vetline.adapters.log.head import LogHead, advance_head, end_of, head_path
 from vetline.adapters.log.inspect import end_problem, network_warning, read_head_of, shared_notice
 from vetline.adapters.log.opening import damaged_error, prepare, refuse_what_is_not_a_new_log
-from vetline.adapters.log.presence import Presence
+from vetline.adapters.log.presence import IN_USE_SUFFIX, Presence
 from vetline.adapters.log.schema import APPLICATION_ID, SCHEMA_VERSION
 from vetline.adapters.paths import data_dir
 from vetline.core.model import Decision
@@ -95,11 +97,18 @@ class DecisionLog:
         self._appends_since_backup = 0
         self._damage: tuple[str, ...] = ()
         refuse_what_is_not_a_new_log(self.path)
+        existed = self.path.exists()
         self._connection = self._connect(busy_timeout_s)
         self._presence: Presence | None = None
         try:
             with self._translated_errors():
-                self._log_id = prepare(self._connection, self.path)
+                try:
+                    self._log_id = prepare(self._connection, self.path)
+                except NewLogError:
+                    if not existed:  # the empty file SQLite made goes too
+                        self._connection.close()
+                        _remove_new_log(self.path)
+                    raise
             self._identity = _identity(self.path)
             self._presence = Presence(self.path)
             self._gather_notices()
@@ -176,6 +185,11 @@ class DecisionLog:
         """The log's end now: its id, its last seq and that row's hash."""
         with self._lock, self._translated_errors():
             return end_of(self._connection, self._log_id)
+
+    @property
+    def in_use_folder(self) -> Path:
+        """The folder where each program that has the log open keeps a locked file."""
+        return self.path.with_name(self.path.name + IN_USE_SUFFIX)
 
     def others_open(self) -> list[str]:
         """The other programs that have this log open now, described for the reviewer."""
@@ -306,6 +320,13 @@ class DecisionLog:
             # "file is not a database", "database disk image is malformed"…
             self._damage = (f"the file is damaged: {error}",)
             raise damaged_error(self.path, self._damage, None) from error
+
+
+def _remove_new_log(path: Path) -> None:
+    """Remove a log this process just made and could not start (it holds nothing)."""
+    for name in (path.name, *(path.name + side for side in ("-wal", "-shm", "-journal"))):
+        with contextlib.suppress(OSError):
+            path.with_name(name).unlink(missing_ok=True)
 
 
 def _identity(path: Path) -> tuple[int, int]:

@@ -9,18 +9,21 @@ are re-read — their hunks come back undecided, the rest keep their verdicts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from vetline.adapters.decision_log import DecisionLog
+from vetline.adapters.files.atomic import WorkspaceIOError
+from vetline.adapters.files.intents import WriteIntent
 from vetline.adapters.files.kept import KeptFiles
 from vetline.adapters.git.state import PathState, listed_changes, path_states
-from vetline.adapters.git.tree import GitTree
+from vetline.adapters.git.tree import GitTree, SyncPlan
 from vetline.core.errors import StaleBaseError, VetlineError
 from vetline.core.model import Change, Proposal
 from vetline.core.session import FileOutcome, ReviewItem, ReviewSession
 from vetline.operations.kept_restore import last_undoable_reject, restore_kept
 from vetline.operations.outcome import Outcome, OutcomeKind
+from vetline.operations.repository_journal import RepositoryWrites
 from vetline.operations.repository_queue import (
     RepositoryRefresh,
     change_paths,
@@ -33,10 +36,20 @@ from vetline.operations.write_target import StaleKey
 class RepositoryTarget:
     """Accept stages a hunk in the index; reject restores it in the work tree."""
 
-    def __init__(self, tree: GitTree, session: ReviewSession, kept: KeptFiles) -> None:
+    def __init__(
+        self,
+        tree: GitTree,
+        session: ReviewSession,
+        kept: KeptFiles,
+        writes: RepositoryWrites | None = None,
+    ) -> None:
         self.tree = tree
         self.session = session
         self.kept = kept  # where the agent's version goes before a reject takes it out
+        # Each write noted before it is made (None: a crash between the log and the
+        # write cannot be told apart; see repository_journal).
+        self.writes = writes
+        self._verdict_intent: WriteIntent | None = None
         # What the repository's changed paths held when last read or written by us.
         self._states: dict[str, PathState] = {}
 
@@ -48,6 +61,7 @@ class RepositoryTarget:
         """A file that changed since it was shown is re-read and shown again, never decided
         blind. (Syncing the verdicts already in force writes nothing; it is the tree's own
         check for bytes it did not expect.)"""
+        self._settle_verdict_intent()  # one a refused command left
         for change in changes:
             try:
                 self.tree.sync_items(change, list(self.session.items_of(proposal, change)))
@@ -56,7 +70,19 @@ class RepositoryTarget:
                 return Outcome(OutcomeKind.REFUSED, f"not decided: {error}. Look at it again")
             except VetlineError:
                 continue  # not a changed file: the verdict's own write will report it
+        if self.writes is not None:
+            try:
+                self._verdict_intent = self.writes.note_before_verdict(changes)
+            except WorkspaceIOError as error:
+                return Outcome(OutcomeKind.REFUSED, f"nothing was decided: {error}")
+            except VetlineError:
+                return None  # not a changed file: the verdict's own write will report it
         return None
+
+    def _settle_verdict_intent(self) -> None:
+        if self._verdict_intent is not None and self.writes is not None:
+            self.writes.intents.settle(self._verdict_intent)
+        self._verdict_intent = None
 
     def after_verdict(
         self,
@@ -66,10 +92,27 @@ class RepositoryTarget:
         decided: Sequence[ReviewItem],
     ) -> Outcome:
         """Stage accepted hunks and restore rejected ones in the work tree, right away."""
+        try:
+            return self._carry_out(proposal, changes, decided)
+        finally:
+            self._settle_verdict_intent()  # each write had an intent of its own
+
+    def _carry_out(
+        self, proposal: Proposal, changes: Sequence[Change], decided: Sequence[ReviewItem]
+    ) -> Outcome:
         for change in changes:
             items = list(self.session.items_of(proposal, change))
             try:
-                self.tree.sync_items(change, items)
+                plan = self.tree.plan_items(change, items)
+                if plan is not None and self.writes is not None:
+                    seqs = [
+                        item.decision_seq
+                        for item in decided
+                        if item.change is change and item.decision_seq is not None
+                    ]
+                    self.writes.carry_out(plan, seqs)
+                elif plan is not None:
+                    self.tree.carry_out(plan)
             except VetlineError as error:
                 # Nothing of this file was staged or restored: the verdicts just given
                 # did not take effect, and the log says so.
@@ -85,6 +128,20 @@ class RepositoryTarget:
         self._remember(change_paths(changes))
         return Outcome(OutcomeKind.DONE, "", tuple(change.path for change in changes))
 
+    def before_undo(self) -> Outcome | None:
+        """Note every queued file as it is: the undo, once logged, rewrites one of them."""
+        self._settle_verdict_intent()
+        if self.writes is None:
+            return None
+        changes = list(dict.fromkeys(item.change for item in self.session.items))
+        try:
+            self._verdict_intent = self.writes.note_before_verdict(changes)
+        except WorkspaceIOError as error:
+            return Outcome(OutcomeKind.REFUSED, f"nothing was undone: {error}")
+        except VetlineError:
+            return None  # a file re-read since: the undo's own write reports it
+        return None
+
     def after_undo(self, item: ReviewItem, outcome: FileOutcome | None) -> Outcome:
         return self.after_verdict(item.proposal, [item.change], [], [])
 
@@ -99,7 +156,13 @@ class RepositoryTarget:
         if kept is None:
             return Outcome(OutcomeKind.NOTHING, "nothing to undo")
         try:
-            message = restore_kept(kept, self.kept, log, reviewer=self.session.reviewer)
+            message = restore_kept(
+                kept,
+                self.kept,
+                log,
+                reviewer=self.session.reviewer,
+                intents=self.writes.intents if self.writes is not None else None,
+            )
         except VetlineError as error:
             return Outcome(OutcomeKind.REFUSED, str(error))
         old = self._queued_change_at(kept.path)
@@ -112,7 +175,16 @@ class RepositoryTarget:
         return {}  # a file that changed under the review is re-read, not marked stale
 
     def prepare(self, proposals: Sequence[Proposal], chosen: set[str]) -> _RepositorySync:
-        return _RepositorySync(self.tree, proposals)
+        """Plan every file's write before anything is logged: a file changed since it
+        was read refuses the whole review (StaleBaseError), as in a workspace."""
+        plans: list[tuple[Proposal, Change, SyncPlan]] = []
+        for proposal in proposals:
+            for change in proposal.changes:
+                ids = {hunk.id for hunk in change.hunks}
+                plan = self.tree.plan_sync(change, ids & chosen, ids - chosen, {})
+                if plan is not None:
+                    plans.append((proposal, change, plan))
+        return _RepositorySync(self.tree, self.writes, plans)
 
     # ---- a repository someone else changes while it is reviewed ----------------------
 
@@ -180,16 +252,33 @@ class RepositoryTarget:
         self._states.update(path_states(self.root, paths))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _RepositorySync:
     tree: GitTree
-    proposals: Sequence[Proposal]
+    writes: RepositoryWrites | None
+    plans: list[tuple[Proposal, Change, SyncPlan]]
+    intents: list[WriteIntent] = field(default_factory=list)
 
     def announce(self, log_end: int) -> None:
-        """Nothing to note: a repository's writes (staging, restoring) keep no intent."""
+        """Note every file's write before its verdicts are logged (the log ends at
+        `log_end`): a crash between the log and the disk is told apart on the next opening."""
+        if self.writes is not None and not self.intents:
+            self.intents = [self.writes.note(plan, (), log_end) for _, _, plan in self.plans]
 
     def commit(self, session: ReviewSession) -> str:
-        for proposal in self.proposals:
-            for change in proposal.changes:
-                self.tree.sync_items(change, session.items_of(proposal, change))
+        """Stage and restore file by file. A file that cannot be written is logged as not
+        applied, with every file after it (none of them is written); then the error."""
+        for number, (_, _, plan) in enumerate(self.plans):
+            try:
+                if self.writes is not None and number < len(self.intents):
+                    self.writes.write_noted(plan, self.intents[number])
+                else:
+                    self.tree.carry_out(plan)
+            except VetlineError as error:
+                for proposal, change, _ in self.plans[number:]:
+                    session.record_not_applied(session.items_of(proposal, change), str(error))
+                if self.writes is not None:
+                    for intent in self.intents[number + 1 :]:
+                        self.writes.intents.settle(intent)  # never begun: nothing to look at
+                raise
         return "accepted hunks staged, rejected ones restored in the work tree"

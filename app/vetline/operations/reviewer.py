@@ -104,6 +104,8 @@ class Reviewer:
 
     def undo(self) -> Outcome:
         try:
+            if self.target is not None and (refused := self.target.before_undo()):
+                return refused
             undone = self.session.undo_last()
         except VetlineError as error:
             return Outcome(OutcomeKind.REFUSED, str(error))

@@ -7,20 +7,26 @@ puts them back — unless someone changed the file since, which is said and left
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from vetline.adapters.decision_log import DecisionLog, decision_from_row
-from vetline.adapters.files.intents import WriteIntent, WriteIntents
+from vetline.adapters.decision_log import DecisionLog
+from vetline.adapters.files.intents import WriteIntent, WriteIntents, missing_folders
 from vetline.adapters.files.transaction import JOURNAL_FOLDER, Untidy
 from vetline.adapters.files.workspace import FileWrite, Workspace, WorkspaceIOError
 from vetline.adapters.git.conversion import WorkTreeConversions
 from vetline.core.errors import InputError, StaleBaseError, VetlineError
 from vetline.core.leash import DEFAULT_DENIED_PATHS
-from vetline.core.model import Change, Proposal, Verdict, sha256_hex
+from vetline.core.model import Change, Proposal, sha256_hex
 from vetline.core.session import FileOutcome, ReviewItem, ReviewSession
 from vetline.operations.outcome import DONE, Outcome, OutcomeKind
+from vetline.operations.unsettled import (
+    Resolver,
+    State,
+    remove_made_folders,
+    resolve_left_over,
+    sha_or_none,
+)
 from vetline.operations.write_target import StaleKey
 
 __all__ = ["JOURNAL_FOLDER", "WorkspaceTarget"]
@@ -82,37 +88,28 @@ class WorkspaceTarget:
 
     def resolve_left_over_intents(self, log: DecisionLog) -> list[str]:
         """Compare each write a crash left unsettled with the disk; log what did not happen,
-        and remove the temp files a write killed before its journal left behind."""
+        and remove what a write killed before its journal left behind (temp files, the
+        folders it made)."""
         assert self.intents is not None
-        notes: list[str] = []
-        for intent in self.intents.left_over(self.workspace.root):
-            now = {path: _sha_or_none(self.workspace.read_bytes(path)) for path in intent.files}
-            written = all(now[path] == after for path, (_, after) in intent.files.items())
-            if intent.pending:
-                # Noted before a verdict: a file no longer as it was has been written
-                # (its own intent, if any, says more); one as it was has not.
-                written = any(now[path] != before for path, (before, _) in intent.files.items())
-            notes += self.workspace.clear_leftovers(
-                intent.files, intent.tag, completed=written and not intent.pending
-            ).notes
-            if written:
-                self.intents.settle(intent)  # it was written: the log is right
-                continue
-            decisions = _still_standing(log, intent)
-            if not decisions:
-                self.intents.settle(intent)  # stopped before its verdicts were logged
-                continue
-            unchanged = all(now[path] == before for path, (before, _) in intent.files.items())
-            reason = (
-                "the write never happened: Vetline stopped before the file was written"
-                if unchanged
-                else "the write was interrupted and the file changed since: left as it is"
-            )
-            paths = ", ".join(intent.files)
-            record_not_applied(log, decisions, reason)
-            self.intents.settle(intent)
-            notes.append(f"{paths}: a verdict logged before a crash was not applied ({reason})")
-        return notes
+        workspace = self.workspace
+
+        def now(intent: WriteIntent) -> State:
+            return {
+                ("file", path): sha_or_none(workspace.read_bytes(path)) for path in intent.files
+            }
+
+        def clear(intent: WriteIntent, completed: bool) -> list[str]:
+            return workspace.clear_leftovers(intent.files, intent.tag, completed=completed).notes
+
+        def undo_partial(intent: WriteIntent, state: State) -> list[str]:
+            return remove_made_folders(workspace.root, intent)
+
+        left = [
+            intent
+            for intent in self.intents.left_over(workspace.root)
+            if not intent.in_repository  # settled when the repository is opened
+        ]
+        return resolve_left_over(self.intents, left, log, Resolver(now, clear, undo_partial))
 
     @property
     def root(self) -> Path:
@@ -127,7 +124,7 @@ class WorkspaceTarget:
             return None
         try:
             paths = dict.fromkeys(p for c in changes for p in (c.source_path, c.path))
-            before = {path: (_sha_or_none(self.workspace.read_bytes(path)), None) for path in paths}
+            before = {path: (sha_or_none(self.workspace.read_bytes(path)), None) for path in paths}
             end = self.log.end().rows
             self._verdict_intent = self.intents.record(
                 self.workspace.root, before, (), end, pending=True
@@ -173,6 +170,9 @@ class WorkspaceTarget:
         if written:
             return Outcome(OutcomeKind.DONE, "wrote " + ", ".join(written), tuple(written))
         return DONE
+
+    def before_undo(self) -> Outcome | None:
+        return None  # the files an undo puts back are noted by nothing yet
 
     def after_undo(self, item: ReviewItem, outcome: FileOutcome | None) -> Outcome:
         record = self._writes.pop(id(outcome), None) if outcome is not None else None
@@ -275,9 +275,12 @@ class WorkspaceTarget:
     ) -> WriteIntent | None:
         if self.intents is None:
             return None
-        shas = {file.path: (_sha_or_none(file.before), file.after_sha256) for file in files}
+        shas = {file.path: (sha_or_none(file.before), file.after_sha256) for file in files}
         seqs = [item.decision_seq for item in items if item.decision_seq is not None]
-        return self.intents.record(self.workspace.root, shas, seqs)
+        made = missing_folders(
+            self.workspace.root, (file.path for file in files if file.after_sha256 is not None)
+        )
+        return self.intents.record(self.workspace.root, shas, seqs, folders=made)
 
     def _snapshot(self, write: FileWrite) -> _WrittenFile:
         after = None if write.data is None else sha256_hex(write.data)
@@ -319,13 +322,20 @@ class _PlannedWrite:
         """Note the write before its verdicts are logged (the log ends at `log_end`): a
         crash between the log and the disk is then told apart on the next open."""
         if self.intents is not None and self.intent is None:
-            self.intent = self.intents.record(self.workspace.root, self._shas(), (), log_end)
+            self.intent = self.intents.record(
+                self.workspace.root, self._shas(), (), log_end, folders=self._folders()
+            )
+
+    def _folders(self) -> list[str]:
+        return missing_folders(
+            self.workspace.root, (write.path for write in self.plan if write.data is not None)
+        )
 
     def _shas(self) -> dict[str, tuple[str | None, str | None]]:
         shas: dict[str, tuple[str | None, str | None]] = {}
         for write in self.plan:
             # The plan was made from these bytes (and checks them again before writing).
-            shas[write.path] = (write.expected_sha256, _sha_or_none(write.data))
+            shas[write.path] = (write.expected_sha256, sha_or_none(write.data))
             if write.vacates:
                 shas[write.vacates] = (write.vacates_sha256, None)
         return shas
@@ -336,34 +346,15 @@ class _PlannedWrite:
         intent = self.intent
         if self.intents is not None and intent is None:
             seqs = [item.decision_seq for item in taking_effect if item.decision_seq is not None]
-            intent = self.intents.record(self.workspace.root, self._shas(), seqs)
+            intent = self.intents.record(
+                self.workspace.root, self._shas(), seqs, folders=self._folders()
+            )
         try:
             _write_under(self.workspace, self.plan, self.intents, intent)
         except VetlineError as error:
             session.record_not_applied(taking_effect, str(error))
             raise
         return f"{len(self.plan)} files written"
-
-
-def record_not_applied(log: DecisionLog, seqs: Sequence[int], reason: str) -> None:
-    """Append a `not_applied` row after each of these logged verdicts (found by seq)."""
-    wanted = set(seqs)
-    stamp = datetime.now(UTC).isoformat(timespec="milliseconds")
-    for row in [row for row in log.rows() if row["seq"] in wanted]:
-        log.append(
-            replace(
-                decision_from_row(row),
-                verdict=Verdict.NOT_APPLIED,
-                reason=reason,
-                decided_at=stamp,
-                ms_on_screen=0,
-                edited_text=None,
-                undoes=None,
-                bulk=False,
-                kept="",
-                flagged="",
-            )
-        )
 
 
 def _write_under(
@@ -390,30 +381,3 @@ def _write_under(
             left = workspace.clear_leftovers(intent.files, intent.tag, completed=completed).left
         if not left and not untidy.unsynced:
             intents.settle(intent)
-
-
-def _still_standing(log: DecisionLog, intent: WriteIntent) -> list[int]:
-    """The verdicts the intent's write carries out that still stand in the log: its own
-    (or, noted before them, the accepted or edited rows on its files logged after it),
-    not since followed by a `not_applied` or undone row."""
-    if intent.after_seq is not None:
-        start = intent.after_seq
-    elif intent.decisions:
-        start = min(intent.decisions) - 1
-    else:
-        return []
-    standing: dict[tuple[str, str], int | None] = {}
-    for row in log.rows_after(start):
-        if row["path"] not in intent.files:
-            continue
-        key = (str(row["proposal_id"]), str(row["hunk_id"]))
-        takes_effect = row["verdict"] in (Verdict.ACCEPTED, Verdict.EDITED)
-        standing[key] = int(row["seq"]) if takes_effect else None
-    found = [seq for seq in standing.values() if seq is not None]
-    if intent.after_seq is None:
-        found = [seq for seq in found if seq in intent.decisions]
-    return found
-
-
-def _sha_or_none(data: bytes | None) -> str | None:
-    return None if data is None else sha256_hex(data)

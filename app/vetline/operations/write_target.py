@@ -58,6 +58,11 @@ class WriteTarget(Protocol):
         again (OutcomeKind.NOT_WRITTEN)."""
         ...
 
+    def before_undo(self) -> Outcome | None:
+        """Just before an undo is logged: note what it may write (a refusal: nothing is
+        undone), so a crash between the log and the disk is told apart."""
+        ...
+
     def after_undo(self, item: ReviewItem, outcome: FileOutcome | None) -> Outcome:
         """Take back what the undone verdict did (`outcome`: the file it completed)."""
         ...

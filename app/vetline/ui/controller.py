@@ -263,6 +263,7 @@ class ReviewController(QObject):
         with other sources (their verdicts would go to the repository too).
         """
         from vetline.adapters.inputs import open_source
+        from vetline.operations.repository_journal import RepositoryWrites, settle_repository
         from vetline.operations.repository_target import RepositoryTarget
 
         stdin = sys.stdin.buffer if spec == "-" else None
@@ -273,8 +274,16 @@ class ReviewController(QObject):
             return opened.proposals
         if self.session.items or self.repository is not None or self.reviewer.inbox is not None:
             raise InputError("a repository is reviewed on its own: open it in a new window")
-        kept = KeptFiles(self.log.path.parent)  # beside the log, in the data folder
-        repository = RepositoryTarget(opened.git_tree, self.session, kept)
+        data = self.log.path.parent  # kept files and write intents live beside the log
+        tree = opened.git_tree
+        settled = settle_repository(tree, data, self.log)
+        for note in settled.notes:
+            self.problem.emit(_sentence(note) + ".")
+        if settled.changed:  # what was read of the repository is stale now
+            opened = open_source(spec, workspace, stdin=stdin, max_bytes=max_bytes)
+            tree = opened.git_tree or tree
+        writes = RepositoryWrites(tree, data, self.log)
+        repository = RepositoryTarget(tree, self.session, KeptFiles(data), writes)
         repository.remember()  # later edits by others are told from our own
         self.reviewer.target = self._repository = repository
         return opened.proposals

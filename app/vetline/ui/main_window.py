@@ -54,6 +54,7 @@ from vetline.ui.image_commands import (
 )
 from vetline.ui.latency import SettledObjects, prefer_the_gui_thread
 from vetline.ui.loading_view import LoadingIndicator
+from vetline.ui.log_sharing import LogSharingNotice
 from vetline.ui.queue_view import QueueView
 from vetline.ui.shortcut_sheet import ShortcutSheet
 from vetline.ui.stats_view import open_stats
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.asker = AskRunner(controller, settings_file, self)
         self.prompts.reviser = self.asker
         self.repository_follower = RepositoryFollower(controller, self)
+        self.log_sharing = LogSharingNotice(controller.log, controller.problem.emit, self)
         self.command_actions = build_actions(self, settings.keys, self._handlers())
         for command in IMAGE_COMMANDS:
             self.command_actions[command.id].setEnabled(False)  # until an image is on screen
@@ -623,6 +625,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """A write in flight finishes first; the window closes itself right after."""
         self.repository_follower.stop()
+        self.log_sharing.stop()
         if self._image_view is not None:
             self._image_view.shutdown()
         for follower in self.controller.findChildren(InboxFollower):

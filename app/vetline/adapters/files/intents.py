@@ -10,6 +10,11 @@ A scripted review writes its intent before its verdicts are even logged, with th
 end at that moment (`after_seq`): the verdicts it carries out are then the rows logged
 after it. Each intent's tag is in the names of its write's temp files, so what a
 write killed before its journal left beside the files is known to be its own.
+
+In a git repository a write changes the index too: its intent holds each index entry
+before and after (`index`, "<mode> <object id>", None: no entry). An intent also names
+the folders its write had to make (`folders`), so a write that never happened leaves
+none of them behind.
 """
 
 from __future__ import annotations
@@ -18,8 +23,8 @@ import contextlib
 import json
 import re
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from vetline.adapters.files.atomic import (
@@ -48,6 +53,17 @@ class WriteIntent:
     # Noted before a verdict whose write (if any) is not planned yet: only the hashes
     # before are known, and a file that still holds them was not written.
     pending: bool = False
+    index: Mapping[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    folders: tuple[str, ...] = ()  # made by the write, parents first
+    # A repository file put back from the agent's kept version (`vetline restore`, Undo
+    # after a restart): the kept id, whose reject rows the log undoes once it is back.
+    restores: str = ""
+
+    @property
+    def in_repository(self) -> bool:
+        """A repository's write (it names index entries, or puts back a kept file),
+        resolved when that repository is opened."""
+        return bool(self.index or self.restores)
 
     @property
     def tag(self) -> str:
@@ -70,6 +86,9 @@ class WriteIntents:
         after_seq: int | None = None,
         *,
         pending: bool = False,
+        index: Mapping[str, tuple[str | None, str | None]] | None = None,
+        folders: Sequence[str] = (),
+        restores: str = "",
     ) -> WriteIntent:
         """Durably note a write about to start (before any of its files change); with
         `after_seq`, before its verdicts are logged too. WorkspaceIOError if it cannot be
@@ -81,6 +100,9 @@ class WriteIntents:
             tuple(decisions),
             after_seq,
             pending,
+            dict(index or {}),
+            tuple(folders),
+            restores,
         )
         document = {
             "format": _FORMAT,
@@ -89,6 +111,9 @@ class WriteIntents:
             "decisions": list(intent.decisions),
             "after_seq": after_seq,
             "pending": pending,
+            "index": {path: list(entries) for path, entries in intent.index.items()},
+            "folders": list(intent.folders),
+            "restores": restores,
         }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -122,9 +147,54 @@ class WriteIntents:
                 after = document.get("after_seq")
                 after_seq = None if after is None else int(after)
                 pending = document.get("pending") is True
+                index = {
+                    str(path): (_entry(entries[0]), _entry(entries[1]))
+                    for path, entries in document.get("index", {}).items()
+                }
+                folders = tuple(str(folder) for folder in document.get("folders", []))
+                restores = str(document.get("restores") or "")
             except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
                 continue
-            yield WriteIntent(file, str(root), files, decisions, after_seq, pending)
+            yield WriteIntent(
+                file, str(root), files, decisions, after_seq, pending, index, folders, restores
+            )
+
+
+def missing_folders(root: Path, paths: Iterable[str]) -> list[str]:
+    """The folders (relative to `root`, parents first) that writing `paths` must make."""
+    missing: dict[str, None] = {}
+    for path in paths:
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            folder = "/".join(parts[:depth])
+            if folder not in missing and not (root / folder).is_dir():
+                missing[folder] = None
+    return list(missing)
+
+
+def remove_folders_made(root: Path, folders: Sequence[str]) -> list[str]:
+    """Remove the folders a write that never happened made, deepest first, while they
+    are empty (anything put in one since keeps it); returns those removed."""
+    removed = []
+    for folder in reversed(folders):
+        target = root / folder
+        if ".." in folder.split("/") or target.is_symlink():
+            continue
+        try:
+            target.rmdir()
+        except OSError:
+            continue
+        removed.append(folder)
+    for parent in {(root / folder).parent for folder in removed}:
+        with contextlib.suppress(OSError):
+            fsync_folder(parent)
+    return removed
+
+
+def _entry(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError("an index entry is not text")
+    return value
 
 
 def remove_unfinished_temps(folder: Path, stem: str) -> None:

@@ -320,6 +320,9 @@ def finish_interrupted_writes(
                 finished.append(str(step["path"]))
             elif outcome:
                 notes.append(outcome)
+        # As the write itself would have: a folder its deletes left empty goes too.
+        gone = [_checked(check_path, step["path"]) for step in steps if step["new_sha256"] is None]
+        _remove_empty_folders([p.parent for p in gone if p is not None and not p.exists()], root)
         for folder in {(root / rel).parent for rel in finished}:
             with contextlib.suppress(OSError):
                 fsync_folder(folder)
@@ -371,6 +374,14 @@ def _finish_step(step: dict[str, str | None], check_path: Callable[[str], Path])
     except (VetlineError, OSError) as error:
         return f"{rel}: the interrupted write could not be finished ({error})"
     return outcome
+
+
+def _checked(check_path: Callable[[str], Path], rel: str | None) -> Path | None:
+    """The absolute path of a journal's `rel`, or None when it is not a safe path."""
+    try:
+        return check_path(str(rel))
+    except (VetlineError, OSError):
+        return None
 
 
 def _beside(target: Path, name: str | None, mark: str) -> Path | None:

@@ -204,11 +204,10 @@ class Workspace:
         self.write(plan)
         return plan
 
-    def restore(self, files: Iterable[tuple[str, bytes | None]]) -> None:
-        """Put files back to the given bytes (None: remove), all or none, as `write` does.
-
-        An existing file keeps its mode; a file that comes back gets NEW_FILE_MODE.
-        """
+    def restore(self, files: Iterable[tuple[str, bytes | None]], tag: str = "") -> Untidy:
+        """Put files back to the given bytes (None: remove), all or none, as `write` does
+        (`tag`: the write's intent). An existing file keeps its mode; a file that comes
+        back gets NEW_FILE_MODE."""
         plan = []
         for rel, data in files:
             current = self.read_bytes(rel)
@@ -216,7 +215,7 @@ class Workspace:
                 continue
             mode = None if data is None else self._mode_or(rel, NEW_FILE_MODE)
             plan.append(FileWrite(rel, data, mode, _sha_or_none(current)))
-        self.write(plan)
+        return self.write(plan, tag)
 
     # ---- planning -------------------------------------------------------------------
 

@@ -27,9 +27,13 @@ import hashlib
 import os
 import stat
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from vetline.adapters.files.intents import missing_folders
+from vetline.adapters.files.leftovers import Leftovers
+from vetline.adapters.files.transaction import Untidy
 from vetline.adapters.files.workspace import FileWrite, Workspace
 from vetline.adapters.git.conversion import WorkTreeConversions
 from vetline.adapters.git.runner import Git, GitCommandError
@@ -127,8 +131,9 @@ class GitTree:
 
     def sync_items(self, change: Change, items: Iterable[ReviewItem]) -> None:
         """`sync` with the verdicts now in force on `items` (the session's items of `change`)."""
-        verdicts = verdicts_of(items)
-        self.sync(change, verdicts.accepted, verdicts.rejected_ids, verdicts.edited_texts)
+        plan = self.plan_items(change, items)
+        if plan is not None:
+            self.carry_out(plan)
 
     def sync(
         self,
@@ -144,9 +149,29 @@ class GitTree:
         re-read the file (see `reload_change`), when the disk or the index no longer
         holds what was shown or last written; nothing is written then.
         """
+        plan = self.plan_sync(change, accepted, rejected, edited)
+        if plan is not None:
+            self.carry_out(plan)
+
+    def plan_items(self, change: Change, items: Iterable[ReviewItem]) -> SyncPlan | None:
+        """`plan_sync` with the verdicts now in force on `items`."""
+        verdicts = verdicts_of(items)
+        return self.plan_sync(
+            change, verdicts.accepted, verdicts.rejected_ids, verdicts.edited_texts
+        )
+
+    def plan_sync(
+        self,
+        change: Change,
+        accepted: Collection[str],
+        rejected: Collection[str],
+        edited: Mapping[str, str],
+    ) -> SyncPlan | None:
+        """What `sync` would write, checked against the disk and the index (StaleBaseError
+        as `sync` raises it); None for a listed-only item, which nothing writes."""
         file = self._tracked(change)
         if file.view_only:
-            return
+            return None
         both = set(accepted) & set(rejected)
         if both:
             raise ValueError(f"hunks both accepted and rejected: {sorted(both)}")
@@ -154,22 +179,75 @@ class GitTree:
         tree = self._as_written(file, _wanted_tree(file, accepted, rejected, edited))
         before = self._check_not_stale(file)
         index_updates = {path: entry for path, entry in index.items() if entry != file.index[path]}
-        for entry in index_updates.values():
-            if entry is not None and entry.blob in blobs:
-                self._store_blob(blobs[entry.blob], entry.blob)
         tree_writes = self._tree_writes(file, tree, before)
-        self._update_index(index_updates)
+        return SyncPlan(
+            file,
+            {path: (_entry_text(file.index[path]), _entry_text(entry))
+             for path, entry in index.items()},
+            index_updates,
+            {blob: data for blob, data in blobs.items()
+             if any(entry is not None and entry.blob == blob for entry in index_updates.values())},
+            tree_writes,
+            {path: (_sha_or_none(before[path]), None if wanted is None else sha256_hex(wanted[0]))
+             for path, wanted in tree.items()},
+            tuple(missing_folders(self.root, (w.path for w in tree_writes if w.data is not None))),
+        )  # fmt: skip
+
+    def carry_out(self, plan: SyncPlan, tag: str = "") -> Untidy:
+        """Write a plan: the index (one swap), then the work tree (all files or none);
+        `tag` (the write's intent) goes into the names of its temp files."""
+        for blob, data in plan.blobs.items():
+            self._store_blob(data, blob)
+        self._update_index(plan.index_updates)
         try:
-            self._workspace.write(tree_writes)
+            untidy = self._workspace.write(plan.tree_writes, tag)
         except BaseException:
             # The work tree is as it was (the writer is all-or-none): so must the index be.
-            self._update_index({path: file.index[path] for path in index_updates})
+            self._update_index({path: plan.file.index[path] for path in plan.index_updates})
             raise
-        file.index.update(index_updates)
-        file.tree.update(
+        plan.file.index.update(plan.index_updates)
+        plan.file.tree.update({path: after for path, (_, after) in plan.files.items()})
+        return untidy
+
+    def expected_state(
+        self, change: Change
+    ) -> tuple[dict[str, tuple[str | None, None]], dict[str, tuple[str | None, None]]]:
+        """What `change`'s paths hold now as far as Vetline knows, as an intent's "before":
+        per path, the work tree's sha256 and the index entry (the "after" not known yet)."""
+        file = self._tracked(change)
+        files = {path: (sha, None) for path, sha in file.tree.items()}
+        return files, {path: (_entry_text(entry), None) for path, entry in file.index.items()}
+
+    # ---- what a crash left (see operations/repository_intents) -------------------
+
+    def keep_journals_in(self, folder: Path) -> None:
+        """Journal each work tree write in `folder` (Vetline's own), so a crash half-way
+        through one is finished by `finish_interrupted_writes`."""
+        self._workspace.journal_dir = folder
+
+    def finish_interrupted_writes(self) -> list[str]:
+        return self._workspace.finish_interrupted_writes()
+
+    def clear_leftovers(
+        self, files: Mapping[str, tuple[str | None, str | None]], tag: str, *, completed: bool
+    ) -> Leftovers:
+        return self._workspace.clear_leftovers(files, tag, completed=completed)
+
+    def file_shas(self, paths: Iterable[str]) -> dict[str, str | None]:
+        """The sha256 of each work tree file now (None: absent)."""
+        return {path: _sha_or_none(self._workspace.read_bytes(path)) for path in paths}
+
+    def index_now(self, paths: Iterable[str]) -> dict[str, str | None]:
+        """Each path's index entry now, as "<mode> <object id>" (None: not in the index)."""
+        entries = index_entries(self._git, sorted(set(paths)))
+        return {path: _entry_text(entry) for path, entry in entries.items()}
+
+    def put_index(self, entries: Mapping[str, str | None]) -> None:
+        """Set these index entries ("<mode> <object id>", None: remove), in one swap."""
+        self._update_index(
             {
-                path: None if wanted is None else sha256_hex(wanted[0])
-                for path, wanted in tree.items()
+                path: None if text is None else IndexEntry(*text.split(" ", 1))
+                for path, text in entries.items()
             }
         )
 
@@ -291,6 +369,28 @@ class GitTree:
             for path, entry in entries.items()
         )
         self._git.run("update-index", "-z", "--index-info", stdin=lines)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncPlan:
+    """One `sync`, checked and ready: the file's index entries and work tree files,
+    each before and after ("<mode> <object id>" and sha256; None: absent)."""
+
+    file: TrackedFile
+    index: dict[str, tuple[str | None, str | None]]
+    index_updates: dict[str, IndexEntry | None]
+    blobs: dict[str, bytes]
+    tree_writes: list[FileWrite]
+    files: dict[str, tuple[str | None, str | None]]
+    folders: tuple[str, ...]  # the folders the work tree write must make, parents first
+
+
+def _entry_text(entry: IndexEntry | None) -> str | None:
+    return None if entry is None else f"{entry.mode} {entry.blob}"
+
+
+def _sha_or_none(data: bytes | None) -> str | None:
+    return None if data is None else sha256_hex(data)
 
 
 # ---- what each side should hold ------------------------------------------------------

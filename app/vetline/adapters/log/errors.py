@@ -9,6 +9,10 @@ class DecisionLogError(VetlineError):
     """The decision log cannot be opened, read or written."""
 
 
+class NewLogError(DecisionLogError):
+    """A new log could not be started (its head file cannot be written): none was made."""
+
+
 class DecisionLogBusyError(DecisionLogError):
     """Another process held the log's write lock for longer than the busy timeout."""
 

@@ -3,13 +3,14 @@ the schema, and hold the log's end against its head file."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from pathlib import Path
 
 from vetline.adapters.log.chain import GENESIS_HASH
 from vetline.adapters.log.checks import file_state, page_problems
-from vetline.adapters.log.errors import DecisionLogDamagedError, DecisionLogError
+from vetline.adapters.log.errors import DecisionLogDamagedError, DecisionLogError, NewLogError
 from vetline.adapters.log.head import LogHead, end_of, head_path, head_problem, write_head
 from vetline.adapters.log.inspect import end_problem, read_head_of, restore_advice, vanished_problem
 from vetline.adapters.log.schema import (
@@ -108,7 +109,7 @@ def _make_or_check(connection: sqlite3.Connection, path: Path) -> str:
         log_id = head.log_id if head is not None else new_log_id()
         create_schema(connection, log_id)
         # Before the commit: a head naming a log with no rows is never wrong.
-        write_head(head_path(path), LogHead(log_id, 0, GENESIS_HASH))
+        _write_new_head(path, LogHead(log_id, 0, GENESIS_HASH), made=head is None)
         return log_id
     upgrade_schema(connection, path)
     known_id = log_id_of(connection)
@@ -123,3 +124,19 @@ def _make_or_check(connection: sqlite3.Connection, path: Path) -> str:
     if problem is not None:
         raise damaged_error(path, (problem,), known_id, only_the_end=True)
     return known_id
+
+
+def _write_new_head(path: Path, head: LogHead, *, made: bool) -> None:
+    """Write a new log's head file; on failure nothing of it stays (`made`: no head
+    file was there before) and NewLogError says why (the schema is rolled back)."""
+    file = head_path(path)
+    try:
+        write_head(file, head)
+    except OSError as error:
+        if made:
+            with contextlib.suppress(OSError):
+                file.unlink(missing_ok=True)
+        raise NewLogError(
+            f"cannot start a new decision log at {path}: its head file {file} cannot be "
+            f"written ({error.strerror or error}); nothing was recorded"
+        ) from error
