@@ -2,12 +2,14 @@
 
 `make bench-package` (after `make package`), or on its own:
     .venv/bin/python tools/bench_package.py [--deb dist/vetline_X_amd64.deb | --app-dir DIR]
+        [--executable NAME] [--runs N] [--out FILE]
 
 The .deb is unpacked with `dpkg-deb -x` into a temporary folder (nothing is installed);
 `--app-dir` times an already unpacked folder holding the `vetline` executable instead
-(another freezer's output, for instance). Each run starts `vetline demo` with
-VETLINE_START_PROBE (see vetline/ui/start_probe.py) on a 1920x1080 offscreen screen and
-its own data folder, and is timed from the spawn to the end of the first paint of a hunk.
+(another freezer's output, for instance; `--executable` names another executable there).
+Each run starts `vetline demo` with VETLINE_START_PROBE (see vetline/ui/start_probe.py)
+on a 1920x1080 offscreen screen and its own data folder, and is timed from the spawn to
+the end of the first paint of a hunk.
 The bare window is tools/bench_gui_launch.py's (a PySide6 label, from this venv's Python,
 not frozen), timed to the end of its first paint the same way. Each round starts the app
 and the bare window, warm and cold, in turn, from a different one each round, so a load
@@ -150,10 +152,10 @@ def pyside_folders() -> list[Path]:
     return [Path(PySide6.__file__).parent, Path(shiboken6.__file__).parent]
 
 
-def measure(app_dir: Path, runs: int, folder: Path) -> dict[str, Any]:
-    executable = app_dir / "vetline"
-    if not os.access(executable, os.X_OK):
-        raise BenchError(f"no `vetline` executable in {app_dir}")
+def measure(app_dir: Path, executable_name: str, runs: int, folder: Path) -> dict[str, Any]:
+    executable = app_dir / executable_name
+    if not (executable.is_file() and os.access(executable, os.X_OK)):
+        raise BenchError(f"no `{executable_name}` executable in {app_dir}")
     env = isolated_env(folder)
     env = {key: value for key, value in env.items() if key != "VETLINE_START_PROBE"}
     app_files, bare_files = files_under([app_dir]), files_under(pyside_folders())
@@ -200,7 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--deb", type=Path, help="the .deb to time (default: newest in dist/)")
-    which.add_argument("--app-dir", type=Path, help="an unpacked folder holding `vetline`")
+    which.add_argument("--app-dir", type=Path, help="an unpacked folder holding the app")
+    parser.add_argument(
+        "--executable", default="vetline", help="the app's executable in it (default vetline)"
+    )
     parser.add_argument("--runs", type=int, default=RUNS, help=f"runs each (default {RUNS})")
     parser.add_argument("--out", type=Path, help="also write the JSON to this file")
     args = parser.parse_args(argv)
@@ -216,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
                 app_dir = unpack(deb, folder / "unpacked")
                 subject = {"deb": str(deb), "deb_mb": round(deb.stat().st_size / 1e6, 1)}
             load_before = os.getloadavg()
-            figures = measure(app_dir, args.runs, folder)
+            figures = measure(app_dir, args.executable, args.runs, folder)
             report = {
                 **subject,
                 "app_dir_mib": folder_mib(app_dir),

@@ -37,6 +37,7 @@ def test_no_package_says_to_build_one(tmp_path: Path, capsys: pytest.CaptureFixt
     with pytest.raises(bench_package.BenchError, match=r"no package in .*make package"):
         bench_package.newest_deb(tmp_path)
 
+    (tmp_path / "vetline").mkdir()  # a folder of that name is no executable
     assert bench_package.main(["--app-dir", str(tmp_path)]) == 2
     assert f"no `vetline` executable in {tmp_path}" in capsys.readouterr().err
 
@@ -44,12 +45,14 @@ def test_no_package_says_to_build_one(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_a_run_times_warm_and_cold_starts_beside_the_bare_window(tmp_path: Path) -> None:
     app = tmp_path / "app"
     app.mkdir()
-    launcher = app / "vetline"
+    launcher = app / "start-vetline"
     launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m vetline "$@"\n', encoding="utf-8")
     launcher.chmod(0o755)
     out = tmp_path / "report.json"
 
-    assert bench_package.main(["--app-dir", str(app), "--runs", "1", "--out", str(out)]) == 0
+    argv = ["--app-dir", str(app), "--executable", launcher.name, "--runs", "1", "--out", str(out)]
+
+    assert bench_package.main(argv) == 0
 
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["app_dir"] == str(app)
