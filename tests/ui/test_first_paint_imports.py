@@ -87,11 +87,13 @@ FIRST_USE = {
     # the Python half of pygit2 (enums, repositories, remotes): only its compiled module
     "pygit2.enums",
     "pygit2.repository",
-    # the worker process, the installed version, exports
+    # the worker process, the installed version, exports, a settings file, medians
     "multiprocessing",
     "concurrent.futures.process",
     "importlib.metadata",
     "email",
+    "tomllib",
+    "statistics",
 }
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 
 from vetline.core.errors import InputError
@@ -33,6 +32,8 @@ def load_settings(explicit: str | Path | None = None) -> Settings:
         if explicit or os.environ.get("VETLINE_CONFIG"):
             raise InputError(f"settings file not found: {path}")
         return default_settings()
+    import tomllib  # only where a settings file exists (a first start has none)
+
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
