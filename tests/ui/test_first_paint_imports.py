@@ -83,6 +83,7 @@ FIRST_USE = {
     "vetline.ui.reason_panel",
     "vetline.ui.locked_lines_edit",
     "vetline.ui.image_view",
+    "vetline.ui.stats_view",
     "vetline.adapters.sources.checker",
     # the Python half of pygit2 (enums, repositories, remotes): only its compiled module
     "pygit2.enums",

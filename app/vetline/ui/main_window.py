@@ -56,7 +56,6 @@ from vetline.ui.latency import SettledObjects, prefer_the_gui_thread
 from vetline.ui.loading_view import LoadingIndicator
 from vetline.ui.queue_view import QueueView
 from vetline.ui.shortcut_sheet import ShortcutSheet
-from vetline.ui.stats_view import open_stats
 from vetline.ui.status import summary_text
 from vetline.ui.unread_question import ask_before_unread_accepts
 from vetline.ui.watchers import InboxFollower, RepositoryFollower
@@ -384,7 +383,7 @@ class MainWindow(QMainWindow):
             "app.stop_loading": controller.cancel_loading,
             "app.command_palette": self.show_command_palette,
             "app.shortcuts": self.show_shortcuts,
-            "app.stats": lambda: open_stats(self),
+            "app.stats": self.open_stats,
             "app.quit": lambda: QTimer.singleShot(0, self.close),
         }
 
@@ -470,6 +469,12 @@ class MainWindow(QMainWindow):
 
         root = self.controller.write_root or Path.cwd()
         self.ask_panel.open_for(ask_scope(self.controller, level, root))
+
+    def open_stats(self) -> None:
+        """The reviewer's numbers, in a window of their own (loaded when first opened)."""
+        from vetline.ui.stats_view import open_stats
+
+        open_stats(self)
 
     @property
     def ask_panel(self) -> AskPanel:
