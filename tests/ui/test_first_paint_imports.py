@@ -84,6 +84,8 @@ FIRST_USE = {
     "vetline.ui.locked_lines_edit",
     "vetline.ui.image_view",
     "vetline.ui.stats_view",
+    "vetline.ui.command_palette",
+    "vetline.ui.shortcut_sheet",
     "vetline.adapters.sources.checker",
     # the Python half of pygit2 (enums, repositories, remotes): only its compiled module
     "pygit2.enums",

@@ -38,7 +38,6 @@ from vetline.ui.actions import (
 from vetline.ui.asking import AskRunner
 from vetline.ui.banner import Banner, EmptyState
 from vetline.ui.citation_view import CitationView
-from vetline.ui.command_palette import CommandPalette
 from vetline.ui.controller import ReviewController
 from vetline.ui.details_view import DetailsView
 from vetline.ui.dialogs import ReviewPrompts, confirm_box
@@ -55,7 +54,6 @@ from vetline.ui.image_commands import (
 from vetline.ui.latency import SettledObjects, prefer_the_gui_thread
 from vetline.ui.loading_view import LoadingIndicator
 from vetline.ui.queue_view import QueueView
-from vetline.ui.shortcut_sheet import ShortcutSheet
 from vetline.ui.status import summary_text
 from vetline.ui.unread_question import ask_before_unread_accepts
 from vetline.ui.watchers import InboxFollower, RepositoryFollower
@@ -512,9 +510,13 @@ class MainWindow(QMainWindow):
         self.controller.load_sources([str(Path(path).absolute()) for path in paths], root)
 
     def show_command_palette(self) -> None:
+        from vetline.ui.command_palette import CommandPalette  # on demand: not for the first paint
+
         self.prompts.open_dialog(CommandPalette(self.command_actions, self))
 
     def show_shortcuts(self) -> None:
+        from vetline.ui.shortcut_sheet import ShortcutSheet  # on demand, as the palette
+
         self.prompts.open_dialog(ShortcutSheet(self.command_actions, self))
 
     @property
