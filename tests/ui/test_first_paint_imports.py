@@ -85,15 +85,20 @@ FIRST_USE = {
     "vetline.ui.reason_panel",
     "vetline.ui.locked_lines_edit",
     "vetline.ui.image_view",
+    "vetline.ui.stats_view",
+    "vetline.ui.command_palette",
+    "vetline.ui.shortcut_sheet",
     "vetline.adapters.sources.checker",
     # the Python half of pygit2 (enums, repositories, remotes): only its compiled module
     "pygit2.enums",
     "pygit2.repository",
-    # the worker process, the installed version, exports
+    # the worker process, the installed version, exports, a settings file, medians
     "multiprocessing",
     "concurrent.futures.process",
     "importlib.metadata",
     "email",
+    "tomllib",
+    "statistics",
 }
 
 

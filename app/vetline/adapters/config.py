@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 
 from vetline.adapters.files.safety import device_kind
@@ -36,6 +35,8 @@ def load_settings(explicit: str | Path | None = None) -> Settings:
         if explicit or os.environ.get("VETLINE_CONFIG"):
             raise InputError(f"settings file not found: {path}")
         return default_settings()
+    import tomllib  # only where a settings file exists (a first start has none)
+
     try:
         document = tomllib.loads(_read_settings_file(path).decode("utf-8"))
     except (OSError, UnicodeDecodeError) as error:

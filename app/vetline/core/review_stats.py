@@ -19,7 +19,6 @@ How rows count (the same in `vetline log stats` and the Stats view):
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -213,6 +212,8 @@ def _extension(record: Decision) -> str:
 
 
 def _median(values: Sequence[int]) -> int:
+    import statistics  # when the numbers are shown: not on the first paint's path
+
     return round(statistics.median(values))
 
 

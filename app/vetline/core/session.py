@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -665,7 +664,11 @@ class ReviewSession:
         return all(item.state.decided for item in self.items)
 
     def median_seconds_per_decision(self) -> float | None:
-        return statistics.median(self._decision_seconds) if self._decision_seconds else None
+        if not self._decision_seconds:
+            return None
+        import statistics  # with the first decision: not on the first paint's path
+
+        return statistics.median(self._decision_seconds)
 
     def seconds_in_session(self) -> float:
         return self._clock() - self.started_at

@@ -74,7 +74,11 @@ def _pygit2_compiled_module() -> Any:
         module = importlib.util.module_from_spec(found)
         # Registered as the package would register it, so a later `import pygit2` finds it.
         sys.modules[_COMPILED] = module
-        found.loader.exec_module(module)
+        try:
+            found.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[_COMPILED]  # as a failed import leaves nothing behind
+            raise
         return module
 
 

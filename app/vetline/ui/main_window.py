@@ -38,7 +38,6 @@ from vetline.ui.actions import (
 from vetline.ui.asking import AskRunner
 from vetline.ui.banner import Banner, EmptyState
 from vetline.ui.citation_view import CitationView
-from vetline.ui.command_palette import CommandPalette
 from vetline.ui.controller import ReviewController
 from vetline.ui.details_view import DetailsView
 from vetline.ui.dialogs import ReviewPrompts, confirm_box
@@ -56,8 +55,6 @@ from vetline.ui.latency import SettledObjects, prefer_the_gui_thread
 from vetline.ui.loading_view import LoadingIndicator
 from vetline.ui.log_sharing import LogSharingNotice
 from vetline.ui.queue_view import QueueView
-from vetline.ui.shortcut_sheet import ShortcutSheet
-from vetline.ui.stats_view import open_stats
 from vetline.ui.status import summary_text
 from vetline.ui.unread_question import ask_before_unread_accepts
 from vetline.ui.watchers import InboxFollower, RepositoryFollower
@@ -393,7 +390,7 @@ class MainWindow(QMainWindow):
             "app.stop_loading": controller.cancel_loading,
             "app.command_palette": self.show_command_palette,
             "app.shortcuts": self.show_shortcuts,
-            "app.stats": lambda: open_stats(self),
+            "app.stats": self.open_stats,
             "app.quit": lambda: QTimer.singleShot(0, self.close),
         }
 
@@ -479,6 +476,12 @@ class MainWindow(QMainWindow):
         root = self.controller.write_root or Path.cwd()
         self.ask_panel.open_for(ask_scope(self.controller, level, root))
 
+    def open_stats(self) -> None:
+        """The reviewer's numbers, in a window of their own (loaded when first opened)."""
+        from vetline.ui.stats_view import open_stats
+
+        open_stats(self)
+
     @property
     def ask_panel(self) -> AskPanel:
         if self._ask_panel is None:
@@ -515,9 +518,13 @@ class MainWindow(QMainWindow):
         self.controller.load_sources([str(Path(path).absolute()) for path in paths], root)
 
     def show_command_palette(self) -> None:
+        from vetline.ui.command_palette import CommandPalette  # on demand: not for the first paint
+
         self.prompts.open_dialog(CommandPalette(self.command_actions, self))
 
     def show_shortcuts(self) -> None:
+        from vetline.ui.shortcut_sheet import ShortcutSheet  # on demand, as the palette
+
         self.prompts.open_dialog(ShortcutSheet(self.command_actions, self))
 
     @property
