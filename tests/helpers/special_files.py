@@ -1,7 +1,7 @@
 """FIFOs and sockets for tests of code that must never read them.
 
 A read of a FIFO waits for a writer. So that a regression fails its test instead of
-stopping the suite, a FIFO made here is released if it is still in use after a minute:
+stopping the suite, a FIFO made here is released if it is still in use after the tests' hang guard:
 its writing end is opened and closed, and the waiting read ends with no bytes.
 """
 
@@ -14,8 +14,9 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from helpers import HANG_GUARD_S
+
 SPECIAL_KINDS = ("fifo", "socket")
-_RELEASE_AFTER_S = 60.0
 
 
 @contextlib.contextmanager
@@ -35,7 +36,7 @@ def special_file(path: Path, kind: str) -> Iterator[Path]:
     finished = threading.Event()
 
     def release() -> None:
-        if not finished.wait(_RELEASE_AFTER_S):
+        if not finished.wait(HANG_GUARD_S):
             with contextlib.suppress(OSError):  # nobody is reading: nothing to release
                 os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
 

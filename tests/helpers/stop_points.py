@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from helpers import HANG_GUARD_S
 from vetline.adapters.decision_log import DecisionLog
 
 # The files the writes change: one edited in two places, and one added.
@@ -118,7 +119,7 @@ def run_stopping_at(
         if said.startswith("at ") and not fail:
             child.send_signal(signal.SIGKILL)
         reports.read()  # a failed call's child goes on to the end, and says so
-    _, errors = child.communicate(timeout=120)
+    _, errors = child.communicate(timeout=HANG_GUARD_S)
     if fail:
         # An I/O error is reported, never a crash: exit 1 and words, or done anyway.
         assert child.returncode in (0, 1) and "Traceback" not in errors, (said, errors)
