@@ -156,7 +156,9 @@ def test_swapping_in_an_older_copy_is_noticed(data: Path, log_path: Path) -> Non
 
     shutil.copyfile(older, log_path)
 
-    assert "the head file says 35 decisions, the log ends at row 30" in str(refused(log_path))
+    error = str(refused(log_path))
+    assert "the head file says 35 decisions, the log ends at row 30" in error
+    assert "`vetline log reseal` accepts it" in error  # the same log, cut: yours to accept
     verify_says(data, "rows were cut off the end")
 
 
@@ -167,8 +169,66 @@ def test_swapping_in_another_log_is_noticed(data: Path, log_path: Path) -> None:
 
     shutil.copyfile(other, log_path)
 
-    assert "this is not the log its head file describes" in str(refused(log_path))
-    verify_says(data, "swapped for another log")
+    error = str(refused(log_path))
+    assert "this is not the log its head file describes" in error
+    assert "reseal" not in error  # following it would take the other log for the real one
+    assert "reseal" not in verify_says(data, "swapped for another log")
+
+
+def test_reseal_refuses_another_log_until_its_head_file_is_moved_aside(
+    data: Path, log_path: Path, tmp_path: Path
+) -> None:
+    real_id = read_head(head_path(log_path))
+    assert real_id is not None
+    other = filled(tmp_path / "elsewhere" / LOG_FILE_NAME, 40)
+    other_head = read_head(head_path(other))
+    assert other_head is not None
+    checkpoint(other)
+    checkpoint(log_path)
+    shutil.copyfile(other, log_path)
+    head_before = head_path(log_path).read_bytes()
+
+    resealed = vetline("log", "reseal", data_dir=data)
+
+    assert resealed.returncode == 1
+    assert "this is another log" in resealed.stderr
+    assert real_id.log_id[:12] in resealed.stderr and other_head.log_id[:12] in resealed.stderr
+    assert "vetline log restore" in resealed.stderr
+    assert head_path(log_path).read_bytes() == head_before  # nothing accepted
+    assert vetline("log", "verify", data_dir=data).returncode == 5
+
+    # Moving the head file aside is the deliberate way to keep the other log.
+    head_path(log_path).rename(tmp_path / "real.head")
+    resealed = vetline("log", "reseal", data_dir=data)
+    assert resealed.returncode == 0, resealed.stderr
+    assert vetline("log", "verify", data_dir=data).stdout == "intact: 40 decisions\n"
+
+
+def test_a_copy_that_went_its_own_way_is_another_log(
+    data: Path, log_path: Path, tmp_path: Path
+) -> None:
+    """A copy of the same log, written to apart: its row where the head's last row should
+    be is another row, so it is not offered a reseal."""
+    apart = tmp_path / "apart"
+    apart.mkdir()
+    checkpoint(log_path)
+    shutil.copyfile(log_path, apart / LOG_FILE_NAME)
+    shutil.copyfile(head_path(log_path), head_path(apart / LOG_FILE_NAME))
+    with DecisionLog(apart / LOG_FILE_NAME) as log:
+        for number in range(31, 36):
+            log.append(decision(number, reason="written apart"))
+    filled(log_path, 5, start=31)
+    checkpoint(apart / LOG_FILE_NAME)
+    checkpoint(log_path)
+
+    shutil.copyfile(apart / LOG_FILE_NAME, log_path)
+
+    error = str(refused(log_path))
+    assert "row 35 is not the row the head file names" in error
+    assert "reseal" not in error
+    resealed = vetline("log", "reseal", data_dir=data)
+    assert resealed.returncode == 1
+    assert "this is another log" in resealed.stderr
 
 
 @pytest.mark.parametrize("seed", [7, 8])

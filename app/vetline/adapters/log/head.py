@@ -131,6 +131,19 @@ def head_problem(connection: sqlite3.Connection, head: LogHead, log_id: str | No
     return f"row {head.rows}, the last row the head file names, is missing"
 
 
+def names_another_log(connection: sqlite3.Connection, head: LogHead, log_id: str | None) -> bool:
+    """True when the log is not the one its head file describes: another log's id, or
+    another row where the head's last row should be (a rewritten or diverged copy).
+    Resealing such a log would accept it in place of the real one."""
+    if log_id is not None and log_id != head.log_id:
+        return True
+    if head.rows == 0:
+        return False
+    found = connection.execute("SELECT hash FROM decisions WHERE seq = ?", (head.rows,))
+    at_head = found.fetchone()
+    return at_head is not None and at_head[0] != head.last_hash
+
+
 def _slots(data: bytes) -> list[bytes]:
     if len(data) != 2 * _SLOT_BYTES:
         return []

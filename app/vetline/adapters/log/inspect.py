@@ -15,7 +15,14 @@ from vetline.adapters.log.backups import backup_folder, backup_paths, newest_goo
 from vetline.adapters.log.chain import COLUMNS, Row, VerifyResult, walk_chain
 from vetline.adapters.log.checks import file_state, page_problems
 from vetline.adapters.log.filesystem import network_filesystem
-from vetline.adapters.log.head import HeadFileError, LogHead, head_path, head_problem, read_head
+from vetline.adapters.log.head import (
+    HeadFileError,
+    LogHead,
+    head_path,
+    head_problem,
+    names_another_log,
+    read_head,
+)
 from vetline.adapters.log.presence import IN_USE_SUFFIX, live_openers
 from vetline.adapters.log.schema import log_id_of
 
@@ -31,6 +38,7 @@ class LogReport:
     chain: VerifyResult | None = None  # None when the file could not be read that far
     end_problem: str | None = None  # the log's end disagrees with its head file
     warnings: tuple[str, ...] = ()
+    swapped: bool = False  # not the log its head file describes: never to be resealed
 
     @property
     def problems(self) -> list[str]:
@@ -47,8 +55,11 @@ class LogReport:
 
     @property
     def only_the_end(self) -> bool:
-        """Pages and chain are sound; only the end disagrees with the head file."""
-        return not self.file_problems and self.chain is not None and self.chain.ok
+        """Pages and chain are sound; only the end disagrees with the head file (and the
+        log is the one the head file describes, cut or moved, not another swapped in)."""
+        return (
+            not self.file_problems and self.chain is not None and self.chain.ok and not self.swapped
+        )
 
 
 def read_head_of(log_path: Path) -> tuple[LogHead | None, str | None]:
@@ -99,10 +110,11 @@ def check_log(path: Path) -> LogReport:
             chain = walk_chain(_rows(db))
             log_id = log_id_of(db)
             end = end_problem(path, db, head, head_error, log_id)
+            swapped = head is not None and names_another_log(db, head, log_id)
     except sqlite3.Error as error:
         damaged = (f"the file is damaged: {error}",)
         return LogReport(path, True, file_problems=damaged, warnings=warnings)
-    return LogReport(path, True, chain.rows_checked, (), chain, end, warnings)
+    return LogReport(path, True, chain.rows_checked, (), chain, end, warnings, swapped)
 
 
 def restore_advice(path: Path, log_id: str | None, *, only_the_end: bool) -> str:

@@ -11,7 +11,14 @@ from pathlib import Path
 from vetline.adapters.log.chain import GENESIS_HASH
 from vetline.adapters.log.checks import file_state, page_problems
 from vetline.adapters.log.errors import DecisionLogDamagedError, DecisionLogError, NewLogError
-from vetline.adapters.log.head import LogHead, end_of, head_path, head_problem, write_head
+from vetline.adapters.log.head import (
+    LogHead,
+    end_of,
+    head_path,
+    head_problem,
+    names_another_log,
+    write_head,
+)
 from vetline.adapters.log.inspect import end_problem, read_head_of, restore_advice, vanished_problem
 from vetline.adapters.log.schema import (
     create_schema,
@@ -116,13 +123,15 @@ def _make_or_check(connection: sqlite3.Connection, path: Path) -> str:
     if known_id is None:  # a log from before heads were kept (or a crash while adding one)
         log_id = head.log_id if head is not None else new_log_id()
         if head is not None and (problem := head_problem(connection, head, None)):
-            raise damaged_error(path, (problem,), log_id, only_the_end=True)
+            other = names_another_log(connection, head, None)
+            raise damaged_error(path, (problem,), log_id, only_the_end=not other)
         set_log_id(connection, log_id)
         write_head(head_path(path), end_of(connection, log_id))
         return log_id
     problem = end_problem(path, connection, head, head_error, known_id)
     if problem is not None:
-        raise damaged_error(path, (problem,), known_id, only_the_end=True)
+        other = head is not None and names_another_log(connection, head, known_id)
+        raise damaged_error(path, (problem,), known_id, only_the_end=not other)
     return known_id
 
 

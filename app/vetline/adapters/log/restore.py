@@ -96,6 +96,13 @@ def reseal_log(path: Path) -> str:
             f"reseal accepts a sound log's end, but a row was altered: {report.chain.problem}. "
             "Use `vetline log restore` instead"
         )
+    if report.swapped:
+        raise DecisionLogError(
+            f"reseal accepts the end of the log its head file describes, and this is another "
+            f"log: {report.end_problem}. Resealing would take it in place of yours; "
+            "`vetline log restore` puts back the newest good copy of the real one. To keep "
+            f"this log instead, move its head file {head_path(path)} aside first"
+        )
     old, _ = read_head_of(path)
     with closing(sqlite3.connect(path, isolation_level=None)) as connection:
         connection.execute("BEGIN IMMEDIATE")
