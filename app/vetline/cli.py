@@ -795,8 +795,10 @@ def _kept() -> int:
 
     files = KeptFiles(data_dir())
     for kept in files.all():
-        what = kept.path if kept.existed else f"{kept.path} (the agent had deleted it)"
-        print(f"{kept.id}  {kept.kept_at}  {kept.repository}  {what}")
+        # The agent chose the names: hidden characters and look-alike letters escaped.
+        path = shown(kept.path)
+        what = path if kept.existed else f"{path} (the agent had deleted it)"
+        print(f"{kept.id}  {kept.kept_at}  {shown(str(kept.repository))}  {what}")
     return EXIT_OK
 
 

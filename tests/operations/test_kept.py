@@ -137,3 +137,32 @@ def test_apply_accept_none_keeps_every_file_and_the_command_line_restores_it(
     missing = vetline("restore", "20990101T000000-00000000", data_dir=data)
     assert missing.returncode == 1
     assert "no kept file 20990101T000000-00000000" in missing.stderr
+
+
+def test_kept_lists_names_with_hidden_characters_escaped(tmp_path: Path) -> None:
+    """Names are shown as the window shows them: a Cyrillic letter in a Latin word (a file
+    name the agent chose) and a terminal control in the repository's folder name are
+    written out, never passed to the terminal as they are."""
+    root = tmp_path / "repo\x1b[8m"  # ESC [8m would hide what follows in a terminal
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "numbers.txt").write_text(OLD, encoding="utf-8")
+    git(root, "add", "numbers.txt")
+    git(root, "commit", "-qm", "base")
+    lookalike = "\u0430dmin.py"  # Cyrillic а, then Latin letters
+    (root / lookalike).write_bytes(AGENT_FILE)
+    data = tmp_path / "data"
+    applied = vetline("apply", str(root), "--accept", "none", data_dir=data)
+    assert applied.returncode == 0, applied.stderr
+    assert not (root / lookalike).exists()
+
+    listed = vetline("kept", data_dir=data)
+
+    assert listed.returncode == 0, listed.stderr
+    assert "\u0430" not in listed.stdout and "\x1b" not in listed.stdout
+    (line,) = listed.stdout.splitlines()
+    assert line.endswith("  ⟨U+0430⟩dmin.py")
+    assert "repo\\x1b[8m  " in line
+    restored = vetline("restore", line.split()[0], data_dir=data)
+    assert restored.returncode == 0, restored.stderr
+    assert (root / lookalike).read_bytes() == AGENT_FILE
