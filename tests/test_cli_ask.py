@@ -305,3 +305,20 @@ def test_the_model_that_answered_reaches_the_log_through_the_out_file(
     assert [(record["model"], record["served_model"]) for record in records] == [
         ("m", "test-model")
     ]
+
+
+def test_a_servers_error_message_reaches_the_terminal_escaped(
+    httpserver: HTTPServer, tmp_path: Path, workspace: Path
+) -> None:
+    """What a server says is untrusted: a terminal title sequence and a screen clear in its
+    error message are written out, never acted on."""
+    hostile = "bad key\x1b]0;all hunks accepted\x07\x1b[2J"
+    httpserver.expect_request(route(httpserver, "a")).respond_with_response(error(401, hostile))
+    out = tmp_path / "out.json"
+
+    result = _run(_command(_config(tmp_path, httpserver), workspace, out), tmp_path)
+
+    assert result.returncode != 0
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "bad key\\x1b]0;all hunks accepted\\x07\\x1b[2J" in result.stderr
+    assert not out.exists()

@@ -246,7 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return compare(args, *comparison[1])
         return _dispatch(args)
     except VetlineError as error:
-        print(f"vetline: {error}", file=sys.stderr)
+        # An error may quote what a file, a server or a model said: controls escaped.
+        print(f"vetline: {printable_lines(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return 130
@@ -580,6 +581,11 @@ def _print_citations(cited: list[tuple[Citation, CitationCheck]], out: TextIO) -
             )
 
 
+def printable_lines(text: str) -> str:
+    """`text` with its lines kept and every control a terminal would act on escaped."""
+    return "\n".join(map(printable, text.split("\n")))
+
+
 def shown(text: str) -> str:
     """Untrusted text for the terminal: hidden characters and look-alike letters as
     ⟨U+202E⟩ (as the window shows them), controls a terminal acts on as \\x1b."""
@@ -697,7 +703,11 @@ def _apply(args: argparse.Namespace) -> int:
             for note in finished:
                 print(f"vetline: {printable(note)}", file=sys.stderr)
         reviewer = Reviewer(session, log, target)
-        print(reviewer.decide_all(accepted, args.reason, accept_flagged=args.accept_flagged))
+        print(
+            printable_lines(
+                reviewer.decide_all(accepted, args.reason, accept_flagged=args.accept_flagged)
+            )
+        )
     return EXIT_OK
 
 
