@@ -191,6 +191,10 @@ def bench_deep_path_write(workdir: Path) -> dict[str, Any]:
             "min": round(min(timings), 1),
             "max": round(max(timings), 1),
         }
+    # Linear work doubles with the depth; re-resolving every leading path quadruples.
+    results["growth_2000_over_1000"] = round(
+        results["2000_folders"]["median"] / results["1000_folders"]["median"], 2
+    )
     return results
 
 

@@ -44,7 +44,7 @@ class PathRules:
 
     def _link_refusal(self, rel: str) -> str | None:
         candidate = self.root / rel
-        reason = link_refusal(candidate, self._resolved_root)
+        reason = link_refusal(candidate, self._resolved_root, below=(self.root, rel.split("/")))
         if reason:
             return reason
         if candidate.is_symlink():
@@ -53,14 +53,21 @@ class PathRules:
         return None
 
 
-def link_refusal(target: Path, resolved_root: Path) -> str | None:
+def link_refusal(
+    target: Path, resolved_root: Path, below: tuple[Path, list[str]] | None = None
+) -> str | None:
     """Why `target` cannot be used inside `resolved_root`, or None.
 
     A symbolic link may lead outside or loop, and a name may be too long for the
-    file system; each is a refusal in words rather than an exception.
+    file system; each is a refusal in words rather than an exception. `below`: the
+    target is these names under this folder (which resolves to `resolved_root`).
     """
     try:
-        resolved = target.resolve(strict=False)
+        resolved = (
+            _resolved_below(*below, resolved_root)
+            if below is not None
+            else target.resolve(strict=False)
+        )
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
             target.lstat()  # a name too long fails here, not in resolve()
     except OSError as error:
@@ -72,6 +79,43 @@ def link_refusal(target: Path, resolved_root: Path) -> str | None:
     if not resolved.is_relative_to(resolved_root):
         return f"a symbolic link leads outside the workspace (to {resolved})"
     return None
+
+
+# Paths are walked from a folder's descriptor where the platform allows it.
+_WALK_BY_DESCRIPTOR = os.stat in os.supports_dir_fd and os.open in os.supports_dir_fd
+_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _resolved_below(folder: Path, names: list[str], resolved_folder: Path) -> Path:
+    """`folder / names` resolved as `Path.resolve(strict=False)` resolves it, looking at
+    each name once from its parent's descriptor: the work grows with the depth, where
+    resolve() looks up every leading path again (2,000 folders deep, two million names).
+    A symbolic link on the way, or anything unusual, is left to resolve()."""
+    whole = folder.joinpath(*names)
+    if not _WALK_BY_DESCRIPTOR:
+        return whole.resolve(strict=False)
+    try:
+        parent = os.open(folder, _FOLDER_FLAGS & ~getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return whole.resolve(strict=False)
+    try:
+        for depth, name in enumerate(names, 1):
+            try:
+                mode = os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode
+            except (FileNotFoundError, NotADirectoryError):
+                break  # nothing further exists: resolve() keeps the names as they are
+            if stat.S_ISLNK(mode):
+                return whole.resolve(strict=False)
+            if depth == len(names) or not stat.S_ISDIR(mode):
+                break  # past a file, resolve() keeps the names as they are too
+            child = os.open(name, _FOLDER_FLAGS, dir_fd=parent)
+            os.close(parent)
+            parent = child
+    except OSError:
+        return whole.resolve(strict=False)  # a link slipped in, no permission: as before
+    finally:
+        os.close(parent)
+    return resolved_folder.joinpath(*names)
 
 
 class NotRegularFileError(OSError):

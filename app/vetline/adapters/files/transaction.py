@@ -29,6 +29,7 @@ from vetline.adapters.files.atomic import (
     Rename,
     WorkspaceIOError,
     backup,
+    durable_sync,
     fsync_folder,
     replace_file,
     replace_retrying,
@@ -194,6 +195,7 @@ class Transaction:
                     raise OSError(error.errno, error.strerror, str(folder)) from error
                 if made:
                     self.created_folders.append(folder)
+                    self._sync_made(parent, folder.parent)
                 try:
                     child = os.open(
                         name, _FOLDER_FLAGS | (os.O_NOFOLLOW if made else 0), dir_fd=parent
@@ -213,6 +215,16 @@ class Transaction:
         if self.created_folders:
             # Re-check now that the folders exist: nothing may have led them outside.
             self.check_path(self.created_folders[-1].relative_to(self.root).as_posix())
+
+    def _sync_made(self, descriptor: int, folder: Path) -> None:
+        """Make a new folder's name in `folder` durable now, through the descriptor
+        already open (opening each folder again by its path at the end would look up
+        every leading folder again); `_finish` syncs it again only if a file was renamed
+        into it or removed from it. A failed sync is noted, as in `_finish`."""
+        try:
+            durable_sync(descriptor)
+        except OSError:
+            self.unsynced.append(folder)
 
     def _swap_in(self) -> None:
         done: list[Step] = []
@@ -278,7 +290,8 @@ class Transaction:
         emptied = [(self.root / step.path).parent for step in self.steps if step.data is None]
         _remove_empty_folders(emptied, self.root)
         touched = {(self.root / step.path).parent for step in self.steps}
-        touched.update(folder.parent for folder in self.created_folders)
+        if not _FOLDERS_BY_DESCRIPTOR:  # else each was synced as a folder was made in it
+            touched.update(folder.parent for folder in self.created_folders)
         touched.update(folder.parent for folder in emptied)
         for folder in sorted(touched):
             # The renames are done: a failed sync is no failed write (nothing is undone
