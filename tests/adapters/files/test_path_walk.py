@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vetline.adapters.files.safety import PathRules, _resolved_below
+from vetline.adapters.files.safety import PathRules, resolved_below
 from vetline.adapters.files.workspace import FileWrite, Workspace
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="links and modes are POSIX")
@@ -48,7 +48,7 @@ RELS = [
 @pytest.mark.parametrize("rel", RELS)
 def test_the_walk_resolves_as_resolve_does(root: Path, rel: str) -> None:
     names = rel.split("/")
-    assert _resolved_below(root, names, root.resolve()) == root.joinpath(*names).resolve()
+    assert resolved_below(root, names, root.resolve()) == root.joinpath(*names).resolve()
 
 
 @posix_only

@@ -64,7 +64,7 @@ def link_refusal(
     """
     try:
         resolved = (
-            _resolved_below(*below, resolved_root)
+            resolved_below(*below, resolved_root)
             if below is not None
             else target.resolve(strict=False)
         )
@@ -86,7 +86,7 @@ _WALK_BY_DESCRIPTOR = os.stat in os.supports_dir_fd and os.open in os.supports_d
 _FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
-def _resolved_below(folder: Path, names: list[str], resolved_folder: Path) -> Path:
+def resolved_below(folder: Path, names: list[str], resolved_folder: Path) -> Path:
     """`folder / names` resolved as `Path.resolve(strict=False)` resolves it, looking at
     each name once from its parent's descriptor: the work grows with the depth, where
     resolve() looks up every leading path again (2,000 folders deep, two million names).
