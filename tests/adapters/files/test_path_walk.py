@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from itertools import accumulate
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,15 @@ def test_links_are_still_refused_and_followed_inside(root: Path) -> None:
 
 
 def test_a_file_two_thousand_folders_deep_is_written_and_checked(tmp_path: Path) -> None:
-    rel = "/".join(["d"] * 2_000) + "/leaf.txt"
-    Workspace(tmp_path).write([FileWrite(rel, b"leaf\n", None, None)])
-    assert Workspace(tmp_path).read_bytes(rel) == b"leaf\n"
+    names = ["d"] * 2_000
+    rel = "/".join(names) + "/leaf.txt"
+    try:
+        Workspace(tmp_path).write([FileWrite(rel, b"leaf\n", None, None)])
+        assert Workspace(tmp_path).read_bytes(rel) == b"leaf\n"
+    finally:
+        # Bottom-up by hand: shutil.rmtree (and so pytest's clean-up) recurses per level.
+        folders = list(accumulate(names, lambda folder, name: folder / name, initial=tmp_path))
+        (folders[-1] / "leaf.txt").unlink(missing_ok=True)
+        for folder in reversed(folders[1:]):
+            with contextlib.suppress(FileNotFoundError):
+                folder.rmdir()
