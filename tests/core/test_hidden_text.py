@@ -47,6 +47,39 @@ def test_each_hidden_character_is_found_where_it_is(char: str, kind: HiddenKind)
     assert f"⟨U+{ord(char):04X}⟩" in escape_hidden(f"x{char}y")
 
 
+# Unicode's Default_Ignorable_Code_Point ranges (DerivedCoreProperties.txt, Unicode 15):
+# each draws as nothing where a font has no glyph for it.
+DEFAULT_IGNORABLE = [
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+]
+
+
+def test_every_default_ignorable_character_is_flagged() -> None:
+    missed = [
+        f"U+{code:04X}"
+        for first, last in DEFAULT_IGNORABLE
+        for code in range(first, last + 1)
+        if [f.text for f in find_hidden(f"name{chr(code)}x")] != [chr(code)]
+    ]
+    assert missed == []
+
+
 def test_a_byte_order_mark_is_hidden_except_at_the_start_of_a_file() -> None:
     assert find_hidden("\ufeffimport os", start_of_file=True) == []
     assert [f.kind for f in find_hidden("import\ufeff os", start_of_file=True)] == [

@@ -214,6 +214,10 @@ def test_control_and_invisible_characters_are_drawn_visibly() -> None:
     # the combining grapheme joiner, the Hangul filler.
     hiding = "x\ufe0fy\U000e0100z\U000e0041w\u034fv\u3164u\n"
     assert display_text(hiding).text == ("x⟨U+FE0F⟩y⟨U+E0100⟩z⟨U+E0041⟩w⟨U+034F⟩v⟨U+3164⟩u")
+    fillers = "a\u115fb\u17b4c\u180bd\u2061e\uffa0f\U0001d173g\U000e0200h\n"
+    assert display_text(fillers).text == (
+        "a⟨U+115F⟩b⟨U+17B4⟩c⟨U+180B⟩d⟨U+2061⟩e⟨U+FFA0⟩f⟨U+1D173⟩g⟨U+E0200⟩h"
+    )
 
 
 def test_markup_in_a_line_is_drawn_as_the_literal_characters(qtbot: QtBot) -> None:

@@ -43,10 +43,20 @@ WHAT_HIDDEN_CHARACTERS_DO = (
     "letters, so the text may not say or do what it looks like."
 )
 
+# Together, Unicode's default-ignorable code points (DerivedCoreProperties.txt): each
+# draws as nothing where a font has no glyph for it, which is what makes it dangerous.
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_INVISIBLE = "\u00ad\u034f\u200b-\u200d\u2060\u3164\ufeff"
-_SELECTORS = "\ufe00-\ufe0f\U000e0000-\U000e007f\U000e0100-\U000e01ef"
-_HIDDEN = re.compile(f"[{_BIDI}{_INVISIBLE}{_SELECTORS}]")
+_INVISIBLE = (
+    "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200d\u2060-\u2065"
+    "\u206a-\u206f\u3164\ufeff\uffa0\ufff0-\ufff8"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+)
+# Mongolian free variation selectors and the whole tag and selector block (E0000–E0FFF).
+_SELECTORS = "\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0000-\U000e0fff"
+# The characters flagged, as the inside of a regular expression's [...] (the diff view
+# draws each of them escaped).
+HIDDEN_CLASS = f"{_BIDI}{_INVISIBLE}{_SELECTORS}"
+_HIDDEN = re.compile(f"[{HIDDEN_CLASS}]")
 _BIDI_CHARS = re.compile(f"[{_BIDI}]")
 _SELECTOR_CHARS = re.compile(f"[{_SELECTORS}]")
 _WORD = re.compile(r"\w+")

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
-from vetline.core.hidden_text import lookalike_letters
+from vetline.core.hidden_text import HIDDEN_CLASS, lookalike_letters
 from vetline.core.text import line_ending
 from vetline.ui.syntax import RoleSpan, SyntaxRole
 
@@ -23,12 +23,10 @@ MAX_DRAWN_CHARS = 10_000
 # C0/C1 controls, bidi overrides (Trojan Source), zero-width and invisible formatting
 # characters and fillers (the combining grapheme joiner, the Hangul filler), variation
 # selectors and Unicode tag characters (used to smuggle hidden instructions to models),
-# and lone surrogates (undecodable bytes kept by surrogateescape). The hunk's banner
-# names the same ones (core.hidden_text).
+# and lone surrogates (undecodable bytes kept by surrogateescape). Every character the
+# hunk's banner names (core.hidden_text) is among them.
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0a-\x1f\x7f-\x9f\xad\u034f\u061c\u180e\u200b-\u200f\u2028-\u202e"
-    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\ud800-\udfff"
-    "\U000e0000-\U000e007f\U000e0100-\U000e01ef]"
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufff9-\ufffb\ud800-\udfff" + HIDDEN_CLASS + "]"
 )
 _TAB_OR_INVISIBLE = re.compile(f"\t|{_INVISIBLE.pattern}")
 _TAB_OR_INVISIBLE_OR_SPACE = re.compile(f"\t|{_INVISIBLE.pattern}| ")
