@@ -20,7 +20,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-import qasync
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -36,6 +35,7 @@ from vetline.core.leash import Level
 from vetline.core.model import Proposal
 from vetline.core.settings import Settings, default_settings
 from vetline.ui.controller import ReviewController
+from vetline.ui.event_loop import window_loop
 from vetline.ui.main_window import MainWindow
 from vetline.ui.single_instance import (
     InstanceServer,
@@ -198,7 +198,7 @@ def run_gui(
     problems += [f"Decision log: {warning}" for warning in log.warnings]
 
     install_redaction()  # no logging handlers of our own are added: keys never reach a log
-    loop = qasync.QEventLoop(app)
+    loop = window_loop(app)
     asyncio.set_event_loop(loop)
     gateway = BackgroundWork()
     if any(is_big_input(spec, gateway.inline_limit_bytes) for spec in sources):

@@ -20,7 +20,6 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TextIO
 
-import qasync
 from PySide6.QtCore import SignalInstance
 
 from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
@@ -30,6 +29,7 @@ from vetline.core.hunks import apply_hunks
 from vetline.core.session import ReviewItem
 from vetline.core.settings import default_settings
 from vetline.ui.app import app_icon, build_window, named_application, open_start_queue
+from vetline.ui.event_loop import window_loop
 from vetline.ui.main_window import MainWindow
 from vetline.ui.start_probe import FirstHunkPaint
 from vetline.ui.tasks import BackgroundWork, JobFailed, diff_texts_job
@@ -60,7 +60,7 @@ def run_self_test(out: TextIO = sys.stdout) -> int:
         os.environ[CONFIG_DIR_ENV] = str(Path(folder) / "config")
         app = named_application()
         app.setQuitOnLastWindowClosed(False)  # the checks end the run, not the window
-        loop = qasync.QEventLoop(app)
+        loop = window_loop(app)
         asyncio.set_event_loop(loop)
         checks = _Checks(Path(folder) / "data", out)
         try:
