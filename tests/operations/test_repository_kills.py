@@ -31,6 +31,7 @@ from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.files.kept import KeptFiles
 from vetline.adapters.git.tree import load_worktree
 from vetline.core.session import ReviewSession
+from vetline.operations.outcome import OutcomeKind
 from vetline.operations.repository_journal import RepositoryWrites, settle_repository
 from vetline.operations.repository_target import RepositoryTarget
 from vetline.operations.reviewer import Reviewer
@@ -89,6 +90,7 @@ from vetline.adapters.files.kept import KeptFiles
 from vetline.adapters.git.tree import load_worktree
 from vetline.core.session import ReviewSession
 from vetline.operations.repository_journal import RepositoryWrites, settle_repository
+from vetline.operations.outcome import OutcomeKind
 from vetline.operations.repository_target import RepositoryTarget
 from vetline.operations.reviewer import Reviewer
 
@@ -406,6 +408,34 @@ def test_an_undo_logged_whose_write_never_happened_leaves_the_verdict_standing(
 
     assert any("an undo logged before a crash was not carried out" in note for note in notes)
     assert state_of(repo, "a.txt") == (HALF, NEW)
+    assert standing_in_order(data)["a.txt"] == ["accepted"]
+    assert not list((data / "write-intents").iterdir())
+
+
+def test_an_undo_of_a_file_changed_under_the_review_is_refused_and_nothing_is_logged(
+    tmp_path: Path,
+) -> None:
+    """Undo must never write a file it did not note, nor log an undo it cannot carry
+    out: a file someone changed since it was shown is re-read instead."""
+    repo = agent_left(tmp_path / "repo")
+    data = tmp_path / "data"
+    with DecisionLog(data / "decisions.sqlite3") as log:
+        session, target = open_for_review(repo.root, data, log)
+        reviewer = Reviewer(session, log, target)
+        go_to(session, "a.txt")
+        assert not reviewer.accept().problem  # staged
+        edited = NEW.replace("line 9\n", "line nine\n")
+        (repo.root / "a.txt").write_text(edited, encoding="utf-8")  # the agent goes on
+        rows = log.end().rows
+
+        outcome = reviewer.undo()
+
+        assert outcome.kind is OutcomeKind.REFUSED, outcome
+        assert "nothing was undone: a.txt changed on disk" in outcome.message
+        assert log.end().rows == rows  # no undo logged
+        (hunk,) = [item.hunk for item in session.items if item.change.path == "a.txt"]
+        assert {"line nine\n", "line fifteen\n"} <= set(hunk.texts)  # re-read, line 3 staged
+    assert state_of(repo, "a.txt") == (HALF, edited)
     assert standing_in_order(data)["a.txt"] == ["accepted"]
     assert not list((data / "write-intents").iterdir())
 
