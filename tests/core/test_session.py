@@ -139,6 +139,51 @@ def test_undo_is_a_row_naming_the_decision_it_reverses() -> None:
     assert session.undo_last() is None
 
 
+def test_next_undo_names_what_undo_reverses_without_undoing_it() -> None:
+    session, recorder, _ = new_session(two_hunk_proposal())
+    first, second = session.items
+    session.accept_current()
+    session.reject_current()  # completes the file
+    session.show(1)
+    session.accept_current()  # the reject is superseded: undo reverses this accept
+
+    upcoming = session.next_undo()
+
+    assert upcoming is not None and upcoming[0] is second
+    outcome = upcoming[1]
+    assert outcome is not None and outcome.accepted == {first.hunk.id, second.hunk.id}
+    assert len(recorder.rows) == 3  # nothing logged
+    assert session.undo_last() == upcoming
+    upcoming = session.next_undo()  # the reject is in force again
+    assert upcoming is not None and upcoming[0] is second
+    outcome = upcoming[1]
+    assert outcome is not None and outcome.accepted == {first.hunk.id}
+    session.undo_last()
+    upcoming = session.next_undo()
+    assert upcoming is not None and upcoming[0] is first and upcoming[1] is None
+
+
+def test_an_undo_the_log_refused_leaves_the_verdict_to_undo() -> None:
+    rows: list[Decision] = []
+    failing = False
+
+    def record(decision: Decision) -> int:
+        if failing:
+            raise OSError("disk full")
+        rows.append(decision)
+        return len(rows)
+
+    session = ReviewSession([two_hunk_proposal()], record=record, clock=FakeClock())
+    session.accept_current()
+    failing = True
+    with pytest.raises(OSError, match="disk full"):
+        session.undo_last()
+    assert session.items[0].state is HunkState.ACCEPTED
+    failing = False
+    assert session.undo_last() is not None
+    assert rows[-1].verdict is Verdict.UNDONE
+
+
 def test_edit_is_accepted_with_the_reviewers_text() -> None:
     session, recorder, _ = new_session(two_hunk_proposal())
     session.edit_current("line 2\nMy line 3\nline 4\n")

@@ -47,7 +47,8 @@ done(main(["apply", sys.argv[1], "--workspace", sys.argv[2], "--accept", "all", 
 )
 
 # The window's way: each hunk accepted by its own command, each file written once all
-# its hunks are decided (the same Reviewer and WorkspaceTarget the window drives).
+# its hunks are decided (the same Reviewer and WorkspaceTarget the window drives); then
+# as many undos as the third argument says, each putting back the file its verdict wrote.
 STOPPING_WINDOW = (
     STOP_POINTS
     + """
@@ -68,6 +69,10 @@ with DecisionLog(data / "decisions.sqlite3") as log:
     active = True
     for _ in range(len(session.items)):
         outcome = reviewer.accept()
+        if outcome.problem:
+            print(outcome.message, file=sys.stderr)
+    for _ in range(int(sys.argv[3])):
+        outcome = reviewer.undo()
         if outcome.problem:
             print(outcome.message, file=sys.stderr)
 done(0)
@@ -103,10 +108,13 @@ def apply_stopping_at(
     *,
     fail: bool = False,
     script: str = STOPPING_APPLY,
+    undos: int = 0,
 ) -> str:
-    """Run the apply; kill it with SIGKILL where it stops (or, with `fail`, fail the call
-    there and let it go on). Returns the child's report."""
-    return run_stopping_at(stop_at, script, [str(patch), str(workspace)], data, fail=fail)
+    """Run the apply (or the window's review, with `undos` undos at its end); kill it
+    with SIGKILL where it stops (or, with `fail`, fail the call there and let it go on).
+    Returns the child's report."""
+    args = [str(patch), str(workspace), str(undos)]
+    return run_stopping_at(stop_at, script, args, data, fail=fail)
 
 
 def reopen(workspace: Path, data: Path) -> list[str]:
@@ -212,3 +220,14 @@ def test_a_kill_at_any_point_of_a_review_in_the_window_leaves_the_log_and_disk_a
 
     written = at_every_point(tmp_path, check_each_file_agrees, script=STOPPING_WINDOW)
     assert set(written) == {0, 1, 2, 3}  # killed before, between and after the files' writes
+
+
+def test_a_kill_at_any_point_of_an_undo_in_the_window_leaves_the_log_and_disk_agreeing(
+    tmp_path: Path,
+) -> None:
+    """Two undos after the review: c.txt's accept (it goes again) and b.txt's last one
+    (its old text comes back). An undo logged whose file was never put back leaves the
+    verdict it undid standing in the log, logged again on the next open."""
+    written = at_every_point(tmp_path, check_each_file_agrees, script=STOPPING_WINDOW, undos=2)
+    assert set(written) == {0, 1, 2, 3}  # killed before, between and after writes and undos
+    assert written[-1] == 1  # both undos carried out: only a.txt stays written

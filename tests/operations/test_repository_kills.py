@@ -31,6 +31,7 @@ from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.files.kept import KeptFiles
 from vetline.adapters.git.tree import load_worktree
 from vetline.core.session import ReviewSession
+from vetline.operations.outcome import OutcomeKind
 from vetline.operations.repository_journal import RepositoryWrites, settle_repository
 from vetline.operations.repository_target import RepositoryTarget
 from vetline.operations.reviewer import Reviewer
@@ -89,6 +90,7 @@ from vetline.adapters.files.kept import KeptFiles
 from vetline.adapters.git.tree import load_worktree
 from vetline.core.session import ReviewSession
 from vetline.operations.repository_journal import RepositoryWrites, settle_repository
+from vetline.operations.outcome import OutcomeKind
 from vetline.operations.repository_target import RepositoryTarget
 from vetline.operations.reviewer import Reviewer
 
@@ -380,13 +382,10 @@ def test_a_kill_at_any_point_of_a_restore_leaves_the_log_and_the_disk_agreeing(
     assert set(back_at) == {True, False}  # killed before the file was back, and after
 
 
-def test_an_undo_logged_whose_write_never_happened_leaves_the_verdict_standing(
-    tmp_path: Path,
-) -> None:
-    """The gap for an undo, without a kill: the undo logged, no write; the verdict it
-    undid is what the disk holds, so the log says it again."""
-    repo = agent_left(tmp_path / "repo")
-    data = tmp_path / "data"
+def undo_logged_not_carried_out(root: Path, data: Path) -> GitRepo:
+    """a.txt's first hunk accepted (staged), then its undo noted and logged, and the
+    index never put back: as a kill between the two leaves it."""
+    repo = agent_left(root)
     with DecisionLog(data / "decisions.sqlite3") as log:
         session, target = open_for_review(repo.root, data, log)
         go_to(session, "a.txt")
@@ -394,6 +393,16 @@ def test_an_undo_logged_whose_write_never_happened_leaves_the_verdict_standing(
         assert state_of(repo, "a.txt") == (HALF, NEW)
         assert target.before_undo() is None
         session.undo_last()  # logged; then the process "dies" before the index is put back
+    return repo
+
+
+def test_an_undo_logged_whose_write_never_happened_leaves_the_verdict_standing(
+    tmp_path: Path,
+) -> None:
+    """The gap for an undo, without a kill: the undo logged, no write; the verdict it
+    undid is what the disk holds, so the log says it again."""
+    data = tmp_path / "data"
+    repo = undo_logged_not_carried_out(tmp_path / "repo", data)
 
     notes = reopen(repo.root, data)
 
@@ -401,3 +410,69 @@ def test_an_undo_logged_whose_write_never_happened_leaves_the_verdict_standing(
     assert state_of(repo, "a.txt") == (HALF, NEW)
     assert standing_in_order(data)["a.txt"] == ["accepted"]
     assert not list((data / "write-intents").iterdir())
+
+
+def test_an_undo_of_a_file_changed_under_the_review_is_refused_and_nothing_is_logged(
+    tmp_path: Path,
+) -> None:
+    """Undo must never write a file it did not note, nor log an undo it cannot carry
+    out: a file someone changed since it was shown is re-read instead."""
+    repo = agent_left(tmp_path / "repo")
+    data = tmp_path / "data"
+    with DecisionLog(data / "decisions.sqlite3") as log:
+        session, target = open_for_review(repo.root, data, log)
+        reviewer = Reviewer(session, log, target)
+        go_to(session, "a.txt")
+        assert not reviewer.accept().problem  # staged
+        edited = NEW.replace("line 9\n", "line nine\n")
+        (repo.root / "a.txt").write_text(edited, encoding="utf-8")  # the agent goes on
+        rows = log.end().rows
+
+        outcome = reviewer.undo()
+
+        assert outcome.kind is OutcomeKind.REFUSED, outcome
+        assert "nothing was undone: a.txt changed on disk" in outcome.message
+        assert log.end().rows == rows  # no undo logged
+        (hunk,) = [item.hunk for item in session.items if item.change.path == "a.txt"]
+        assert {"line nine\n", "line fifteen\n"} <= set(hunk.texts)  # re-read, line 3 staged
+    assert state_of(repo, "a.txt") == (HALF, edited)
+    assert standing_in_order(data)["a.txt"] == ["accepted"]
+    assert not list((data / "write-intents").iterdir())
+
+
+# The next opening of a repository (`settle_repository`), counted from its start.
+STOPPING_REOPEN = (
+    STOP_POINTS
+    + """
+from pathlib import Path
+from vetline.adapters.git.tree import load_worktree
+from vetline.operations.repository_journal import settle_repository
+
+data = Path(os.environ["VETLINE_DATA_DIR"])
+with DecisionLog(data / "decisions.sqlite3") as log:
+    tree = load_worktree(Path(sys.argv[1]))
+    active = True
+    settle_repository(tree, data, log)
+done(0)
+"""
+)
+
+
+def test_an_opening_killed_while_it_logs_an_undone_verdict_again_is_finished_by_the_next(
+    tmp_path: Path,
+) -> None:
+    """The verdict logged again, the note not yet forgotten: the next opening must not
+    take that row for a verdict whose write never happened."""
+    repo = undo_logged_not_carried_out(tmp_path / "r0", tmp_path / "d0")
+    whole = run_stopping_at(0, STOPPING_REOPEN, [str(repo.root)], tmp_path / "d0")
+    points = int(whole.split()[1])
+    assert points >= 2, whole  # the row logged again, and the note forgotten
+    for point in range(1, points + 1):
+        data = tmp_path / f"d{point}"
+        repo = undo_logged_not_carried_out(tmp_path / f"r{point}", data)
+        said = run_stopping_at(point, STOPPING_REOPEN, [str(repo.root)], data)
+        assert said.startswith(f"at {point} "), said
+        reopen(repo.root, data)
+        assert state_of(repo, "a.txt") == (HALF, NEW), said
+        assert standing_in_order(data)["a.txt"] == ["accepted"], said
+        check_nothing_of_ours_is_left(repo, data, said)

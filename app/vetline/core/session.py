@@ -456,24 +456,38 @@ class ReviewSession:
     def proposal_decided(self, proposal: Proposal) -> bool:
         return all(item.state.decided for item in self.items_of(proposal))
 
+    def next_undo(self) -> tuple[ReviewItem, FileOutcome | None] | None:
+        """What `undo_last` would reverse now (the item, and the outcome its verdict
+        completed), without undoing it: a writer notes the files before the undo is logged."""
+        record = self._newest_in_force()
+        return None if record is None else (record.item, record.file_outcome)
+
+    def _newest_in_force(self) -> _Record | None:
+        """The newest verdict of the history still in force (superseded ones are dropped)."""
+        while self._history:
+            record = self._history[-1]
+            if record.item.decision_seq == record.seq:
+                return record
+            self._history.pop()  # superseded by a later verdict on the same hunk
+        return None
+
     def undo_last(self) -> tuple[ReviewItem, FileOutcome | None] | None:
         """Reverse the newest verdict still in force; returns the item and, if that
         verdict had completed its file, the outcome that was written then."""
-        while self._history:
-            record = self._history.pop()
-            item = record.item
-            if item.decision_seq != record.seq:
-                continue  # superseded by a later verdict on the same hunk
-            undo = self._build(item, Verdict.UNDONE, ms_on_screen=self._ms_on_screen())
-            self._record(replace(undo, undoes=record.seq))
-            item.state = record.previous_state
-            item.decision_seq = record.previous_seq
-            item.edited_text = record.previous_text
-            item.reason = ""
-            if item in self.items:
-                self.show(self.items.index(item))
-            return item, record.file_outcome
-        return None
+        record = self._newest_in_force()
+        if record is None:
+            return None
+        item = record.item
+        undo = self._build(item, Verdict.UNDONE, ms_on_screen=self._ms_on_screen())
+        self._record(replace(undo, undoes=record.seq))  # durable before anything moves
+        self._history.pop()
+        item.state = record.previous_state
+        item.decision_seq = record.previous_seq
+        item.edited_text = record.previous_text
+        item.reason = ""
+        if item in self.items:
+            self.show(self.items.index(item))
+        return item, record.file_outcome
 
     def record_not_applied(self, items: Iterable[ReviewItem], reason: str) -> None:
         """The writer could not carry out these verdicts: log that, and make them undecided.

@@ -91,7 +91,7 @@ def settle_repository(tree: GitTree, data_dir: Path, log: DecisionLog) -> Settle
         intents,
         [intent for intent in left if not intent.restores],
         log,
-        Resolver(now, clear, undo_partial, _TAKING_EFFECT, undo_writes=True),
+        Resolver(now, clear, undo_partial, _TAKING_EFFECT),
     )
     return Settled(tuple(finished + notes), bool(finished or changed))
 

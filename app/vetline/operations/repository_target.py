@@ -63,13 +63,9 @@ class RepositoryTarget:
         check for bytes it did not expect.)"""
         self._settle_verdict_intent()  # one a refused command left
         for change in changes:
-            try:
-                self.tree.sync_items(change, list(self.session.items_of(proposal, change)))
-            except StaleBaseError as error:
-                self._reread(change)
-                return Outcome(OutcomeKind.REFUSED, f"not decided: {error}. Look at it again")
-            except VetlineError:
-                continue  # not a changed file: the verdict's own write will report it
+            refused = self._refuse_if_changed(proposal, change, "not decided")
+            if refused is not None:
+                return refused
         if self.writes is not None:
             try:
                 self._verdict_intent = self.writes.note_before_verdict(changes)
@@ -77,6 +73,20 @@ class RepositoryTarget:
                 return Outcome(OutcomeKind.REFUSED, f"nothing was decided: {error}")
             except VetlineError:
                 return None  # not a changed file: the verdict's own write will report it
+        return None
+
+    def _refuse_if_changed(
+        self, proposal: Proposal, change: Change, refusal: str
+    ) -> Outcome | None:
+        """A refusal (`refusal`: what was not done) if `change`'s file changed since it
+        was shown: it is re-read and shown again."""
+        try:
+            self.tree.sync_items(change, list(self.session.items_of(proposal, change)))
+        except StaleBaseError as error:
+            self._reread(change)
+            return Outcome(OutcomeKind.REFUSED, f"{refusal}: {error}. Look at it again")
+        except VetlineError:
+            pass  # not a changed file: the write will report it
         return None
 
     def _settle_verdict_intent(self) -> None:
@@ -129,17 +139,21 @@ class RepositoryTarget:
         return Outcome(OutcomeKind.DONE, "", tuple(change.path for change in changes))
 
     def before_undo(self) -> Outcome | None:
-        """Note every queued file as it is: the undo, once logged, rewrites one of them."""
+        """Before the undo is logged: the file it rewrites must still be as shown (if not,
+        it is re-read and nothing is undone), and is noted as it is, so a crash between
+        the log and the write is told apart. What cannot be noted is not undone."""
         self._settle_verdict_intent()
-        if self.writes is None:
-            return None
-        changes = list(dict.fromkeys(item.change for item in self.session.items))
+        upcoming = self.session.next_undo()
+        if upcoming is None or upcoming[0].citation is not None:
+            return None  # a kept copy put back notes its own write; a citation writes none
+        item = upcoming[0]
+        refused = self._refuse_if_changed(item.proposal, item.change, "nothing was undone")
+        if refused is not None or self.writes is None:
+            return refused
         try:
-            self._verdict_intent = self.writes.note_before_verdict(changes)
-        except WorkspaceIOError as error:
+            self._verdict_intent = self.writes.note_before_verdict([item.change])
+        except VetlineError as error:
             return Outcome(OutcomeKind.REFUSED, f"nothing was undone: {error}")
-        except VetlineError:
-            return None  # a file re-read since: the undo's own write reports it
         return None
 
     def after_undo(self, item: ReviewItem, outcome: FileOutcome | None) -> Outcome:

@@ -34,9 +34,6 @@ class Resolver:
     undo_partial: Callable[[WriteIntent, State], list[str]]
     # The verdicts that change the disk: their rows are the ones an intent carries out.
     taking_effect: Collection[Verdict] = (Verdict.ACCEPTED, Verdict.EDITED)
-    # An undo changes the disk too (a repository's): one logged after a note that finds
-    # the disk unchanged never happened, and the verdict it undid is logged again.
-    undo_writes: bool = False
 
 
 def expected(intent: WriteIntent) -> dict[StateKey, tuple[str | None, str | None]]:
@@ -49,9 +46,14 @@ def expected(intent: WriteIntent) -> dict[StateKey, tuple[str | None, str | None
 def resolve_left_over(
     intents: WriteIntents, root_intents: Sequence[WriteIntent], log: DecisionLog, how: Resolver
 ) -> list[str]:
-    """Compare each intent with the disk; log what did not happen; returns notes."""
+    """Compare each intent with the disk; log what did not happen; returns notes.
+
+    An undo changes the disk too: one logged after a note that finds the disk unchanged
+    never happened, and the verdict it undid is logged again."""
     notes: list[str] = []
-    for intent in root_intents:
+    # The writes first: one cut half-way is put back (an index staged without its work
+    # tree) before a note taken before its verdict judges whether the disk changed.
+    for intent in sorted(root_intents, key=lambda intent: intent.pending):
         shas = expected(intent)
         now = how.now(intent)
         if intent.pending:
@@ -68,7 +70,7 @@ def resolve_left_over(
         now = how.now(intent)
         unchanged = all(now[key] == before for key, (before, _) in shas.items())
         decisions = still_standing(log, intent, how.taking_effect)
-        if how.undo_writes and intent.pending and unchanged:
+        if intent.pending and unchanged:
             notes += _restate_undone(log, intent)  # after: its rows are no verdicts to undo
         if not decisions:
             intents.settle(intent)  # stopped before its verdicts were logged
@@ -153,11 +155,17 @@ def still_standing(
         return []
     paths = set(intent.files) | set(intent.index)
     standing: dict[tuple[str, str], int | None] = {}
+    undone: set[tuple[str, str]] = set()
     for row in log.rows_after(start):
         if row["path"] not in paths:
             continue
         key = (str(row["proposal_id"]), str(row["hunk_id"]))
-        standing[key] = int(row["seq"]) if row["verdict"] in taking_effect else None
+        if row["verdict"] == Verdict.UNDONE:
+            undone.add(key)
+        # A verdict after an undo of its hunk is the undone one logged again by an
+        # earlier opening (stopped before it could forget the note): the disk holds it.
+        taken = row["verdict"] in taking_effect and key not in undone
+        standing[key] = int(row["seq"]) if taken else None
     found = [seq for seq in standing.values() if seq is not None]
     if intent.after_seq is None:
         found = [seq for seq in found if seq in intent.decisions]

@@ -172,13 +172,36 @@ class WorkspaceTarget:
         return DONE
 
     def before_undo(self) -> Outcome | None:
-        return None  # the files an undo puts back are noted by nothing yet
+        """Note the files the undo will put back, as they are, before the undo is logged:
+        a crash between the log and the restore is then told apart on the next open (the
+        verdict it undid is logged again, for the disk still holds it)."""
+        self._settle_verdict_intent()  # one a refused command left
+        upcoming = self.session.next_undo()
+        outcome = upcoming[1] if upcoming is not None else None
+        record = self._writes.get(id(outcome)) if outcome is not None else None
+        if record is None or self.intents is None or self.log is None:
+            return None  # the undo puts nothing back (its file was not written)
+        try:
+            now = {
+                file.path: (sha_or_none(self.workspace.read_bytes(file.path)), None)
+                for file in record.files
+            }
+            end = self.log.end().rows
+            self._verdict_intent = self.intents.record(
+                self.workspace.root, now, (), end, pending=True
+            )
+        except WorkspaceIOError as error:
+            return Outcome(OutcomeKind.REFUSED, f"nothing was undone: {error}")
+        return None
 
     def after_undo(self, item: ReviewItem, outcome: FileOutcome | None) -> Outcome:
-        record = self._writes.pop(id(outcome), None) if outcome is not None else None
-        if record is None:
-            return Outcome(OutcomeKind.DONE, f"undid the verdict on {item.change.path}")
-        return self._restore(record, item)
+        try:
+            record = self._writes.pop(id(outcome), None) if outcome is not None else None
+            if record is None:
+                return Outcome(OutcomeKind.DONE, f"undid the verdict on {item.change.path}")
+            return self._restore(record, item)
+        finally:
+            self._settle_verdict_intent()  # the restore (if any) had an intent of its own
 
     def keep_before_reject(self, proposal: Proposal, change: Change) -> str:
         return ""  # a reject leaves the workspace as it is: nothing is taken away
@@ -298,7 +321,15 @@ class WorkspaceTarget:
                     "left as it is",
                 )
         try:
-            self.workspace.restore([(w.path, w.before) for w in record.files])
+            plan = self.workspace.plan_restore([(w.path, w.before) for w in record.files])
+            intent = (
+                self.intents.record(
+                    self.workspace.root, _shas(plan), (), folders=_folders(self.root, plan)
+                )
+                if self.intents is not None
+                else None
+            )
+            _write_under(self.workspace, plan, self.intents, intent)
         except VetlineError as error:
             return Outcome(
                 OutcomeKind.PROBLEM, f"undid the verdict, but could not restore: {error}"
@@ -323,22 +354,12 @@ class _PlannedWrite:
         crash between the log and the disk is then told apart on the next open."""
         if self.intents is not None and self.intent is None:
             self.intent = self.intents.record(
-                self.workspace.root, self._shas(), (), log_end, folders=self._folders()
+                self.workspace.root,
+                _shas(self.plan),
+                (),
+                log_end,
+                folders=_folders(self.workspace.root, self.plan),
             )
-
-    def _folders(self) -> list[str]:
-        return missing_folders(
-            self.workspace.root, (write.path for write in self.plan if write.data is not None)
-        )
-
-    def _shas(self) -> dict[str, tuple[str | None, str | None]]:
-        shas: dict[str, tuple[str | None, str | None]] = {}
-        for write in self.plan:
-            # The plan was made from these bytes (and checks them again before writing).
-            shas[write.path] = (write.expected_sha256, sha_or_none(write.data))
-            if write.vacates:
-                shas[write.vacates] = (write.vacates_sha256, None)
-        return shas
 
     def commit(self, session: ReviewSession) -> str:
         """Write the plan all or nothing; a failure is logged as not applied, then raised."""
@@ -347,7 +368,10 @@ class _PlannedWrite:
         if self.intents is not None and intent is None:
             seqs = [item.decision_seq for item in taking_effect if item.decision_seq is not None]
             intent = self.intents.record(
-                self.workspace.root, self._shas(), seqs, folders=self._folders()
+                self.workspace.root,
+                _shas(self.plan),
+                seqs,
+                folders=_folders(self.workspace.root, self.plan),
             )
         try:
             _write_under(self.workspace, self.plan, self.intents, intent)
@@ -355,6 +379,22 @@ class _PlannedWrite:
             session.record_not_applied(taking_effect, str(error))
             raise
         return f"{len(self.plan)} files written"
+
+
+def _folders(root: Path, plan: Sequence[FileWrite]) -> list[str]:
+    """The folders writing `plan` must make."""
+    return missing_folders(root, (write.path for write in plan if write.data is not None))
+
+
+def _shas(plan: Sequence[FileWrite]) -> dict[str, tuple[str | None, str | None]]:
+    """Each file `plan` changes: its sha256 before and after (None: absent)."""
+    shas: dict[str, tuple[str | None, str | None]] = {}
+    for write in plan:
+        # The plan was made from these bytes (and checks them again before writing).
+        shas[write.path] = (write.expected_sha256, sha_or_none(write.data))
+        if write.vacates:
+            shas[write.vacates] = (write.vacates_sha256, None)
+    return shas
 
 
 def _write_under(

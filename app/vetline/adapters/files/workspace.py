@@ -208,6 +208,11 @@ class Workspace:
         """Put files back to the given bytes (None: remove), all or none, as `write` does
         (`tag`: the write's intent). An existing file keeps its mode; a file that comes
         back gets NEW_FILE_MODE."""
+        return self.write(self.plan_restore(files), tag)
+
+    def plan_restore(self, files: Iterable[tuple[str, bytes | None]]) -> list[FileWrite]:
+        """The writes that put files back to the given bytes, each expecting what is
+        there now (checked again when written)."""
         plan = []
         for rel, data in files:
             current = self.read_bytes(rel)
@@ -215,7 +220,7 @@ class Workspace:
                 continue
             mode = None if data is None else self._mode_or(rel, NEW_FILE_MODE)
             plan.append(FileWrite(rel, data, mode, _sha_or_none(current)))
-        return self.write(plan, tag)
+        return plan
 
     # ---- planning -------------------------------------------------------------------
 
