@@ -3,8 +3,10 @@
 A diff of a big file makes thousands of hunks, and a reviewer sees them one at a time;
 splitting every hunk's lines as the diff is made costs more than the diff's own Python
 work, and a pickled hunk travels cheaper as one string than as thousands. So a hunk cut
-from a patch holds its body (its lines, each starting with its kind and ending with
-"\n", as a unified diff writes them) and splits it into kinds and texts when first read.
+from a patch holds its piece of the patch text and splits it into kinds and texts when
+first read. A piece is what follows a hunk's "@@" up to the newline before the next
+"@@" (or the patch's last newline): the rest of its "@@" line, then its lines, each
+starting with its kind, the last without its "\n".
 """
 
 from __future__ import annotations
@@ -18,15 +20,17 @@ _after_first_character = itemgetter(slice(1, None))
 _OTHER_ASCII_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
 
 
-def split_body(body: str) -> tuple[str, tuple[str, ...]]:
-    """The kinds and texts of a hunk body's lines. Only "\n" ends a line; a line after a
-    "\\ No newline" marker's line loses its "\n", and the marker is dropped."""
-    if _breaks_only_at_newlines(body):
-        lines = body.splitlines(keepends=True)  # each line's text keeps its "\n"
+def split_piece(piece: str) -> tuple[str, tuple[str, ...]]:
+    """The kinds and texts of a piece's lines. Only "\n" ends a line; the line before a
+    "\\ No newline" marker loses its "\n", and the marker is dropped."""
+    if _breaks_only_at_newlines(piece):
+        lines = piece.splitlines(keepends=True)  # each line's text keeps its "\n"
+        del lines[0]  # the rest of the "@@" line
+        lines[-1] += "\n"
         texts = tuple(map(_after_first_character, lines))
     else:  # splitlines would also break at "\r" and the like: split at "\n" only
-        lines = body.split("\n")
-        lines.pop()  # the body ends with a newline: nothing follows it
+        lines = piece.split("\n")
+        del lines[0]
         texts = tuple(map(add, map(_after_first_character, lines), repeat("\n")))
     kinds = "".join(map(_first_character, lines))
     if NO_NEWLINE in kinds:
@@ -34,9 +38,9 @@ def split_body(body: str) -> tuple[str, tuple[str, ...]]:
     return kinds, texts
 
 
-def count_lines_of_kind(body: str, kind: str) -> int:
-    """How many of the body's lines start with `kind`, counted without splitting it."""
-    return body.startswith(kind) + body.count("\n" + kind)
+def count_lines_of_kind(piece: str, kind: str) -> int:
+    """How many of the piece's lines start with `kind`, counted without splitting it."""
+    return piece.count("\n" + kind)  # each line follows a newline, the "@@" line's first
 
 
 def _breaks_only_at_newlines(text: str) -> bool:

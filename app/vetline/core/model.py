@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -10,7 +11,7 @@ from itertools import compress, repeat
 from operator import eq
 from typing import TYPE_CHECKING, NamedTuple
 
-from vetline.core.hunk_body import count_lines_of_kind, split_body
+from vetline.core.hunk_body import count_lines_of_kind, split_piece
 
 
 class FileStatus(StrEnum):
@@ -88,7 +89,7 @@ class Hunk:
     The lines are kept as two parallel columns, `kinds` (one of " ", "-", "+" per
     line) and `texts` (each with its own line ending), because a 100k-line diff
     builds tens of thousands of them; `lines` pairs them up. A hunk cut from a patch
-    (`body_text_hunk`) holds its patch lines as one string instead, and fills both
+    (`hunks_from_pieces`) holds its piece of the patch text instead, and fills both
     columns from it when either is first read (core.hunk_body).
     """
 
@@ -107,20 +108,20 @@ class Hunk:
     # copies it to a changed hunk; pickled with the hunk, so a worker's hash travels.
     _sha256: str = field(default="", init=False, compare=False, repr=False)
     _counts: tuple[int, int] = field(default=(-1, -1), init=False, compare=False, repr=False)
-    # The patch lines of a hunk whose kinds and texts are not split yet (None once they are).
-    _body: str | None = field(default=None, init=False, compare=False, repr=False)
+    # The patch piece of a hunk whose kinds and texts are not split yet (None once they are).
+    _piece: str | None = field(default=None, init=False, compare=False, repr=False)
 
     if not TYPE_CHECKING:  # hidden from mypy, which would let any misspelt field pass
 
         def __getattr__(self, name: str) -> object:
-            """Reached only for an unset slot: the kinds and texts of a body not yet split."""
+            """Reached only for an unset slot: the kinds and texts of a piece not yet split."""
             if name in _SPLIT_ON_FIRST_READ:
-                body = self._body
-                if body is not None:
-                    kinds, texts = split_body(body)
+                piece = self._piece
+                if piece is not None:
+                    kinds, texts = split_piece(piece)
                     _set_kinds(self, kinds)
                     _set_texts(self, texts)
-                    _set_body(self, None)
+                    _set_piece(self, None)
                 return object.__getattribute__(self, name)  # set now, here or by another thread
             raise AttributeError(name, name=name, obj=self)
 
@@ -128,12 +129,12 @@ class Hunk:
         """Pickled as its slots' values (the remembered hash included, so a worker's hash
         travels) and rebuilt by `restore_hunk`: the window's process unpickles a
         background diff's thousands of hunks, holding the GIL against the key presses.
-        A hunk whose body is not split yet travels as that one string."""
-        body = self._body
-        if body is not None:
-            return restore_body_hunk, (
+        A hunk whose piece is not split yet travels as that one string."""
+        piece = self._piece
+        if piece is not None:
+            return restore_piece_hunk, (
                 self.path, self.old_start, self.old_lines, self.new_start, self.new_lines,
-                body, self._sha256, self._counts,
+                piece, self._sha256, self._counts,
             )  # fmt: skip
         return restore_hunk, (
             self.path, self.old_start, self.old_lines, self.new_start, self.new_lines,
@@ -202,9 +203,9 @@ class Hunk:
     def _added_removed(self) -> tuple[int, int]:
         """Counted once (a view asks on every key; a big hunk has a million kinds)."""
         if self._counts[0] < 0:
-            body = self._body
-            if body is not None:  # counted in the body, which stays unsplit
-                counts = (count_lines_of_kind(body, "+"), count_lines_of_kind(body, "-"))
+            piece = self._piece
+            if piece is not None:  # counted in the piece, which stays unsplit
+                counts = (count_lines_of_kind(piece, "+"), count_lines_of_kind(piece, "-"))
             else:
                 counts = (self.kinds.count("+"), self.kinds.count("-"))
             object.__setattr__(self, "_counts", counts)
@@ -260,7 +261,7 @@ class Hunk:
     _set_region,
     _set_sha256,
     _set_counts,
-    _set_body,
+    _set_piece,
 ) = (Hunk.__dict__[name].__set__ for name in Hunk.__slots__)
 _SPLIT_ON_FIRST_READ = frozenset(("kinds", "texts"))
 _NO_COUNTS = (-1, -1)
@@ -287,26 +288,26 @@ def restore_hunk(  # one argument per field, in the slots' order
     )
     _set_kinds(hunk, kinds)
     _set_texts(hunk, texts)
-    _set_body(hunk, None)
+    _set_piece(hunk, None)
     return hunk
 
 
-def restore_body_hunk(
+def restore_piece_hunk(
     path: str,
     old_start: int,
     old_lines: int,
     new_start: int,
     new_lines: int,
-    body: str,
+    piece: str,
     sha256: str,
     counts: tuple[int, int],
 ) -> Hunk:
-    """A text hunk whose kinds and texts are split from `body` when first read: how a
+    """A text hunk whose kinds and texts are split from `piece` when first read: how a
     pickled one is rebuilt, with the hash and counts it remembered."""
     hunk = _hunk_without_lines(
         path, old_start, old_lines, new_start, new_lines, HunkKind.TEXT, "", None, sha256, counts
     )
-    _set_body(hunk, body)
+    _set_piece(hunk, piece)
     return hunk
 
 
@@ -336,13 +337,31 @@ def _hunk_without_lines(
     return hunk
 
 
-def body_text_hunk(
-    path: str, old_start: int, old_lines: int, new_start: int, new_lines: int, body: str
-) -> Hunk:
-    """The text hunk whose patch lines are `body` (each line its kind, its text and "\\n",
-    with "\\ No newline" markers as a patch has them): equal to the Hunk built from those
-    lines, which are split only when its kinds or texts are first read."""
-    return restore_body_hunk(path, old_start, old_lines, new_start, new_lines, body, "", _NO_COUNTS)
+def hunks_from_pieces(
+    path: str, headers: Iterable[tuple[int, int, int, int]], pieces: list[str]
+) -> tuple[Hunk, ...]:
+    """The text hunks of a patch: each its "@@" numbers (old start, old lines, new start,
+    new lines) and its piece of the patch text (core.hunk_body), whose lines are split
+    only when its kinds or texts are first read. Equal to the Hunks built from those
+    lines, and built a field at a time across all of them, with no Python code run per
+    hunk: a 100k-line diff makes thousands."""
+    hunks = list(map(_new, repeat(Hunk, len(pieces))))
+    old_starts, old_counts, new_starts, new_counts = zip(*headers, strict=True)
+    for set_field, values in (
+        (_set_path, repeat(path)),
+        (_set_old_start, old_starts),
+        (_set_old_lines, old_counts),
+        (_set_new_start, new_starts),
+        (_set_new_lines, new_counts),
+        (_set_kind, repeat(HunkKind.TEXT)),
+        (_set_section, repeat("")),
+        (_set_region, repeat(None)),
+        (_set_sha256, repeat("")),
+        (_set_counts, repeat(_NO_COUNTS)),
+        (_set_piece, pieces),
+    ):
+        deque(map(set_field, hunks, values), maxlen=0)
+    return tuple(hunks)
 
 
 @dataclass(frozen=True, slots=True)

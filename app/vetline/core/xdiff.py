@@ -20,18 +20,16 @@ import importlib.util
 import re
 import sys
 import threading
-from itertools import repeat
-from operator import add, attrgetter, itemgetter
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from vetline.core.linediff import Edit
-from vetline.core.model import Hunk, body_text_hunk
+from vetline.core.model import Hunk, hunks_from_pieces
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 _header = attrgetter("old_start", "old_lines", "new_start", "new_lines")
-_after_heading = itemgetter(2)  # of a piece partitioned at its first "\n"
 _HUNK_HEADING = re.compile(rb"^@@[^\n]*", re.MULTILINE)
 
 
@@ -141,15 +139,12 @@ def compiled_hunks(path: str, old: str, new: str, context: int) -> tuple[Hunk, .
     text = _patch_text(patch.data)
     # Every line of a hunk starts with its kind and ends with "\n"; a hunk starts with an
     # "@@" line, and the file header before the first one has no line starting with "@".
-    # So the text split at "\n@@" is the header and then each hunk, its "@@" line first:
-    # what follows that line is the hunk's body, split into lines only when first read.
-    pieces = text[:-1].split("\n@@")  # each piece's last line gets its "\n" back below
+    # So the text split at "\n@@" is the header and then each hunk's piece, kept whole
+    # by the hunk until its lines are first read (core.hunk_body).
+    pieces = text.split("\n@@")
     del pieces[0]
-    bodies = map(add, map(_after_heading, map(str.partition, pieces, repeat("\n"))), repeat("\n"))
-    old_starts, old_counts, new_starts, new_counts = zip(*headers, strict=True)
-    hunks = tuple(
-        map(body_text_hunk, repeat(path), old_starts, old_counts, new_starts, new_counts, bodies)
-    )
+    pieces[-1] = pieces[-1][:-1]  # as the others, without the newline before the next "@@"
+    hunks = hunks_from_pieces(path, headers, pieces)
     del patch, old_buffer, new_buffer  # the patch first: it points into the buffers
     return hunks
 
