@@ -89,6 +89,7 @@ FIRST_USE = {
     "vetline.ui.command_palette",
     "vetline.ui.shortcut_sheet",
     "vetline.adapters.sources.checker",
+    "vetline.ui.citation_view",
     # the Python half of pygit2 (enums, repositories, remotes): only its compiled module
     "pygit2.enums",
     "pygit2.repository",
