@@ -320,6 +320,10 @@ def _mcp_info(args: argparse.Namespace) -> int:
 WINDOW_QT_FREE_MODULES = (
     "vetline.adapters.config",
     "vetline.adapters.decision_log",
+    "vetline.adapters.files.kept",
+    "vetline.adapters.formats.json_reader",
+    "vetline.adapters.inputs",
+    "vetline.adapters.llm.errors",
     "vetline.adapters.llm.providers",
     "vetline.adapters.llm.redact",
     "vetline.adapters.llm.typed_keys",
@@ -334,6 +338,13 @@ WINDOW_QT_FREE_MODULES = (
     "vetline.core.worddiff",
     "vetline.operations.reviewer",
     "vetline.operations.workspace_target",
+    "vetline.resources",
+    "vetline.ui.diff_rows",
+    "vetline.ui.hunk_badges",
+    "vetline.ui.line_text",
+    "vetline.ui.queue_index",
+    "vetline.ui.stale_bases",
+    "vetline.ui.syntax",  # with pygments, whose modules are many
     "vetline.ui.tasks",
 )
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from helpers.gitrepo import diff_no_index, git
 from vetline.core.hunks import HunkMismatchError, apply_hunks, hunks_from_texts, split_hunk
 from vetline.core.linediff import diff_lines
-from vetline.core.model import Hunk, HunkKind, ImageRegion, text_hunk
+from vetline.core.model import Hunk, HunkKind, ImageRegion, hunks_from_pieces
 from vetline.core.patch_text import file_patch
 from vetline.core.text import decode, encode, split_lines
 
@@ -279,14 +279,17 @@ def test_whitespace_only_is_told_from_one_side_or_both(
     assert hunk.is_whitespace_only is whitespace_only
 
 
-def test_text_hunk_sets_every_field_as_the_constructor_does() -> None:
-    quick = text_hunk("a.py", 3, 2, 3, 1, " -", ("x\n", "y\n"))
-    built = Hunk("a.py", 3, 2, 3, 1, " -", ("x\n", "y\n"))
-    # A field added to Hunk but not to text_hunk is an unset slot here: reading it fails.
+def test_a_hunk_cut_from_a_patch_sets_every_field_as_the_constructor_does() -> None:
+    piece = " -3,2 +3,2 @@ def f():\n x\n-y\n+z\n\\ No newline at end of file"
+    (quick,) = hunks_from_pieces("a.py", [(3, 2, 3, 2)], [piece])
+    built = Hunk("a.py", 3, 2, 3, 2, " -+", ("x\n", "y\n", "z"))
+    assert (quick.added, quick.removed) == (1, 1)  # counted before its lines are split
+    assert (built.added, built.removed) == (1, 1)
+    assert quick.id == built.id
+    # A field added to Hunk but not to hunks_from_pieces is unset here: reading it fails.
     for name in Hunk.__slots__:
         assert getattr(quick, name) == getattr(built, name), name
     assert quick == built
-    assert quick.id == built.id
 
 
 def test_an_unpickled_hunk_has_every_field_and_remembered_count_of_the_original() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import random
 import re
 import subprocess
@@ -127,6 +128,39 @@ def test_hunks_read_from_libgit2_s_patch_are_the_ones_built_from_its_edits(
     edits = compiled_line_edits(old, new)
     assert edits is not None
     assert compiled_hunks("f", old, new, context) == hunks_from_edits("f", old, new, edits, context)
+
+
+@given(old=texts(), new=texts(), context=st.integers(0, 3))
+@settings(max_examples=150)
+def test_hunks_not_yet_split_count_travel_and_hash_as_the_built_ones(
+    old: str, new: str, context: int
+) -> None:
+    """A hunk cut from the patch keeps its lines unsplit until they are read: its counts,
+    its pickled form and its id must be those of the hunk built line by line."""
+    edits = compiled_line_edits(old, new)
+    assert edits is not None
+    built = hunks_from_edits("f", old, new, edits, context)
+    cut = compiled_hunks("f", old, new, context)
+    assert cut is not None
+    assert [(h.added, h.removed) for h in cut] == [(h.added, h.removed) for h in built]
+    travelled = pickle.loads(pickle.dumps(cut))  # noqa: S301 - our own bytes
+    assert [h.id for h in travelled] == [h.id for h in built]
+    assert travelled == built
+    assert [h.lines for h in cut] == [h.lines for h in built]
+
+
+def test_a_hunk_not_yet_split_travels_as_one_string() -> None:
+    """The window's process unpickles a background diff's hunks while keys wait: one
+    string a hunk is far less to unpickle than a tuple of every line."""
+    old = "".join(f"line {n}\n" for n in range(3000))
+    new = old.replace("line 1", "LINE 1")
+    hunks = compiled_hunks("f", old, new, 3)
+    assert hunks is not None
+    unsplit = pickle.dumps(hunks)
+    assert all(len(hunk.texts) == len(hunk.kinds) > 0 for hunk in hunks)  # split now
+    split = pickle.dumps(hunks)
+    assert len(unsplit) < len(split)
+    assert pickle.loads(unsplit) == pickle.loads(split)  # noqa: S301 - our own bytes
 
 
 def test_hunks_keep_surrogates_carriage_returns_and_a_missing_last_newline() -> None:

@@ -2,11 +2,11 @@
 
 A real `vetline demo` process runs offscreen until its diff view first paints a hunk,
 and writes down every module it has imported by then. Git, the inbox, the input
-formats other than proposal JSON, the model client, the MCP server, the edit and Ask
-panels, images, citations and the worker process's machinery must not be among them:
-each is loaded when first used. Third-party packages are held to an allow-list, so a
-new import on the start path is a decision, not an accident. (How long the start
-takes is measured by tools/bench.py, never here.)
+formats other than proposal JSON, the model client, the MCP server, the second-start
+listener, the edit and Ask panels, images, citations and the worker process's
+machinery must not be among them: each is loaded when first used. Third-party
+packages are held to an allow-list, so a new import on the start path is a decision,
+not an accident. (How long the start takes is measured by tools/bench.py, never here.)
 """
 
 from __future__ import annotations
@@ -89,9 +89,13 @@ FIRST_USE = {
     "vetline.ui.command_palette",
     "vetline.ui.shortcut_sheet",
     "vetline.adapters.sources.checker",
+    "vetline.ui.citation_view",
     # the Python half of pygit2 (enums, repositories, remotes): only its compiled module
     "pygit2.enums",
     "pygit2.repository",
+    # the second-start listener (after the first paint, with Qt's network module)
+    "vetline.ui.single_instance",
+    "PySide6.QtNetwork",
     # the worker process, the installed version, exports, a settings file, medians
     "multiprocessing",
     "concurrent.futures.process",

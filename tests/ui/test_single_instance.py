@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -69,6 +70,17 @@ def socket_file(data: Path) -> Path:
     return Path(QDir.tempPath()) / server_name(data)
 
 
+def answers(data: Path) -> bool:
+    """Whether a window listens on the data folder's socket now (a file left behind by
+    a window that died refuses the connection)."""
+    with socket.socket(socket.AF_UNIX) as probe:
+        try:
+            probe.connect(str(socket_file(data)))
+        except OSError:
+            return False
+    return True
+
+
 def test_a_second_review_hands_its_source_to_the_running_window(tmp_path: Path) -> None:
     data = tmp_path / "data"
     with window_process(data, FIRST, tmp_path) as first:
@@ -90,11 +102,14 @@ def test_a_window_that_is_gone_leaves_no_hold_on_the_next_start(tmp_path: Path) 
         first.kill()  # no clean-up: its socket stays behind
         first.wait()
     assert socket_file(data).exists()
+    assert not answers(data)
     with window_process(data, SECOND, tmp_path) as replacement:
         wait_until(
             lambda: queued(data) == (SECOND,) or replacement.poll() is not None,
             "a window of its own",
         )
+        # It listens once its first paint is done: a start before then opens its own.
+        wait_until(lambda: answers(data) or replacement.poll() is not None, "listening")
         assert replacement.poll() is None, replacement.communicate()
         # It took the name over: the next start hands over to it.
         third = second_start(data, THIRD, tmp_path)

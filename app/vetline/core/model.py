@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import compress, repeat
 from operator import eq
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+from vetline.core.hunk_body import count_lines_of_kind, split_piece
 
 
 class FileStatus(StrEnum):
@@ -85,7 +88,9 @@ class Hunk:
     after which it sits (0 = before the first line), again as in a unified diff.
     The lines are kept as two parallel columns, `kinds` (one of " ", "-", "+" per
     line) and `texts` (each with its own line ending), because a 100k-line diff
-    builds tens of thousands of them; `lines` pairs them up.
+    builds tens of thousands of them; `lines` pairs them up. A hunk cut from a patch
+    (`hunks_from_pieces`) holds its piece of the patch text instead, and fills both
+    columns from it when either is first read (core.hunk_body).
     """
 
     path: str
@@ -103,11 +108,34 @@ class Hunk:
     # copies it to a changed hunk; pickled with the hunk, so a worker's hash travels.
     _sha256: str = field(default="", init=False, compare=False, repr=False)
     _counts: tuple[int, int] = field(default=(-1, -1), init=False, compare=False, repr=False)
+    # The patch piece of a hunk whose kinds and texts are not split yet (None once they are).
+    _piece: str | None = field(default=None, init=False, compare=False, repr=False)
+
+    if not TYPE_CHECKING:  # hidden from mypy, which would let any misspelt field pass
+
+        def __getattr__(self, name: str) -> object:
+            """Reached only for an unset slot: the kinds and texts of a piece not yet split."""
+            if name in _SPLIT_ON_FIRST_READ:
+                piece = self._piece
+                if piece is not None:
+                    kinds, texts = split_piece(piece)
+                    _set_kinds(self, kinds)
+                    _set_texts(self, texts)
+                    _set_piece(self, None)
+                return object.__getattribute__(self, name)  # set now, here or by another thread
+            raise AttributeError(name, name=name, obj=self)
 
     def __reduce__(self) -> tuple[Callable[..., Hunk], tuple[object, ...]]:
         """Pickled as its slots' values (the remembered hash included, so a worker's hash
         travels) and rebuilt by `restore_hunk`: the window's process unpickles a
-        background diff's thousands of hunks, holding the GIL against the key presses."""
+        background diff's thousands of hunks, holding the GIL against the key presses.
+        A hunk whose piece is not split yet travels as that one string."""
+        piece = self._piece
+        if piece is not None:
+            return restore_piece_hunk, (
+                self.path, self.old_start, self.old_lines, self.new_start, self.new_lines,
+                piece, self._sha256, self._counts,
+            )  # fmt: skip
         return restore_hunk, (
             self.path, self.old_start, self.old_lines, self.new_start, self.new_lines,
             self.kinds, self.texts, self.kind, self.section, self.region,
@@ -175,7 +203,12 @@ class Hunk:
     def _added_removed(self) -> tuple[int, int]:
         """Counted once (a view asks on every key; a big hunk has a million kinds)."""
         if self._counts[0] < 0:
-            object.__setattr__(self, "_counts", (self.kinds.count("+"), self.kinds.count("-")))
+            piece = self._piece
+            if piece is not None:  # counted in the piece, which stays unsplit
+                counts = (count_lines_of_kind(piece, "+"), count_lines_of_kind(piece, "-"))
+            else:
+                counts = (self.kinds.count("+"), self.kinds.count("-"))
+            object.__setattr__(self, "_counts", counts)
         return self._counts
 
     def side(self, new: bool) -> list[str]:
@@ -211,67 +244,31 @@ class Hunk:
         return squeeze("-") == squeeze("+")
 
 
-def _slot_setter() -> Callable[..., Hunk]:
-    """A Hunk built by setting its slots directly, every field given in order: about
-    twice as fast as `Hunk(...)`, whose frozen __init__ goes through object.__setattr__
-    by name for each field, and three times as fast as unpickling through the
-    dataclass's __setstate__. A 100k-line diff builds (and unpickles) thousands."""
-    setters = tuple(Hunk.__dict__[name].__set__ for name in Hunk.__slots__)
-    (
-        set_path,
-        set_old_start,
-        set_old_lines,
-        set_new_start,
-        set_new_lines,
-        set_kinds,
-        set_texts,
-        set_kind,
-        set_section,
-        set_region,
-        set_sha256,
-        set_counts,
-    ) = setters
-    new = object.__new__
-
-    def restore_hunk(  # one argument per slot, in the slots' order
-        path: str,
-        old_start: int,
-        old_lines: int,
-        new_start: int,
-        new_lines: int,
-        kinds: str,
-        texts: tuple[str, ...],
-        kind: HunkKind,
-        section: str,
-        region: ImageRegion | None,
-        sha256: str,
-        counts: tuple[int, int],
-    ) -> Hunk:
-        hunk = new(Hunk)
-        set_path(hunk, path)
-        set_old_start(hunk, old_start)
-        set_old_lines(hunk, old_lines)
-        set_new_start(hunk, new_start)
-        set_new_lines(hunk, new_lines)
-        set_kinds(hunk, kinds)
-        set_texts(hunk, texts)
-        set_kind(hunk, kind)
-        set_section(hunk, section)
-        set_region(hunk, region)
-        set_sha256(hunk, sha256)
-        set_counts(hunk, counts)
-        return hunk
-
-    restore_hunk.__qualname__ = "restore_hunk"  # pickle names it as this module's global
-    return restore_hunk
-
-
-# Hunk(*fields) with the hash and counts it remembered: how a pickled hunk is rebuilt.
-restore_hunk = _slot_setter()
+# Each slot's setter, in the slots' order. A Hunk built by setting its slots directly is
+# about twice as fast as `Hunk(...)`, whose frozen __init__ goes through
+# object.__setattr__ by name for each field, and three times as fast as unpickling
+# through the dataclass's __setstate__. A 100k-line diff builds (and unpickles) thousands.
+(
+    _set_path,
+    _set_old_start,
+    _set_old_lines,
+    _set_new_start,
+    _set_new_lines,
+    _set_kinds,
+    _set_texts,
+    _set_kind,
+    _set_section,
+    _set_region,
+    _set_sha256,
+    _set_counts,
+    _set_piece,
+) = (Hunk.__dict__[name].__set__ for name in Hunk.__slots__)
+_SPLIT_ON_FIRST_READ = frozenset(("kinds", "texts"))
 _NO_COUNTS = (-1, -1)
+_new = object.__new__
 
 
-def text_hunk(
+def restore_hunk(  # one argument per field, in the slots' order
     path: str,
     old_start: int,
     old_lines: int,
@@ -279,12 +276,92 @@ def text_hunk(
     new_lines: int,
     kinds: str,
     texts: tuple[str, ...],
+    kind: HunkKind,
+    section: str,
+    region: ImageRegion | None,
+    sha256: str,
+    counts: tuple[int, int],
 ) -> Hunk:
-    """Equal to Hunk(path, old_start, old_lines, new_start, new_lines, kinds, texts), faster."""
-    return restore_hunk(
-        path, old_start, old_lines, new_start, new_lines, kinds, texts,
-        HunkKind.TEXT, "", None, "", _NO_COUNTS,
-    )  # fmt: skip
+    """Hunk(*fields) with the hash and counts it remembered: how a pickled hunk is rebuilt."""
+    hunk = _hunk_without_lines(
+        path, old_start, old_lines, new_start, new_lines, kind, section, region, sha256, counts
+    )
+    _set_kinds(hunk, kinds)
+    _set_texts(hunk, texts)
+    _set_piece(hunk, None)
+    return hunk
+
+
+def restore_piece_hunk(
+    path: str,
+    old_start: int,
+    old_lines: int,
+    new_start: int,
+    new_lines: int,
+    piece: str,
+    sha256: str,
+    counts: tuple[int, int],
+) -> Hunk:
+    """A text hunk whose kinds and texts are split from `piece` when first read: how a
+    pickled one is rebuilt, with the hash and counts it remembered."""
+    hunk = _hunk_without_lines(
+        path, old_start, old_lines, new_start, new_lines, HunkKind.TEXT, "", None, sha256, counts
+    )
+    _set_piece(hunk, piece)
+    return hunk
+
+
+def _hunk_without_lines(
+    path: str,
+    old_start: int,
+    old_lines: int,
+    new_start: int,
+    new_lines: int,
+    kind: HunkKind,
+    section: str,
+    region: ImageRegion | None,
+    sha256: str,
+    counts: tuple[int, int],
+) -> Hunk:
+    hunk = _new(Hunk)
+    _set_path(hunk, path)
+    _set_old_start(hunk, old_start)
+    _set_old_lines(hunk, old_lines)
+    _set_new_start(hunk, new_start)
+    _set_new_lines(hunk, new_lines)
+    _set_kind(hunk, kind)
+    _set_section(hunk, section)
+    _set_region(hunk, region)
+    _set_sha256(hunk, sha256)
+    _set_counts(hunk, counts)
+    return hunk
+
+
+def hunks_from_pieces(
+    path: str, headers: Iterable[tuple[int, int, int, int]], pieces: list[str]
+) -> tuple[Hunk, ...]:
+    """The text hunks of a patch: each its "@@" numbers (old start, old lines, new start,
+    new lines) and its piece of the patch text (core.hunk_body), whose lines are split
+    only when its kinds or texts are first read. Equal to the Hunks built from those
+    lines, and built a field at a time across all of them, with no Python code run per
+    hunk: a 100k-line diff makes thousands."""
+    hunks = list(map(_new, repeat(Hunk, len(pieces))))
+    old_starts, old_counts, new_starts, new_counts = zip(*headers, strict=True)
+    for set_field, values in (
+        (_set_path, repeat(path)),
+        (_set_old_start, old_starts),
+        (_set_old_lines, old_counts),
+        (_set_new_start, new_starts),
+        (_set_new_lines, new_counts),
+        (_set_kind, repeat(HunkKind.TEXT)),
+        (_set_section, repeat("")),
+        (_set_region, repeat(None)),
+        (_set_sha256, repeat("")),
+        (_set_counts, repeat(_NO_COUNTS)),
+        (_set_piece, pieces),
+    ):
+        deque(map(set_field, hunks, values), maxlen=0)
+    return tuple(hunks)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,9 @@ The import is deferred to the first diff, since loading libgit2 costs more than 
 window's first paint can spare.
 
 Hunks are read from the patch text libgit2 writes (`Patch.data`), not from its line
-objects: one decode and one split in C, and each line's kind and text are cut with
-`map`, so no Python code runs per line and neither text is split whole.
+objects: one decode, and one split in C into each hunk's piece of the patch, which the
+hunk splits into lines only when they are first read (core.hunk_body). No Python code
+runs per line, and neither text is split whole.
 """
 
 from __future__ import annotations
@@ -19,20 +20,16 @@ import importlib.util
 import re
 import sys
 import threading
-from itertools import accumulate, repeat
-from operator import add, attrgetter, itemgetter
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from vetline.core.linediff import Edit
-from vetline.core.model import Hunk, text_hunk
+from vetline.core.model import Hunk, hunks_from_pieces
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 _header = attrgetter("old_start", "old_lines", "new_start", "new_lines")
-_first_character = itemgetter(0)
-_after_first_character = itemgetter(slice(1, None))
-_NO_NEWLINE = "\\"  # the kind of "\ No newline at end of file" in a patch
 _HUNK_HEADING = re.compile(rb"^@@[^\n]*", re.MULTILINE)
 
 
@@ -140,53 +137,16 @@ def compiled_hunks(path: str, old: str, new: str, context: int) -> tuple[Hunk, .
     if not headers:
         return ()
     text = _patch_text(patch.data)
-    if _breaks_only_at_newlines(text):
-        lines = text.splitlines(keepends=True)  # each line's text keeps its "\n"
-        texts = tuple(map(_after_first_character, lines))
-    else:  # splitlines would also break at "\r" and the like: split at "\n" only
-        lines = text.split("\n")
-        lines.pop()  # the patch ends with a newline: nothing follows it
-        texts = tuple(map(add, map(_after_first_character, lines), repeat("\n")))
-    # Every line of a hunk starts with its kind; a hunk starts with an "@@" line, and
-    # the file header before the first one has no line starting with "@". So splitting
-    # the kinds at "@" gives each hunk's kinds, and their lengths say where each hunk's
-    # texts lie: all of it in C, with no Python code run per hunk but the building.
-    kinds = "".join(map(_first_character, lines))
-    first = kinds.index("@")
-    each_kinds = kinds[first + 1 :].split("@")
-    lengths = list(map(len, each_kinds))
-    # Hunk i's lines start after its "@@" line: one past the end of hunk i-1.
-    starts = list(accumulate(map(add, lengths, repeat(1)), initial=first + 1))
-    each_texts = list(map(texts.__getitem__, map(slice, starts, map(add, starts, lengths))))
-    if _NO_NEWLINE in kinds:
-        for index, hunk_kinds in enumerate(each_kinds):
-            if _NO_NEWLINE in hunk_kinds:
-                each_kinds[index], each_texts[index] = _without_newline_markers(
-                    hunk_kinds, each_texts[index]
-                )
-    old_starts, old_counts, new_starts, new_counts = zip(*headers, strict=True)
-    hunks = tuple(
-        map(
-            text_hunk,
-            repeat(path),
-            old_starts,
-            old_counts,
-            new_starts,
-            new_counts,
-            each_kinds,
-            each_texts,
-        )
-    )
+    # Every line of a hunk starts with its kind and ends with "\n"; a hunk starts with an
+    # "@@" line, and the file header before the first one has no line starting with "@".
+    # So the text split at "\n@@" is the header and then each hunk's piece, kept whole
+    # by the hunk until its lines are first read (core.hunk_body).
+    pieces = text.split("\n@@")
+    del pieces[0]
+    pieces[-1] = pieces[-1][:-1]  # as the others, without the newline before the next "@@"
+    hunks = hunks_from_pieces(path, headers, pieces)
     del patch, old_buffer, new_buffer  # the patch first: it points into the buffers
     return hunks
-
-
-def _breaks_only_at_newlines(text: str) -> bool:
-    """True when "\n" is the only character str.splitlines breaks ASCII text at."""
-    return text.isascii() and not any(map(text.__contains__, _OTHER_ASCII_BREAKS))
-
-
-_OTHER_ASCII_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
 
 
 def _patch_text(data: bytes) -> str:
@@ -197,16 +157,3 @@ def _patch_text(data: bytes) -> str:
         return data.decode("utf-8", "surrogatepass")
     except UnicodeDecodeError:
         return _HUNK_HEADING.sub(b"@@", data).decode("utf-8", "surrogatepass")
-
-
-def _without_newline_markers(kinds: str, texts: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
-    """A marker says the line before it has no newline: that line loses its "\\n"."""
-    kept_kinds: list[str] = []
-    kept_texts: list[str] = []
-    for kind, text in zip(kinds, texts, strict=True):
-        if kind == _NO_NEWLINE:
-            kept_texts[-1] = kept_texts[-1][:-1]
-        else:
-            kept_kinds.append(kind)
-            kept_texts.append(text)
-    return "".join(kept_kinds), tuple(kept_texts)

@@ -37,18 +37,13 @@ from vetline.core.settings import Settings, default_settings
 from vetline.ui.controller import ReviewController
 from vetline.ui.event_loop import window_loop
 from vetline.ui.main_window import MainWindow
-from vetline.ui.single_instance import (
-    InstanceServer,
-    can_hand_over,
-    hand_over,
-    serve_second_starts,
-)
 from vetline.ui.start_probe import START_PROBE_ENV, probe_start
 from vetline.ui.tasks import BackgroundWork, is_big_input
 from vetline.ui.watchers import follow_inbox
 
 if TYPE_CHECKING:
     from vetline.ui.agent_server import AgentServer
+    from vetline.ui.single_instance import InstanceServer
 
 LAST_SESSION_FILE = "last-session.json"
 APP_ICON = "icons/vetline.svg"  # in the resources
@@ -217,7 +212,7 @@ def run_gui(
         probe_start(window, probe_report)
     window.show()
     agents: list[AgentServer] = []  # MCP: agents' proposals join this queue
-    second_starts: InstanceServer | None = None  # `vetline review X` from another process
+    second_starts: list[InstanceServer] = []  # `vetline review X` from another process
     if comparison is not None:
         controller.open_proposals([comparison], None)
     else:
@@ -233,20 +228,25 @@ def run_gui(
 
         def after_paint() -> None:
             controller.hidden_scans.release()
+            # Listening loads QtNetwork and first asks whether another window answers
+            # on this data folder: neither is for the first paint. A second start in
+            # the meantime finds no one and opens a window of its own.
+            from vetline.ui.single_instance import serve_second_starts
+
+            second_starts.append(serve_second_starts(controller, window, folder))
             controller.call_when_idle(
                 lambda: controller.start(_after_start(app, controller, folder, agents))
             )
 
         after_first_paint(window, after_paint)
-        second_starts = serve_second_starts(controller, window, folder)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     try:
         with loop:
             loop.run_until_complete(closed.wait())
     finally:
-        if second_starts is not None:
-            second_starts.close()
+        for listener in second_starts:
+            listener.close()
         for server in agents:
             server.stop_now()
         gateway.shutdown()
@@ -266,6 +266,10 @@ async def _after_start(
 
 def _handed_over(folder: Path, sources: Sequence[str], workspace: Path | None) -> bool:
     """True when a window already running on `folder` took the sources (it says so)."""
+    if not sources:  # nothing to hand over (the demo, the last session): no socket to load
+        return False
+    from vetline.ui.single_instance import can_hand_over, hand_over
+
     if not can_hand_over(sources) or not hand_over(folder, sources, workspace):
         return False
     print(  # noqa: T201 - the terminal hears where its sources went

@@ -37,7 +37,6 @@ from vetline.ui.actions import (
 )
 from vetline.ui.asking import AskRunner
 from vetline.ui.banner import Banner, EmptyState
-from vetline.ui.citation_view import CitationView
 from vetline.ui.controller import ReviewController
 from vetline.ui.details_view import DetailsView
 from vetline.ui.dialogs import ReviewPrompts, confirm_box
@@ -62,6 +61,7 @@ from vetline.ui.watchers import InboxFollower, RepositoryFollower
 if TYPE_CHECKING:
     from vetline.adapters.llm.ask import AskResult
     from vetline.ui.ask_panel import AskPanel
+    from vetline.ui.citation_view import CitationView
     from vetline.ui.image_view import ImagePairView
 
 WINDOW_TITLE = "Vetline"
@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         self.summary = QLabel(self)
         self.summary.setAccessibleName("Review progress")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.citation_view = CitationView(controller, self.details.sources, self.prompts, self)
+        self._citation_view: CitationView | None = None  # made for the first citation shown
         self._build_layout()
         self._ask_panel: AskPanel | None = None  # made when first opened: not for the first paint
         self.asker.answered.connect(self._on_answered)
@@ -187,7 +187,6 @@ class MainWindow(QMainWindow):
         self.view_pages = QStackedWidget(self)
         self.view_pages.setAccessibleName("Diff or image")
         self.view_pages.addWidget(self.diff)
-        self.view_pages.addWidget(self.citation_view)
         centre_layout.addWidget(self.view_pages, 1)
         centre_layout.addWidget(self.prompts.panels)  # edit, reject with a reason: beside the hunk
         centre_layout.addWidget(self.decision_bar)
@@ -526,6 +525,18 @@ class MainWindow(QMainWindow):
         from vetline.ui.shortcut_sheet import ShortcutSheet  # on demand, as the palette
 
         self.prompts.open_dialog(ShortcutSheet(self.command_actions, self))
+
+    @property
+    def citation_view(self) -> CitationView:
+        """The citation item's view, made when first needed: not for the first paint."""
+        if self._citation_view is None:
+            from vetline.ui.citation_view import CitationView
+
+            self._citation_view = CitationView(
+                self.controller, self.details.sources, self.prompts, self
+            )
+            self.view_pages.addWidget(self._citation_view)
+        return self._citation_view
 
     @property
     def image_view(self) -> ImagePairView:
