@@ -111,3 +111,8 @@ def test_a_new_file_named_with_a_lookalike_letter_is_escaped_flagged_and_asked_t
     (row,) = review.rows()
     assert (row["verdict"], row["flagged"]) == ("accepted", flagged)
     assert (review.workspace / name).read_text(encoding="utf-8") == new_text
+    # What was written is said with the name escaped too.
+    review.qtbot.waitUntil(
+        lambda: "dmin.py" in window.statusBar().currentMessage(), timeout=WAIT_MS
+    )
+    assert window.statusBar().currentMessage() == "Wrote ⟨U+0430⟩dmin.py"

@@ -23,6 +23,7 @@ from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.files.kept import KeptFiles
 from vetline.adapters.files.workspace import Workspace
 from vetline.core.errors import InputError, VetlineError
+from vetline.core.hidden_text import escape_hidden
 from vetline.core.leash import Level, Violation
 from vetline.core.model import Change, Proposal
 from vetline.core.session import ReviewItem, ReviewSession
@@ -577,6 +578,9 @@ def _text_or_none(path: Path | None) -> str | None:
 
 
 def _sentence(message: str) -> str:
+    """An outcome's message for the window: it may name the agent's paths, so hidden
+    characters and look-alike letters in it are shown escaped, as everywhere else."""
+    message = escape_hidden(message)
     return message[:1].upper() + message[1:] if message else message
 
 
