@@ -59,7 +59,9 @@ class Review:
         # The offscreen platform does not hand activation back when a dialog closes.
         if QApplication.activeWindow() is not self.window:
             self.window.activateWindow()
-            self.qtbot.waitUntil(lambda: QApplication.activeWindow() is self.window)
+            self.qtbot.waitUntil(
+                lambda: QApplication.activeWindow() is self.window, timeout=HANG_GUARD_MS
+            )
 
     def press_and_wait(
         self, key: Qt.Key | str, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier

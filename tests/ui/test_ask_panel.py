@@ -72,7 +72,7 @@ def event_loop_delays(qtbot: QtBot, probes: int) -> list[float]:
         posted = time.monotonic()
         QTimer.singleShot(0, lambda posted=posted: delays.append(time.monotonic() - posted))
         qtbot.wait(50)
-    qtbot.waitUntil(lambda: len(delays) == probes)
+    qtbot.waitUntil(lambda: len(delays) == probes, timeout=HANG_GUARD_MS)
     return delays
 
 
@@ -177,7 +177,7 @@ def test_reject_and_revise_sends_the_reason_back_and_shows_the_lineage(
 
     review.press(Qt.Key.Key_N, CTRL | SHIFT)
     panel = review.window.prompts.reason_panel
-    review.qtbot.waitUntil(panel.isVisible)
+    review.qtbot.waitUntil(panel.isVisible, timeout=HANG_GUARD_MS)
     assert panel.revise_button.isVisible()  # a model made it: it can be asked to revise
     panel.presets.setCurrentRow(panel.presets.count() - 1)  # "other"
     panel.details.setText("clamp negative pages too")

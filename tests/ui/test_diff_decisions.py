@@ -13,6 +13,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from helpers import HANG_GUARD_MS
 from helpers.proposals import proposal_of, text_change
 from helpers.review_window import WAIT_MS, Review, open_proposals_review
 from vetline.core.session import HunkState
@@ -65,7 +66,9 @@ def click_inline(review: Review, hunk: int, button: HunkButton) -> None:
     """Point at the hunk's header (its buttons appear), then click one of them."""
     view = diff_of(review)
     review.qtbot.mouseMove(view.viewport(), header_centre(view, hunk))
-    review.qtbot.waitUntil(lambda: view.button_rect(hunk, button) is not None)
+    review.qtbot.waitUntil(
+        lambda: view.button_rect(hunk, button) is not None, timeout=HANG_GUARD_MS
+    )
     rect = view.button_rect(hunk, button)
     assert rect is not None
     review.qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
@@ -109,7 +112,9 @@ def test_a_decided_hunk_offers_no_inline_buttons(ledger: Review) -> None:
     ledger.press_and_wait(Qt.Key.Key_Y, CTRL)
     assert view.current_hunk() == 1  # moved on
     ledger.qtbot.mouseMove(view.viewport(), header_centre(view, 0))
-    ledger.qtbot.waitUntil(lambda: view.button_rect(1, HunkButton.ACCEPT) is not None)
+    ledger.qtbot.waitUntil(
+        lambda: view.button_rect(1, HunkButton.ACCEPT) is not None, timeout=HANG_GUARD_MS
+    )
     assert view.button_rect(0, HunkButton.ACCEPT) is None  # accepted: its badge instead
 
 
@@ -117,7 +122,7 @@ def test_an_inline_click_while_a_write_runs_does_nothing(ledger: Review) -> None
     view, controller = diff_of(ledger), ledger.controller
     gate = threading.Event()
     controller.start(controller.exclusive(gate.wait))  # holds the I/O lane, as a write does
-    ledger.qtbot.waitUntil(lambda: controller.busy)
+    ledger.qtbot.waitUntil(lambda: controller.busy, timeout=HANG_GUARD_MS)
     try:
         click_inline(ledger, 2, HunkButton.ACCEPT)
         click_inline(ledger, 3, HunkButton.REJECT)
@@ -139,7 +144,7 @@ def test_the_context_menu_lists_the_window_commands_for_the_hunk_clicked(
     right_click(ledger, view.row_rect(rows.start + 2).center().toPoint())
     menu = view.context_menu
     assert menu is not None
-    ledger.qtbot.waitUntil(menu.isVisible)
+    ledger.qtbot.waitUntil(menu.isVisible, timeout=HANG_GUARD_MS)
     assert ledger.controller.session.cursor == 1  # the hunk under the pointer is current
     shown = [action for action in menu.actions() if not action.isSeparator()]
     assert all(action is actions[action.objectName()] for action in shown)  # the same actions
@@ -204,7 +209,7 @@ def test_verdicts_are_marked_on_their_hunks(ledger: Review) -> None:
     ledger.press_and_wait(Qt.Key.Key_N, CTRL)  # hunk 2 rejected
     ledger.press(Qt.Key.Key_E)  # hunk 3 edited
     editor = ledger.window.prompts.edit_panel.editor
-    ledger.qtbot.waitUntil(editor.isVisible)
+    ledger.qtbot.waitUntil(editor.isVisible, timeout=HANG_GUARD_MS)
     ledger.select_in_line(editor, "38.50")
     ledger.type_text(editor, "38.75")
     with ledger.qtbot.waitSignal(ledger.controller.command_finished, timeout=WAIT_MS):

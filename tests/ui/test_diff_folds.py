@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QColor, QPalette
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from helpers import REPO_ROOT
+from helpers import HANG_GUARD_MS, REPO_ROOT
 from helpers.proposals import text_change
 from vetline.adapters.formats.unified import parse_file_diffs
 from vetline.core.model import Change
@@ -54,7 +54,7 @@ def shown_view(qtbot: QtBot, change: Change, width: int = 700, height: int = 300
     view = DiffView()
     qtbot.addWidget(view)
     view.resize(width, height)
-    with qtbot.waitExposed(view):
+    with qtbot.waitExposed(view, timeout=HANG_GUARD_MS):
         view.show()
     view.set_file(change, change.hunks)
     return view
@@ -178,7 +178,10 @@ def test_the_menu_key_opens_the_command_menu_on_the_current_hunk(qtbot: QtBot) -
     view.set_command_actions({"review.accept_hunk": QAction("Accept hunk", view)})
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_Menu)
-    qtbot.waitUntil(lambda: view.context_menu is not None and view.context_menu.isVisible())
+    qtbot.waitUntil(
+        lambda: view.context_menu is not None and view.context_menu.isVisible(),
+        timeout=HANG_GUARD_MS,
+    )
     assert view.context_menu is not None
     assert [action.text() for action in view.context_menu.actions()] == ["Accept hunk"]
     header = view.row_rect(view.rows().hunk_rows(0).start)

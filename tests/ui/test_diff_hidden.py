@@ -7,7 +7,7 @@ from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
-from helpers import REPO_ROOT
+from helpers import HANG_GUARD_MS, REPO_ROOT
 from helpers.proposals import text_change
 from vetline.core.model import Change
 from vetline.ui.diff_view import DiffView
@@ -26,7 +26,7 @@ def shown_view(qtbot: QtBot, change: Change) -> DiffView:
     view = DiffView()
     qtbot.addWidget(view)
     view.resize(720, 260)
-    with qtbot.waitExposed(view):
+    with qtbot.waitExposed(view, timeout=HANG_GUARD_MS):
         view.show()
     view.set_file(change, change.hunks)
     return view
@@ -83,11 +83,11 @@ def test_the_marker_is_visible_and_its_tooltip_names_the_letter(qtbot: QtBot) ->
         view.viewport(),
         QHelpEvent(QEvent.Type.ToolTip, middle, view.viewport().mapToGlobal(middle)),
     )
-    qtbot.waitUntil(QToolTip.isVisible)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=HANG_GUARD_MS)
     assert QToolTip.text().startswith("U+0430 CYRILLIC SMALL LETTER A: it looks like a Latin")
 
     plain = QPoint(int(view.text_left() + char * 2), middle.y())  # "if", plain text
     QApplication.sendEvent(
         view.viewport(), QHelpEvent(QEvent.Type.ToolTip, plain, view.viewport().mapToGlobal(plain))
     )
-    qtbot.waitUntil(lambda: not QToolTip.isVisible())
+    qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=HANG_GUARD_MS)

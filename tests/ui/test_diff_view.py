@@ -90,7 +90,7 @@ def shown_view(
     view = DiffView()
     qtbot.addWidget(view)
     view.resize(width, height)
-    with qtbot.waitExposed(view):
+    with qtbot.waitExposed(view, timeout=HANG_GUARD_MS):
         view.show()
     view.set_file(change, change.hunks if change else ())
     return view
@@ -267,7 +267,7 @@ def test_clicking_a_hunk_row_reports_its_index(qtbot: QtBot) -> None:
     view = shown_view(qtbot, small_change())
     row = view.rows().hunk_rows(1).start + 2
     centre = view.row_rect(row).center().toPoint()
-    with qtbot.waitSignal(view.current_hunk_clicked) as signal:
+    with qtbot.waitSignal(view.current_hunk_clicked, timeout=HANG_GUARD_MS) as signal:
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(200, centre.y()))
     assert signal.args == [1]
 

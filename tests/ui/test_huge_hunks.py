@@ -112,7 +112,9 @@ def test_stepping_onto_a_huge_new_file_makes_only_the_rows_on_screen(
     assert len(made) < 2_000  # a screen's worth, not 200,000
     review.press(Qt.Key.Key_K)  # back, and on again: the window never stopped answering
     review.press(Qt.Key.Key_J)
-    review.qtbot.waitUntil(lambda: review.controller.current.proposal.id == "huge")
+    review.qtbot.waitUntil(
+        lambda: review.controller.current.proposal.id == "huge", timeout=HANG_GUARD_MS
+    )
     review.shot("huge_new_file")
     view.viewport().removeEventFilter(paint_counter)
 

@@ -38,10 +38,10 @@ def view(qtbot: QtBot) -> Iterator[ImagePairView]:
     qtbot.addWidget(shown)
     add_view_actions(shown, DEFAULT_KEYMAP)  # the registry's image keys, as in the window
     shown.resize(1000, 700)
-    with qtbot.waitExposed(shown):
+    with qtbot.waitExposed(shown, timeout=HANG_GUARD_MS):
         shown.show()
     shown.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is shown)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is shown, timeout=HANG_GUARD_MS)
     yield shown
     shown.shutdown()
 
@@ -233,7 +233,7 @@ def test_zoom_and_pan_by_keys_and_mouse(qtbot: QtBot, view: ImagePairView) -> No
     assert canvas.zoom == pytest.approx(fit * 2 ** (3 / 4))
     assert canvas.to_image(pointer, canvas.panes()[0]).x() == pytest.approx(under.x())
     assert canvas.drafting  # quick drafts while the wheel turns, then smooth again
-    qtbot.waitUntil(lambda: not canvas.drafting)
+    qtbot.waitUntil(lambda: not canvas.drafting, timeout=HANG_GUARD_MS)
 
     # A drag pans by exactly the distance dragged.
     before_drag = QPointF(canvas.centre)

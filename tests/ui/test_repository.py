@@ -204,7 +204,9 @@ def test_a_clean_repository_fills_the_queue_as_the_agent_edits(
         review.qtbot.waitUntil(
             lambda r=review: len(hunks_of(r, "numbers.txt")) == 2, timeout=REFRESH_MS
         )
-        review.qtbot.waitUntil(lambda r=review: r.window.pages.currentIndex() == 1)
+        review.qtbot.waitUntil(
+            lambda r=review: r.window.pages.currentIndex() == 1, timeout=HANG_GUARD_MS
+        )
         review.press_and_wait(Qt.Key.Key_Y, CTRL)
         assert repo.git("show", ":numbers.txt") == STAGED_FIRST
 
@@ -224,11 +226,12 @@ def test_a_question_about_a_hunk_re_read_meanwhile_closes_and_decides_nothing(
     go_to_file(review, "numbers.txt")
     review.press(Qt.Key.Key_N, CTRL | Qt.KeyboardModifier.ShiftModifier)
     panel = review.window.prompts.reason_panel
-    review.qtbot.waitUntil(panel.isVisible)
+    review.qtbot.waitUntil(panel.isVisible, timeout=HANG_GUARD_MS)
     review.qtbot.keyClick(panel.presets, Qt.Key.Key_Down)  # an answer half given
     repo.write("numbers.txt", NEW.replace(b"line 20\n", b"line twenty\n"))
     review.qtbot.waitUntil(lambda: len(hunks_of(review, "numbers.txt")) == 3, timeout=REFRESH_MS)
-    review.qtbot.waitUntil(lambda: not panel.isVisible())  # it asked about a hunk now gone
+    # It asked about a hunk now gone.
+    review.qtbot.waitUntil(lambda: not panel.isVisible(), timeout=HANG_GUARD_MS)
     note = review.window.statusBar().currentMessage()
     assert note == "numbers.txt changed while you were answering: nothing decided"
     assert "numbers.txt changed on disk" in review.window.banner.message()
@@ -244,12 +247,12 @@ def test_an_edit_of_a_hunk_re_read_meanwhile_closes_and_decides_nothing(
     go_to_file(review, "numbers.txt")
     review.press(Qt.Key.Key_E)
     panel = review.window.prompts.edit_panel
-    review.qtbot.waitUntil(panel.isVisible)
+    review.qtbot.waitUntil(panel.isVisible, timeout=HANG_GUARD_MS)
     review.qtbot.keyClick(panel.editor, Qt.Key.Key_End)
     review.type_text(panel.editor, "?")
     repo.write("numbers.txt", NEW.replace(b"line 20\n", b"line twenty\n"))
     review.qtbot.waitUntil(lambda: len(hunks_of(review, "numbers.txt")) == 3, timeout=REFRESH_MS)
-    review.qtbot.waitUntil(lambda: not panel.isVisible())
+    review.qtbot.waitUntil(lambda: not panel.isVisible(), timeout=HANG_GUARD_MS)
     note = review.window.statusBar().currentMessage()
     assert note == "numbers.txt changed while you were answering: nothing decided"
     review.qtbot.keyClick(panel.editor, Qt.Key.Key_Return, CTRL)  # a late Ctrl+Enter: nothing

@@ -27,7 +27,7 @@ def test_accept_then_reject_with_reason_writes_only_the_accepted_hunk(review: Re
 
     review.press(Qt.Key.Key_N, CTRL | SHIFT)
     panel = review.window.prompts.reason_panel
-    review.qtbot.waitUntil(panel.isVisible)
+    review.qtbot.waitUntil(panel.isVisible, timeout=HANG_GUARD_MS)
     review.shot("03-reject-with-reason-panel", panel)
     review.qtbot.keyClick(panel.presets, Qt.Key.Key_Down)  # "unsafe"
     with review.qtbot.waitSignal(review.controller.command_finished, timeout=HANG_GUARD_MS):
@@ -48,7 +48,7 @@ def test_edit_writes_the_edited_text_and_undo_restores_the_file(review: Review) 
     review.go_to(NOTE)
     review.press(Qt.Key.Key_E)
     editor = review.window.prompts.edit_panel.editor
-    review.qtbot.waitUntil(editor.isVisible)
+    review.qtbot.waitUntil(editor.isVisible, timeout=HANG_GUARD_MS)
     review.select_in_line(editor, "ln(V₂ / V₁)")
     review.type_text(editor, "ln(V₂/V₁)   (V₂ > V₁: W > 0)")
     review.shot("04-edit-panel", review.window.prompts.edit_panel)
@@ -86,7 +86,7 @@ def test_split_pieces_are_decided_and_written_one_by_one(review: Review) -> None
     review.press_and_wait(Qt.Key.Key_Y, CTRL)  # the sign convention: ΔU = Q − W
     review.press(Qt.Key.Key_E)  # the formula, edited before accepting
     editor = review.window.prompts.edit_panel.editor
-    review.qtbot.waitUntil(editor.isVisible)
+    review.qtbot.waitUntil(editor.isVisible, timeout=HANG_GUARD_MS)
     review.select_in_line(editor, "V₂ / V₁")
     review.type_text(editor, "V₂/V₁")
     with review.qtbot.waitSignal(review.controller.command_finished, timeout=HANG_GUARD_MS):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from helpers import HANG_GUARD_MS
 from helpers.review_window import ARTIFACTS, WAIT_MS, Review
 from helpers.widget_checks import assert_named, assert_plain
 from vetline.adapters.decision_log import DecisionLog
@@ -198,7 +199,7 @@ def test_opening_a_workspace_finishes_a_crashed_write_and_says_so(
     with DecisionLog(tmp_path / "log.sqlite3") as log:
         window = build_window(log)
         qtbot.addWidget(window)
-        with qtbot.waitExposed(window):
+        with qtbot.waitExposed(window, timeout=HANG_GUARD_MS):
             window.show()
         window.controller.open_proposals(proposals, workspace, demo=True)
         assert target.read_bytes() == new

@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from helpers import HANG_GUARD_MS
 from vetline.ui import app
 
 
@@ -20,7 +21,7 @@ def test_the_callback_waits_for_the_window_to_be_painted(
     qtbot.wait(50)
     assert called == []  # not shown, not painted
     window.show()
-    qtbot.waitUntil(lambda: called == ["after"])
+    qtbot.waitUntil(lambda: called == ["after"], timeout=HANG_GUARD_MS)
     window.update()
     qtbot.wait(50)
     assert called == ["after"]  # once

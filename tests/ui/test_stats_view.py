@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from helpers import HANG_GUARD_MS
 from helpers.review_history import build_history
 from helpers.review_window import Review
 from vetline.adapters.log.stats import stats_of
@@ -48,7 +49,7 @@ def test_the_stats_view_charts_a_reviewers_history(review: Review) -> None:
     review.shot("stats-view", view.page)
     review.shot("stats-view-window", view)
     review.qtbot.keyClick(view, Qt.Key.Key_Escape)
-    review.qtbot.waitUntil(lambda: not view.isVisible())
+    review.qtbot.waitUntil(lambda: not view.isVisible(), timeout=HANG_GUARD_MS)
 
 
 def test_with_an_empty_log_the_view_says_so(review: Review) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QTreeWidgetItemIterator
 from pytestqt.qtbot import QtBot
 
+from helpers import HANG_GUARD_MS
 from helpers.review_window import ARTIFACTS, Review
 from vetline.adapters.decision_log import DecisionLog
 from vetline.core.commands import COMMANDS
@@ -54,7 +55,7 @@ def test_the_command_palette_filters_as_you_type_and_enter_runs(review: Review) 
     visible = [(item.text(0), item.text(1)) for item in shown if not item.isHidden()]
     assert visible == [("Split hunk", "S")]
     review.qtbot.keyClick(palette.filter, Qt.Key.Key_Return)
-    review.qtbot.waitUntil(lambda: len(review.controller.session.items) == 9)
+    review.qtbot.waitUntil(lambda: len(review.controller.session.items) == 9, timeout=HANG_GUARD_MS)
     assert review.window.statusBar().currentMessage() == "Split into 2 hunks"
 
 
@@ -146,7 +147,7 @@ def test_the_empty_state_says_how_to_add_proposals(
         window = build_window(log)
         qtbot.addWidget(window)
         window.resize(1280, 800)
-        with qtbot.waitExposed(window):
+        with qtbot.waitExposed(window, timeout=HANG_GUARD_MS):
             window.show()
         words = " ".join(
             label.text() for label in window.empty_state.findChildren(type(window.summary))

@@ -104,7 +104,9 @@ def test_a_file_that_is_not_a_proposal_is_moved_aside_and_reported(
         lambda: (inbox / "rejected" / "broken.json.error.txt").is_file(), timeout=ARRIVAL_MS
     )
     assert (inbox / "rejected" / "broken.json").is_file()
-    review.qtbot.waitUntil(lambda: "broken.json" in review.window.banner.message())
+    review.qtbot.waitUntil(
+        lambda: "broken.json" in review.window.banner.message(), timeout=HANG_GUARD_MS
+    )
     assert "Inbox: not a proposal, moved to rejected/" in review.window.banner.message()
     assert review.controller.session.proposals == []
 
