@@ -156,6 +156,14 @@ def open_for_review(
     return session, RepositoryTarget(tree, session, KeptFiles(data), writes)
 
 
+def reviewing(
+    root: Path, data: Path, log: DecisionLog
+) -> tuple[ReviewSession, RepositoryTarget, Reviewer]:
+    """`open_for_review`, with the Reviewer the window drives them with."""
+    session, target = open_for_review(root, data, log)
+    return session, target, Reviewer(session, log, target)
+
+
 def go_to(session: ReviewSession, path: str) -> None:
     """Show the first hunk of `path`."""
     session.show(next(i for i, item in enumerate(session.items) if item.change.path == path))
@@ -424,8 +432,7 @@ def test_a_restore_settles_what_a_killed_review_left_in_its_repository(tmp_path:
     repo = agent_left(tmp_path / "repo")
     data = tmp_path / "data"
     with DecisionLog(data / "decisions.sqlite3") as log:
-        session, target = open_for_review(repo.root, data, log)
-        reviewer = Reviewer(session, log, target)
+        session, target, reviewer = reviewing(repo.root, data, log)
         go_to(session, "c.txt")
         assert not reviewer.reject().problem  # the new file removed, and kept
         (kept,) = {str(row["kept"]) for row in log.rows() if row["path"] == "c.txt"}
@@ -468,8 +475,7 @@ def test_an_undo_of_a_file_changed_under_the_review_is_refused_and_nothing_is_lo
     repo = agent_left(tmp_path / "repo")
     data = tmp_path / "data"
     with DecisionLog(data / "decisions.sqlite3") as log:
-        session, target = open_for_review(repo.root, data, log)
-        reviewer = Reviewer(session, log, target)
+        session, _, reviewer = reviewing(repo.root, data, log)
         go_to(session, "a.txt")
         assert not reviewer.accept().problem  # staged
         edited = NEW.replace("line 9\n", "line nine\n")
