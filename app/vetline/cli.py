@@ -27,9 +27,12 @@ from vetline.core.leash import Leash, Level, Violation
 from vetline.core.model import Change, Hunk, HunkKind, Proposal
 
 if TYPE_CHECKING:
+    from vetline.adapters.decision_log import DecisionLog
+    from vetline.adapters.git.tree import GitTree
     from vetline.adapters.inputs import OpenedSource
     from vetline.core.citations import CitationCheck
     from vetline.core.model import Citation
+    from vetline.operations.repository_journal import Settled
     from vetline.operations.write_target import WriteTarget
 
 EXIT_OK = 0
@@ -630,7 +633,7 @@ def _apply(args: argparse.Namespace) -> int:
     from vetline.adapters.inputs import UnsafeSourceError
     from vetline.adapters.paths import data_dir
     from vetline.core.session import ReviewSession
-    from vetline.operations.repository_journal import RepositoryWrites, settle_repository
+    from vetline.operations.repository_journal import RepositoryWrites
     from vetline.operations.repository_target import RepositoryTarget
     from vetline.operations.reviewer import Reviewer, refuse_unreviewed
     from vetline.operations.workspace_target import WorkspaceTarget
@@ -666,14 +669,12 @@ def _apply(args: argparse.Namespace) -> int:
 
     with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
         _print_warnings(log.warnings)
-        if source.git_tree is not None:
-            settled = settle_repository(source.git_tree, data_dir(), log)
-            for note in settled.notes:
-                print(f"vetline: {printable(note)}", file=sys.stderr)
-            if settled.changed:  # what was read of the repository is stale now
-                source = _open(args)
-                proposals = source.proposals
-                accepted = _accepted_ids(args.accept, proposals)
+        # What a crash left in the repository is settled first; if that changed it,
+        # what was read of it is stale.
+        if source.git_tree is not None and _settle_repository(source.git_tree, log).changed:
+            source = _open(args)
+            proposals = source.proposals
+            accepted = _accepted_ids(args.accept, proposals)
         session = session_on(log, proposals)
         cited = [why for proposal in proposals if (why := session.citations_refusal(proposal))]
         if cited:  # the leash asks for each citation to be looked at before any hunk is
@@ -827,6 +828,7 @@ def _restore(args: argparse.Namespace) -> int:
     from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
     from vetline.adapters.files.intents import WriteIntents
     from vetline.adapters.files.kept import KeptFiles
+    from vetline.adapters.git.tree import load_worktree
     from vetline.adapters.paths import data_dir
     from vetline.operations.kept_restore import restore_kept
 
@@ -835,9 +837,23 @@ def _restore(args: argparse.Namespace) -> int:
     reviewer = args.reviewer or _login_name()
     with DecisionLog(data_dir() / LOG_FILE_NAME) as log:
         _print_warnings(log.warnings)
+        # What a killed restore or review left in the repository is settled first.
+        _settle_repository(load_worktree(kept.repository), log)
         intents = WriteIntents(data_dir())
         print(restore_kept(kept, files, log, reviewer=reviewer, intents=intents))
     return EXIT_OK
+
+
+def _settle_repository(tree: GitTree, log: DecisionLog) -> Settled:
+    """Settle what a crash left of Vetline's writes in `tree`'s repository, saying what
+    was done on stderr."""
+    from vetline.adapters.paths import data_dir
+    from vetline.operations.repository_journal import settle_repository
+
+    settled = settle_repository(tree, data_dir(), log)
+    for note in settled.notes:
+        print(f"vetline: {printable(note)}", file=sys.stderr)
+    return settled
 
 
 # --- log --------------------------------------------------------------------------

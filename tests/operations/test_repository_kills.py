@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from helpers.command_line import vetline
 from helpers.gitrepo import GitRepo
 from helpers.stop_points import (
     ADDED,
@@ -155,9 +156,17 @@ def open_for_review(
     return session, RepositoryTarget(tree, session, KeptFiles(data), writes)
 
 
+def reviewing(
+    root: Path, data: Path, log: DecisionLog
+) -> tuple[ReviewSession, RepositoryTarget, Reviewer]:
+    """`open_for_review`, with the Reviewer the window drives them with."""
+    session, target = open_for_review(root, data, log)
+    return session, target, Reviewer(session, log, target)
+
+
 def go_to(session: ReviewSession, path: str) -> None:
-    while session.current is not None and session.current.change.path != path:
-        session.move(1)
+    """Show the first hunk of `path`."""
+    session.show(next(i for i, item in enumerate(session.items) if item.change.path == path))
 
 
 def reopen(root: Path, data: Path) -> list[str]:
@@ -396,6 +405,52 @@ def undo_logged_not_carried_out(root: Path, data: Path) -> GitRepo:
     return repo
 
 
+def test_a_restore_killed_at_any_point_is_settled_by_the_next_restore(tmp_path: Path) -> None:
+    """`vetline restore` settles what a killed restore left before it restores: the file
+    is back once, with its two undone rows, and nothing of ours is left."""
+    repo, kept = rejected_with_a_kept_copy(tmp_path / "r0", tmp_path / "d0")
+    points = int(run_stopping_at(0, STOPPING_RESTORE, [kept], tmp_path / "d0").split()[1])
+    settled_by_it = 0
+    for point in range(1, points + 1):
+        data = tmp_path / f"d{point}"
+        repo, kept = rejected_with_a_kept_copy(tmp_path / f"r{point}", data)
+        said = run_stopping_at(point, STOPPING_RESTORE, [kept], data)
+
+        again = vetline("restore", kept, data_dir=data)
+
+        assert again.returncode == 0, (said, again.stderr)
+        settled_by_it += "vetline: " in again.stderr
+        assert state_of(repo, "a.txt") == (OLD, NEW), said
+        with DecisionLog(data / "decisions.sqlite3") as log:
+            undone = [row["path"] for row in log.rows() if row["verdict"] == "undone"]
+        assert undone == ["a.txt", "a.txt"], said
+        check_nothing_of_ours_is_left(repo, data, said)
+    assert settled_by_it > 0  # some kills left a temp file or the rows to log: said so
+
+
+def test_a_restore_settles_what_a_killed_review_left_in_its_repository(tmp_path: Path) -> None:
+    repo = agent_left(tmp_path / "repo")
+    data = tmp_path / "data"
+    with DecisionLog(data / "decisions.sqlite3") as log:
+        session, target, reviewer = reviewing(repo.root, data, log)
+        go_to(session, "c.txt")
+        assert not reviewer.reject().problem  # the new file removed, and kept
+        (kept,) = {str(row["kept"]) for row in log.rows() if row["path"] == "c.txt"}
+        go_to(session, "a.txt")
+        assert not reviewer.accept().problem  # staged
+        assert target.before_undo() is None
+        session.undo_last()  # logged; then the process "dies" before the index is put back
+
+    restored = vetline("restore", kept, data_dir=data)
+
+    assert restored.returncode == 0, restored.stderr
+    assert "a.txt: an undo logged before a crash was not carried out" in restored.stderr
+    assert state_of(repo, "c.txt") == (None, ADDED)
+    assert state_of(repo, "a.txt") == (HALF, NEW)
+    assert standing_in_order(data)["a.txt"] == ["accepted"]
+    check_nothing_of_ours_is_left(repo, data, "restore")
+
+
 def test_an_undo_logged_whose_write_never_happened_leaves_the_verdict_standing(
     tmp_path: Path,
 ) -> None:
@@ -420,8 +475,7 @@ def test_an_undo_of_a_file_changed_under_the_review_is_refused_and_nothing_is_lo
     repo = agent_left(tmp_path / "repo")
     data = tmp_path / "data"
     with DecisionLog(data / "decisions.sqlite3") as log:
-        session, target = open_for_review(repo.root, data, log)
-        reviewer = Reviewer(session, log, target)
+        session, _, reviewer = reviewing(repo.root, data, log)
         go_to(session, "a.txt")
         assert not reviewer.accept().problem  # staged
         edited = NEW.replace("line 9\n", "line nine\n")
