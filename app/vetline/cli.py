@@ -347,7 +347,7 @@ WINDOW_QT_FREE_MODULES = (
     "vetline.ui.line_text",
     "vetline.ui.queue_index",
     "vetline.ui.stale_bases",
-    "vetline.ui.syntax",  # with pygments, whose modules are many
+    "vetline.ui.syntax",
     "vetline.ui.tasks",
 )
 

@@ -50,7 +50,6 @@ ALLOWED_PACKAGES = {
     "shibokensupport",  # PySide6's own support modules
     "signature_bootstrap",
     "qasync",  # the asyncio loop on Qt's, which every background job is awaited on
-    "pygments",  # syntax colours of the hunk on screen
     "diff_match_patch",  # word highlights inside the hunk on screen
     "platformdirs",  # where the decision log lives
     "pygit2",  # its compiled module alone: libgit2's xdiff finds the demo's hunks
@@ -93,6 +92,8 @@ FIRST_USE = {
     # the Python half of pygit2 (enums, repositories, remotes): only its compiled module
     "pygit2.enums",
     "pygit2.repository",
+    # syntax colours: the first paint draws plain text, colours follow
+    "pygments",
     # the second-start listener (after the first paint, with Qt's network module)
     "vetline.ui.single_instance",
     "PySide6.QtNetwork",

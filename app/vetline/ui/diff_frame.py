@@ -214,7 +214,12 @@ class FramePainter:
             ]
         # Last, so a hidden character's mark stays distinct inside a changed word.
         backgrounds += [(marker, theme.badge) for marker in display.markers]
-        spans = SYNTAX_CACHE.cached_or_in_time(frame.text.lexer, strip_ending(shown.raw), deadline)
+        text = frame.text
+        spans = (  # None: to be coloured by a later paint, once the lexer is known and loaded
+            SYNTAX_CACHE.cached_or_in_time(text.lexer, strip_ending(shown.raw), deadline)
+            if text.lexer_known
+            else None
+        )
         if spans is None:
             self.colouring_pending = True
         segments = frame.segments(pane_index, row)

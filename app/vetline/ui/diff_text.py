@@ -42,8 +42,8 @@ class FileText:
     def __init__(self, change: Change | None, hunks: Sequence[Hunk]) -> None:
         self.change = change
         self.hunks = hunks
-        path = change.path if change else (hunks[0].path if hunks else "")
-        self.lexer = lexer_name_for(path) if path else ""
+        self._path = change.path if change else (hunks[0].path if hunks else "")
+        self._lexer: str | None = None  # looked up when colours are first wanted
         # Measured on a hunk's first lines only when it has very many: painting widens it
         # when a longer line comes on screen (DiffView.paintEvent).
         self.longest_line = max(
@@ -58,6 +58,19 @@ class FileText:
         self._whitespace_only: dict[int, bool] = {}
         # A paint asks for a row's line several times (to measure, frame, then draw it).
         self._shown: dict[tuple[Row, str], ShownLine | None] = {}
+
+    @property
+    def lexer(self) -> str:
+        """The file's pygments alias, "" for plain text. Looked up when first asked (it
+        loads pygments' index of lexers): a first paint draws plain text, and asks only
+        `lexer_known`."""
+        if self._lexer is None:
+            self._lexer = lexer_name_for(self._path) if self._path else ""
+        return self._lexer
+
+    @property
+    def lexer_known(self) -> bool:
+        return self._lexer is not None
 
     @property
     def can_open_folds(self) -> bool:

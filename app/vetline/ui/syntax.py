@@ -13,20 +13,11 @@ from enum import IntEnum
 from fnmatch import fnmatch
 from functools import cache
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
-from pygments.lexer import Lexer
-from pygments.lexers import get_all_lexers, get_lexer_by_name
-from pygments.token import (
-    Comment,
-    Keyword,
-    Name,
-    Number,
-    Operator,
-    String,
-    _TokenType,
-    is_token_subtype,
-)
-from pygments.util import ClassNotFound
+if TYPE_CHECKING:  # pygments itself loads when colours are first wanted, after a first paint
+    from pygments.lexer import Lexer
+    from pygments.token import _TokenType
 
 # Longer lines are drawn in the plain text colour: lexing them would stall a paint.
 MAX_COLOURED_CHARS = 2_000
@@ -65,23 +56,29 @@ DARK_COLOURS: dict[SyntaxRole, str] = {
     SyntaxRole.META: "#ffa657",
 }
 
-# Checked in order: the first family a token type belongs to decides its role.
-_ROLE_OF_FAMILY: tuple[tuple[_TokenType, SyntaxRole], ...] = (
-    (Comment.Preproc, SyntaxRole.META),
-    (Comment, SyntaxRole.COMMENT),
-    (String, SyntaxRole.STRING),
-    (Number, SyntaxRole.NUMBER),
-    (Keyword.Constant, SyntaxRole.BUILTIN),
-    (Keyword, SyntaxRole.KEYWORD),
-    (Operator.Word, SyntaxRole.KEYWORD),
-    (Name.Function, SyntaxRole.DEFINITION),
-    (Name.Class, SyntaxRole.DEFINITION),
-    (Name.Decorator, SyntaxRole.META),
-    (Name.Builtin, SyntaxRole.BUILTIN),
-    (Name.Exception, SyntaxRole.BUILTIN),
-    (Name.Tag, SyntaxRole.KEYWORD),
-    (Name.Attribute, SyntaxRole.DEFINITION),
-)
+
+@cache
+def _role_of_family() -> tuple[tuple[_TokenType, SyntaxRole], ...]:
+    """Checked in order: the first family a token type belongs to decides its role."""
+    from pygments.token import Comment, Keyword, Name, Number, Operator, String
+
+    return (
+        (Comment.Preproc, SyntaxRole.META),
+        (Comment, SyntaxRole.COMMENT),
+        (String, SyntaxRole.STRING),
+        (Number, SyntaxRole.NUMBER),
+        (Keyword.Constant, SyntaxRole.BUILTIN),
+        (Keyword, SyntaxRole.KEYWORD),
+        (Operator.Word, SyntaxRole.KEYWORD),
+        (Name.Function, SyntaxRole.DEFINITION),
+        (Name.Class, SyntaxRole.DEFINITION),
+        (Name.Decorator, SyntaxRole.META),
+        (Name.Builtin, SyntaxRole.BUILTIN),
+        (Name.Exception, SyntaxRole.BUILTIN),
+        (Name.Tag, SyntaxRole.KEYWORD),
+        (Name.Attribute, SyntaxRole.DEFINITION),
+    )
+
 
 RoleSpan = tuple[int, int, SyntaxRole]  # [start, end) offsets into the line
 
@@ -114,6 +111,8 @@ def _filename_index() -> tuple[dict[str, str], dict[str, str], tuple[tuple[str, 
     by_name: dict[str, str] = {}
     by_suffix: dict[str, str] = {}
     globs: list[tuple[str, str]] = []
+    from pygments.lexers import get_all_lexers
+
     for _title, aliases, patterns, _mimetypes in get_all_lexers(plugins=False):
         if not aliases:
             continue
@@ -129,6 +128,9 @@ def _filename_index() -> tuple[dict[str, str], dict[str, str], tuple[tuple[str, 
 
 @cache
 def _lexer(name: str) -> Lexer | None:
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         return get_lexer_by_name(name)
     except ClassNotFound:
@@ -137,8 +139,11 @@ def _lexer(name: str) -> Lexer | None:
 
 @cache
 def _role_of(token_type: _TokenType) -> SyntaxRole | None:
+    from pygments.token import is_token_subtype
+
     return next(
-        (role for family, role in _ROLE_OF_FAMILY if is_token_subtype(token_type, family)), None
+        (role for family, role in _role_of_family() if is_token_subtype(token_type, family)),
+        None,
     )
 
 
