@@ -840,7 +840,8 @@ def _restore(args: argparse.Namespace) -> int:
         # What a killed restore or review left in the repository is settled first.
         _settle_repository(load_worktree(kept.repository), log)
         intents = WriteIntents(data_dir())
-        print(restore_kept(kept, files, log, reviewer=reviewer, intents=intents))
+        # The message names the agent's path: written out as `kept` writes it.
+        print(shown(restore_kept(kept, files, log, reviewer=reviewer, intents=intents)))
     return EXIT_OK
 
 

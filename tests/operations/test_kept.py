@@ -166,3 +166,5 @@ def test_kept_lists_names_with_hidden_characters_escaped(tmp_path: Path) -> None
     restored = vetline("restore", line.split()[0], data_dir=data)
     assert restored.returncode == 0, restored.stderr
     assert (root / lookalike).read_bytes() == AGENT_FILE
+    assert "restored the agent's version of ⟨U+0430⟩dmin.py in " in restored.stdout
+    assert "\u0430" not in restored.stdout and "\x1b" not in restored.stdout
