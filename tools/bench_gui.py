@@ -370,17 +370,17 @@ def bench_window(log_path: Path) -> tuple[Any, Any, Any, Any]:
     log, background-work gateway, window); the caller shuts the gateway and log down."""
     import asyncio
 
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from vetline.adapters.config import load_settings
     from vetline.adapters.decision_log import DecisionLog
     from vetline.ui.app import build_window
+    from vetline.ui.event_loop import window_loop
     from vetline.ui.tasks import BackgroundWork
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    loop = qasync.QEventLoop(app)
+    loop = window_loop(app)
     asyncio.set_event_loop(loop)
     decision_log = DecisionLog(log_path)
     gateway = BackgroundWork()
