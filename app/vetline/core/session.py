@@ -200,6 +200,8 @@ class ReviewSession:
         self.proposals: list[Proposal] = []
         self._violations: dict[str, list[Violation]] = {}
         self._history: list[_Record] = []
+        # The verdict the last undo reversed, and the item as it was before that undo.
+        self._last_undone: tuple[_Record, HunkState, str | None] | None = None
         self._decision_seconds: list[float] = []
         self.not_applied_count = 0  # verdicts the writer refused in this session
         # What a hunk hides, in words: the window passes what it has already found
@@ -481,6 +483,7 @@ class ReviewSession:
         undo = self._build(item, Verdict.UNDONE, ms_on_screen=self._ms_on_screen())
         self._record(replace(undo, undoes=record.seq))  # durable before anything moves
         self._history.pop()
+        self._last_undone = (record, item.state, item.edited_text)
         item.state = record.previous_state
         item.decision_seq = record.previous_seq
         item.edited_text = record.previous_text
@@ -488,6 +491,22 @@ class ReviewSession:
         if item in self.items:
             self.show(self.items.index(item))
         return item, record.file_outcome
+
+    @property
+    def last_undone_seq(self) -> int | None:
+        """The log row of the verdict the last undo reversed (None: no undo yet)."""
+        return None if self._last_undone is None else self._last_undone[0].seq
+
+    def undo_not_carried_out(self, seq: int) -> None:
+        """The last undo could not take effect: the verdict it reversed, logged again at
+        `seq` (by the writer, which knows why), stands once more and can be undone."""
+        if self._last_undone is None:
+            return
+        record, state, text = self._last_undone
+        self._last_undone = None
+        item = record.item
+        item.state, item.decision_seq, item.edited_text = state, seq, text
+        self._history.append(replace(record, seq=seq))
 
     def record_not_applied(self, items: Iterable[ReviewItem], reason: str) -> None:
         """The writer could not carry out these verdicts: log that, and make them undecided.

@@ -98,26 +98,30 @@ def _restate_undone(log: DecisionLog, intent: WriteIntent) -> list[str]:
         if row["path"] in paths:
             last[(str(row["proposal_id"]), str(row["hunk_id"]))] = row
     undos = [row for row in last.values() if row["verdict"] == Verdict.UNDONE]
-    stamp = datetime.now(UTC).isoformat(timespec="milliseconds")
     for undo in undos:
-        undone = next((row for row in log.rows() if row["seq"] == undo["undoes"]), None)
-        if undone is None:
-            continue
-        log.append(
-            replace(
-                decision_from_row(undone),
-                reason="the undo was not carried out (Vetline stopped before the file was "
-                "written): this verdict still stands",
-                decided_at=stamp,
-                ms_on_screen=0,
-                undoes=None,
-                bulk=False,
-            )
-        )
+        log_again(log, int(undo["undoes"]), "Vetline stopped before the file was written")
     if not undos:
         return []
     where = ", ".join(sorted({str(row["path"]) for row in undos}))
     return [f"{where}: an undo logged before a crash was not carried out; its verdict stands"]
+
+
+def log_again(log: DecisionLog, seq: int, why: str) -> int | None:
+    """Log the verdict at row `seq` again, after an undo of it that did not take effect
+    (`why`); returns the new row's seq (None: no such row)."""
+    undone = next((row for row in log.rows() if row["seq"] == seq), None)
+    if undone is None:
+        return None
+    return log.append(
+        replace(
+            decision_from_row(undone),
+            reason=f"the undo was not carried out ({why}): this verdict still stands",
+            decided_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
+            ms_on_screen=0,
+            undoes=None,
+            bulk=False,
+        )
+    )
 
 
 def record_not_applied(log: DecisionLog, seqs: Sequence[int], reason: str) -> None:

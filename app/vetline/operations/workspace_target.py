@@ -23,6 +23,7 @@ from vetline.operations.outcome import DONE, Outcome, OutcomeKind
 from vetline.operations.unsettled import (
     Resolver,
     State,
+    log_again,
     remove_made_folders,
     resolve_left_over,
     sha_or_none,
@@ -310,17 +311,18 @@ class WorkspaceTarget:
         return _WrittenFile(write.path, self.workspace.read_bytes(write.path), after)
 
     def _restore(self, record: _Write, item: ReviewItem) -> Outcome:
-        """Put back the bytes from before the write, unless someone changed them since."""
-        for written in record.files:
-            current = self.workspace.read_bytes(written.path)
-            current_sha = None if current is None else sha256_hex(current)
-            if current_sha != written.after_sha256:
-                return Outcome(
-                    OutcomeKind.PROBLEM,
-                    f"undid the verdict, but {written.path} changed after Vetline wrote it: "
-                    "left as it is",
-                )
+        """Put back the bytes from before the write, unless someone changed them since.
+        One that cannot be put back leaves the verdict standing: the log says it again."""
         try:
+            for written in record.files:
+                current = self.workspace.read_bytes(written.path)
+                current_sha = None if current is None else sha256_hex(current)
+                if current_sha != written.after_sha256:
+                    return Outcome(
+                        OutcomeKind.PROBLEM,
+                        f"undid the verdict, but {written.path} changed after Vetline wrote "
+                        "it: left as it is",
+                    )
             plan = self.workspace.plan_restore([(w.path, w.before) for w in record.files])
             intent = (
                 self.intents.record(
@@ -331,15 +333,28 @@ class WorkspaceTarget:
             )
             _write_under(self.workspace, plan, self.intents, intent)
         except VetlineError as error:
-            return Outcome(
-                OutcomeKind.PROBLEM, f"undid the verdict, but could not restore: {error}"
-            )
+            self._writes[id(record.outcome)] = record  # still written: undoable again
+            return self._undo_not_carried_out(f"could not restore: {error}")
         paths = tuple(w.path for w in record.files)
         return Outcome(
             OutcomeKind.DONE,
             f"undid the verdict on {item.change.path}; restored " + ", ".join(paths),
             paths,
         )
+
+    def _undo_not_carried_out(self, why: str) -> Outcome:
+        """The undo just logged did not take effect: the verdict it reversed is logged
+        again and stands in the session, as on disk."""
+        seq = self.session.last_undone_seq
+        try:
+            again = log_again(self.log, seq, why) if self.log is not None and seq else None
+        except VetlineError as error:
+            # The note stays: the next open of the workspace logs the verdict again.
+            self._verdict_intent = None
+            return Outcome(OutcomeKind.PROBLEM, f"not undone: {why}; and {error}")
+        if again is not None:
+            self.session.undo_not_carried_out(again)
+        return Outcome(OutcomeKind.PROBLEM, f"not undone: {why}; the verdict still stands")
 
 
 @dataclass(slots=True)

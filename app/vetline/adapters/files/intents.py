@@ -77,6 +77,9 @@ class WriteIntents:
 
     def __init__(self, data_dir: Path) -> None:
         self.folder = data_dir / INTENT_FOLDER
+        # Settled, but their files could not be removed: tried again before each note,
+        # for one left would judge the later writes to its files on the next open.
+        self._unremoved: list[WriteIntent] = []
 
     def record(
         self,
@@ -93,6 +96,8 @@ class WriteIntents:
         """Durably note a write about to start (before any of its files change); with
         `after_seq`, before its verdicts are logged too. WorkspaceIOError if it cannot be
         noted: then nothing may be written."""
+        for settled in self._unremoved[:]:
+            self.settle(settled)
         intent = WriteIntent(
             self.folder / f"intent-{secrets.token_hex(8)}.json",
             str(root),
@@ -119,6 +124,10 @@ class WriteIntents:
             self.folder.mkdir(parents=True, exist_ok=True)
             write_atomically(intent.file, json.dumps(document, indent=1).encode("utf-8"), 0o600)
         except OSError as error:
+            # Renamed into place, its folder not synced: an intent nobody settles would
+            # be taken for this write by the next open, and judge later verdicts.
+            with contextlib.suppress(OSError):
+                intent.file.unlink(missing_ok=True)
             raise WorkspaceIOError(
                 f"cannot note the write in {self.folder} before making it: {error.strerror}; "
                 "nothing was changed"
@@ -127,10 +136,15 @@ class WriteIntents:
 
     def settle(self, intent: WriteIntent) -> None:
         """The write is over (done, or its failure recorded): forget the intent. If it
-        cannot be removed, it stays, and the next open finds the log and disk agreeing."""
-        with contextlib.suppress(OSError):
+        cannot be removed, it is tried again before the next note; while it stays, the
+        next open finds the log and disk agreeing."""
+        if intent in self._unremoved:
+            self._unremoved.remove(intent)
+        try:
             intent.file.unlink(missing_ok=True)
             fsync_folder(self.folder)
+        except OSError:
+            self._unremoved.append(intent)
 
     def left_over(self, root: Path) -> Iterator[WriteIntent]:
         """Intents for `root` that a crash left behind; unreadable ones are skipped."""
