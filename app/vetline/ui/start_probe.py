@@ -4,8 +4,8 @@
 painted the first hunk it writes to FILE, as JSON, when that was (`painted_at`, seconds
 since the epoch), how long after the process started (`after_start_ms`, where the system
 says when it started: Linux) and the process's CPU time by then (`cpu_ms`), and quits.
-`tools/bench_package.py` times a packaged app's start with it. The app imports this
-module only when the variable is set (or for the self-test).
+`tools/bench_package.py` times a packaged app's start with it. The module is small and
+loads with the window; the probe is made only when the variable is set.
 """
 
 from __future__ import annotations
