@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.inbox import (
     EditedHunk,
     Inbox,
@@ -17,6 +20,7 @@ from vetline.adapters.inbox import (
     RejectedHunk,
     verdict_file_name,
     verdicts_from_items,
+    verdicts_from_log,
 )
 from vetline.core.errors import InputError
 from vetline.core.session import ReviewSession
@@ -222,3 +226,57 @@ def test_verdict_file_names_are_safe() -> None:
 def test_a_missing_inbox_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="inbox folder does not exist"):
         Inbox(tmp_path / "nowhere", workspace=None)
+
+
+def test_the_log_answers_for_a_proposal_only_while_every_verdict_stands(
+    folder: Path, tmp_path: Path
+) -> None:
+    (folder / "two.json").write_bytes(TWO_PROPOSALS)
+    (ready,) = settle(Inbox(folder, None))
+    first, second = ready.proposals
+    with DecisionLog(tmp_path / "decisions.sqlite3") as log:
+        session = ReviewSession([first], record=log.append, clock=time.monotonic)
+        assert verdicts_from_log(first, log.decisions_for_proposal("first")) is None  # none yet
+        session.accept_current()
+        answered = verdicts_from_log(first, log.decisions_for_proposal("first"))
+        assert answered is not None
+        assert answered.accepted == (first.changes[0].hunks[0].id,)
+        last = log.last_decision()
+        assert last is not None and answered.decided_at == last["decided_at"]
+        assert verdicts_from_log(second, log.decisions_for_proposal("second")) is None
+
+        session.undo_last()  # an undone verdict no longer answers
+        assert verdicts_from_log(first, log.decisions_for_proposal("first")) is None
+        session.reject_current("no")
+        again = verdicts_from_log(first, log.decisions_for_proposal("first"))
+        assert again is not None
+        (rejected,) = again.rejected
+        assert rejected.reason == "no"
+
+        # Another proposal under the same id (other content) is not answered by these rows.
+        other = dataclasses.replace(
+            first, changes=(dataclasses.replace(second.changes[0], path="a"),)
+        )
+        assert verdicts_from_log(other, log.decisions_for_proposal("first")) is None
+
+
+def test_an_answer_already_in_the_outbox_is_not_sent_twice(folder: Path) -> None:
+    (folder / "two.json").write_bytes(TWO_PROPOSALS)
+    inbox = Inbox(folder, None)
+    (ready,) = settle(inbox)
+    decided = ProposalVerdicts("first", "One", ("h",), (), (), "2026-12-03T00:00:00.000Z")
+    inbox.complete(ready.source, decided)
+    before = (folder / "outbox" / "first.verdict.json").read_bytes()
+
+    later = Inbox(folder, None)  # the next run, which reads the file again
+    (again,) = settle(later, 10.0)
+    completion = later.answered_before(again.source, decided)
+
+    assert completion.moved_to is None  # "second" still waits
+    assert sorted(path.name for path in (folder / "outbox").iterdir()) == ["first.verdict.json"]
+    assert (folder / "outbox" / "first.verdict.json").read_bytes() == before
+    finished = later.answered_before(
+        again.source, dataclasses.replace(decided, proposal_id="second")
+    )
+    assert finished.moved_to == folder / "done" / "two.json"
+    assert (folder / "outbox" / "second.verdict.json").is_file()  # written: it was missing

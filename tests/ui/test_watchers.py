@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from pytestqt.qtbot import QtBot
 
 from helpers import HANG_GUARD_MS, HANG_GUARD_S
 from helpers.review_window import Review, new_window, reviewing, show
+from vetline.adapters.decision_log import DecisionLog
+from vetline.adapters.inbox import SETTLE_SECONDS
+from vetline.core.session import ReviewSession
 from vetline.ui.app import open_start_queue, read_last_session, remember_sessions
 from vetline.ui.watchers import InboxFollower
 
@@ -52,6 +56,12 @@ def inbox_review(
     (workspace / "src" / "numbers.txt").write_text(BASE, encoding="utf-8")
     inbox.mkdir()
     data.mkdir()
+    yield from watching(qtbot, tmp_path)
+
+
+def watching(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[Review, Path]]:
+    """A window following tmp_path's inbox, over tmp_path's decision log."""
+    workspace, inbox, data = tmp_path / "workspace", tmp_path / "inbox", tmp_path / "data"
     window, log = new_window(tmp_path)
     remember_sessions(window.controller, data)
     show(qtbot, window)
@@ -93,6 +103,94 @@ def test_a_dropped_proposal_is_queued_and_its_verdicts_go_to_the_outbox(
     written = (review.workspace / "src" / "numbers.txt").read_text("utf-8")
     assert written == BASE.replace("line 3\n", "line three\n")
     assert "verdict written to words-1.verdict.json" in review.window.statusBar().currentMessage()
+
+
+def two_proposal_file(inbox: Path) -> Path:
+    """words-1 and words-2, each changing a file of its own."""
+    document = json.loads(proposal_file("words-1", "Spell out numbers"))
+    second = json.loads(proposal_file("words-2", "Spell out more numbers"))["proposals"][0]
+    second["changes"][0]["path"] = "src/more.txt"
+    document["proposals"].append(second)
+    source = inbox / "two.json"
+    source.write_text(json.dumps(document), "utf-8")
+    return source
+
+
+def decide_in_an_earlier_run(tmp_path: Path, source: Path, *, answered: bool) -> list[str]:
+    """words-1 accepted, then rejected, hunk by hunk into the log (as a window run that has
+    since stopped would have), its answer written to the outbox only if `answered`."""
+    from vetline.adapters.inbox import Inbox, verdicts_from_items
+    from vetline.adapters.inputs import load_source
+
+    workspace = tmp_path / "workspace"
+    first = load_source(str(source), workspace)[0]
+    with DecisionLog(tmp_path / "decisions.sqlite3") as log:
+        session = ReviewSession([first], record=log.append, clock=time.monotonic)
+        session.accept_current()
+        session.reject_current("keep the digits")
+        if answered:
+            inbox = Inbox(source.parent, workspace)
+            inbox.scan(0.0)
+            inbox.scan(SETTLE_SECONDS + 1)  # read, as the earlier run had read it
+            inbox.complete(source, verdicts_from_items(first, session.items))
+    return [item.hunk.id for item in session.items]
+
+
+def prepared_inbox(tmp_path: Path) -> Path:
+    workspace, inbox = tmp_path / "workspace", tmp_path / "inbox"
+    (workspace / "src").mkdir(parents=True)
+    (workspace / "src" / "numbers.txt").write_text(BASE, encoding="utf-8")
+    (workspace / "src" / "more.txt").write_text(BASE, encoding="utf-8")
+    inbox.mkdir()
+    (tmp_path / "data").mkdir()
+    return inbox
+
+
+def test_a_proposal_answered_before_a_restart_is_not_queued_again(
+    qtbot: QtBot, tmp_path: Path, qt_loop: qasync.QEventLoop
+) -> None:
+    """A window closed after answering words-1 of a two-proposal file: the next one queues
+    words-2 only, and never sends words-1's answer twice."""
+    inbox = prepared_inbox(tmp_path)
+    source = two_proposal_file(inbox)
+    decide_in_an_earlier_run(tmp_path, source, answered=True)
+    assert [path.name for path in (inbox / "outbox").iterdir()] == ["words-1.verdict.json"]
+
+    for review, _ in watching(qtbot, tmp_path):
+        review.qtbot.waitUntil(
+            lambda r=review: [p.id for p in r.controller.session.proposals] == ["words-2"],
+            timeout=ARRIVAL_MS,
+        )
+        note = review.window.statusBar().currentMessage()
+        assert "words-1) answered from the log, not queued again" in note
+        review.press_and_wait(Qt.Key.Key_Y, CTRL)
+        review.press_and_wait(Qt.Key.Key_Y, CTRL)
+
+    outbox = sorted(path.name for path in (inbox / "outbox").iterdir())
+    assert outbox == ["words-1.verdict.json", "words-2.verdict.json"]
+    assert (inbox / "done" / "two.json").is_file()  # every proposal in it answered
+
+
+def test_an_answer_a_crash_kept_from_the_agent_is_sent_from_the_log(
+    qtbot: QtBot, tmp_path: Path, qt_loop: qasync.QEventLoop
+) -> None:
+    """Stopped between logging words-1's verdicts and writing its answer: the next window
+    writes the answer from the log instead of asking the reviewer again."""
+    inbox = prepared_inbox(tmp_path)
+    source = two_proposal_file(inbox)
+    hunks = decide_in_an_earlier_run(tmp_path, source, answered=False)
+    assert not (inbox / "outbox").exists()
+
+    for review, _ in watching(qtbot, tmp_path):
+        review.qtbot.waitUntil(
+            lambda r=review: [p.id for p in r.controller.session.proposals] == ["words-2"],
+            timeout=ARRIVAL_MS,
+        )
+
+    verdict = json.loads((inbox / "outbox" / "words-1.verdict.json").read_text("utf-8"))
+    assert verdict["accepted"] == [hunks[0]]
+    assert verdict["rejected"] == [{"hunk_id": hunks[1], "reason": "keep the digits"}]
+    assert (inbox / "two.json").is_file()  # words-2 still waits for its verdicts
 
 
 def test_a_file_that_is_not_a_proposal_is_moved_aside_and_reported(

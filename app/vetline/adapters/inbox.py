@@ -31,11 +31,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from vetline.adapters.decision_log import Row
 from vetline.adapters.files.atomic import fsync_folder, write_atomically
 from vetline.adapters.inputs import load_source
 from vetline.core.errors import InputError
-from vetline.core.model import Proposal
-from vetline.core.session import ReviewItem, citation_verdicts_of, verdicts_of
+from vetline.core.model import Decision, Proposal, Verdict
+from vetline.core.session import ReviewItem, ReviewSession, citation_verdicts_of, verdicts_of
 
 OUTBOX = "outbox"
 DONE = "done"
@@ -157,6 +158,59 @@ def verdicts_from_items(
     )
 
 
+def verdicts_from_log(proposal: Proposal, rows: Iterable[Row]) -> ProposalVerdicts | None:
+    """The verdicts the log holds on every item of `proposal` (its rows, in seq order), or
+    None when one is undecided there: never decided, undone, skipped, not applied, or
+    decided on other content (the same id with another hunk)."""
+    items = ReviewSession([proposal], record=_not_recorded, clock=time.monotonic).items
+    last: dict[tuple[str, str], Row] = {}
+    for row in rows:
+        last[(str(row["kind"]), str(row["hunk_id"]))] = row
+    standing: list[tuple[ReviewItem, Row]] = []
+    for item in items:
+        found = last.get((str(item.kind), item.item_id))
+        if found is None or found["hunk_sha256"] != item.hunk.sha256:
+            return None
+        if found["verdict"] not in _STANDING or (
+            item.citation is not None and found["verdict"] == Verdict.EDITED
+        ):
+            return None
+        standing.append((item, found))
+    hunks = [(item, row) for item, row in standing if item.citation is None]
+    return ProposalVerdicts(
+        proposal_id=proposal.id,
+        title=proposal.title,
+        accepted=tuple(item.item_id for item, row in hunks if row["verdict"] == Verdict.ACCEPTED),
+        rejected=tuple(
+            RejectedHunk(item.item_id, str(row["reason"] or ""))
+            for item, row in hunks
+            if row["verdict"] == Verdict.REJECTED
+        ),
+        edited=tuple(
+            EditedHunk(item.item_id, str(row["edited_text"] or ""))
+            for item, row in hunks
+            if row["verdict"] == Verdict.EDITED
+        ),
+        decided_at=max((str(row["decided_at"]) for _, row in standing), default=""),
+        citations=tuple(
+            CitationVerdict(
+                item.item_id,
+                row["verdict"] == Verdict.ACCEPTED,
+                "" if row["verdict"] == Verdict.ACCEPTED else str(row["reason"] or ""),
+            )
+            for item, row in standing
+            if item.citation is not None
+        ),
+    )
+
+
+_STANDING = frozenset((Verdict.ACCEPTED, Verdict.REJECTED, Verdict.EDITED))
+
+
+def _not_recorded(decision: Decision) -> int:
+    raise AssertionError("a session built to list a proposal's items records nothing")
+
+
 @dataclass(frozen=True, slots=True)
 class Completion:
     verdict_file: Path
@@ -236,7 +290,24 @@ class Inbox:
                 for proposal in load_source(str(source_file), self.workspace)
                 if not (self.folder / OUTBOX / verdict_file_name(proposal.id)).exists()
             }
-        awaiting.discard(verdicts.proposal_id)
+        return self._answered(source_file, awaiting, verdicts.proposal_id, verdict_file)
+
+    def answered_before(self, source_file: Path, verdicts: ProposalVerdicts) -> Completion:
+        """A proposal the log says was decided in an earlier run: its verdict file is
+        written now if that run stopped before writing it, and left as it is if not (an
+        answer is never sent twice); the source moves to `done/` once all are answered."""
+        existing = self.folder / OUTBOX / verdict_file_name(verdicts.proposal_id)
+        if not existing.exists():
+            return self.complete(source_file, verdicts)
+        awaiting = self._awaiting.get(source_file.name, set())
+        return self._answered(source_file, awaiting, verdicts.proposal_id, existing)
+
+    def _answered(
+        self, source_file: Path, awaiting: set[str], proposal_id: str, verdict_file: Path
+    ) -> Completion:
+        """`proposal_id` is answered: the source moves to `done/` if none is left waiting."""
+        name = source_file.name
+        awaiting.discard(proposal_id)
         if awaiting:
             self._awaiting[name] = awaiting
             return Completion(verdict_file, None)

@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from vetline.core.errors import VetlineError
+from vetline.core.hidden_text import escape_hidden
 from vetline.ui.controller import ReviewController
 
 if TYPE_CHECKING:
     from vetline.adapters.git.state import WatchTargets
     from vetline.adapters.inbox import Inbox, ScanResult
+    from vetline.core.model import Proposal
     from vetline.operations.repository_queue import RepositoryRefresh
 
 REPOSITORY_DELAY_MS = 200  # after the first event of a burst (an agent writes several files)
@@ -236,13 +238,43 @@ class InboxFollower(_Follower):
     def _queue(self, result: ScanResult) -> None:
         controller = self._controller
         proposals = []
+        answered: list[str] = []
         for ready in result.ready:
             for proposal in ready.proposals:
+                if self._answered_before(ready.source, proposal):
+                    answered.append(proposal.id)
+                    continue
                 controller.reviewer.inbox_sources[proposal.id] = ready.source
                 proposals.append(proposal)
         names = ", ".join(ready.source.name for ready in result.ready)
-        controller.open_proposals(proposals, self._workspace)
-        controller.note.emit(f"Inbox: {_count(len(proposals), 'proposal')} from {names}")
+        if proposals:
+            controller.open_proposals(proposals, self._workspace)
+        note = f"Inbox: {_count(len(proposals), 'proposal')} from {names}"
+        if answered:
+            note += (
+                f"; {_count(len(answered), 'proposal')} decided before ("
+                + ", ".join(answered)
+                + ") answered from the log, not queued again"
+            )
+        controller.note.emit(escape_hidden(note))
+
+    def _answered_before(self, source: Path, proposal: Proposal) -> bool:
+        """True when the log holds a verdict on every item of `proposal` (decided in an
+        earlier run that stopped before, or after, telling the agent): the agent gets
+        its answer from the log, and the proposal is not reviewed twice."""
+        from vetline.adapters.inbox import verdicts_from_log
+
+        log = self._controller.reviewer.log
+        verdicts = verdicts_from_log(proposal, log.decisions_for_proposal(proposal.id))
+        if verdicts is None:
+            return False
+        try:
+            self.inbox.answered_before(source, verdicts)
+        except (OSError, VetlineError) as error:
+            self._controller.problem.emit(
+                escape_hidden(f"Inbox: could not answer {proposal.id} from the log: {error}")
+            )
+        return True
 
     def _report_rejected(self, result: ScanResult) -> None:
         if not result.rejected:
