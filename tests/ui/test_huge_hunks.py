@@ -47,10 +47,15 @@ def test_rows_made_one_at_a_time_are_the_rows_made_at_once(
     for each in (hunks, added_only):
         assert max(len(hunk.kinds) for hunk in each) > DiffRows.LAZY_ABOVE
         lazy = list(DiffRows(each, layout, old.count("\n")))
+        jumping = DiffRows(each, layout, old.count("\n"))
+        order = list(range(len(jumping)))
+        random.Random(3).shuffle(order)  # line numbers counted from wherever was asked
+        jumped = {row: jumping[row] for row in order}
         monkeypatch.setattr(DiffRows, "LAZY_ABOVE", 10**9)
         eager = list(DiffRows(each, layout, old.count("\n")))
         monkeypatch.undo()
         assert lazy == eager
+        assert [jumped[row] for row in range(len(eager))] == eager
 
 
 HUGE_LINES = 200_000

@@ -180,9 +180,6 @@ class HunkWordSpans:
         return None
 
 
-_RUN_OF = {"-": re.compile("-*"), "+": re.compile(r"\+*")}
-
-
 def _run_start(kinds: str, line: int) -> int:
     """Where the run of `kinds[line]`'s kind that holds `line` starts (searched in C)."""
     others = " +" if kinds[line] == "-" else " -"
@@ -191,8 +188,8 @@ def _run_start(kinds: str, line: int) -> int:
 
 def _run_end(kinds: str, at: int, kind: str) -> int:
     """Where a run of `kind` starting at `at` ends (`at` itself when there is none)."""
-    match = _RUN_OF[kind].match(kinds, at)
-    return match.end() if match else at
+    ends = (kinds.find(other, at) for other in " -+" if other != kind)
+    return min((end for end in ends if end >= 0), default=len(kinds))
 
 
 def _block_around(kinds: str, line: int) -> tuple[range, range]:
