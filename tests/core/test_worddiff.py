@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
+
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import Hunk
 from vetline.core.worddiff import (
     MAX_PAIR_CHARS,
+    HunkWordSpans,
     change_blocks,
     changed_spans,
     line_pairs,
@@ -69,6 +72,22 @@ def test_blocks_pair_removed_and_added_runs_line_by_line() -> None:
         ([7], []),
     ]
     assert list(line_pairs(kinds)) == [(1, 3), (2, 4)]
+
+
+def test_a_line_finds_its_pair_from_the_runs_around_it_as_line_pairs_pairs_them() -> None:
+    rng = random.Random(5)
+    for _ in range(300):
+        kinds = "".join(rng.choice(" -+") * rng.randint(1, 4) for _ in range(rng.randint(1, 12)))
+        hunk = Hunk("f", 1, 0, 1, 0, kinds, tuple(f"{n}\n" for n in range(len(kinds))))
+        expected: dict[int, tuple[int, int]] = {}
+        for removed, added in line_pairs(kinds):
+            expected[removed] = expected[added] = (removed, added)
+        spans = HunkWordSpans(hunk)
+        order = list(range(len(kinds)))
+        rng.shuffle(order)  # in any order: blocks found earlier serve later lines
+        assert {line: spans.pair_of(line) for line in order} == {
+            line: expected.get(line) for line in order
+        }, kinds
 
 
 def test_word_spans_of_a_real_hunk_are_keyed_by_line_index() -> None:

@@ -14,7 +14,7 @@ from helpers import HANG_GUARD_MS, REPO_ROOT
 from helpers.proposals import text_change
 from vetline.core.hunks import hunks_from_texts
 from vetline.core.model import Change, FileStatus, Hunk
-from vetline.ui import diff_frame
+from vetline.ui import diff_frame, syntax
 from vetline.ui.diff_rows import (
     BINARY_MESSAGE,
     DiffLayout,
@@ -24,7 +24,7 @@ from vetline.ui.diff_rows import (
 )
 from vetline.ui.diff_view import DiffView, measure_first_paint
 from vetline.ui.line_text import display_text
-from vetline.ui.syntax import SyntaxColourCache, SyntaxRole, lexer_name_for
+from vetline.ui.syntax import RoleSpan, SyntaxColourCache, SyntaxRole, lexer_name_for
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 
@@ -190,6 +190,33 @@ def test_set_current_hunk_scrolls_it_to_the_middle_of_the_screen(
     view.set_layout(DiffLayout.SIDE_BY_SIDE)
     hunk_rows = view.rows().hunk_rows(2_500)
     assert hunk_rows.start in view.visible_rows()
+
+
+def test_the_key_onto_the_next_hunk_finds_its_lines_coloured_already(
+    qtbot: QtBot, big_change: Change, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = shown_view(qtbot, big_change, height=200)  # about one hunk on screen
+    view.set_current_hunk(4_321)
+    view.viewport().repaint()
+    # While the reviewer reads, the hunks either side are coloured, a slice at a time.
+    qtbot.waitUntil(
+        lambda: not view.is_colouring_pending() and not view.is_colouring_ahead(),
+        timeout=HANG_GUARD_MS,
+    )
+    lexed: list[str] = []
+    real_line_spans = syntax.line_spans
+
+    def counted(lexer_name: str, line: str) -> tuple[RoleSpan, ...]:
+        lexed.append(line)
+        return real_line_spans(lexer_name, line)
+
+    monkeypatch.setattr(syntax, "line_spans", counted)
+    before = set(view.visible_rows())
+    view.set_current_hunk(4_322)
+    view.viewport().repaint()
+    assert set(view.visible_rows()) - before  # it scrolled: new lines came on screen
+    assert lexed == []
+    assert not view.is_colouring_pending()
 
 
 def test_word_spans_mark_only_the_changed_identifier(qtbot: QtBot) -> None:

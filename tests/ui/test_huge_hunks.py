@@ -14,8 +14,10 @@ from pytestqt.qtbot import QtBot
 
 from helpers import HANG_GUARD_MS
 from helpers.review_window import WAIT_MS, Review, new_window, reviewing, show
+from vetline.core import worddiff
 from vetline.core.hunks import hunks_from_texts
-from vetline.ui import diff_rows
+from vetline.core.model import Hunk
+from vetline.ui import diff_rows, hidden_scans
 from vetline.ui.diff_rows import DiffLayout, DiffRows
 
 
@@ -45,10 +47,15 @@ def test_rows_made_one_at_a_time_are_the_rows_made_at_once(
     for each in (hunks, added_only):
         assert max(len(hunk.kinds) for hunk in each) > DiffRows.LAZY_ABOVE
         lazy = list(DiffRows(each, layout, old.count("\n")))
+        jumping = DiffRows(each, layout, old.count("\n"))
+        order = list(range(len(jumping)))
+        random.Random(3).shuffle(order)  # line numbers counted from wherever was asked
+        jumped = {row: jumping[row] for row in order}
         monkeypatch.setattr(DiffRows, "LAZY_ABOVE", 10**9)
         eager = list(DiffRows(each, layout, old.count("\n")))
         monkeypatch.undo()
         assert lazy == eager
+        assert [jumped[row] for row in range(len(eager))] == eager
 
 
 HUGE_LINES = 200_000
@@ -100,13 +107,7 @@ def test_stepping_onto_a_huge_new_file_makes_only_the_rows_on_screen(
         return real_row(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(diff_rows, "Row", counted_row)
-    painted: list[int] = []
-    view.viewport().installEventFilter(paint_counter := PaintCounter(painted))
-    review.press(Qt.Key.Key_J)
-    review.qtbot.waitUntil(
-        lambda: review.controller.current.proposal.id == "huge" and bool(painted),
-        timeout=WAIT_MS,
-    )
+    step_onto_huge_until_painted(review)
     assert len(view.rows()) == HUGE_LINES + 1  # its header and every line, as rows to be
     assert view.rows().hunk_rows(0).start in view.visible_rows()
     assert len(made) < 2_000  # a screen's worth, not 200,000
@@ -116,7 +117,52 @@ def test_stepping_onto_a_huge_new_file_makes_only_the_rows_on_screen(
         lambda: review.controller.current.proposal.id == "huge", timeout=HANG_GUARD_MS
     )
     review.shot("huge_new_file")
-    view.viewport().removeEventFilter(paint_counter)
+
+
+def test_the_first_key_onto_a_huge_new_file_never_walks_all_its_lines(
+    huge_queue: Review, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether the hunk hides characters was settled when it was queued, and its word
+    highlights pair only the lines on screen: the press itself does no work that grows
+    with the file."""
+    review, view = huge_queue, huge_queue.window.diff
+    assert review.controller.current.proposal.id == "small"
+    walked: list[str] = []  # what went over every line of the huge hunk during the press
+    real_needs, real_blocks = hidden_scans.needs_lookalike_data, worddiff.change_blocks
+
+    def counted_needs(hunk: Hunk) -> bool:
+        if len(hunk.kinds) >= HUGE_LINES:
+            walked.append("hidden-character scan")
+        return real_needs(hunk)
+
+    def counted_blocks(kinds: str) -> Iterator[tuple[range, range]]:
+        if len(kinds) >= HUGE_LINES:
+            walked.append("word-diff pairing")
+        return real_blocks(kinds)
+
+    monkeypatch.setattr(hidden_scans, "needs_lookalike_data", counted_needs)
+    monkeypatch.setattr(worddiff, "change_blocks", counted_blocks)
+    step_onto_huge_until_painted(review)
+    assert walked == []
+    hunk = review.controller.current.hunk
+    assert review.controller.hidden_in(review.controller.current) == ""  # judged: ASCII
+    added = hunk.kinds.index("+")
+    assert view.word_spans(0, added) == ()  # a new file's lines pair with nothing
+
+
+def step_onto_huge_until_painted(review: Review) -> None:
+    """J from the small proposal onto the huge one, until the diff view has painted."""
+    viewport = review.window.diff.viewport()
+    painted: list[int] = []
+    viewport.installEventFilter(paint_counter := PaintCounter(painted))
+    try:
+        review.press(Qt.Key.Key_J)
+        review.qtbot.waitUntil(
+            lambda: review.controller.current.proposal.id == "huge" and bool(painted),
+            timeout=WAIT_MS,
+        )
+    finally:
+        viewport.removeEventFilter(paint_counter)
 
 
 class PaintCounter(QObject):

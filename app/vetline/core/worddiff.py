@@ -135,25 +135,70 @@ def _append_merged(spans: list[Span], start: int, end: int) -> None:
 class HunkWordSpans:
     """Word highlights of one hunk, computed one pair of lines at a time, when first drawn.
 
-    A hunk can pair thousands of lines; a view asks only for the ones on screen.
+    A hunk can pair thousands of lines (or hold a million added ones); a view asks only
+    for the ones on screen, and a line's pair is found from the runs around it, so the
+    first paint of a huge hunk never walks the whole hunk.
     """
 
-    __slots__ = ("_hunk", "_pair_of", "_spans")
+    __slots__ = ("_blocks", "_hunk", "_spans")
+
+    # Blocks remembered: a screen shows at most a few dozen.
+    KEPT_BLOCKS = 256
 
     def __init__(self, hunk: Hunk) -> None:
         self._hunk = hunk
-        self._pair_of: dict[int, tuple[int, int]] = {}
-        for removed, added in line_pairs(hunk.kinds):
-            self._pair_of[removed] = self._pair_of[added] = (removed, added)
+        self._blocks: list[tuple[range, range]] = []
         self._spans: dict[int, LineSpans] = {}
 
     def of(self, line: int) -> LineSpans:
         """The changed spans of one line (by index in the hunk); empty if it has none."""
         if line not in self._spans:
-            pair = self._pair_of.get(line)
+            pair = self.pair_of(line)
             if pair is None:
                 return ()
             removed, added = pair
             texts = self._hunk.texts
             self._spans[removed], self._spans[added] = changed_spans(texts[removed], texts[added])
         return self._spans[line]
+
+    def pair_of(self, line: int) -> tuple[int, int] | None:
+        """(removed index, added index) of the pair `line` is in, as `line_pairs` pairs
+        them; None for a context line or one left without a partner."""
+        kinds = self._hunk.kinds
+        if not 0 <= line < len(kinds) or kinds[line] == " ":
+            return None
+        block = next((b for b in self._blocks if line in b[0] or line in b[1]), None)
+        if block is None:
+            block = _block_around(kinds, line)
+            self._blocks.append(block)
+            if len(self._blocks) > self.KEPT_BLOCKS:
+                del self._blocks[0]
+        removed, added = block
+        offset = line - (removed.start if line in removed else added.start)
+        if offset < min(len(removed), len(added)):
+            return removed[offset], added[offset]
+        return None
+
+
+def _run_start(kinds: str, line: int) -> int:
+    """Where the run of `kinds[line]`'s kind that holds `line` starts (searched in C)."""
+    others = " +" if kinds[line] == "-" else " -"
+    return max(kinds.rfind(other, 0, line) for other in others) + 1
+
+
+def _run_end(kinds: str, at: int, kind: str) -> int:
+    """Where a run of `kind` starting at `at` ends (`at` itself when there is none)."""
+    ends = (kinds.find(other, at) for other in " -+" if other != kind)
+    return min((end for end in ends if end >= 0), default=len(kinds))
+
+
+def _block_around(kinds: str, line: int) -> tuple[range, range]:
+    """The removed run and the added run after it that `line` belongs to (either may be
+    empty): the block `change_blocks` would give, found from `line` outwards."""
+    kind, start = kinds[line], _run_start(kinds, line)
+    end = _run_end(kinds, line, kind)
+    if kind == "-":
+        return range(start, end), range(end, _run_end(kinds, end, "+"))
+    if start and kinds[start - 1] == "-":
+        return range(_run_start(kinds, start - 1), start), range(start, end)
+    return range(start, start), range(start, end)

@@ -9,7 +9,7 @@ or, once opened, one row per line of the change's base text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
@@ -199,20 +199,29 @@ class _LineRows(Sequence[Row]):
     """One row per line of a big hunk, each made when asked for.
 
     A row's line numbers are counted from the nearest checkpoint below it: the numbers
-    at every `_CHECKPOINT`th line are counted once, in C (str.count), when the hunk is
-    first shown.
+    at every `_CHECKPOINT`th line are counted in C (str.count) from the nearest one
+    already known, when a row near it is first asked for. Showing the top of a
+    million-line hunk counts nothing; a jump to its end counts once.
     """
 
     _CHECKPOINT = 1024
 
     def __init__(self, index: int, hunk: Hunk) -> None:
         self._index, self._kinds = index, hunk.kinds
-        self._old_at, self._new_at = [hunk.old_start], [hunk.new_start]
-        step = self._CHECKPOINT
-        kinds = self._kinds
-        for start in range(0, len(kinds) - step, step):
-            self._old_at.append(self._old_at[-1] + step - kinds.count("+", start, start + step))
-            self._new_at.append(self._new_at[-1] + step - kinds.count("-", start, start + step))
+        self._counted = [0]  # checkpoints whose numbers are known, in order
+        self._numbers = {0: (hunk.old_start, hunk.new_start)}  # checkpoint -> (old, new)
+
+    def _numbers_at(self, checkpoint: int) -> tuple[int, int]:
+        numbers = self._numbers.get(checkpoint)
+        if numbers is None:
+            below = self._counted[bisect_right(self._counted, checkpoint) - 1]
+            old, new = self._numbers[below]
+            start, end = below * self._CHECKPOINT, checkpoint * self._CHECKPOINT
+            old += end - start - self._kinds.count("+", start, end)
+            new += end - start - self._kinds.count("-", start, end)
+            numbers = self._numbers[checkpoint] = (old, new)
+            insort(self._counted, checkpoint)
+        return numbers
 
     def __len__(self) -> int:
         return len(self._kinds)
@@ -228,8 +237,9 @@ class _LineRows(Sequence[Row]):
             raise IndexError(line)
         checkpoint = line // self._CHECKPOINT
         start = checkpoint * self._CHECKPOINT
-        old_number = self._old_at[checkpoint] + line - start - self._kinds.count("+", start, line)
-        new_number = self._new_at[checkpoint] + line - start - self._kinds.count("-", start, line)
+        old_at, new_at = self._numbers_at(checkpoint)
+        old_number = old_at + line - start - self._kinds.count("+", start, line)
+        new_number = new_at + line - start - self._kinds.count("-", start, line)
         kind = self._kinds[line]
         if kind == " ":
             return Row(RowKind.LINE, self._index, line, line, old_number, new_number)

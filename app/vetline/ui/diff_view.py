@@ -56,6 +56,10 @@ from vetline.ui.hunk_badges import state_of
 from vetline.ui.line_text import hanging_indent
 from vetline.ui.theme import diff_theme
 
+# Time one slice of colouring ahead (the hunks next to the current one) may take, so a key
+# that comes in meanwhile waits no longer than this.
+AHEAD_BUDGET_SECONDS = 0.002
+
 _BUTTON_COMMANDS = {
     HunkButton.ACCEPT: "review.accept_hunk",
     HunkButton.REJECT: "review.reject_hunk",
@@ -92,6 +96,11 @@ class DiffView(QAbstractScrollArea):
         self._colouring_pending = False
         self._colour_timer = QTimer(self, singleShot=True, interval=0)
         self._colour_timer.timeout.connect(self._colour_pending_lines)
+        # While the reviewer reads, the lines the next and previous hunk would show are
+        # coloured, so the key that moves there paints them without lexing.
+        self._ahead_timer = QTimer(self, singleShot=True, interval=0)
+        self._ahead_timer.timeout.connect(self._colour_ahead)
+        self._coloured_ahead: tuple[DiffRows, int] | None = None  # (rows, current) done
         self._theme = diff_theme(self.palette())
         self._placement = Placement(self)
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -237,6 +246,10 @@ class DiffView(QAbstractScrollArea):
         """True while some lines on screen still wait for their syntax colours."""
         return self._colouring_pending or self._colour_timer.isActive()
 
+    def is_colouring_ahead(self) -> bool:
+        """True while the lines of the hunks next to the current one are being coloured."""
+        return self._ahead_timer.isActive()
+
     def word_spans(self, hunk_index: int, line: int) -> LineSpans:
         """Changed character spans of one line of a hunk (empty for context and rewrites)."""
         return self._text.word_spans(hunk_index, line)
@@ -348,6 +361,8 @@ class DiffView(QAbstractScrollArea):
         self._colouring_pending = frame.colouring_pending
         if frame.colouring_pending:
             self._colour_timer.start()
+        elif self._coloured_ahead != (self._rows, self._current):
+            self._ahead_timer.start()
         if frame.widest_text > self._text.longest_line and not self.wraps_lines():
             # Expanded tabs and markers made a line wider than its raw length promised.
             self._text.longest_line = frame.widest_text
@@ -366,6 +381,40 @@ class DiffView(QAbstractScrollArea):
         if self._text.lexer:
             SYNTAX_CACHE.load_lexer(self._text.lexer)
         self.viewport().update()  # the next paint colours what its budget allows
+
+    def _colour_ahead(self) -> None:
+        """Colour the lines the hunks next to the current one would show, a slice at a time."""
+        lexer, wanted = (
+            self._text.lexer if self._text.lexer_known else "",
+            (self._rows, self._current),
+        )
+        if not lexer or not SYNTAX_CACHE.is_loaded(lexer) or self._coloured_ahead == wanted:
+            return
+        deadline = time.perf_counter() + AHEAD_BUDGET_SECONDS
+        panes = self._panes()
+        for hunk in (self._current + 1, self._current - 1):
+            for row in self._rows_shown_with(hunk):
+                for pane in panes:
+                    shown = self._text.shown(pane, row)
+                    line = strip_ending(shown.raw) if shown is not None else ""
+                    if SYNTAX_CACHE.cached_or_in_time(lexer, line, deadline) is None:
+                        self._ahead_timer.start()  # the rest in the next slice
+                        return
+        self._coloured_ahead = wanted
+
+    def _rows_shown_with(self, hunk: int) -> list[Row]:
+        """The text rows on screen once `hunk` is scrolled to (none for no such hunk)."""
+        if not 0 <= hunk < len(self._text.hunks) or not self._rows:
+            return []
+        top = min(
+            self._placement.top_to_centre(self._rows.hunk_rows(hunk)), self._placement.last_top()
+        )
+        shown = range(top, min(len(self._rows), top + self._full_rows() + 1))
+        return [
+            row
+            for row in self._rows[shown.start : shown.stop]
+            if row.kind in (RowKind.LINE, RowKind.CONTEXT)
+        ]
 
     # --- geometry -------------------------------------------------------------------------
 

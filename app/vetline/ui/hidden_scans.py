@@ -112,14 +112,19 @@ class HiddenScans(QObject):
             self.request(pieces)
 
     def request(self, hunks: Iterable[Hunk]) -> None:
-        """Look at these hunks in the worker process, unless known or asked already."""
-        wanted = {
-            hunk.id: hunk
-            for hunk in hunks
-            if hunk.id not in self._known
-            and hunk.id not in self._asked
-            and needs_lookalike_data(hunk)
-        }
+        """Look at these hunks in the worker process, unless known or asked already.
+
+        An all-ASCII hunk is known at once to hide nothing, and remembered so: the key
+        that later steps onto a million-line hunk never passes over its lines again.
+        """
+        wanted: dict[str, Hunk] = {}
+        for hunk in hunks:
+            if hunk.id in self._known or hunk.id in self._asked:
+                continue
+            if needs_lookalike_data(hunk):
+                wanted[hunk.id] = hunk
+            else:
+                self._known[hunk.id] = ""
         if wanted:
             self._asked.update(wanted)
             if self._held is not None:

@@ -174,9 +174,13 @@ class SyntaxColourCache:
         """The line's spans if known, or lexed now if `time.perf_counter()` is before
         `deadline` and the lexer is loaded; None means "not yet, ask again later"."""
         spans = self.cached(lexer_name, line)
-        if spans is None and lexer_name in self._loaded and time.perf_counter() < deadline:
+        if spans is None and self.is_loaded(lexer_name) and time.perf_counter() < deadline:
             spans = self.colour(lexer_name, line)
         return spans
+
+    def is_loaded(self, lexer_name: str) -> bool:
+        """True once `load_lexer` ran for it: colouring a line costs no import then."""
+        return lexer_name in self._loaded
 
     def load_lexer(self, lexer_name: str) -> None:
         """Import the lexer's module (tens of ms the first time, so not during a paint)."""
