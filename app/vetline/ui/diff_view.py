@@ -465,6 +465,7 @@ class DiffView(QAbstractScrollArea):
         binary = change is not None and change.is_binary
         hunks = () if binary else self._text.hunks
         self._rows = DiffRows(hunks, self._layout, base_line_count(change), opened)
+        self._coloured_ahead = None  # and the old rows (maybe a huge file's) let go
         self._update_scroll_ranges()
 
     def _full_rows(self) -> int:
