@@ -291,6 +291,18 @@ def test_a_kill_at_any_point_of_a_review_of_a_repository_in_the_window(tmp_path:
     assert max(decided) == 6  # ...and after the last of the six
 
 
+def test_an_io_error_at_any_point_of_a_review_of_a_repository_in_the_window(
+    tmp_path: Path,
+) -> None:
+    """The review ends with two undos. One whose index or work tree cannot be put back
+    (an I/O error) is no undo: the verdict it undid is logged again, so the log says
+    what is staged and restored (and the window goes on: no traceback)."""
+    decided = at_every_point(tmp_path, check_each_hunk_agrees, script=STOPPING_WINDOW, fail=True)
+    assert min(decided) == 0  # failed before the first verdict took effect
+    assert max(decided) == 5  # an undo not carried out: the verdict it undid stands
+    assert decided[-1] == 4  # failed after both undos were carried out
+
+
 def test_a_logged_accept_whose_staging_never_happened_is_recorded_not_applied(
     tmp_path: Path,
 ) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.files.intents import WriteIntent, WriteIntents
-from vetline.adapters.files.transaction import JOURNAL_FOLDER
+from vetline.adapters.files.transaction import JOURNAL_FOLDER, remove_empty_folders
 from vetline.adapters.git.tree import GitTree, SyncPlan
 from vetline.core.errors import VetlineError
 from vetline.core.model import Change, Verdict
@@ -124,6 +124,8 @@ class RepositoryWrites:
         self.intents = WriteIntents(data_dir)
         self.log = log
         tree.keep_journals_in(data_dir / JOURNAL_FOLDER)
+        # Whole writes whose folders could not be synced: noted until a later write syncs them.
+        self._unsynced: list[WriteIntent] = []
 
     def note_before_verdict(self, changes: Sequence[Change]) -> WriteIntent:
         """Note `changes`' files and index entries as they are before a verdict is logged
@@ -160,14 +162,37 @@ class RepositoryWrites:
 
     def write_noted(self, plan: SyncPlan, intent: WriteIntent) -> None:
         """Make a noted write. A failed one is taken back whole by the tree (the index
-        put back, no file changed): its note goes once the disk says so."""
+        put back, no file changed): its note goes once the disk says so. A whole one
+        that left a temp file or backup beside its files has them cleared now; its note
+        stays only if some remain, or a folder could not be synced — for a note left
+        over would judge the next verdict's write to the same file on the next opening."""
         try:
             untidy = self.tree.carry_out(plan, intent.tag)
         except BaseException:
             self.settle_if_as_before(intent)
             raise
-        if not untidy:
+        left: tuple[str, ...] = ()
+        if untidy.left_behind:
+            left = self.tree.clear_leftovers(intent.files, intent.tag, completed=True).left
+            # A backup beside a deleted file kept its folder from going, as it goes in git.
+            root = self.tree.root
+            gone = [root / path for path, (_, after) in intent.files.items() if after is None]
+            remove_empty_folders([path.parent for path in gone], root)
+        if untidy.unsynced:
+            self._unsynced.append(intent)
+        elif not left:
             self.intents.settle(intent)
+            self._settle_synced_by(intent)
+
+    def _settle_synced_by(self, written: WriteIntent) -> None:
+        """A whole write syncs its files' folders: an earlier one in them whose folder
+        could not be synced then, noted still, is durable now and its note goes (else a
+        later write to the same file would have the next opening judge it interrupted)."""
+        synced = {(self.tree.root / path).parent for path in written.files}
+        for earlier in self._unsynced[:]:
+            if all((self.tree.root / path).parent in synced for path in earlier.files):
+                self._unsynced.remove(earlier)
+                self.intents.settle(earlier)
 
     def settle_if_as_before(self, intent: WriteIntent) -> None:
         """Forget a note whose write did not happen, if the disk holds what it did before

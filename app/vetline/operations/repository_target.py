@@ -30,6 +30,7 @@ from vetline.operations.repository_queue import (
     put_in_queue,
     show_again,
 )
+from vetline.operations.unsettled import undo_not_carried_out
 from vetline.operations.write_target import StaleKey
 
 
@@ -108,7 +109,12 @@ class RepositoryTarget:
             self._settle_verdict_intent()  # each write had an intent of its own
 
     def _carry_out(
-        self, proposal: Proposal, changes: Sequence[Change], decided: Sequence[ReviewItem]
+        self,
+        proposal: Proposal,
+        changes: Sequence[Change],
+        decided: Sequence[ReviewItem],
+        *,
+        undoing: bool = False,
     ) -> Outcome:
         for change in changes:
             items = list(self.session.items_of(proposal, change))
@@ -124,6 +130,8 @@ class RepositoryTarget:
                 elif plan is not None:
                     self.tree.carry_out(plan)
             except VetlineError as error:
+                if undoing:
+                    return self._undo_not_carried_out(change, error)
                 # Nothing of this file was staged or restored: the verdicts just given
                 # did not take effect, and the log says so.
                 mine = [item for item in decided if item.change is change]
@@ -157,7 +165,24 @@ class RepositoryTarget:
         return None
 
     def after_undo(self, item: ReviewItem, outcome: FileOutcome | None) -> Outcome:
-        return self.after_verdict(item.proposal, [item.change], [], [])
+        """Put the index and work tree back as the verdicts left standing make them."""
+        try:
+            return self._carry_out(item.proposal, [item.change], [], undoing=True)
+        finally:
+            self._settle_verdict_intent()
+
+    def _undo_not_carried_out(self, change: Change, error: VetlineError) -> Outcome:
+        """Nothing of the undo reached the index or work tree: the verdict it reversed is
+        logged again and stands in the session, as in the repository."""
+        why = f"the repository could not be written: {error}"
+        log = self.writes.log if self.writes is not None else None
+        outcome, logged = undo_not_carried_out(self.session, log, why)
+        if not logged:
+            self._verdict_intent = None  # the note stays: the next opening logs it again
+        if isinstance(error, StaleBaseError):
+            self._reread(change)
+            return outcome.with_note("look at it again")
+        return outcome
 
     def keep_before_reject(self, proposal: Proposal, change: Change) -> str:
         if not self.tree.changes_on_reject(change):

@@ -15,7 +15,10 @@ from pathlib import Path
 
 from vetline.adapters.decision_log import DecisionLog, Row, decision_from_row
 from vetline.adapters.files.intents import WriteIntent, WriteIntents, remove_folders_made
+from vetline.core.errors import VetlineError
 from vetline.core.model import Verdict, sha256_hex
+from vetline.core.session import ReviewSession
+from vetline.operations.outcome import Outcome, OutcomeKind
 
 # (kind, path) -> a sha256 for a file, "<mode> <object id>" for an index entry; None: absent.
 StateKey = tuple[str, str]
@@ -122,6 +125,23 @@ def log_again(log: DecisionLog, seq: int, why: str) -> int | None:
             bulk=False,
         )
     )
+
+
+def undo_not_carried_out(
+    session: ReviewSession, log: DecisionLog | None, why: str
+) -> tuple[Outcome, bool]:
+    """The undo just logged did not take effect (`why`): the verdict it reversed is logged
+    again and stands in the session, as on disk. Returns what to show, and whether the
+    log says so (False: it could not be written; the note taken before the undo, kept,
+    has the next opening log the verdict again)."""
+    seq = session.last_undone_seq
+    try:
+        again = log_again(log, seq, why) if log is not None and seq else None
+    except VetlineError as error:
+        return Outcome(OutcomeKind.PROBLEM, f"not undone: {why}; and {error}"), False
+    if again is not None:
+        session.undo_not_carried_out(again)
+    return Outcome(OutcomeKind.PROBLEM, f"not undone: {why}; the verdict still stands"), True
 
 
 def record_not_applied(log: DecisionLog, seqs: Sequence[int], reason: str) -> None:

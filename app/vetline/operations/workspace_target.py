@@ -23,10 +23,10 @@ from vetline.operations.outcome import DONE, Outcome, OutcomeKind
 from vetline.operations.unsettled import (
     Resolver,
     State,
-    log_again,
     remove_made_folders,
     resolve_left_over,
     sha_or_none,
+    undo_not_carried_out,
 )
 from vetline.operations.write_target import StaleKey
 
@@ -345,16 +345,10 @@ class WorkspaceTarget:
     def _undo_not_carried_out(self, why: str) -> Outcome:
         """The undo just logged did not take effect: the verdict it reversed is logged
         again and stands in the session, as on disk."""
-        seq = self.session.last_undone_seq
-        try:
-            again = log_again(self.log, seq, why) if self.log is not None and seq else None
-        except VetlineError as error:
-            # The note stays: the next open of the workspace logs the verdict again.
-            self._verdict_intent = None
-            return Outcome(OutcomeKind.PROBLEM, f"not undone: {why}; and {error}")
-        if again is not None:
-            self.session.undo_not_carried_out(again)
-        return Outcome(OutcomeKind.PROBLEM, f"not undone: {why}; the verdict still stands")
+        outcome, logged = undo_not_carried_out(self.session, self.log, why)
+        if not logged:
+            self._verdict_intent = None  # the note stays: the next open logs it again
+        return outcome
 
 
 @dataclass(slots=True)

@@ -69,8 +69,8 @@ class Step:
 @dataclass(frozen=True, slots=True)
 class Untidy:
     """What a write that took place could not finish cleanly (false when there is
-    nothing): files of ours it could not remove, and folders it could not sync, whose
-    renames may not survive a power cut yet."""
+    nothing): files of ours (or a folder a delete emptied) it could not remove, and
+    folders it could not sync, whose renames may not survive a power cut yet."""
 
     left_behind: tuple[Path, ...] = ()
     unsynced: tuple[Path, ...] = ()
@@ -288,7 +288,7 @@ class Transaction:
                 self.left_behind.append(kept)
         # As git does: a folder left empty by a delete or a rename goes too.
         emptied = [(self.root / step.path).parent for step in self.steps if step.data is None]
-        _remove_empty_folders(emptied, self.root)
+        self.left_behind += remove_empty_folders(emptied, self.root)
         touched = {(self.root / step.path).parent for step in self.steps}
         if not _FOLDERS_BY_DESCRIPTOR:  # else each was synced as a folder was made in it
             touched.update(folder.parent for folder in self.created_folders)
@@ -335,7 +335,7 @@ def finish_interrupted_writes(
                 notes.append(outcome)
         # As the write itself would have: a folder its deletes left empty goes too.
         gone = [_checked(check_path, step["path"]) for step in steps if step["new_sha256"] is None]
-        _remove_empty_folders([p.parent for p in gone if p is not None and not p.exists()], root)
+        remove_empty_folders([p.parent for p in gone if p is not None and not p.exists()], root)
         for folder in {(root / rel).parent for rel in finished}:
             with contextlib.suppress(OSError):
                 fsync_folder(folder)
@@ -404,13 +404,18 @@ def _beside(target: Path, name: str | None, mark: str) -> Path | None:
     return target.with_name(name) if mark in name else None
 
 
-def _remove_empty_folders(folders: Iterable[Path], root: Path) -> None:
-    """Remove each folder and then its parents while they are empty, never `root`."""
+def remove_empty_folders(folders: Iterable[Path], root: Path) -> list[Path]:
+    """Remove each folder and then its parents while they are empty, never `root`;
+    returns the empty ones that could not be removed (an I/O error)."""
+    stuck: list[Path] = []
     for start in folders:
         folder = start
         while folder != root and folder.is_relative_to(root):
             try:
                 folder.rmdir()
-            except OSError:
+            except OSError as error:
+                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT):
+                    stuck.append(folder)
                 break
             folder = folder.parent
+    return stuck
