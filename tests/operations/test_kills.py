@@ -8,7 +8,9 @@ ours, no torn file, no folder the write made, and exactly what the log says.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Any
 import pytest
 
 from helpers.gitrepo import git
+from helpers.proposals import proposal_of, text_change
 from helpers.stop_points import (
     ADDED,
     FROM_THE_SCRIPTED_REVIEW,
@@ -30,6 +33,7 @@ from vetline.adapters.decision_log import DecisionLog
 from vetline.adapters.inputs import load_source
 from vetline.core.leash import DEFAULT_DENIED_PATHS
 from vetline.core.session import ReviewSession
+from vetline.operations.reviewer import Reviewer
 from vetline.operations.workspace_target import WorkspaceTarget
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL and inherited pipes")
@@ -242,3 +246,44 @@ def test_an_io_error_at_any_point_of_an_undo_in_the_window_leaves_them_agreeing(
         tmp_path, check_each_file_agrees, script=STOPPING_WINDOW, undos=2, fail=True
     )
     assert set(written) == {0, 1, 2}  # a failed undo leaves two files written, at most
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="names descriptors by /proc")
+def test_a_write_whose_folder_sync_failed_is_not_taken_for_interrupted_after_a_later_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first proposal's write to a.txt is whole, but its folder cannot be synced (EIO):
+    its note stays. A second proposal then writes a.txt again. The next opening must not
+    judge the first write by the disk the second left: both verdicts stand."""
+    workspace, data = tmp_path / "ws", tmp_path / "data"
+    workspace.mkdir()
+    (workspace / "a.txt").write_text(OLD, encoding="utf-8")
+    middle = OLD.replace("line 3\n", "line three\n")
+    first = proposal_of(text_change("a.txt", OLD, middle), proposal_id="first")
+    second = proposal_of(text_change("a.txt", middle, NEW), proposal_id="second")
+    real_fsync = os.fsync
+
+    def folders_fail(descriptor: int) -> None:
+        """The workspace's folders cannot be synced (Vetline's own data folder can)."""
+        where = str(Path(f"/proc/self/fd/{descriptor}").readlink())
+        if stat.S_ISDIR(os.fstat(descriptor).st_mode) and where.startswith(str(workspace)):
+            raise OSError(errno.EIO, "Input/output error")
+        real_fsync(descriptor)
+
+    with DecisionLog(data / "decisions.sqlite3") as log:
+        session = ReviewSession([first, second], record=log.append, clock=time.monotonic)
+        target, _ = WorkspaceTarget.open(workspace, session, data, DEFAULT_DENIED_PATHS, log=log)
+        reviewer = Reviewer(session, log, target)
+        monkeypatch.setattr(os, "fsync", folders_fail)
+        assert reviewer.accept().ok
+        monkeypatch.setattr(os, "fsync", real_fsync)
+        assert (workspace / "a.txt").read_text(encoding="utf-8") == middle
+        assert reviewer.accept().ok
+    assert (workspace / "a.txt").read_text(encoding="utf-8") == NEW
+
+    reopen(workspace, data)
+
+    with DecisionLog(data / "decisions.sqlite3") as log:
+        verdicts = [(row["proposal_id"], row["verdict"]) for row in log.rows()]
+    assert verdicts == [("first", "accepted"), ("second", "accepted")]
+    assert not (data / "write-intents").is_dir() or not list((data / "write-intents").iterdir())

@@ -63,6 +63,8 @@ class WorkspaceTarget:
         self.log: DecisionLog | None = None  # set by open(): its end dates a verdict's intent
         self._verdict_intent: WriteIntent | None = None
         self._writes: dict[int, _Write] = {}  # id(FileOutcome) -> what was written for it
+        # Whole writes whose folder could not be synced: noted until a later write syncs it.
+        self._unsynced: list[WriteIntent] = []
         # A folder in a git work tree: git apply would write through git's conversions.
         self._conversions = WorkTreeConversions(workspace.root)
         workspace.conversions = self._conversions
@@ -288,11 +290,26 @@ class WorkspaceTarget:
                 # A rename leaves its old path behind: its content must come back on undo.
                 record.files.append(_WrittenFile(path, self.workspace.read_bytes(path), None))
             intent = self._note_intent(record.files, taking_effect)
-            _write_under(self.workspace, plan, self.intents, intent)
+            self._written(intent, _write_under(self.workspace, plan, self.intents, intent))
         except VetlineError as error:
             self.session.record_not_applied(taking_effect, str(error))
             raise
         self._writes[id(outcome)] = record
+
+    def _written(self, intent: WriteIntent | None, became: str) -> None:
+        """After a whole write: one whose folder could not be synced keeps its note until a
+        later write syncs that folder — then it goes, for a note left over would judge the
+        later write's bytes on the next open and call the earlier write interrupted."""
+        if intent is None or self.intents is None or became == _KEPT:
+            return
+        if became == _UNSYNCED:
+            self._unsynced.append(intent)
+            return
+        synced = {(self.root / path).parent for path in intent.files}
+        for earlier in self._unsynced[:]:
+            if all((self.root / path).parent in synced for path in earlier.files):
+                self._unsynced.remove(earlier)
+                self.intents.settle(earlier)
 
     def _note_intent(
         self, files: Sequence[_WrittenFile], items: Sequence[ReviewItem]
@@ -331,7 +348,7 @@ class WorkspaceTarget:
                 if self.intents is not None
                 else None
             )
-            _write_under(self.workspace, plan, self.intents, intent)
+            self._written(intent, _write_under(self.workspace, plan, self.intents, intent))
         except VetlineError as error:
             self._writes[id(record.outcome)] = record  # still written: undoable again
             return self._undo_not_carried_out(f"could not restore: {error}")
@@ -411,13 +428,15 @@ def _write_under(
     plan: Sequence[FileWrite],
     intents: WriteIntents | None,
     intent: WriteIntent | None,
-) -> None:
+) -> str:
     """Write `plan` under its intent, then settle the intent — unless the write left a
     temp file or backup it could not remove, or could not sync a folder: then the intent
-    stays, and the next open of the workspace clears up and checks the disk again."""
+    stays, and the next open of the workspace clears up and checks the disk again.
+    Returns what became of the intent: SETTLED, UNSYNCED (kept only because a folder
+    could not be synced) or KEPT (the next open has things to clear up or to check)."""
     if intent is None or intents is None:
         workspace.write(plan)
-        return
+        return _KEPT
     completed = False
     untidy = Untidy()
     try:
@@ -430,3 +449,9 @@ def _write_under(
             left = workspace.clear_leftovers(intent.files, intent.tag, completed=completed).left
         if not left and not untidy.unsynced:
             intents.settle(intent)
+    if left:
+        return _KEPT
+    return _UNSYNCED if untidy.unsynced else _SETTLED
+
+
+_SETTLED, _UNSYNCED, _KEPT = "settled", "unsynced", "kept"
