@@ -89,7 +89,9 @@ def test_file_is_written_when_its_hunks_are_decided_and_undo_restores_it(tmp_pat
     assert verdicts == ["accepted", "rejected", "undone"]
 
 
-def test_undo_leaves_a_file_someone_changed_since(tmp_path: Path) -> None:
+def test_undo_of_a_file_someone_changed_since_is_refused_and_the_verdict_stands(
+    tmp_path: Path,
+) -> None:
     (tmp_path / "w").mkdir()
     target = tmp_path / "w" / "numbers.txt"
     target.write_text(OLD, encoding="utf-8")
@@ -100,9 +102,19 @@ def test_undo_leaves_a_file_someone_changed_since(tmp_path: Path) -> None:
         reviewer.accept_rest()
         target.write_text("someone else's edit\n", encoding="utf-8")
         outcome = reviewer.undo()
-    assert outcome.kind is OutcomeKind.PROBLEM
-    assert "changed after Vetline wrote it" in outcome.message
-    assert target.read_text(encoding="utf-8") == "someone else's edit\n"
+        assert outcome.kind is OutcomeKind.REFUSED
+        assert outcome.message == (
+            "nothing was undone: numbers.txt changed after Vetline wrote it; its verdict stands"
+        )
+        assert target.read_text(encoding="utf-8") == "someone else's edit\n"
+        assert [row["verdict"] for row in log.rows()] == ["accepted", "accepted"]
+        assert all(item.decision_seq is not None for item in reviewer.session.items)
+        # Put back as Vetline wrote it, the undo goes through.
+        target.write_text(NEW, encoding="utf-8")
+        undone = reviewer.undo()
+        assert undone.ok, undone.message
+        assert target.read_text(encoding="utf-8") == OLD
+        assert [row["verdict"] for row in log.rows()] == ["accepted", "accepted", "undone"]
 
 
 def test_a_stale_base_is_reported_and_nothing_written(tmp_path: Path) -> None:
