@@ -123,8 +123,9 @@ class WorkspaceTarget:
         between the log and the write is told apart on the next open (the base itself
         is checked when the file is written)."""
         self._settle_verdict_intent()  # one a refused command left
-        if self.intents is None or self.log is None:
-            return None
+        refused = self._refuse_redeciding_written(changes)
+        if refused is not None or self.intents is None or self.log is None:
+            return refused
         try:
             paths = dict.fromkeys(p for c in changes for p in (c.source_path, c.path))
             before = {path: (sha_or_none(self.workspace.read_bytes(path)), None) for path in paths}
@@ -137,6 +138,26 @@ class WorkspaceTarget:
         except VetlineError:
             return None  # an unsafe path: refused, and logged so, when the file is written
         return None
+
+    def _refuse_redeciding_written(self, changes: Sequence[Change]) -> Outcome | None:
+        """A hunk whose file Vetline has written keeps its verdict until Undo takes that
+        write back: a new verdict would change the file under a journal made for the old
+        one. Refused, nothing logged, saying how to change it."""
+        current = self.session.current
+        if current is None or not current.state.decided or list(changes) != [current.change]:
+            return None
+        written = any(
+            record.outcome.proposal.id == current.proposal.id
+            and record.outcome.change.path == current.change.path
+            for record in self._writes.values()
+        )
+        if not written:
+            return None
+        return Outcome(
+            OutcomeKind.REFUSED,
+            f"nothing was decided: {current.change.path} is already written with this hunk "
+            f"{current.state.value}; to change its verdict, Undo (Ctrl+Z) back to it",
+        )
 
     def _settle_verdict_intent(self) -> None:
         if self._verdict_intent is not None and self.intents is not None:
