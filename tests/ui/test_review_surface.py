@@ -114,8 +114,16 @@ def test_a_hunk_that_hides_characters_is_flagged_and_accepting_asks_twice(
     assert box is not None and box.objectName() == "confirmHidden"
     review.shot("33-hidden-characters-confirm", box)
     assert review.rows() == []  # nothing decided on the first press
+    review.qtbot.keyClick(box, Qt.Key.Key_Return)  # a reflex Enter: no, not yes
+    review.qtbot.waitUntil(lambda: not box.isVisible(), timeout=WAIT_MS)
+    assert review.rows() == []
+    assert review.controller.current.state.value == "pending"
+
+    review.press(Qt.Key.Key_Y, CTRL)
+    box = review.window.prompts.last_dialog
+    assert box is not None and box.objectName() == "confirmHidden"
     with review.qtbot.waitSignal(review.controller.command_finished, timeout=WAIT_MS):
-        review.qtbot.keyClick(box, Qt.Key.Key_Return)
+        review.click_yes(box)
     (row,) = review.rows()
     assert (row["verdict"], row["flagged"]) == ("accepted", "U+202E RIGHT-TO-LEFT OVERRIDE")
     assert (review.workspace / "access.py").read_text(encoding="utf-8") == new

@@ -445,6 +445,7 @@ class MainWindow(QMainWindow):
             "and that you confirmed.",
             "Accept anyway",
             "confirmHidden",
+            enter_says_yes=False,
         )
 
         def accept() -> None:
