@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 
 from helpers.proposals import proposal_of, text_change
 from helpers.review_window import WAIT_MS, Review
-from vetline.core.model import Change, Citation, FileStatus
+from vetline.core.model import Agent, Change, Citation, FileStatus
 from vetline.ui.diff_rows import DiffLayout
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -182,3 +182,18 @@ def test_the_sources_panel_shows_each_citations_status_in_words(review: Review) 
     assert "quote “20” · source “2”" in approximate
     assert "not found in the source" in missing
     review.shot("36-sources-panel")
+
+
+def test_the_details_name_the_model_that_really_answered(review: Review) -> None:
+    (review.workspace / "k.txt").write_text("k\n", encoding="utf-8")
+    answered = replace(
+        proposal_of(text_change("k.txt", "k\n", "K\n", pin_base=True), proposal_id="asked"),
+        agent=Agent("vetline ask", "asked-model", "router", served_model="fallback/other"),
+    )
+    review.controller.open_proposals([answered], review.workspace)
+    review.settle()
+    review.go_to("asked")
+    byline = review.window.details.byline.text()
+    assert byline.startswith(
+        "by vetline ask · asked-model (answered by fallback/other) · router"
+    ), byline
