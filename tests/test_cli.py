@@ -476,3 +476,57 @@ def test_an_export_piped_into_head_ends_quietly(tmp_path: Path) -> None:
     assert process.wait(timeout=HANG_GUARD_S) == 0, errors
     assert json.loads(first)["proposal_id"] == "p0"
     assert errors == ""
+
+
+@pytest.mark.skipif(os.name == "nt", reason="RLIMIT_FSIZE is POSIX")
+def test_a_write_the_file_system_refuses_names_the_file_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    """A file size limit fails the temp file's write as a full disk does: with an error
+    that names no file. The message names the one being written."""
+    import resource
+    import signal
+
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "small.txt").write_text("small\n", encoding="utf-8")
+    big = "".join(f"line {n:03d} " + "x" * 2000 + "\n" for n in range(150))  # within the leash
+    patch = tmp_path / "big.patch"
+    patch.write_text(
+        "--- a/small.txt\n+++ b/small.txt\n@@ -1 +1,150 @@\n-small\n"
+        + "".join(f"+{line}\n" for line in big.splitlines()),
+        encoding="utf-8",
+    )
+    limit = len(big) // 2  # the log and journal are far smaller; the new file is not
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a killed process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vetline",
+            "apply",
+            str(patch),
+            "--workspace",
+            str(workspace),
+            "--accept",
+            "all",
+            "--level",
+            "4",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "VETLINE_DATA_DIR": str(tmp_path / "data")},
+        preexec_fn=limited,
+        timeout=HANG_GUARD_S,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert f"cannot write {workspace / 'small.txt'}: File too large; nothing was changed" in (
+        result.stderr
+    )
+    assert sorted(path.name for path in workspace.iterdir()) == ["small.txt"]
+    assert (workspace / "small.txt").read_text(encoding="utf-8") == "small\n"

@@ -81,4 +81,4 @@ def test_control_characters_in_a_search_replace_file_name_are_escaped(tmp_path: 
     assert result.returncode == 2
     assert b"\x1b" not in result.stderr
     assert "\u202e".encode() not in result.stderr
-    assert b"\\x1b[2Jname\\u202e.py" in result.stderr
+    assert "'evil⟨U+001B⟩[2Jname⟨U+202E⟩.py'".encode() in result.stderr

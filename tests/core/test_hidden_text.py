@@ -19,7 +19,9 @@ from vetline.core.hidden_text import (
     lookalike_letters,
     might_mix_scripts,
     needs_lookalike_data,
+    quoted_name,
     summary,
+    what_they_do,
 )
 
 
@@ -38,6 +40,8 @@ from vetline.core.hidden_text import (
         ("\ufe0f", HiddenKind.SELECTOR),
         ("\U000e0041", HiddenKind.SELECTOR),  # TAG LATIN CAPITAL LETTER A
         ("\U000e0100", HiddenKind.SELECTOR),
+        ("\ufff9", HiddenKind.INVISIBLE),  # INTERLINEAR ANNOTATION ANCHOR
+        ("\ufffb", HiddenKind.INVISIBLE),
     ],
 )
 def test_each_hidden_character_is_found_where_it_is(char: str, kind: HiddenKind) -> None:
@@ -92,6 +96,15 @@ def test_a_cyrillic_letter_in_a_latin_name_is_a_lookalike() -> None:
     assert finding.kind is HiddenKind.LOOKALIKE
     assert finding.text == "\u0430dmin"
     assert finding.name == "“⟨U+0430⟩dmin”"
+
+
+def test_what_each_kind_does_is_said_of_one_of_it() -> None:
+    findings = find_hidden("if user == '\u0430dmin' and role == 'x\u202e':")
+    assert what_they_do(findings) == (
+        "a look-alike letter from another script looks like a Latin letter but is another, "
+        "so a name can impersonate another; a bidirectional control reorders how the line is "
+        "drawn, so code can read differently from how it runs"
+    )
 
 
 def test_plain_text_in_any_one_script_is_not_flagged() -> None:
@@ -187,3 +200,10 @@ def test_each_marked_character_is_explained_for_its_tooltip() -> None:
     assert explain_char("\u0430").startswith("U+0430 CYRILLIC SMALL LETTER A: it looks like")
     assert explain_char("\x1b").startswith("U+001B CONTROL CHARACTER: a terminal acts on it")
     assert explain_char("\udcff") == "the byte 0xFF: not valid UTF-8, shown as the byte"
+
+
+def test_a_name_in_a_message_shows_what_hides_by_code_point() -> None:
+    assert quoted_name("a\u202egnp.py") == "'a⟨U+202E⟩gnp.py'"
+    assert quoted_name("nul\x00byte\x1b[2J.txt") == "'nul⟨U+0000⟩byte⟨U+001B⟩[2J.txt'"
+    assert quoted_name("\u0430dmin.py") == "'⟨U+0430⟩dmin.py'"
+    assert quoted_name("plain name.txt") == "'plain name.txt'"

@@ -14,7 +14,7 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QDialog, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from helpers import HANG_GUARD_MS, REPO_ROOT
@@ -123,6 +123,14 @@ class Review:
 
     def file(self, rel: str) -> str:
         return (self.workspace / rel).read_text(encoding="utf-8")
+
+    def click_yes(self, box: QMessageBox) -> None:
+        """Confirm a question with a real click on its yes button: where yes is the risky
+        answer, Enter cancels."""
+        (yes,) = (
+            b for b in box.buttons() if box.buttonRole(b) is QMessageBox.ButtonRole.AcceptRole
+        )
+        self.qtbot.mouseClick(yes, Qt.MouseButton.LeftButton)
 
     def shot(self, name: str, widget: QWidget | None = None) -> Path:
         """Save a screenshot under test-artifacts/ (looked at by people, not asserted on)."""

@@ -69,14 +69,24 @@ def repository_with_edits(tmp_path: Path) -> tuple[Path, GitTree]:
     return repo, load_worktree(repo)
 
 
-def test_file_is_written_when_its_hunks_are_decided_and_undo_restores_it(tmp_path: Path) -> None:
+def numbers_file(tmp_path: Path, text: str) -> Path:
+    """numbers.txt in the workspace folder `w`, holding `text`."""
     (tmp_path / "w").mkdir()
     target = tmp_path / "w" / "numbers.txt"
-    target.write_text(OLD, encoding="utf-8")
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def numbers_review(tmp_path: Path, log: DecisionLog) -> Reviewer:
+    """OLD -> NEW proposed for numbers.txt, reviewed into the workspace folder `w`."""
+    proposal = proposal_for("numbers.txt", OLD, NEW)
+    return reviewer_for([proposal], log, workspace=Workspace(tmp_path / "w"))
+
+
+def test_file_is_written_when_its_hunks_are_decided_and_undo_restores_it(tmp_path: Path) -> None:
+    target = numbers_file(tmp_path, OLD)
     with DecisionLog(tmp_path / "log.sqlite3") as log:
-        reviewer = reviewer_for(
-            [proposal_for("numbers.txt", OLD, NEW)], log, workspace=Workspace(tmp_path / "w")
-        )
+        reviewer = numbers_review(tmp_path, log)
         assert reviewer.accept().written == ()
         assert target.read_text(encoding="utf-8") == OLD  # one hunk still undecided
         outcome = reviewer.reject("keep 30")
@@ -89,20 +99,62 @@ def test_file_is_written_when_its_hunks_are_decided_and_undo_restores_it(tmp_pat
     assert verdicts == ["accepted", "rejected", "undone"]
 
 
-def test_undo_leaves_a_file_someone_changed_since(tmp_path: Path) -> None:
-    (tmp_path / "w").mkdir()
-    target = tmp_path / "w" / "numbers.txt"
-    target.write_text(OLD, encoding="utf-8")
+def test_undo_of_a_file_someone_changed_since_is_refused_and_the_verdict_stands(
+    tmp_path: Path,
+) -> None:
+    target = numbers_file(tmp_path, OLD)
     with DecisionLog(tmp_path / "log.sqlite3") as log:
-        reviewer = reviewer_for(
-            [proposal_for("numbers.txt", OLD, NEW)], log, workspace=Workspace(tmp_path / "w")
-        )
+        reviewer = numbers_review(tmp_path, log)
         reviewer.accept_rest()
         target.write_text("someone else's edit\n", encoding="utf-8")
         outcome = reviewer.undo()
-    assert outcome.kind is OutcomeKind.PROBLEM
-    assert "changed after Vetline wrote it" in outcome.message
-    assert target.read_text(encoding="utf-8") == "someone else's edit\n"
+        assert outcome.kind is OutcomeKind.REFUSED
+        assert outcome.message == (
+            "nothing was undone: numbers.txt changed after Vetline wrote it; its verdict stands"
+        )
+        assert target.read_text(encoding="utf-8") == "someone else's edit\n"
+        assert [row["verdict"] for row in log.rows()] == ["accepted", "accepted"]
+        assert all(item.decision_seq is not None for item in reviewer.session.items)
+        # Put back as Vetline wrote it, the undo goes through.
+        target.write_text(NEW, encoding="utf-8")
+        undone = reviewer.undo()
+        assert undone.ok, undone.message
+        assert target.read_text(encoding="utf-8") == OLD
+        assert [row["verdict"] for row in log.rows()] == ["accepted", "accepted", "undone"]
+
+
+THIRTY_ONLY = OLD.replace("line 30\n", "line thirty\n")
+
+
+def test_a_hunk_whose_file_is_written_keeps_its_verdict_until_undo_takes_the_write_back(
+    tmp_path: Path,
+) -> None:
+    target = numbers_file(tmp_path, OLD)
+    with DecisionLog(tmp_path / "log.sqlite3") as log:
+        reviewer = numbers_review(tmp_path, log)
+        reviewer.accept()
+        assert reviewer.accept().written == ("numbers.txt",)
+        assert target.read_text(encoding="utf-8") == NEW
+
+        reviewer.session.show(0)  # back to the first hunk, in a file already written
+        for decide in (reviewer.reject, reviewer.accept):
+            refused = decide()
+            assert refused.kind is OutcomeKind.REFUSED
+            assert refused.message == (
+                "nothing was decided: numbers.txt is already written with this hunk "
+                "accepted; to change its verdict, Undo (Ctrl+Z) back to it"
+            )
+        assert target.read_text(encoding="utf-8") == NEW
+        assert [row["verdict"] for row in log.rows()] == ["accepted", "accepted"]
+
+        assert reviewer.undo().written == ("numbers.txt",)  # the write is taken back
+        assert target.read_text(encoding="utf-8") == OLD
+        reviewer.session.show(0)  # the first hunk, its file no longer written: decided again
+        assert reviewer.reject("on second thought").written == ()
+        assert reviewer.accept().written == ("numbers.txt",)  # the second, as before
+        assert target.read_text(encoding="utf-8") == THIRTY_ONLY
+        verdicts = [row["verdict"] for row in log.rows()]
+    assert verdicts == ["accepted", "accepted", "undone", "rejected", "accepted"]
 
 
 def test_a_stale_base_is_reported_and_nothing_written(tmp_path: Path) -> None:

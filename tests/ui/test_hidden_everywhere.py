@@ -107,7 +107,7 @@ def test_a_new_file_named_with_a_lookalike_letter_is_escaped_flagged_and_asked_t
     box = window.prompts.last_dialog
     assert box is not None
     with review.qtbot.waitSignal(review.controller.command_finished, timeout=WAIT_MS):
-        review.qtbot.keyClick(box, Qt.Key.Key_Return)
+        review.click_yes(box)
     (row,) = review.rows()
     assert (row["verdict"], row["flagged"]) == ("accepted", flagged)
     assert (review.workspace / name).read_text(encoding="utf-8") == new_text

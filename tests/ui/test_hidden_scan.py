@@ -51,7 +51,7 @@ def test_an_accept_pressed_before_the_hunk_is_looked_at_waits_and_then_asks_twic
     assert box is not None
     review.shot("36-lookalike-confirm-after-scan", box)
     with review.qtbot.waitSignal(controller.command_finished, timeout=WAIT_MS):
-        review.qtbot.keyClick(box, Qt.Key.Key_Return)
+        review.click_yes(box)
     (row,) = review.rows()
     assert (row["verdict"], row["flagged"]) == ("accepted", FLAGGED)
 

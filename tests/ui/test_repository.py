@@ -262,3 +262,36 @@ def test_an_edit_of_a_hunk_re_read_meanwhile_closes_and_decides_nothing(
     go_to_file(review, "numbers.txt")  # the same hunk, re-read: what was typed is still there
     review.press(Qt.Key.Key_E)
     assert "line three?" in panel.editor.toPlainText().splitlines()
+
+
+def test_an_undo_git_cannot_carry_out_leaves_the_verdict_standing_on_screen(
+    review: Review, repo: GitRepo
+) -> None:
+    go_to_file(review, "numbers.txt")
+    review.press_and_wait(Qt.Key.Key_Y, CTRL)
+    assert repo.git("show", ":numbers.txt") == STAGED_FIRST
+    lock = repo.root / ".git" / "index.lock"
+    lock.write_bytes(b"")  # another git command holds the index
+
+    review.press_and_wait(Qt.Key.Key_Z, CTRL)
+    banner = review.window.banner
+    review.qtbot.waitUntil(banner.isVisible, timeout=HANG_GUARD_MS)
+    review.shot("25-git-undo-not-carried-out")
+    message = banner.message()
+    assert message.startswith("Not undone: the repository could not be written: git ")
+    assert "index.lock': File exists. Another git process" in message  # git's words, one line
+    assert message.endswith("remove the file manually to continue; the verdict still stands")
+    assert repo.git("show", ":numbers.txt") == STAGED_FIRST
+    assert [row["verdict"] for row in review.rows()] == ["accepted", "undone", "accepted"]
+    assert hunks_of(review, "numbers.txt") == ["accepted", "pending"]
+
+    lock.unlink()  # the other command is done: the same undo now goes through
+    review.press_and_wait(Qt.Key.Key_Z, CTRL)
+    assert repo.git("show", ":numbers.txt") == OLD
+    assert [row["verdict"] for row in review.rows()] == [
+        "accepted",
+        "undone",
+        "accepted",
+        "undone",
+    ]
+    assert hunks_of(review, "numbers.txt") == ["pending", "pending"]

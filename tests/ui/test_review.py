@@ -69,6 +69,26 @@ def test_edit_writes_the_edited_text_and_undo_restores_the_file(review: Review) 
     assert "restored notes/first-law.md" in review.window.statusBar().currentMessage()
 
 
+def test_undo_of_a_file_changed_since_it_was_written_is_refused_on_screen(
+    review: Review,
+) -> None:
+    review.go_to(NOTE)
+    review.press_and_wait(Qt.Key.Key_Y, CTRL)
+    path = review.workspace / "notes" / "first-law.md"
+    assert review.rows()[-1]["verdict"] == "accepted"
+    path.write_text("the reviewer's own edit\n", encoding="utf-8")
+
+    review.press_and_wait(Qt.Key.Key_Z, CTRL)
+    banner = review.window.banner
+    review.qtbot.waitUntil(banner.isVisible, timeout=HANG_GUARD_MS)
+    message = banner.message()
+    review.shot("05-undo-refused-file-changed")
+    assert "Nothing was undone: notes/first-law.md changed after Vetline wrote it" in message
+    assert path.read_text(encoding="utf-8") == "the reviewer's own edit\n"
+    assert [row["verdict"] for row in review.rows()] == ["accepted"]
+    assert dict(review.window.queue.state_words())[_first_hunk_name(review, NOTE)] == "accepted"
+
+
 def test_split_makes_two_hunks_in_the_queue(review: Review) -> None:
     review.go_to(NOTE)
     review.press(Qt.Key.Key_S)

@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 
 from helpers.proposals import proposal_of, text_change
 from helpers.review_window import WAIT_MS, Review
-from vetline.core.model import Change, Citation, FileStatus
+from vetline.core.model import Agent, Change, Citation, FileStatus
 from vetline.ui.diff_rows import DiffLayout
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -114,8 +114,16 @@ def test_a_hunk_that_hides_characters_is_flagged_and_accepting_asks_twice(
     assert box is not None and box.objectName() == "confirmHidden"
     review.shot("33-hidden-characters-confirm", box)
     assert review.rows() == []  # nothing decided on the first press
+    review.qtbot.keyClick(box, Qt.Key.Key_Return)  # a reflex Enter: no, not yes
+    review.qtbot.waitUntil(lambda: not box.isVisible(), timeout=WAIT_MS)
+    assert review.rows() == []
+    assert review.controller.current.state.value == "pending"
+
+    review.press(Qt.Key.Key_Y, CTRL)
+    box = review.window.prompts.last_dialog
+    assert box is not None and box.objectName() == "confirmHidden"
     with review.qtbot.waitSignal(review.controller.command_finished, timeout=WAIT_MS):
-        review.qtbot.keyClick(box, Qt.Key.Key_Return)
+        review.click_yes(box)
     (row,) = review.rows()
     assert (row["verdict"], row["flagged"]) == ("accepted", "U+202E RIGHT-TO-LEFT OVERRIDE")
     assert (review.workspace / "access.py").read_text(encoding="utf-8") == new
@@ -174,3 +182,18 @@ def test_the_sources_panel_shows_each_citations_status_in_words(review: Review) 
     assert "quote “20” · source “2”" in approximate
     assert "not found in the source" in missing
     review.shot("36-sources-panel")
+
+
+def test_the_details_name_the_model_that_really_answered(review: Review) -> None:
+    (review.workspace / "k.txt").write_text("k\n", encoding="utf-8")
+    answered = replace(
+        proposal_of(text_change("k.txt", "k\n", "K\n", pin_base=True), proposal_id="asked"),
+        agent=Agent("vetline ask", "asked-model", "router", served_model="fallback/other"),
+    )
+    review.controller.open_proposals([answered], review.workspace)
+    review.settle()
+    review.go_to("asked")
+    byline = review.window.details.byline.text()
+    assert byline.startswith(
+        "by vetline ask · asked-model (answered by fallback/other) · router"
+    ), byline

@@ -40,7 +40,7 @@ def test_a_too_fast_accept_asks_and_a_yes_is_logged_as_a_rubber_stamp(asking: Re
     asking.shot("stats-accept-without-reading", box)
     assert asking.rows() == []  # nothing decided on the first press
     with asking.qtbot.waitSignal(asking.controller.command_finished, timeout=WAIT_MS):
-        asking.qtbot.keyClick(box, Qt.Key.Key_Return)
+        asking.click_yes(box)
     (row,) = asking.rows()
     assert (row["verdict"], row["rubber_stamp"]) == ("accepted", 1)
 

@@ -19,6 +19,7 @@ from vetline.adapters.files.safety import (
     read_regular_file,
 )
 from vetline.core.errors import InputError, UnsafePathError
+from vetline.core.hidden_text import quoted_name
 from vetline.core.leash import escape_refusal
 from vetline.core.model import Proposal
 from vetline.core.text import TextDecodeError, decode, split_lines, strip_ending
@@ -241,5 +242,5 @@ def _refuse_unsafe_paths(proposals: list[Proposal], source_name: str) -> None:
                 reason = unsafe_path_reason(path)
                 if reason:
                     raise UnsafeSourceError(
-                        f"{source_name}: refusing the path {path!r}: {reason}", proposals
+                        f"{source_name}: refusing the path {quoted_name(path)}: {reason}", proposals
                     )

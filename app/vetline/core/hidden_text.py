@@ -37,6 +37,13 @@ WHAT_IT_DOES = {
     HiddenKind.LOOKALIKE: "looks like a Latin letter but is another, so a name can impersonate "
     "another",
 }
+# One of each kind, as the subject of WHAT_IT_DOES (the look-alike kind is named plural).
+_ONE = {
+    HiddenKind.BIDI: "a bidirectional control",
+    HiddenKind.INVISIBLE: "an invisible character",
+    HiddenKind.SELECTOR: "a variation selector or tag character",
+    HiddenKind.LOOKALIKE: "a look-alike letter from another script",
+}
 # What such characters can do, in one sentence for a banner or a refusal that names several.
 WHAT_HIDDEN_CHARACTERS_DO = (
     "Such characters can reorder how a line is drawn, draw as nothing, or pass for other "
@@ -48,7 +55,7 @@ WHAT_HIDDEN_CHARACTERS_DO = (
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _INVISIBLE = (
     "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200d\u2060-\u2065"
-    "\u206a-\u206f\u3164\ufeff\uffa0\ufff0-\ufff8"
+    "\u206a-\u206f\u3164\ufeff\uffa0\ufff0-\ufffb"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
 )
 # Mongolian free variation selectors and the whole tag and selector block (E0000–E0FFF).
@@ -217,9 +224,7 @@ def hunk_findings(hunk: Hunk) -> list[HiddenFinding]:
 def what_they_do(findings: Iterable[HiddenFinding]) -> str:
     """What each kind among `findings` can do, in one clause per kind."""
     kinds = dict.fromkeys(finding.kind for finding in findings)
-    return "; ".join(
-        f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} {WHAT_IT_DOES[kind]}" for kind in kinds
-    )
+    return "; ".join(f"{_ONE[kind]} {WHAT_IT_DOES[kind]}" for kind in kinds)
 
 
 def hunk_summary(hunk: Hunk) -> str:
@@ -258,6 +263,19 @@ def summary(findings: Iterable[HiddenFinding]) -> str:
     """One line naming each distinct finding once: what the log records on a confirm."""
     names = list(dict.fromkeys(finding.name for finding in findings))
     return "; ".join(names)
+
+
+def quoted_name(name: str) -> str:
+    """A name for a message, in quotes: hidden characters and look-alike letters escaped
+    as everywhere else, and controls and other unprintable characters as ⟨U+XXXX⟩ too."""
+    shown = escape_hidden(name)
+    return (
+        "'"
+        + "".join(
+            char if char.isprintable() or char == " " else f"⟨U+{ord(char):04X}⟩" for char in shown
+        )
+        + "'"
+    )
 
 
 def escape_hidden(text: str, *, lookalikes: bool = True) -> str:

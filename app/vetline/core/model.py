@@ -537,6 +537,14 @@ class Agent:
     # OpenRouter may fall back to another model. "" when unknown.
     served_model: str = ""
 
+    @property
+    def model_words(self) -> str:
+        """The model asked for, and the one that answered when it was another one."""
+        if self.served_model and self.served_model != self.model:
+            asked = self.model or "a model"
+            return f"{asked} (answered by {self.served_model})"
+        return self.model or self.served_model
+
 
 @dataclass(frozen=True, slots=True)
 class Proposal:

@@ -134,6 +134,7 @@ def undo_not_carried_out(
     again and stands in the session, as on disk. Returns what to show, and whether the
     log says so (False: it could not be written; the note taken before the undo, kept,
     has the next opening log the verdict again)."""
+    why = why.rstrip(". ")  # git's messages end in a full stop; the sentence goes on
     seq = session.last_undone_seq
     try:
         again = log_again(log, seq, why) if log is not None and seq else None

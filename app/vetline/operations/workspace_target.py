@@ -123,8 +123,9 @@ class WorkspaceTarget:
         between the log and the write is told apart on the next open (the base itself
         is checked when the file is written)."""
         self._settle_verdict_intent()  # one a refused command left
-        if self.intents is None or self.log is None:
-            return None
+        refused = self._refuse_redeciding_written(changes)
+        if refused is not None or self.intents is None or self.log is None:
+            return refused
         try:
             paths = dict.fromkeys(p for c in changes for p in (c.source_path, c.path))
             before = {path: (sha_or_none(self.workspace.read_bytes(path)), None) for path in paths}
@@ -137,6 +138,26 @@ class WorkspaceTarget:
         except VetlineError:
             return None  # an unsafe path: refused, and logged so, when the file is written
         return None
+
+    def _refuse_redeciding_written(self, changes: Sequence[Change]) -> Outcome | None:
+        """A hunk whose file Vetline has written keeps its verdict until Undo takes that
+        write back: a new verdict would change the file under a journal made for the old
+        one. Refused, nothing logged, saying how to change it."""
+        current = self.session.current
+        if current is None or not current.state.decided or list(changes) != [current.change]:
+            return None
+        written = any(
+            record.outcome.proposal.id == current.proposal.id
+            and record.outcome.change.path == current.change.path
+            for record in self._writes.values()
+        )
+        if not written:
+            return None
+        return Outcome(
+            OutcomeKind.REFUSED,
+            f"nothing was decided: {current.change.path} is already written with this hunk "
+            f"{current.state.value}; to change its verdict, Undo (Ctrl+Z) back to it",
+        )
 
     def _settle_verdict_intent(self) -> None:
         if self._verdict_intent is not None and self.intents is not None:
@@ -182,16 +203,29 @@ class WorkspaceTarget:
         upcoming = self.session.next_undo()
         outcome = upcoming[1] if upcoming is not None else None
         record = self._writes.get(id(outcome)) if outcome is not None else None
-        if record is None or self.intents is None or self.log is None:
+        if record is None:
             return None  # the undo puts nothing back (its file was not written)
         try:
             now = {
-                file.path: (sha_or_none(self.workspace.read_bytes(file.path)), None)
+                file.path: sha_or_none(self.workspace.read_bytes(file.path))
                 for file in record.files
             }
+            changed = _changed_since_written(record, now)
+            if changed is not None:
+                return Outcome(
+                    OutcomeKind.REFUSED,
+                    f"nothing was undone: {changed} changed after Vetline wrote it; "
+                    "its verdict stands",
+                )
+            if self.intents is None or self.log is None:
+                return None
             end = self.log.end().rows
             self._verdict_intent = self.intents.record(
-                self.workspace.root, now, (), end, pending=True
+                self.workspace.root,
+                {path: (sha, None) for path, sha in now.items()},
+                (),
+                end,
+                pending=True,
             )
         except WorkspaceIOError as error:
             return Outcome(OutcomeKind.REFUSED, f"nothing was undone: {error}")
@@ -331,15 +365,13 @@ class WorkspaceTarget:
         """Put back the bytes from before the write, unless someone changed them since.
         One that cannot be put back leaves the verdict standing: the log says it again."""
         try:
-            for written in record.files:
-                current = self.workspace.read_bytes(written.path)
-                current_sha = None if current is None else sha256_hex(current)
-                if current_sha != written.after_sha256:
-                    return Outcome(
-                        OutcomeKind.PROBLEM,
-                        f"undid the verdict, but {written.path} changed after Vetline wrote "
-                        "it: left as it is",
-                    )
+            now = {w.path: sha_or_none(self.workspace.read_bytes(w.path)) for w in record.files}
+            changed = _changed_since_written(record, now)
+            if changed is not None:  # changed between the undo's note and now
+                self._writes[id(record.outcome)] = record
+                return self._undo_not_carried_out(
+                    f"{changed} changed after Vetline wrote it: left as it is"
+                )
             plan = self.workspace.plan_restore([(w.path, w.before) for w in record.files])
             intent = (
                 self.intents.record(
@@ -366,6 +398,14 @@ class WorkspaceTarget:
         if not logged:
             self._verdict_intent = None  # the note stays: the next open logs it again
         return outcome
+
+
+def _changed_since_written(record: _Write, now: dict[str, str | None]) -> str | None:
+    """The first file of the write whose bytes are no longer the ones Vetline wrote."""
+    for written in record.files:
+        if now[written.path] != written.after_sha256:
+            return written.path
+    return None
 
 
 @dataclass(slots=True)

@@ -134,6 +134,7 @@ class AskRunner(QObject):
                 level=level,
                 settings=ask_settings(controller.settings, self.keys.lookup),
                 hooks=hooks,
+                workspace=workspace,
             )
 
         what = f"Asking {providers[0].name} about {_files_words(paths)} (level {int(level)})"
@@ -192,6 +193,7 @@ class AskRunner(QObject):
                 files=files,
                 settings=ask_settings(controller.settings, self.keys.lookup),
                 hooks=hooks,
+                workspace=workspace,
             )
 
         what = f"Asking {providers[0].name} to revise “{escape_hidden(proposal.title)}”"

@@ -373,6 +373,7 @@ class CitationView(QWidget):
                 "International host names are shown in punycode (xn--…), as they really are.",
                 "Open in browser",
                 "confirmOpenUrl",
+                enter_says_yes=False,
             )
             box.accepted.connect(lambda: QDesktopServices.openUrl(QUrl(address)))
             self._prompts.open_dialog(box)

@@ -240,7 +240,7 @@ def _notes(item: ReviewItem, stale: bool, in_repository: bool) -> list[str]:
 def _byline(proposal: Proposal) -> str:
     agent = proposal.agent
     who = agent.name or "unknown agent"
-    model = " · ".join(part for part in (agent.model, agent.provider) if part)
+    model = " · ".join(part for part in (agent.model_words, agent.provider) if part)
     line = f"by {who}" + (f" · {model}" if model else "")
     if proposal.created_at:
         line += f"\nproposed {_when(proposal.created_at)}"

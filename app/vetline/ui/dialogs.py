@@ -40,9 +40,17 @@ PANEL_SHARE = 0.45
 
 
 def confirm_box(
-    parent: QWidget, title: str, question: str, yes_text: str, name: str
+    parent: QWidget,
+    title: str,
+    question: str,
+    yes_text: str,
+    name: str,
+    *,
+    enter_says_yes: bool = True,
 ) -> QMessageBox:
-    """A window-modal yes/no question in plain text; the caller connects and opens it."""
+    """A window-modal yes/no question in plain text; the caller connects and opens it.
+    Where yes is the risky answer (`enter_says_yes` false), Enter cancels: a reflex
+    Enter after the key that asked must not confirm."""
     box = QMessageBox(parent)
     box.setObjectName(name)
     box.setIcon(QMessageBox.Icon.Question)
@@ -52,8 +60,8 @@ def confirm_box(
     box.setText(question)
     box.setWindowModality(Qt.WindowModality.WindowModal)
     yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(yes)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(yes if enter_says_yes else cancel)
     name_buttons(box)
     for label in box.findChildren(QLabel):
         label.setTextFormat(Qt.TextFormat.PlainText)

@@ -445,6 +445,7 @@ class MainWindow(QMainWindow):
             "and that you confirmed.",
             "Accept anyway",
             "confirmHidden",
+            enter_says_yes=False,
         )
 
         def accept() -> None:
@@ -463,8 +464,9 @@ class MainWindow(QMainWindow):
         session = self.controller.session
         if session.items and session.finished:
             self.finished.refresh()
+            if self.centre_pages.currentIndex() != 1:
+                self.banner.dismiss()  # whatever it said was about hunks now decided
             self.centre_pages.setCurrentIndex(1)
-            self.banner.dismiss()  # whatever it said was about hunks now decided
         else:
             self.centre_pages.setCurrentIndex(0)
 

@@ -31,6 +31,7 @@ def ask_before_unread_accepts(window: MainWindow) -> None:
             "Accept it without reading? The decision log marks it as a rubber stamp.",
             "Accept without reading",
             "confirmUnread",
+            enter_says_yes=False,
         )
 
         def accept() -> None:

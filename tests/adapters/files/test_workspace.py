@@ -15,6 +15,7 @@ from vetline.adapters.files import transaction
 from vetline.adapters.files.modes import git_permissions
 from vetline.adapters.files.workspace import FileWrite, Workspace, WorkspaceIOError
 from vetline.core.errors import InputError, StaleBaseError, UnsafePathError
+from vetline.core.hidden_text import quoted_name
 from vetline.core.hunks import hunks_from_texts, split_hunk
 from vetline.core.model import Change, FileStatus, Hunk, HunkKind, sha256_hex
 from vetline.core.text import decode
@@ -160,7 +161,7 @@ def test_unsafe_paths_are_refused_and_nothing_is_written(
     with pytest.raises(UnsafePathError, match=reason) as refused:
         workspace.apply_proposal(proposal_of(change), ids(change))
 
-    assert repr(rel) in str(refused.value)
+    assert quoted_name(rel) in str(refused.value)
     assert snapshot(tmp_path) == before
     with pytest.raises(UnsafePathError):
         workspace.check_path(rel)

@@ -12,6 +12,7 @@ import pytest
 
 from helpers.parity import run_vetline, snapshot, write_tree
 from helpers.special_files import special_file
+from vetline.core.hidden_text import quoted_name
 
 
 def codex(name: str) -> bytes:
@@ -57,11 +58,11 @@ def test_a_refused_name_is_logged_for_every_edit(tmp_path: Path, make: object, n
     code, error, rows = apply_logged(tmp_path, make(name))
 
     assert code == 2
-    assert f"refusing the path {name!r}" in error
+    assert f"refusing the path {quoted_name(name)}" in error
     assert snapshot(tmp_path / "ws") == before
     assert {row["verdict"] for row in rows} == {"refused"}
     assert {row["path"] for row in rows} == {"keep.txt", name}  # both edits, neither applied
-    assert all(f"refusing the path {name!r}" in row["reason"] for row in rows)
+    assert all(f"refusing the path {quoted_name(name)}" in row["reason"] for row in rows)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")

@@ -193,6 +193,47 @@ def test_an_out_of_scope_answer_writes_no_proposal(httpserver: HTTPServer, tmp_p
     assert sorted(path.name for path in workspace.rglob("*")) == ["app.py", "src"]
 
 
+def test_an_existing_file_the_task_names_but_nobody_sent_is_no_new_file(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    """At level 4 a new file the task names is allowed; one that exists is not new: the
+    model never saw its text, so its answer would replace the file blind."""
+    workspace = tmp_path / "ws"
+    (workspace / "src").mkdir(parents=True)
+    (workspace / "src" / "app.py").write_text(BASE, encoding="utf-8")
+    (workspace / "notes.md").write_text("# The reviewer's notes\n", encoding="utf-8")
+    httpserver.expect_request(route(httpserver, "a")).respond_with_handler(
+        streamed(reply_json("Fix", {"src/app.py": SMALL, "notes.md": "# Rewritten\n"}))
+    )
+    settings = settings_from_document(
+        {
+            "llm": {"send_backs": 1},
+            "providers": [
+                {"name": "a", "base_url": provider_at(httpserver, "a").base_url, "model": "m"}
+            ],
+        }
+    )
+    out = tmp_path / "out.json"
+
+    with pytest.raises(IncompleteAnswerError) as raised:
+        ask_to_file(
+            instruction="Rename line 5 and note it in notes.md",
+            file_paths=["src/app.py"],
+            settings=settings,
+            out=out,
+            workspace=workspace,
+            level=4,
+        )
+
+    assert (
+        "'notes.md' already exists in the workspace and was not asked about (ask with it)"
+        in str(raised.value)
+    )
+    assert not out.exists()
+    assert (workspace / "notes.md").read_text(encoding="utf-8") == "# The reviewer's notes\n"
+    assert len(request_bodies(httpserver, route(httpserver, "a"))) == 2  # sent back once
+
+
 def test_a_revision_keeps_the_new_file_its_task_named(httpserver: HTTPServer) -> None:
     expect_in_order(
         httpserver,

@@ -38,6 +38,7 @@ from vetline.adapters.files.atomic import (
 )
 from vetline.adapters.files.intents import remove_unfinished_temps
 from vetline.core.errors import StaleBaseError, UnsafePathError, VetlineError
+from vetline.core.hidden_text import quoted_name
 from vetline.core.model import sha256_hex
 
 _JOURNAL_FORMAT = 1
@@ -102,10 +103,12 @@ class Transaction:
     rename: Rename = replace_file
     left_behind: list[Path] = field(default_factory=list)  # could not be removed
     unsynced: list[Path] = field(default_factory=list)  # folders whose fsync failed
+    at: str = ""  # the file being written: an error without a file name (a full disk) names it
 
     def run(self) -> None:
         try:
             for step in self.steps:
+                self.at = step.path
                 self._prepare(step)
             # Last look before the swap: the bases, and that each backup holds them.
             for step in self.steps:
@@ -120,7 +123,8 @@ class Transaction:
             self._discard()
             if isinstance(error, OSError):
                 raise WorkspaceIOError(
-                    f"cannot write {error.filename}: {error.strerror}; nothing was changed"
+                    f"cannot write {error.filename or self.root / self.at}: "
+                    f"{error.strerror}; nothing was changed"
                 ) from error
             raise
         try:
@@ -204,8 +208,8 @@ class Transaction:
                     if made and error.errno == errno.ELOOP:
                         rel = folder.relative_to(self.root).as_posix()
                         raise UnsafePathError(
-                            f"refusing the path {rel!r}: a folder just made was replaced "
-                            "by a symbolic link"
+                            f"refusing the path {quoted_name(rel)}: a folder just made was "
+                            "replaced by a symbolic link"
                         ) from error
                     raise OSError(error.errno, error.strerror, str(folder)) from error
                 os.close(parent)
@@ -230,6 +234,7 @@ class Transaction:
         done: list[Step] = []
         try:
             for step in self.steps:
+                self.at = step.path
                 target = self.root / step.path
                 if step.data is not None:
                     replace_retrying(self.temps[step.path], target, self.rename)
@@ -247,7 +252,8 @@ class Transaction:
                 ) from error
             if isinstance(error, OSError):
                 raise WorkspaceIOError(
-                    f"cannot write {error.filename}: {error.strerror}; nothing was changed"
+                    f"cannot write {error.filename or self.root / self.at}: "
+                    f"{error.strerror}; nothing was changed"
                 ) from error
             raise
 

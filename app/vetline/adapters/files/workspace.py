@@ -32,6 +32,7 @@ from vetline.adapters.files.transaction import (
     finish_interrupted_writes,
 )
 from vetline.core.errors import InputError, StaleBaseError, UnsafePathError
+from vetline.core.hidden_text import quoted_name
 from vetline.core.hunks import HunkMismatchError, apply_hunks, git_start_guesses, split_hunk
 from vetline.core.image_items import sidecar_path
 from vetline.core.leash import DEFAULT_DENIED_PATHS
@@ -84,7 +85,7 @@ class Workspace:
         """The absolute path of `rel`, or UnsafePathError naming it and the reason."""
         reason = self._rules.refusal(rel)
         if reason:
-            raise UnsafePathError(f"refusing the path {rel!r}: {reason}")
+            raise UnsafePathError(f"refusing the path {quoted_name(rel)}: {reason}")
         return self.root / rel
 
     def read_bytes(self, rel: str) -> bytes | None:
@@ -93,14 +94,16 @@ class Workspace:
         try:
             return read_regular_file(path)
         except NotRegularFileError as error:
-            raise UnsafePathError(f"refusing the path {rel!r}: {error.strerror}") from error
+            raise UnsafePathError(
+                f"refusing the path {quoted_name(rel)}: {error.strerror}"
+            ) from error
         except FileNotFoundError:
             return None
         except IsADirectoryError as error:
             raise StaleBaseError(f"{rel} is a folder, not a file") from error
         except NotADirectoryError as error:
             raise UnsafePathError(
-                f"refusing the path {rel!r}: a file stands where it needs a folder"
+                f"refusing the path {quoted_name(rel)}: a file stands where it needs a folder"
             ) from error
         except OSError as error:
             raise WorkspaceIOError(f"cannot read {rel}: {error.strerror}") from error

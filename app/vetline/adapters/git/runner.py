@@ -51,7 +51,8 @@ class Git:
         except FileNotFoundError as error:
             raise InputError("git is not installed (or not on PATH)") from error
         if result.returncode != 0:
-            message = result.stderr.decode("utf-8", "replace").strip()
+            # git's advice spans lines; one line reads as a sentence in a banner or on stderr.
+            message = " ".join(result.stderr.decode("utf-8", "replace").split())
             raise GitCommandError(f"git {args[0]} failed in {self.root}: {message}")
         return result.stdout
 

@@ -20,6 +20,7 @@ import asyncio
 import math
 import time
 from collections.abc import Awaitable, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 from vetline.adapters.llm.client import ChatReply, ProviderRequestError, complete_chat
@@ -85,9 +86,11 @@ async def ask(
     level: Level | int,
     settings: AskSettings | None = None,
     hooks: AskHooks | None = None,
+    workspace: Path | None = None,
 ) -> AskResult:
-    """Ask the providers, in order, for a proposal doing `instruction` to `files`."""
-    request = AskRequest(instruction, tuple(files), Level(level))
+    """Ask the providers, in order, for a proposal doing `instruction` to `files` (read
+    from `workspace`: an answer changing another file there is out of scope)."""
+    request = AskRequest(instruction, tuple(files), Level(level), workspace=workspace)
     return await ask_again(request, providers, settings=settings, hooks=hooks)
 
 
@@ -100,10 +103,12 @@ async def revise(
     files: Sequence[FileText] | None = None,
     settings: AskSettings | None = None,
     hooks: AskHooks | None = None,
+    workspace: Path | None = None,
 ) -> AskResult:
     """Send the reviewer's rejection reason back; the new proposal's parent_id is previous.id.
 
-    `files` are the files' current texts; by default the previous proposal's bases.
+    `files` are the files' current texts (from `workspace`); by default the previous
+    proposal's bases.
     """
     if files is None:
         files = [
@@ -111,7 +116,9 @@ async def revise(
             for change in previous.changes
             if change.base_text is not None and change.status is not FileStatus.ADDED
         ]
-    request = AskRequest(previous.task, tuple(files), Level(level), previous, reason)
+    request = AskRequest(
+        previous.task, tuple(files), Level(level), previous, reason, workspace=workspace
+    )
     return await ask_again(request, providers, settings=settings, hooks=hooks)
 
 
@@ -137,10 +144,19 @@ def ask_blocking(
     level: Level | int,
     settings: AskSettings | None = None,
     hooks: AskHooks | None = None,
+    workspace: Path | None = None,
 ) -> AskResult:
     """`ask` for a headless command: runs its own event loop until the answer is in."""
     return asyncio.run(
-        ask(instruction, files, providers, level=level, settings=settings, hooks=hooks)
+        ask(
+            instruction,
+            files,
+            providers,
+            level=level,
+            settings=settings,
+            hooks=hooks,
+            workspace=workspace,
+        )
     )
 
 

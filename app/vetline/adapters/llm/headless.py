@@ -63,6 +63,7 @@ def ask_to_file(
         level=Level(level if level is not None else settings["review.level"]),
         settings=ask_settings(settings, lookup_key),
         hooks=hooks,
+        workspace=workspace,
     )
     if not isinstance(result.answer, Proposal):
         raise IncompleteAnswerError(

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vetline.adapters.llm import secrets
@@ -67,6 +68,7 @@ class AskRequest:
     level: Level
     previous: Proposal | None = None  # the rejected proposal, for a revision
     rejection_reason: str = ""
+    workspace: Path | None = None  # where the files were read: its other files are no new ones
 
     @property
     def asked_paths(self) -> tuple[str, ...]:
@@ -83,7 +85,9 @@ class AskRequest:
         return revise_messages(self.previous, self.rejection_reason, self.files, limits, self.scope)
 
     def out_of_scope(self, proposal: Proposal) -> list[Violation]:
-        return scope_violations(proposal, self.asked_paths, self.instruction, self.level)
+        return scope_violations(
+            proposal, self.asked_paths, self.instruction, self.level, self.workspace
+        )
 
 
 class AskStatus(StrEnum):

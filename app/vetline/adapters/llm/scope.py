@@ -2,7 +2,8 @@
 
 The rule: an answer may change only the files sent with the request. It may create a
 new file only at level 3 (File) or 4 (Repo), and only when the instruction names the
-new file's path, e.g. "add tests in tests/test_pager.py". A new file's name must be
+new file's path, e.g. "add tests in tests/test_pager.py"; a path that already exists in
+the workspace is no new file (the model never saw its text). A new file's name must be
 plain: no part made of dots alone, no empty part, no hidden characters. Anything else
 is out of scope: the answer is sent back like an oversize one and, if it stays out of
 scope, is never offered for review.
@@ -10,8 +11,10 @@ scope, is never offered for review.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
 
 from vetline.adapters.llm.shown import has_hidden, quoted
 from vetline.core.leash import Level, Violation
@@ -36,15 +39,23 @@ def scope_statement(level: Level, asked: Sequence[str]) -> str:
 
 
 def scope_violations(
-    proposal: Proposal, asked: Sequence[str], instruction: str, level: Level
+    proposal: Proposal,
+    asked: Sequence[str],
+    instruction: str,
+    level: Level,
+    workspace: Path | None = None,
 ) -> list[Violation]:
-    """Every change of `proposal` outside what was asked, with why."""
+    """Every change of `proposal` outside what was asked, with why (`workspace`: where
+    the files were read, for the paths that already exist there)."""
     asked_paths = set(asked)
     violations = []
     for change in proposal.changes:
         if change.path in asked_paths:
             continue
-        why = _new_file_refusal(change.path, instruction, level)
+        if _exists_in(workspace, change.path):
+            why = "already exists in the workspace and was not asked about (ask with it)"
+        else:
+            why = _new_file_refusal(change.path, instruction, level)
         if why:
             violations.append(Violation(SCOPE_RULE, f"{quoted(change.path)} {why}", change.path))
     return violations
@@ -79,6 +90,17 @@ def _new_file_refusal(path: str, instruction: str, level: Level) -> str:
     if not instruction_names(instruction, path):
         return "was not asked about (a new file is allowed only when the task names its path)"
     return ""
+
+
+def _exists_in(workspace: Path | None, path: str) -> bool:
+    """True when `path`, a plain relative one, names something in `workspace`."""
+    pure = PurePosixPath(path)
+    if workspace is None or not path or pure.is_absolute() or ".." in pure.parts:
+        return False
+    try:
+        return os.path.lexists(workspace / pure)
+    except (OSError, ValueError):  # a name the file system cannot hold: not there
+        return False
 
 
 def _unusable_name(path: str) -> str:
