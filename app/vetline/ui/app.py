@@ -25,7 +25,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from vetline.adapters.config import load_settings, settings_path
-from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog
+from vetline.adapters.decision_log import LOG_FILE_NAME, DecisionLog, DecisionLogDamagedError
 from vetline.adapters.files.atomic import write_atomically
 from vetline.adapters.llm.redact import install_redaction
 from vetline.adapters.paths import data_dir as default_data_dir
@@ -188,6 +188,12 @@ def run_gui(
         if comparison is None and watch is None and _handed_over(folder, sources, workspace):
             return 0
         log = DecisionLog(folder / LOG_FILE_NAME)
+    except DecisionLogDamagedError as damaged:
+        restored = _offer_restore(folder / LOG_FILE_NAME, damaged)
+        if isinstance(restored, int):
+            return restored
+        log, said = restored
+        problems.append(f"Decision log: {said}")
     except VetlineError as error:
         return _refuse_to_start(f"Vetline cannot start: {error}", error.exit_code)
     problems += [f"Decision log: {warning}" for warning in log.warnings]
@@ -372,6 +378,43 @@ def _report_in(window: MainWindow) -> Callable[..., None]:
         window.banner.show_problem(f"Something went wrong: {error or kind.__name__}")
 
     return report
+
+
+def _offer_restore(path: Path, damaged: DecisionLogDamagedError) -> tuple[DecisionLog, str] | int:
+    """A damaged log stops the start; where a good copy is kept, the reviewer may put it
+    back here (the damaged files are set aside, never deleted) and go on. Returns the
+    log opened again and what the restore did, or the exit code."""
+    from vetline.adapters.log.backups import newest_good_copy
+    from vetline.adapters.log.inspect import read_head_of
+    from vetline.adapters.log.restore import restore_log
+
+    message = f"Vetline cannot start: {damaged}"
+    head, _ = read_head_of(path)
+    copy = newest_good_copy(path, head.log_id if head is not None else None)
+    if copy is None:
+        return _refuse_to_start(message, damaged.exit_code)
+    print(f"vetline: {message}", file=sys.stderr)  # noqa: T201 - the terminal hears it too
+    box = QMessageBox(QMessageBox.Icon.Critical, "Vetline: the decision log is damaged", "")
+    box.setObjectName("damagedLog")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(
+        f"The decision log {path} is damaged: {'; '.join(damaged.problems)}. Nothing more "
+        f"can be recorded in it.\n\nRestore puts back the newest good copy, "
+        f"{copy.describe()}; the damaged log is kept beside it, renamed, for whoever wants "
+        "to look at it. (On the command line: vetline log restore.)"
+    )
+    restore = box.addButton("Restore the good copy", QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(box.addButton("Quit", QMessageBox.ButtonRole.RejectRole))
+    box.exec()  # no asyncio loop runs yet, so a nested event loop is harmless here
+    if box.clickedButton() is not restore:
+        return damaged.exit_code
+    try:
+        said = restore_log(path)
+        log = DecisionLog(path)
+    except VetlineError as error:
+        return _refuse_to_start(f"The decision log could not be restored: {error}", 1)
+    print(f"vetline: {said}", file=sys.stderr)  # noqa: T201
+    return log, said
 
 
 def _refuse_to_start(message: str, exit_code: int) -> int:
