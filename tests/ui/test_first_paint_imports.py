@@ -90,6 +90,7 @@ FIRST_PAINT_UI = {
     "vetline.ui.queue_index",
     "vetline.ui.queue_model",
     "vetline.ui.queue_view",
+    "vetline.ui.source_loading",
     "vetline.ui.sources_panel",
     "vetline.ui.stale_bases",
     "vetline.ui.start_probe",
@@ -101,6 +102,7 @@ FIRST_PAINT_UI = {
     "vetline.ui.watchers",
     "vetline.ui.window_commands",
     "vetline.ui.window_layout",
+    "vetline.ui.window_tasks",
 }
 
 # Loaded on first use, never for the first paint.
