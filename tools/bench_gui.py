@@ -12,7 +12,7 @@ Keys (budgets in the design notes; what is printed is what was measured, never c
 * `key_onto_huge_proposal_ms`: {"median", "max"}: J from a small proposal onto a
   million-line new file queued after it, to the end of the paint that shows it
   (tools/bench_gui_huge.py; K back is in `gui_details.huge`).
-* `first_paint_100k_ms`: `diff_view.measure_first_paint` of that file in a fresh process
+* `first_paint_100k_ms`: `start_probe.measure_first_paint` of that file in a fresh process
   (median of several processes).
 * `startup_ms`: from spawning `vetline demo` (through tools/bench_gui_launch.py) to
   the end of the first paint of a proposal's hunk; median of the rounds in
@@ -350,7 +350,8 @@ def role_first_paint(pickled: Path) -> dict[str, Any]:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from vetline.ui.diff_view import DiffView, measure_first_paint
+    from vetline.ui.diff_view import DiffView
+    from vetline.ui.start_probe import measure_first_paint
 
     proposals = pickle.loads(pickled.read_bytes())  # noqa: S301 - our own file, just written
     change = proposals[0].changes[0]

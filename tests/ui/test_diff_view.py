@@ -22,8 +22,9 @@ from vetline.ui.diff_rows import (
     RowKind,
     separator_text,
 )
-from vetline.ui.diff_view import DiffView, measure_first_paint
+from vetline.ui.diff_view import DiffView
 from vetline.ui.line_text import display_text
+from vetline.ui.start_probe import measure_first_paint
 from vetline.ui.syntax import RoleSpan, SyntaxColourCache, SyntaxRole, lexer_name_for
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"

@@ -5,8 +5,9 @@ and writes down every module it has imported by then. Git, the inbox, the input
 formats other than proposal JSON, the model client, the MCP server, the second-start
 listener, the edit and Ask panels, images, citations and the worker process's
 machinery must not be among them: each is loaded when first used. Third-party
-packages are held to an allow-list, so a new import on the start path is a decision,
-not an accident. (How long the start takes is measured by tools/bench.py, never here.)
+packages and the window's own modules are held to allow-lists, so a new import on the
+start path is a decision, not an accident. (How long the start takes is measured by
+tools/bench.py, never here.)
 """
 
 from __future__ import annotations
@@ -53,6 +54,57 @@ ALLOWED_PACKAGES = {
     "diff_match_patch",  # word highlights inside the hunk on screen
     "platformdirs",  # where the decision log lives
     "pygit2",  # its compiled module alone: libgit2's xdiff finds the demo's hunks
+}
+
+# The window's own modules the first paint imports: a new one here is a decision (each
+# costs start-up time), and the rest of vetline.ui must wait for first use.
+FIRST_PAINT_UI = {
+    "vetline.ui",
+    "vetline.ui.actions",
+    "vetline.ui.app",
+    "vetline.ui.asking",
+    "vetline.ui.banner",
+    "vetline.ui.centre_views",
+    "vetline.ui.command_menu",
+    "vetline.ui.controller",
+    "vetline.ui.details_view",
+    "vetline.ui.dialogs",
+    "vetline.ui.diff_ahead",
+    "vetline.ui.diff_frame",
+    "vetline.ui.diff_geometry",
+    "vetline.ui.diff_paint",
+    "vetline.ui.diff_pointer",
+    "vetline.ui.diff_rows",
+    "vetline.ui.diff_text",
+    "vetline.ui.diff_view",
+    "vetline.ui.event_loop",
+    "vetline.ui.finished_view",
+    "vetline.ui.hidden_flags",
+    "vetline.ui.hidden_scans",
+    "vetline.ui.hunk_badges",
+    "vetline.ui.image_commands",
+    "vetline.ui.latency",
+    "vetline.ui.line_text",
+    "vetline.ui.loading_view",
+    "vetline.ui.log_sharing",
+    "vetline.ui.main_window",
+    "vetline.ui.plain_text",
+    "vetline.ui.queue_index",
+    "vetline.ui.queue_model",
+    "vetline.ui.queue_view",
+    "vetline.ui.source_loading",
+    "vetline.ui.sources_panel",
+    "vetline.ui.stale_bases",
+    "vetline.ui.start_probe",
+    "vetline.ui.status",
+    "vetline.ui.syntax",
+    "vetline.ui.tasks",
+    "vetline.ui.theme",
+    "vetline.ui.unread_question",
+    "vetline.ui.watchers",
+    "vetline.ui.window_commands",
+    "vetline.ui.window_layout",
+    "vetline.ui.window_tasks",
 }
 
 # Loaded on first use, never for the first paint.
@@ -151,6 +203,8 @@ def test_the_first_paint_imports_only_what_it_needs(tmp_path: Path) -> None:
         name for name in modules if any(name == x or name.startswith(x + ".") for x in FIRST_USE)
     )
     assert loaded_early == []
+    ui_modules = {name for name in modules if name.split(".")[:2] == ["vetline", "ui"]}
+    assert sorted(ui_modules - FIRST_PAINT_UI) == []
     packages = {name.split(".")[0] for name in modules}
     # Names starting with "_" are the interpreter's and site's own, or C parts of the above.
     third_party = {

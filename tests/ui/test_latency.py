@@ -28,8 +28,8 @@ from vetline.core.hunks import hunks_from_texts, split_hunk
 from vetline.core.model import Change
 from vetline.core.session import ReviewItem, ReviewSession
 from vetline.ui.app import build_window
-from vetline.ui.main_window import LARGEST_DEFAULT_SIZE, SCREEN_SHARE
 from vetline.ui.queue_index import QueueIndex
+from vetline.ui.window_layout import LARGEST_DEFAULT_SIZE, SCREEN_SHARE
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 

@@ -8,10 +8,8 @@ second Ctrl+Y must not decide a hunk the reviewer has not seen yet.
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import logging
-import sys
 import time
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
@@ -20,36 +18,29 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from vetline.adapters.decision_log import DecisionLog
-from vetline.adapters.files.kept import KeptFiles
 from vetline.adapters.files.workspace import Workspace
-from vetline.core.errors import InputError, VetlineError
-from vetline.core.hidden_text import escape_hidden
+from vetline.core.errors import VetlineError
 from vetline.core.leash import Level, Violation
 from vetline.core.model import Change, Proposal
 from vetline.core.session import ReviewItem, ReviewSession
 from vetline.core.settings import Settings
 from vetline.operations.outcome import Outcome, OutcomeKind
-from vetline.operations.reviewer import Reviewer, refuse_unreviewed
+from vetline.operations.reviewer import Reviewer
 from vetline.operations.workspace_target import WorkspaceTarget
 from vetline.operations.write_target import StaleKey
 from vetline.ui.hidden_scans import HiddenScans
+from vetline.ui.plain_text import as_sentence
 from vetline.ui.queue_index import QueueIndex
+from vetline.ui.source_loading import SourceLoader
 from vetline.ui.stale_bases import StaleBases, written_pairs
-from vetline.ui.tasks import (
-    BackgroundWork,
-    Cancelled,
-    JobFailed,
-    Superseded,
-    is_big_input,
-    load_source_job,
-)
+from vetline.ui.tasks import BackgroundWork
+from vetline.ui.window_tasks import WindowTasks
 
 if TYPE_CHECKING:  # git loads when a repository is opened, not for the first paint
     from vetline.operations.repository_target import RepositoryTarget
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
-_LOAD_SLOT = "load:"
 
 
 class ReviewController(QObject):
@@ -109,7 +100,8 @@ class ReviewController(QObject):
         # Proposals asked of a model at a stricter level than the slider's keep that leash.
         self.asked_levels: dict[str, Level] = {}
         # What each hunk hides, found off the GUI thread; an accept waits for it.
-        self.hidden_scans = HiddenScans(gateway, self._start, self)
+        self.tasks = WindowTasks(self.problem.emit)
+        self.hidden_scans = HiddenScans(gateway, self.tasks.start, self)
         self.hidden_scans.scanned.connect(self._on_hidden_scanned)
         self.session.hidden_summary = self.hidden_scans.summary_now
         self._after_scan: Callable[[], object] | None = None
@@ -118,8 +110,7 @@ class ReviewController(QObject):
         self.busy = False
         self._busy_holds = 0  # a write and a repository refresh may overlap
         self._when_free: list[Callable[[], None]] = []
-        self._tasks: set[asyncio.Future[None]] = set()
-        self._waiters: set[asyncio.Future[None]] = set()
+        self._loader = SourceLoader(self)
 
     # --- the queue ------------------------------------------------------------------------
 
@@ -156,7 +147,7 @@ class ReviewController(QObject):
                 )
                 self.reviewer.target = target
                 for note in finished:
-                    self.problem.emit(_sentence(note) + ".")
+                    self.problem.emit(as_sentence(note) + ".")
             except VetlineError as error:
                 self.problem.emit(f"Nothing will be written: {error}")
         queued = {proposal.id for proposal in self.session.proposals}
@@ -171,123 +162,24 @@ class ReviewController(QObject):
         self.queue_rebuilt.emit()
         self.cursor_moved.emit()
         self.sources_opened.emit()
-        self._start(self._rescan_stale(fresh))
+        self.tasks.start(self._rescan_stale(fresh))
 
     def load_sources(self, specs: Sequence[str], workspace: Path | None) -> None:
         """Parse sources (big ones in the worker process) and queue their proposals."""
-        self._start(self._load(list(specs), workspace))
-
-    async def _load(self, specs: list[str], workspace: Path | None) -> None:
-        from vetline.adapters.inputs import UnsafeSourceError  # the parsers load when needed
-
-        proposals: list[Proposal] = []
-        loaded: list[str] = []
-        failures: list[str] = []
-        max_bytes = self.settings["input.max_source_mb"] << 20
-        for spec in specs:
-            try:
-                if is_big_input(spec, self.gateway.inline_limit_bytes):
-                    found = await self._load_in_worker(spec, workspace, max_bytes)
-                else:
-                    found = self._open_inline(spec, workspace, max_bytes)
-            except Superseded:
-                continue  # the same source was asked for again; that request wins
-            except Cancelled:
-                self.note.emit(f"Stopped loading {spec}")
-                continue
-            except UnsafeSourceError as error:
-                await self.gateway.serial(self._log_refusal, error.proposals, str(error))
-                failures.append(f"{spec}: {error}")
-                continue
-            except (VetlineError, JobFailed) as error:
-                failures.append(f"{spec}: {error}")
-                continue
-            proposals.extend(found)
-            loaded.append(spec)
-        if len(failures) == 1:
-            self.problem.emit(f"Could not open {failures[0]}")
-        elif failures:  # every one named, not only the last
-            listed = "\n".join(f"• {failure}" for failure in failures)
-            self.problem.emit(f"Could not open {len(failures)} sources:\n{listed}")
-        if proposals or loaded:
-            self.open_proposals(proposals, workspace, loaded)
-        if loaded and not proposals:
-            self.note.emit("No proposals in " + ", ".join(loaded))
-        self.command_finished.emit()
-
-    async def _load_in_worker(
-        self, spec: str, workspace: Path | None, max_bytes: int
-    ) -> list[Proposal]:
-        """Parse a big source in a process of its own, which `cancel_loading` stops."""
-        self.loading_changed.emit(f"Loading {Path(spec).name} ({_size_words(spec)})")
-        try:
-            found = await self.gateway.cancellable(
-                f"{_LOAD_SLOT}{spec}", load_source_job, spec, _text_or_none(workspace), max_bytes
-            )
-        finally:
-            if not self.loading:
-                self.loading_changed.emit("")
-        if found.refusal:
-            from vetline.adapters.inputs import UnsafeSourceError
-
-            raise UnsafeSourceError(found.refusal, found.proposals)
-        return found.proposals
+        self.tasks.start(self._loader.load(list(specs), workspace))
 
     @property
     def loading(self) -> bool:
         """Whether a big source is being parsed now."""
-        return any(slot.startswith(_LOAD_SLOT) for slot in self.gateway.cancellable_slots)
+        return self._loader.loading
 
     def cancel_loading(self) -> None:
         """Stop parsing every big source now being loaded (nothing of it is queued)."""
-        for slot in self.gateway.cancellable_slots:
-            if slot.startswith(_LOAD_SLOT):
-                self.gateway.cancel(slot)
+        self._loader.cancel()
 
-    def _log_refusal(self, proposals: Sequence[Proposal], reason: str) -> None:
-        """A source read but refused: its hunks get a `refused` row each, as on the command
-        line."""
-        session = self.session
-        refuse_unreviewed(
-            self.log,
-            proposals,
-            reason,
-            reviewer=session.reviewer,
-            level=session.level,
-            leash=session.leash,
-        )
-
-    def _open_inline(self, spec: str, workspace: Path | None, max_bytes: int) -> list[Proposal]:
-        """Parse a source here; a repository folder becomes the window's git working tree.
-
-        Its verdicts are staged or restored in that tree, so it cannot share a window
-        with other sources (their verdicts would go to the repository too).
-        """
-        from vetline.adapters.inputs import open_source
-        from vetline.operations.repository_journal import RepositoryWrites, settle_repository
-        from vetline.operations.repository_target import RepositoryTarget
-
-        stdin = sys.stdin.buffer if spec == "-" else None
-        opened = open_source(spec, workspace, stdin=stdin, max_bytes=max_bytes)
-        if opened.git_tree is None:
-            if self.repository is not None:
-                raise InputError("this window reviews a repository; open other sources in another")
-            return opened.proposals
-        if self.session.items or self.repository is not None or self.reviewer.inbox is not None:
-            raise InputError("a repository is reviewed on its own: open it in a new window")
-        data = self.log.path.parent  # kept files and write intents live beside the log
-        tree = opened.git_tree
-        settled = settle_repository(tree, data, self.log)
-        for note in settled.notes:
-            self.problem.emit(_sentence(note) + ".")
-        if settled.changed:  # what was read of the repository is stale now
-            opened = open_source(spec, workspace, stdin=stdin, max_bytes=max_bytes)
-            tree = opened.git_tree or tree
-        writes = RepositoryWrites(tree, data, self.log)
-        repository = RepositoryTarget(tree, self.session, KeptFiles(data), writes)
-        repository.remember()  # later edits by others are told from our own
+    def review_repository(self, repository: RepositoryTarget) -> None:
+        """Verdicts are staged or restored in this repository's working tree from now on."""
         self.reviewer.target = self._repository = repository
-        return opened.proposals
 
     @property
     def write_root(self) -> Path | None:
@@ -436,7 +328,7 @@ class ReviewController(QObject):
         if self.busy or (needs_current and not self._require_current()):
             return False
         self._set_busy(True)  # before anything can run: the next key press sees it
-        self._start(self._run_write(command))
+        self.tasks.start(self._run_write(command))
         return True
 
     async def _run_write(self, command: Callable[[], Outcome]) -> None:
@@ -491,13 +383,13 @@ class ReviewController(QObject):
         if outcome.kind is OutcomeKind.NOT_WRITTEN:
             # The log says "not applied" and the hunks are undecided again: say so.
             self.problem.emit(
-                f"{_sentence(outcome.message)}. Nothing was written: the log records it as "
+                f"{as_sentence(outcome.message)}. Nothing was written: the log records it as "
                 "not applied, and the hunk is undecided again."
             )
         elif outcome.problem:
-            self.problem.emit(_sentence(outcome.message))
+            self.problem.emit(as_sentence(outcome.message))
         elif outcome.message:
-            self.note.emit(_sentence(outcome.message))
+            self.note.emit(as_sentence(outcome.message))
 
     def _require_current(self) -> bool:
         if self.session.current is None:
@@ -535,53 +427,14 @@ class ReviewController(QObject):
 
     def start(self, work: Coroutine[object, object, None]) -> None:
         """Run a coroutine of the window's; its failure reaches the banner."""
-        self._start(work)
-
-    def _start(self, work: Coroutine[object, object, None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Future[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            error = task.exception()
-            _log.error("background task failed", exc_info=error)
-            self.problem.emit(f"Something went wrong: {error}")
+        self.tasks.start(work)
 
     def has_pending_work(self) -> bool:
-        return bool(self._tasks)
+        return self.tasks.pending
 
     def call_when_idle(self, callback: Callable[[], None]) -> None:
         """Run `callback` once every task started so far (and any they start) is done."""
-
-        async def wait_then_call() -> None:
-            while self._tasks:
-                await asyncio.gather(*list(self._tasks), return_exceptions=True)
-            callback()
-
-        waiter = asyncio.ensure_future(wait_then_call())
-        self._waiters.add(waiter)  # asyncio keeps only a weak reference to a task
-        waiter.add_done_callback(self._waiters.discard)
-
-
-def _size_words(spec: str) -> str:
-    try:
-        size = Path(spec).stat().st_size
-    except OSError:
-        return "size unknown"
-    return f"{size / (1 << 20):.1f} MB" if size >= 1 << 20 else f"{size // 1024} KB"
-
-
-def _text_or_none(path: Path | None) -> str | None:
-    return None if path is None else str(path)
-
-
-def _sentence(message: str) -> str:
-    """An outcome's message for the window: it may name the agent's paths, so hidden
-    characters and look-alike letters in it are shown escaped, as everywhere else."""
-    message = escape_hidden(message)
-    return message[:1].upper() + message[1:] if message else message
+        self.tasks.call_when_idle(callback)
 
 
 def _login_name() -> str:

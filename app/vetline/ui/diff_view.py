@@ -9,12 +9,13 @@ interprets markup: the text is untrusted.
 Each hunk has a header row with its verdict (decided hunks are also dimmed) and, on the
 current or hovered pending hunk, Accept and Reject buttons. Folded unchanged lines open
 on a click. Side by side, long lines wrap within their pane; unified, they scroll.
+What the pointer is on (and its tooltip) is ui.diff_pointer's; colouring the hunks
+beside the current one ahead of a key press is ui.diff_ahead's.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
@@ -30,17 +31,17 @@ from PySide6.QtGui import (
     QPaintEvent,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMenu, QToolTip, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QMenu, QToolTip, QWidget
 
-from vetline.core.hidden_text import explain_char
 from vetline.core.model import Change, Hunk
 from vetline.core.session import HunkState
-from vetline.core.text import strip_ending
 from vetline.core.worddiff import LineSpans
 from vetline.ui.command_menu import DIFF_MENU_COMMANDS, build_command_menu
+from vetline.ui.diff_ahead import colour_ahead
 from vetline.ui.diff_frame import SYNTAX_CACHE, Frame, FramePainter, buttons_shown
 from vetline.ui.diff_geometry import HitKind, Placement, Target, wrap_columns, wrap_limit
 from vetline.ui.diff_paint import HunkButton, RowPainter
+from vetline.ui.diff_pointer import header_rect, pointer_words, target_at
 from vetline.ui.diff_rows import (
     DiffLayout,
     DiffRows,
@@ -53,17 +54,7 @@ from vetline.ui.diff_rows import (
 )
 from vetline.ui.diff_text import FileText
 from vetline.ui.hunk_badges import state_of
-from vetline.ui.line_text import hanging_indent
 from vetline.ui.theme import diff_theme
-
-# Time one slice of colouring ahead (the hunks next to the current one) may take, so a key
-# that comes in meanwhile waits no longer than this.
-AHEAD_BUDGET_SECONDS = 0.002
-
-_BUTTON_COMMANDS = {
-    HunkButton.ACCEPT: "review.accept_hunk",
-    HunkButton.REJECT: "review.reject_hunk",
-}
 
 
 class DiffView(QAbstractScrollArea):
@@ -384,37 +375,14 @@ class DiffView(QAbstractScrollArea):
 
     def _colour_ahead(self) -> None:
         """Colour the lines the hunks next to the current one would show, a slice at a time."""
-        lexer, wanted = (
-            self._text.lexer if self._text.lexer_known else "",
-            (self._rows, self._current),
-        )
+        lexer = self._text.lexer if self._text.lexer_known else ""
+        wanted = (self._rows, self._current)
         if not lexer or not SYNTAX_CACHE.is_loaded(lexer) or self._coloured_ahead == wanted:
             return
-        deadline = time.perf_counter() + AHEAD_BUDGET_SECONDS
-        panes = self._panes()
-        for hunk in (self._current + 1, self._current - 1):
-            for row in self._rows_shown_with(hunk):
-                for pane in panes:
-                    shown = self._text.shown(pane, row)
-                    line = strip_ending(shown.raw) if shown is not None else ""
-                    if SYNTAX_CACHE.cached_or_in_time(lexer, line, deadline) is None:
-                        self._ahead_timer.start()  # the rest in the next slice
-                        return
-        self._coloured_ahead = wanted
-
-    def _rows_shown_with(self, hunk: int) -> list[Row]:
-        """The text rows on screen once `hunk` is scrolled to (none for no such hunk)."""
-        if not 0 <= hunk < len(self._text.hunks) or not self._rows:
-            return []
-        top = min(
-            self._placement.top_to_centre(self._rows.hunk_rows(hunk)), self._placement.last_top()
-        )
-        shown = range(top, min(len(self._rows), top + self._full_rows() + 1))
-        return [
-            row
-            for row in self._rows[shown.start : shown.stop]
-            if row.kind in (RowKind.LINE, RowKind.CONTEXT)
-        ]
+        if colour_ahead(self._frame(), self._placement, lexer):
+            self._coloured_ahead = wanted
+        else:
+            self._ahead_timer.start()
 
     # --- geometry -------------------------------------------------------------------------
 
@@ -497,24 +465,11 @@ class DiffView(QAbstractScrollArea):
         self.viewport().update()
 
     def _header_rect(self, row: int) -> QRectF:
-        rect = self.row_rect(row)
-        return QRectF(self._bar_width, rect.top(), rect.width() - self._bar_width, rect.height())
+        return header_rect(self.row_rect(row), self._bar_width)
 
     def _target_at(self, position: QPointF) -> Target:
-        index = self._placement.row_at(position.y())
-        if index is None:
-            return Target()
-        row = self._rows[index]
-        if row.kind is RowKind.SEPARATOR:
-            return Target(HitKind.FOLD, self._rows.gap_of(row))
-        if row.kind is RowKind.CONTEXT or row.hunk < 0:
-            return Target()
-        # The pointer is on this hunk, so its buttons are there (if it awaits a verdict).
-        if row.kind is RowKind.HEADER and not self.hunk_state(row.hunk).decided:
-            for button, rect in self._parts.button_rects(self._header_rect(index)).items():
-                if rect.contains(position):
-                    return Target(HitKind.BUTTON, row.hunk, button)
-        return Target(HitKind.HUNK, row.hunk)
+        rows, states = self._rows, self._states
+        return target_at(rows, self._placement, self._parts, self._bar_width, states, position)
 
     # --- what the pointer and assistive technology are told -----------------------------
 
@@ -534,44 +489,13 @@ class DiffView(QAbstractScrollArea):
             self.viewport().update()
 
     def _show_tooltip(self, event: QHelpEvent) -> None:
-        target = self._target_at(QPointF(event.pos()))
-        words = ""
-        if target.kind is HitKind.BUTTON and target.button is not None:
-            action = self._actions.get(_BUTTON_COMMANDS[target.button])
-            words = action.toolTip() if action is not None else ""
-        elif target.kind is HitKind.FOLD and self.can_open_folds():
-            words = "Click to show these lines (again to fold them)"
-        else:
-            words = self._marked_char_at(QPointF(event.pos()))
+        frame, position = self._frame(), QPointF(event.pos())
+        folds = self.can_open_folds()
+        words = pointer_words(frame, self._placement, self._actions, folds, position)
         if words:
             QToolTip.showText(event.globalPos(), words, self.viewport())
         else:
             QToolTip.hideText()
-
-    def _marked_char_at(self, position: QPointF) -> str:
-        """What the escaped character under the pointer (⟨U+0430⟩, ⟨ESC⟩) is, or ""."""
-        index = self._placement.row_at(position.y())
-        if index is None or self._rows[index].kind not in (RowKind.LINE, RowKind.CONTEXT):
-            return ""
-        row = self._rows[index]
-        panes, columns = self._panes(), self._wrap_columns()
-        number = next((i for i, p in enumerate(panes) if p.text_x <= position.x() < p.right), -1)
-        shown = self._text.shown(panes[number], row) if number >= 0 else None
-        if shown is None:
-            return ""
-        text, advance = shown.display.text, self._parts.metrics.horizontalAdvance
-        visual = int((position.y() - self.row_rect(index).top()) // self._row_height)
-        most = wrap_limit(self._full_rows())
-        segments = self._text.segments(panes[number], row, columns[number], most)
-        start, end = segments[min(visual, len(segments) - 1)]
-        x = panes[number].text_x + self._char_width * 0.5 - self.horizontalScrollBar().value()
-        if visual and columns[number] is not None:
-            x += advance(text[: hanging_indent(text, columns[number] or 0)])
-        column = start
-        while column < end and x + advance(text[start : column + 1]) <= position.x():
-            column += 1
-        raw = shown.display.marked_at(column)
-        return explain_char(strip_ending(shown.raw)[raw]) if raw is not None else ""
 
     def _command_applies(self, command_id: str) -> bool:
         """Leaves out what would only say "cannot" for the hunk the menu is about."""
@@ -581,16 +505,3 @@ class DiffView(QAbstractScrollArea):
             current = self._current
             return self._text.can_split(current) and not self.hunk_state(current).decided
         return True
-
-
-def measure_first_paint(view: DiffView, change: Change | None, hunks: Sequence[Hunk]) -> float:
-    """Milliseconds from set_file to the first frame painted (the view must be exposed).
-
-    Includes QApplication.processEvents, so a colouring pass deferred by the first paint
-    (see SYNTAX_BUDGET_SECONDS) is counted when it runs within it.
-    """
-    start = time.perf_counter()
-    view.set_file(change, hunks)
-    view.viewport().repaint()
-    QApplication.processEvents()
-    return (time.perf_counter() - start) * 1000

@@ -1,9 +1,12 @@
-"""Labels and buttons that never read their (untrusted) text as rich text, and name themselves."""
+"""Untrusted text shown plainly: labels and buttons that never read it as rich text (and
+name themselves), and messages with their hidden characters escaped."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QLabel, QMessageBox, QWidget
+
+from vetline.core.hidden_text import escape_hidden
 
 
 def plain_label(text: str, parent: QWidget, name: str, *, selectable: bool = False) -> QLabel:
@@ -24,3 +27,10 @@ def name_buttons(box: QDialogButtonBox | QMessageBox) -> None:
     for button in box.findChildren(QAbstractButton):
         if not button.accessibleName():
             button.setAccessibleName(button.text().replace("&", "") or "Button")
+
+
+def as_sentence(message: str) -> str:
+    """An outcome's message for the window: it may name the agent's paths, so hidden
+    characters and look-alike letters in it are shown escaped, as everywhere else."""
+    message = escape_hidden(message)
+    return message[:1].upper() + message[1:] if message else message
