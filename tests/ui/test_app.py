@@ -107,14 +107,19 @@ RUN = textwrap.dedent(
     shot = sys.argv[2] if len(sys.argv) > 2 else ""
 
     def report_and_quit():
+        # Once the window shows and has loaded what it reopens: what it holds, then quit.
         for widget in app.topLevelWidgets():
             if isinstance(widget, MainWindow) and widget.isVisible():
-                print("items", len(widget.controller.session.items), flush=True)
-                if shot:
-                    widget.grab().save(shot)
-                widget.command_actions["app.quit"].trigger()
+                controller = widget.controller
+                if controller.session.items and not controller.has_pending_work():
+                    print("items", len(controller.session.items), flush=True)
+                    if shot:
+                        widget.grab().save(shot)
+                    widget.command_actions["app.quit"].trigger()
+                    return
+        QTimer.singleShot(20, report_and_quit)
 
-    QTimer.singleShot(2500, report_and_quit)
+    QTimer.singleShot(0, report_and_quit)
     sys.exit(run_gui(sources=[], workspace=None, demo=sys.argv[1] == "demo",
                      data_dir=None, config=None, level=None))
     """

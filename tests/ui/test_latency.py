@@ -198,8 +198,14 @@ SHOW_DEMO = textwrap.dedent(
     app = QApplication(sys.argv[:1])
 
     def report_and_quit():
+        # Once the window has shown itself and its queue: where it is, then quit.
         for widget in app.topLevelWidgets():
-            if isinstance(widget, MainWindow) and widget.isVisible():
+            if (
+                isinstance(widget, MainWindow)
+                and widget.isVisible()
+                and widget.controller.session.items
+                and not widget.controller.has_pending_work()
+            ):
                 room = widget.screen().availableGeometry()
                 frame = widget.frameGeometry()
                 print(json.dumps({
@@ -209,8 +215,10 @@ SHOW_DEMO = textwrap.dedent(
                 }), flush=True)
                 widget.grab().save(sys.argv[1])
                 widget.command_actions["app.quit"].trigger()
+                return
+        QTimer.singleShot(20, report_and_quit)
 
-    QTimer.singleShot(1000, report_and_quit)
+    QTimer.singleShot(0, report_and_quit)
     sys.exit(run_gui(sources=[], workspace=None, demo=True, data_dir=None, config=None, level=None))
     """
 )

@@ -241,20 +241,25 @@ CLI_RUN = textwrap.dedent(
     app = QApplication(sys.argv[:1])
 
     def report_and_quit():
+        # Once the window shows a queue it has finished loading: print it, then quit.
         for widget in app.topLevelWidgets():
             if isinstance(widget, MainWindow) and widget.isVisible():
-                ids = [p.id for p in widget.controller.session.proposals]
-                print("proposals", ",".join(ids), flush=True)
-                widget.command_actions["app.quit"].trigger()
+                controller = widget.controller
+                if controller.session.proposals and not controller.has_pending_work():
+                    ids = [p.id for p in controller.session.proposals]
+                    print("proposals", ",".join(ids), flush=True)
+                    widget.command_actions["app.quit"].trigger()
+                    return
+        QTimer.singleShot(20, report_and_quit)
 
-    QTimer.singleShot(2500, report_and_quit)
+    QTimer.singleShot(0, report_and_quit)
     sys.exit(main(sys.argv[1:]))
     """
 )
 
 
 def run_vetline(*arguments: str) -> str:
-    """`vetline ARGUMENTS` in a fresh process; quits after 2.5 s, printing the queue."""
+    """`vetline ARGUMENTS` in a fresh process; quits once its queue is in, printing it."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     done = subprocess.run(
         [sys.executable, "-c", CLI_RUN, *arguments],
