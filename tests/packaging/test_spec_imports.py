@@ -19,6 +19,10 @@ the entry point and the hidden imports. Imports under `if TYPE_CHECKING:` are no
 counted: the analysis happens to see them, but they are there for the type checker and
 may go in any clean-up. The other way round, every hidden import must still be one the
 code loads by name, so that the spec's list does not grow stale.
+
+Qt plugins are loaded by name as well: the platform QT_QPA_PLATFORM names, the image
+format a reader is given, the icon engine and image format of an icon file handed to
+QIcon. Each one the code names must be kept by the spec's own `qt_part_kept`.
 """
 
 from __future__ import annotations
@@ -489,3 +493,112 @@ def test_imports_under_type_checking_are_not_counted(tmp_path: Path) -> None:
     imports = static_imports(module, "pkg.typed", is_package=False)
 
     assert imports == {"typing", "typing.TYPE_CHECKING", "pkg.seen", "pkg", "pkg.sibling"}
+
+
+# ---------------------------------------------------------------- Qt plugins
+
+# Qt loads a plugin by the name of what it is asked for: a platform by QT_QPA_PLATFORM's
+# value, an image format by the format given to a reader (or a file's suffix), an icon
+# engine by an icon file's suffix. The formats Qt builds in have no plugin file.
+IMAGE_CALLS = {"QImageReader", "QImageWriter", "loadFromData"}
+PLATFORM_VARIABLE = "QT_QPA_PLATFORM"
+RESOURCES = ROOT / "resources"
+
+
+def qt_plugin_folder() -> Path:
+    found = find("PySide6")
+    assert found is not None and found.submodule_search_locations
+    return Path(next(iter(found.submodule_search_locations))) / "Qt" / "plugins"
+
+
+def plugins_named() -> set[tuple[str, str, str]]:
+    """(plugin folder, name, where) for each Qt plugin the code asks for by name."""
+    wanted: set[tuple[str, str, str]] = set()
+    for module, path in app_modules().items():
+        if not module.startswith("vetline.ui"):
+            continue
+        tree = parsed(path)
+        constants = module_constants(tree)
+        where = str(path.relative_to(ROOT))
+        calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+        for call in calls:
+            arguments = call.args
+            words = [argument.value for argument in arguments if isinstance(argument, ast.Constant)]
+            if words[:1] == [PLATFORM_VARIABLE] and len(words) == 2:  # environ.setdefault
+                wanted.add(("platforms", str(words[1]), f"{where}:{call.lineno}"))
+            if last_part(call.func) in IMAGE_CALLS and len(arguments) >= 2:
+                form = arguments[1]
+                if isinstance(form, ast.Constant) and isinstance(form.value, bytes | str):
+                    name = form.value.decode() if isinstance(form.value, bytes) else form.value
+                    wanted.add(("imageformats", name.lower(), f"{where}:{call.lineno}"))
+        for node in ast.walk(tree):  # os.environ["QT_QPA_PLATFORM"] = "name"
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+                for target in node.targets:
+                    key = target.slice if isinstance(target, ast.Subscript) else None
+                    if isinstance(key, ast.Constant) and key.value == PLATFORM_VARIABLE:
+                        wanted.add(("platforms", str(node.value.value), f"{where}:{node.lineno}"))
+        # An icon file of the resources handed to QIcon: its suffix picks the icon engine
+        # and the image format plugin.
+        if any(last_part(call.func) == "QIcon" for call in calls):
+            for name, value in constants.items():
+                text = value.value if isinstance(value, ast.Constant) else None
+                if isinstance(text, str) and "/" in text and (RESOURCES / text).is_file():
+                    suffix = Path(text).suffix.lstrip(".").lower()
+                    line = f"{where} ({name} = {text!r})"
+                    wanted |= {("iconengines", suffix, line), ("imageformats", suffix, line)}
+    return wanted
+
+
+def qt_rules(spec_text: str) -> dict[str, Any]:
+    """The spec's QT_PLUGINS_KEPT, QT_LIBS_DROPPED and qt_part_kept, run on their own."""
+    tree = ast.parse(spec_text)
+    names = {"QT_PLUGINS_KEPT", "QT_LIBS_DROPPED"}
+    parts: list[ast.stmt] = [
+        node
+        for node in tree.body
+        if (isinstance(node, ast.FunctionDef) and node.name == "qt_part_kept")
+        or (isinstance(node, ast.Assign) and any(dotted(t) in names for t in node.targets))
+    ]
+    namespace: dict[str, Any] = {"PurePosixPath": PurePosixPath}
+    exec(compile(ast.Module(parts, []), str(SPEC), "exec"), namespace)  # noqa: S102 - our spec
+    return namespace
+
+
+def plugin_files(folder: str, name: str) -> list[str]:
+    return sorted(path.name for path in (qt_plugin_folder() / folder).glob(f"*q{name}*"))
+
+
+def plugins_dropped(rules: dict[str, Any]) -> list[str]:
+    """The plugins the code asks for by name that the spec's qt_part_kept leaves out."""
+    dropped = []
+    for folder, name, where in sorted(plugins_named()):
+        files = plugin_files(folder, name)
+        if not files and folder == "imageformats":
+            continue  # a format Qt builds in (PNG, BMP...)
+        kept = [
+            file for file in files if rules["qt_part_kept"](f"PySide6/Qt/plugins/{folder}/{file}")
+        ]
+        if not kept:
+            found = ", ".join(files) or "no plugin file at all"
+            dropped.append(f"{folder}/{name} (asked for at {where}; {found})")
+    return dropped
+
+
+def test_every_qt_plugin_named_in_the_code_goes_into_the_frozen_app() -> None:
+    dropped = plugins_dropped(qt_rules(SPEC.read_text(encoding="utf-8")))
+
+    assert dropped == [], f"the spec's QT_PLUGINS_KEPT drops plugins the app loads: {dropped}"
+
+
+def test_the_plugin_check_fails_when_a_kept_plugin_is_dropped() -> None:
+    named = plugins_named()
+    assert {folder for folder, _, _ in named} >= {"platforms", "imageformats", "iconengines"}
+
+    for folder, name, _ in sorted(named):
+        rules = qt_rules(SPEC.read_text(encoding="utf-8"))
+        files = plugin_files(folder, name)
+        kept = rules["QT_PLUGINS_KEPT"]
+        # The spec without the words that keep this plugin (the function reads the dict).
+        kept[folder] = {word for word in kept[folder] if not any(word in file for file in files)}
+
+        assert any(row.startswith(f"{folder}/{name} ") for row in plugins_dropped(rules))
