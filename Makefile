@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench package verify-package bench-package clean
+.PHONY: run test lint typecheck pytest bench package tarball verify-package bench-package clean
 
 $(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit("Vetline needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -31,10 +31,14 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) tools/bench.py --out bench.json
 
-# The desktop app without Python: dist/vetline_<version>_<arch>.deb and a tarball
-# (packaging/README.md). verify-package installs the .deb here, self-tests it, purges it.
+# The desktop app without Python: dist/vetline_<version>_<arch>.deb (packaging/README.md).
+# tarball: the same frozen app as dist/vetline-<version>-linux-<arch>.tar.xz (after
+# `make package`). verify-package installs the .deb here, self-tests it, purges it.
 package:
 	packaging/linux/package.sh
+
+tarball:
+	packaging/linux/build_tarball.sh
 
 verify-package:
 	packaging/linux/verify_deb.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Package the frozen app (packaging/build_frozen.sh) as dist/vetline_<version>_amd64.deb
-# and dist/vetline-<version>-linux-x86_64.tar.xz.
+# Package the frozen app (packaging/build_frozen.sh) as dist/vetline_<version>_amd64.deb.
+# The ~225 MiB folder is xz-compressed once, here; the tarball for other distributions is
+# a second compression of it, made only when asked for (packaging/linux/build_tarball.sh).
 #
 # The .deb installs to /opt/vetline with /usr/bin/vetline, a desktop entry for diff and
 # patch files, and the icon under /usr/share/icons/hicolor. It depends on the Debian
@@ -77,13 +78,3 @@ CONTROL
 deb=$PWD/dist/vetline_${version}_${arch}.deb
 dpkg-deb --root-owner-group -Zxz --threads-max="$(nproc)" --build "$stage" "$deb" >/dev/null
 echo "built $deb: $(du -h "$deb" | cut -f1), installed size $((installed_kb / 1024)) MiB"
-
-# The same app as a tarball: unpack anywhere, run vetline-<version>/vetline.
-tarball=$PWD/dist/vetline-${version}-linux-$(uname -m).tar.xz
-tar_root=$work/deb/tar/vetline-$version
-mkdir -p "$tar_root/share/applications" "$tar_root/share/icons/hicolor/scalable/apps"
-cp -a "$frozen/." "$tar_root/"
-cp packaging/linux/vetline.desktop "$tar_root/share/applications/"
-cp resources/icons/vetline.svg "$tar_root/share/icons/hicolor/scalable/apps/"
-tar -C "$work/deb/tar" --owner=0 --group=0 -I "xz -T0" -cf "$tarball" "vetline-$version"
-echo "built $tarball: $(du -h "$tarball" | cut -f1)"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make package`: the frozen app, then dist/vetline_<version>_<arch>.deb and a tarball.
+# `make package`: the frozen app, then dist/vetline_<version>_<arch>.deb (`make tarball`
+# packs the same frozen app as a tarball afterwards).
 # On a fresh Debian or Ubuntu machine it first installs what the build needs (as root).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
