@@ -164,12 +164,12 @@ class ReviewSession:
         return bool(self.violations(proposal))
 
     def undecided_citations(self, proposal: Proposal) -> list[ReviewItem]:
-        return wholesale.undecided_citations(list(self.items_of(proposal)))
+        return wholesale.undecided_citations(self.items_of(proposal))
 
     def citations_refusal(self, proposal: Proposal) -> str:
         """Why the leash refuses to accept `proposal`'s hunks wholesale while some of its
         citations are undecided ("" when it does not: the rule is off, or all are decided)."""
-        return wholesale.citations_refusal(proposal, list(self.items_of(proposal)), self.leash)
+        return wholesale.citations_refusal(proposal, self.items_of(proposal), self.leash)
 
     # --- verdicts -----------------------------------------------------------------
 

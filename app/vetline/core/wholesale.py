@@ -3,7 +3,7 @@ and if not, why: the words are said to the reviewer as they are."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from vetline.core.hidden_text import joined_summaries
 from vetline.core.leash import Leash, Violation
@@ -11,14 +11,14 @@ from vetline.core.model import Hunk, Proposal
 from vetline.core.review_items import ReviewItem
 
 
-def undecided_citations(items: Sequence[ReviewItem]) -> list[ReviewItem]:
+def undecided_citations(items: Iterable[ReviewItem]) -> list[ReviewItem]:
     return [item for item in items if item.citation is not None and not item.state.decided]
 
 
-def citations_refusal(proposal: Proposal, items: Sequence[ReviewItem], leash: Leash) -> str:
+def citations_refusal(proposal: Proposal, items: Iterable[ReviewItem], leash: Leash) -> str:
     """Why the leash refuses to accept `proposal`'s hunks wholesale while some of its
     citations (among its `items`) are undecided ("" when it does not: the rule is off, or
-    all are decided)."""
+    all are decided). `items` is read only when the rule is on (it is off by default)."""
     if not leash.citations_first:
         return ""
     undecided = undecided_citations(items)
