@@ -169,7 +169,9 @@ class ReviewSession:
     def citations_refusal(self, proposal: Proposal) -> str:
         """Why the leash refuses to accept `proposal`'s hunks wholesale while some of its
         citations are undecided ("" when it does not: the rule is off, or all are decided)."""
-        return wholesale.citations_refusal(proposal, self.items_of(proposal), self.leash)
+        if not self.leash.citations_first:
+            return ""  # asked on every key press: the queue is not read for a rule that is off
+        return wholesale.citations_refusal(proposal, self.undecided_citations(proposal))
 
     # --- verdicts -----------------------------------------------------------------
 

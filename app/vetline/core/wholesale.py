@@ -15,13 +15,9 @@ def undecided_citations(items: Iterable[ReviewItem]) -> list[ReviewItem]:
     return [item for item in items if item.citation is not None and not item.state.decided]
 
 
-def citations_refusal(proposal: Proposal, items: Iterable[ReviewItem], leash: Leash) -> str:
-    """Why the leash refuses to accept `proposal`'s hunks wholesale while some of its
-    citations (among its `items`) are undecided ("" when it does not: the rule is off, or
-    all are decided). `items` is read only when the rule is on (it is off by default)."""
-    if not leash.citations_first:
-        return ""
-    undecided = undecided_citations(items)
+def citations_refusal(proposal: Proposal, undecided: Sequence[ReviewItem]) -> str:
+    """Why a leash that asks for citations first refuses to accept `proposal`'s hunks
+    wholesale while these of its citations are `undecided` ("" when none is)."""
     if not undecided:
         return ""
     waiting = {id(item.citation) for item in undecided}
@@ -51,9 +47,10 @@ def accept_rest_refusal(
         return "over the leash, review it hunk by hunk: " + "; ".join(
             violation.message for violation in violations
         )
-    refusal = citations_refusal(proposal, items, leash)
-    if refusal:
-        return refusal
+    if leash.citations_first:
+        refusal = citations_refusal(proposal, undecided_citations(items))
+        if refusal:
+            return refusal
     if not any(item.citation is None and not item.state.decided for item in items):
         return "no undecided hunk left to accept: citations are decided one by one"
     hiding = [
