@@ -183,7 +183,7 @@ def test_the_window_s_qt_free_parts_load_before_qt_and_only_what_the_paint_needs
     paint would not have loaded anyway."""
     check = (
         "import importlib, json, sys\n"
-        "from vetline.cli import WINDOW_QT_FREE_MODULES\n"
+        "from vetline.cli_window import WINDOW_QT_FREE_MODULES\n"
         "for name in WINDOW_QT_FREE_MODULES: importlib.import_module(name)\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )

@@ -3,43 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
-from enum import StrEnum
 
-from vetline.core.citation_items import citations_change
+from vetline.core import wholesale
 from vetline.core.errors import VetlineError
-from vetline.core.hidden_text import hunk_summary, joined_summaries
+from vetline.core.hidden_text import hunk_summary
 from vetline.core.hunks import split_hunk
 from vetline.core.leash import Leash, Level, Violation
-from vetline.core.model import (
-    Change,
-    Citation,
-    Decision,
-    Hunk,
-    HunkKind,
-    ItemKind,
-    Proposal,
-    Verdict,
-)
+from vetline.core.model import Change, Decision, Hunk, HunkKind, ItemKind, Proposal, Verdict
 from vetline.core.reading_time import ReadingTime
+from vetline.core.review_items import (
+    FileOutcome,
+    HunkState,
+    ReviewItem,
+    VerdictSets,
+    citation_items_of,
+    citation_verdicts_of,
+    verdicts_of,
+)
+from vetline.core.undo_history import UndoHistory, VerdictRecord
 
-
-class HunkState(StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    EDITED = "edited"
-    SKIPPED = "skipped"
-
-    @property
-    def decided(self) -> bool:
-        return self in (HunkState.ACCEPTED, HunkState.REJECTED, HunkState.EDITED)
-
-    @property
-    def takes_effect(self) -> bool:
-        """The hunk's change goes into the file."""
-        return self in (HunkState.ACCEPTED, HunkState.EDITED)
+# The items and the readings of their verdicts live in core.review_items; they are
+# named here too, as the session's own vocabulary, for the modules that import them so.
+__all__ = [
+    "FileOutcome",
+    "HunkState",
+    "Recorder",
+    "ReviewItem",
+    "ReviewSession",
+    "SessionError",
+    "VerdictSets",
+    "citation_verdicts_of",
+    "verdicts_of",
+]
 
 
 _STATE_OF_VERDICT = {
@@ -52,117 +49,6 @@ _STATE_OF_VERDICT = {
 
 class SessionError(VetlineError):
     """A command that does not fit the session's state (said to the reviewer as is)."""
-
-
-@dataclass(slots=True)
-class ReviewItem:
-    """One hunk or citation in the queue, with what the reviewer has decided about it.
-
-    A citation item's `hunk` and `change` are stand-ins (core.citation_items): it is
-    decided like a hunk, but nothing is ever written for it.
-    """
-
-    proposal: Proposal
-    change: Change
-    hunk: Hunk
-    state: HunkState = HunkState.PENDING
-    edited_text: str | None = None
-    reason: str = ""
-    decision_seq: int | None = None  # the log row of the verdict in force
-    problem: str = ""  # e.g. why a write was refused; shown next to the hunk
-    citation: Citation | None = None  # set for a citation item
-
-    @property
-    def item_id(self) -> str:
-        """The id the log and the agent know it by: the hunk's, or the citation's own."""
-        return self.citation.id if self.citation is not None else self.hunk.id
-
-    @property
-    def kind(self) -> ItemKind:
-        return ItemKind.HUNK if self.citation is None else ItemKind.CITATION
-
-    @property
-    def acceptable(self) -> bool:
-        """A binary change whose patch has no data can be looked at, not accepted."""
-        if self.hunk.kind is HunkKind.BINARY:
-            new = self.change.binary_new
-            old = self.change.binary_old
-            return (new is not None and new.data is not None) or (
-                old is not None and old.data is not None and new is None
-            )
-        return True
-
-
-@dataclass(frozen=True, slots=True)
-class VerdictSets:
-    """The verdicts in force on some items, by hunk id: the one reading of "what was decided"
-    for writing a file, staging a repository and answering an inbox."""
-
-    accepted: tuple[str, ...] = ()  # accepted as proposed
-    rejected: tuple[tuple[str, str], ...] = ()  # (hunk id, reason)
-    edited: tuple[tuple[str, str], ...] = ()  # (hunk id, the text the reviewer wrote)
-
-    @property
-    def taking_effect(self) -> frozenset[str]:
-        """Hunks whose change goes into the file: accepted, or accepted as edited."""
-        return frozenset(self.accepted) | {hunk_id for hunk_id, _ in self.edited}
-
-    @property
-    def rejected_ids(self) -> frozenset[str]:
-        return frozenset(hunk_id for hunk_id, _ in self.rejected)
-
-    @property
-    def edited_texts(self) -> dict[str, str]:
-        return dict(self.edited)
-
-
-def verdicts_of(items: Iterable[ReviewItem]) -> VerdictSets:
-    """The verdicts now in force on `items`' hunks, in their order; undecided items and
-    citations are left out (`citation_verdicts_of` reads those)."""
-    accepted: list[str] = []
-    rejected: list[tuple[str, str]] = []
-    edited: list[tuple[str, str]] = []
-    for item in items:
-        if item.citation is not None:
-            continue
-        if item.state is HunkState.ACCEPTED:
-            accepted.append(item.hunk.id)
-        elif item.state is HunkState.REJECTED:
-            rejected.append((item.hunk.id, item.reason))
-        elif item.state is HunkState.EDITED and item.edited_text is not None:
-            edited.append((item.hunk.id, item.edited_text))
-    return VerdictSets(tuple(accepted), tuple(rejected), tuple(edited))
-
-
-def citation_verdicts_of(items: Iterable[ReviewItem]) -> VerdictSets:
-    """The verdicts in force on `items`' citations, by citation id: accepted means the
-    reviewer found that the source supports the claim."""
-    citations = [item for item in items if item.citation is not None]
-    accepted = tuple(item.item_id for item in citations if item.state is HunkState.ACCEPTED)
-    rejected = tuple(
-        (item.item_id, item.reason) for item in citations if item.state is HunkState.REJECTED
-    )
-    return VerdictSets(accepted, rejected)
-
-
-@dataclass(frozen=True, slots=True)
-class FileOutcome:
-    """All hunks of one file are decided: what to write (the caller writes it)."""
-
-    proposal: Proposal
-    change: Change
-    accepted: frozenset[str]
-    edited: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class _Record:
-    item: ReviewItem
-    seq: int
-    previous_state: HunkState
-    previous_seq: int | None
-    previous_text: str | None
-    file_outcome: FileOutcome | None
 
 
 Recorder = Callable[[Decision], int]
@@ -199,9 +85,7 @@ class ReviewSession:
         self.items: list[ReviewItem] = []
         self.proposals: list[Proposal] = []
         self._violations: dict[str, list[Violation]] = {}
-        self._history: list[_Record] = []
-        # The verdict the last undo reversed, and the item as it was before that undo.
-        self._last_undone: tuple[_Record, HunkState, str | None] | None = None
+        self._undo = UndoHistory()
         self._decision_seconds: list[float] = []
         self.not_applied_count = 0  # verdicts the writer refused in this session
         # What a hunk hides, in words: the window passes what it has already found
@@ -220,7 +104,7 @@ class ReviewSession:
             self._violations[proposal.id] = self.leash.check(proposal, self.level)
             for change in proposal.changes:
                 self.items.extend(ReviewItem(proposal, change, hunk) for hunk in change.hunks)
-            self.items.extend(_citation_items(proposal))
+            self.items.extend(citation_items_of(proposal))
         if self.cursor < 0 and self.items:
             self.show(self._first_undecided(0) or 0)
 
@@ -280,31 +164,14 @@ class ReviewSession:
         return bool(self.violations(proposal))
 
     def undecided_citations(self, proposal: Proposal) -> list[ReviewItem]:
-        return [
-            item
-            for item in self.items_of(proposal)
-            if item.citation is not None and not item.state.decided
-        ]
+        return wholesale.undecided_citations(self.items_of(proposal))
 
     def citations_refusal(self, proposal: Proposal) -> str:
         """Why the leash refuses to accept `proposal`'s hunks wholesale while some of its
         citations are undecided ("" when it does not: the rule is off, or all are decided)."""
         if not self.leash.citations_first:
-            return ""
-        undecided = self.undecided_citations(proposal)
-        if not undecided:
-            return ""
-        waiting = {id(item.citation) for item in undecided}
-        numbers = ", ".join(
-            f"[{number}]"
-            for number, citation in enumerate(proposal.citations, start=1)
-            if id(citation) in waiting
-        )
-        return (
-            f"the leash asks for every citation to be decided first: {len(undecided)} of "
-            f"“{proposal.title or proposal.id}” undecided ({numbers}): say of each whether "
-            "its source supports the claim"
-        )
+            return ""  # asked on every key press: the queue is not read for a rule that is off
+        return wholesale.citations_refusal(proposal, self.undecided_citations(proposal))
 
     # --- verdicts -----------------------------------------------------------------
 
@@ -338,33 +205,15 @@ class ReviewSession:
     def accept_rest_of_proposal(self) -> list[FileOutcome]:
         """Accept every undecided hunk of the current proposal — only within the leash."""
         item = self._require_current()
-        violations = self.violations(item.proposal)
-        if violations:
-            raise SessionError(
-                "over the leash, review it hunk by hunk: "
-                + "; ".join(violation.message for violation in violations)
-            )
-        refusal = self.citations_refusal(item.proposal)
+        refusal = wholesale.accept_rest_refusal(
+            item.proposal,
+            list(self.items_of(item.proposal)),
+            self.violations(item.proposal),
+            self.leash,
+            self.hidden_summary,
+        )
         if refusal:
             raise SessionError(refusal)
-        if not any(
-            other.citation is None and not other.state.decided
-            for other in self.items_of(item.proposal)
-        ):
-            raise SessionError("no undecided hunk left to accept: citations are decided one by one")
-        hiding = [
-            hidden
-            for other in self.items_of(item.proposal)
-            if not other.state.decided
-            and other.acceptable
-            and (hidden := self.hidden_summary(other.hunk))
-        ]
-        if hiding:
-            what = joined_summaries(hiding)
-            raise SessionError(
-                f"{len(hiding)} of its hunks hide characters ({what}): accept those one by "
-                "one, after looking at them"
-            )
         outcomes: list[FileOutcome] = []
         on_screen_ms = self._ms_on_screen()
         for other in list(self.items_of(item.proposal)):
@@ -419,7 +268,7 @@ class ReviewSession:
             self.items[first:first] = [
                 ReviewItem(proposal, change, hunk) for change in new for hunk in change.hunks
             ]
-        self._history = [record for record in self._history if record.item.change is not old]
+        self._undo.forget_change(old)
         if self.items:
             self.show(min(first, len(self.items) - 1))
         else:
@@ -461,33 +310,19 @@ class ReviewSession:
     def next_undo(self) -> tuple[ReviewItem, FileOutcome | None] | None:
         """What `undo_last` would reverse now (the item, and the outcome its verdict
         completed), without undoing it: a writer notes the files before the undo is logged."""
-        record = self._newest_in_force()
+        record = self._undo.newest_in_force()
         return None if record is None else (record.item, record.file_outcome)
-
-    def _newest_in_force(self) -> _Record | None:
-        """The newest verdict of the history still in force (superseded ones are dropped)."""
-        while self._history:
-            record = self._history[-1]
-            if record.item.decision_seq == record.seq:
-                return record
-            self._history.pop()  # superseded by a later verdict on the same hunk
-        return None
 
     def undo_last(self) -> tuple[ReviewItem, FileOutcome | None] | None:
         """Reverse the newest verdict still in force; returns the item and, if that
         verdict had completed its file, the outcome that was written then."""
-        record = self._newest_in_force()
+        record = self._undo.newest_in_force()
         if record is None:
             return None
         item = record.item
         undo = self._build(item, Verdict.UNDONE, ms_on_screen=self._ms_on_screen())
         self._record(replace(undo, undoes=record.seq))  # durable before anything moves
-        self._history.pop()
-        self._last_undone = (record, item.state, item.edited_text)
-        item.state = record.previous_state
-        item.decision_seq = record.previous_seq
-        item.edited_text = record.previous_text
-        item.reason = ""
+        self._undo.reverse(record)
         if item in self.items:
             self.show(self.items.index(item))
         return item, record.file_outcome
@@ -495,18 +330,12 @@ class ReviewSession:
     @property
     def last_undone_seq(self) -> int | None:
         """The log row of the verdict the last undo reversed (None: no undo yet)."""
-        return None if self._last_undone is None else self._last_undone[0].seq
+        return self._undo.last_undone_seq
 
     def undo_not_carried_out(self, seq: int) -> None:
         """The last undo could not take effect: the verdict it reversed, logged again at
         `seq` (by the writer, which knows why), stands once more and can be undone."""
-        if self._last_undone is None:
-            return
-        record, state, text = self._last_undone
-        self._last_undone = None
-        item = record.item
-        item.state, item.decision_seq, item.edited_text = state, seq, text
-        self._history.append(replace(record, seq=seq))
+        self._undo.reinstate_last_undone(seq)
 
     def record_not_applied(self, items: Iterable[ReviewItem], reason: str) -> None:
         """The writer could not carry out these verdicts: log that, and make them undecided.
@@ -573,7 +402,7 @@ class ReviewSession:
         item.reason = reason
         item.problem = ""
         outcome = self._file_outcome(item) if item.state.decided else None
-        self._history.append(_Record(item, seq, *previous, file_outcome=outcome))
+        self._undo.add(VerdictRecord(item, seq, *previous, file_outcome=outcome))
         if verdict is not Verdict.SKIPPED and (not bulk or elapsed):
             self._decision_seconds.append(elapsed / 1000)
         if advance and not self.advance():
@@ -705,13 +534,3 @@ class ReviewSession:
 
     def seconds_in_session(self) -> float:
         return self._clock() - self.started_at
-
-
-def _citation_items(proposal: Proposal) -> list[ReviewItem]:
-    change = citations_change(proposal)
-    if change is None:
-        return []
-    return [
-        ReviewItem(proposal, change, hunk, citation=citation)
-        for hunk, citation in zip(change.hunks, proposal.citations, strict=True)
-    ]
