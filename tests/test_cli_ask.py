@@ -189,6 +189,39 @@ def test_ctrl_c_while_the_model_answers_ends_without_a_traceback(
     assert not out.exists()
 
 
+# `vetline ask` with a real SIGINT arriving while it loads the model client, before any
+# request: the signal is sent the moment that module is imported.
+INTERRUPTED_WHILE_LOADING = """
+import importlib.abc, os, signal, sys
+
+class Interrupt(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "vetline.adapters.llm.headless":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, Interrupt())
+from vetline.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@posix_only
+def test_ctrl_c_before_the_request_is_sent_says_nothing_was_written(
+    httpserver: HTTPServer, tmp_path: Path, workspace: Path
+) -> None:
+    out = tmp_path / "out.json"
+    command = _command(_config(tmp_path, httpserver), workspace, out)
+    command[1:3] = ["-c", INTERRUPTED_WHILE_LOADING]  # in place of `-m vetline`
+
+    result = _run(command, tmp_path)
+
+    assert result.returncode == 130
+    assert result.stderr == "vetline: cancelled: no proposal written\n"
+    assert httpserver.log == []
+    assert not out.exists()
+
+
 @posix_only
 def test_a_key_typed_at_a_terminal_is_used_and_kept_in_memory_only(
     httpserver: HTTPServer, tmp_path: Path, workspace: Path
@@ -292,6 +325,11 @@ def test_the_model_that_answered_reaches_the_log_through_the_out_file(
     assert asked.returncode == 0, asked.stderr
     agent = json.loads(out.read_text(encoding="utf-8"))["proposals"][0]["agent"]
     assert (agent["model"], agent["served_model"]) == ("m", "test-model")
+    checked = _run(
+        [sys.executable, "-m", "vetline", "check", str(out), "--workspace", str(workspace)],
+        tmp_path,
+    )
+    assert "[vetline ask / m (answered by test-model)]" in checked.stdout.splitlines()[0]
 
     applied = _run(
         [sys.executable, "-m", "vetline", "apply", str(out), "--workspace", str(workspace),

@@ -12,6 +12,14 @@ from vetline.cli_common import EXIT_OK, EXIT_OVER_LEASH, settings_of, workspace_
 
 
 def ask(args: argparse.Namespace) -> int:
+    try:
+        return _ask(args)
+    except KeyboardInterrupt:  # before the request went out (loading, reading the files)
+        print("vetline: cancelled: no proposal written", file=sys.stderr)
+        return 130
+
+
+def _ask(args: argparse.Namespace) -> int:
     from vetline.adapters.llm.ask import AskHooks, AskStatus
     from vetline.adapters.llm.headless import ask_to_file, chosen_providers
     from vetline.adapters.llm.redact import install_redaction

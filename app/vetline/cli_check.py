@@ -149,7 +149,7 @@ def _print_proposal(
     def line(text: str) -> None:
         out.write(shown(text) + "\n")  # names and titles come from the agent
 
-    agent = " / ".join(part for part in (proposal.agent.name, proposal.agent.model) if part)
+    agent = " / ".join(part for part in (proposal.agent.name, proposal.agent.model_words) if part)
     line(f"proposal {proposal.id}  {proposal.title}" + (f"  [{agent}]" if agent else ""))
     for change in proposal.changes:
         renamed = f" (from {change.old_path})" if change.old_path not in (None, change.path) else ""
