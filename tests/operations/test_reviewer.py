@@ -157,6 +157,30 @@ def test_a_hunk_whose_file_is_written_keeps_its_verdict_until_undo_takes_the_wri
     assert verdicts == ["accepted", "accepted", "undone", "rejected", "accepted"]
 
 
+def test_ending_a_review_logs_the_verdicts_of_a_file_it_never_wrote(tmp_path: Path) -> None:
+    target = numbers_file(tmp_path, OLD)
+    with DecisionLog(tmp_path / "log.sqlite3") as log:
+        reviewer = numbers_review(tmp_path, log)
+        assert reviewer.accept().written == ()  # the second hunk is undecided: not written
+        assert reviewer.leave() == 1
+        assert reviewer.leave() == 0  # said once
+        rows = [(row["verdict"], row["reason"]) for row in log.rows()]
+    assert rows == [
+        ("accepted", ""),
+        ("not_applied", "the review ended with hunks of this file undecided: nothing was written"),
+    ]
+    assert target.read_text(encoding="utf-8") == OLD
+
+
+def test_ending_a_review_after_every_file_is_written_logs_nothing(tmp_path: Path) -> None:
+    numbers_file(tmp_path, OLD)
+    with DecisionLog(tmp_path / "log.sqlite3") as log:
+        reviewer = numbers_review(tmp_path, log)
+        reviewer.accept_rest()
+        assert reviewer.leave() == 0
+        assert [row["verdict"] for row in log.rows()] == ["accepted", "accepted"]
+
+
 def test_a_stale_base_is_reported_and_nothing_written(tmp_path: Path) -> None:
     (tmp_path / "w").mkdir()
     target = tmp_path / "w" / "numbers.txt"

@@ -196,3 +196,16 @@ def test_j_k_and_arrows_move_between_hunks(review: Review) -> None:
     review.press(Qt.Key.Key_Up)  # at the top: stays, says so
     assert review.controller.session.cursor == 0
     assert review.window.statusBar().currentMessage() == "First hunk"
+
+
+def test_closing_the_window_logs_an_accepted_hunk_its_file_never_got(review: Review) -> None:
+    original = review.file("src/pager.py")
+    review.press_and_wait(Qt.Key.Key_Y, CTRL)  # the first of pager.py's two hunks
+    assert review.file("src/pager.py") == original
+
+    review.window.close()
+    review.qtbot.waitUntil(lambda: not review.window.isVisible(), timeout=HANG_GUARD_MS)
+
+    rows = [(row["proposal_id"], row["verdict"]) for row in review.rows()]
+    assert rows == [(PAGER, "accepted"), (PAGER, "not_applied")]
+    assert review.file("src/pager.py") == original

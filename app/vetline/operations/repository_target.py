@@ -189,6 +189,9 @@ class RepositoryTarget:
             return ""  # listed only (a submodule, a link): a reject changes nothing
         return self.kept.keep(self.root, change.path, self.tree.agent_version(change)).id
 
+    def unwritten(self) -> list[ReviewItem]:
+        return []  # each verdict is staged or restored at once
+
     def undo_from_log(self, log: DecisionLog) -> Outcome:
         """After a restart: bring back the newest reject's kept version, and re-read it."""
         kept = last_undoable_reject(log, self.kept, self.root)

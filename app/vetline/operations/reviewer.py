@@ -177,6 +177,18 @@ class Reviewer:
             return f"{summary}; nothing written (no workspace)"
         return f"{summary}; {prepared.commit(self.session)}"
 
+    def leave(self) -> int:
+        """The review ends (the window closes): each verdict that never took effect — an
+        accepted hunk of a workspace file whose other hunks are undecided — is logged as
+        not applied, so the log says what the disk holds. Returns how many."""
+        items = self.target.unwritten() if self.target is not None else []
+        if items:
+            self.session.record_not_applied(
+                items,
+                "the review ended with hunks of this file undecided: nothing was written",
+            )
+        return len(items)
+
     def refuse(self, reason: str) -> None:
         """The whole review is refused before any verdict takes effect: the log gets a
         `refused` row with the reason for every hunk, and nothing is written."""

@@ -246,6 +246,16 @@ class WorkspaceTarget:
     def undo_from_log(self, log: DecisionLog) -> Outcome:
         return Outcome(OutcomeKind.NOTHING, "nothing to undo")
 
+    def unwritten(self) -> list[ReviewItem]:
+        """Accepted and edited hunks of each file some of whose hunks are undecided."""
+        left: list[ReviewItem] = []
+        for proposal in self.session.proposals:
+            for change in proposal.changes:
+                items = [i for i in self.session.items_of(proposal, change) if i.citation is None]
+                if any(not item.state.decided for item in items):
+                    left += [item for item in items if item.state.takes_effect]
+        return left
+
     def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, frozenset[str]]:
         pairs = list(pairs)
         self._conversions.read_attributes(

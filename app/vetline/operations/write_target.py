@@ -76,6 +76,11 @@ class WriteTarget(Protocol):
         """Undo with no verdict of this session left: bring back the newest kept version."""
         ...
 
+    def unwritten(self) -> list[ReviewItem]:
+        """Verdicts in force that have not taken effect: what ending the review now leaves
+        unwritten (a workspace writes a file only once all its hunks are decided)."""
+        ...
+
     def stale_of(self, pairs: Iterable[tuple[Proposal, Change]]) -> dict[StaleKey, frozenset[str]]:
         """The hunks of each change that could not be written now: their base is gone."""
         ...

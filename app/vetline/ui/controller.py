@@ -429,6 +429,14 @@ class ReviewController(QObject):
         """Run a coroutine of the window's; its failure reaches the banner."""
         self.tasks.start(work)
 
+    def leave(self) -> None:
+        """The window closes: verdicts left without effect are logged as not applied."""
+        try:
+            self.reviewer.leave()
+        except Exception as error:  # noqa: BLE001 - a log that cannot be written (damaged,
+            # closed, busy) must not keep the window from closing: nothing more to do here
+            logging.getLogger(__name__).warning("closing: %s", error)
+
     def has_pending_work(self) -> bool:
         return self.tasks.pending
 

@@ -379,6 +379,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             self.controller.call_when_idle(lambda: QTimer.singleShot(0, self.close))
             return
+        self.controller.leave()
         self._clock.stop()
         self.settled.release()
         super().closeEvent(event)
