@@ -97,9 +97,7 @@ class WorkspaceTarget:
         workspace = self.workspace
 
         def now(intent: WriteIntent) -> State:
-            return {
-                ("file", path): sha_or_none(workspace.read_bytes(path)) for path in intent.files
-            }
+            return {("file", path): sha for path, sha in self._shas_now(intent.files).items()}
 
         def clear(intent: WriteIntent, completed: bool) -> list[str]:
             return workspace.clear_leftovers(intent.files, intent.tag, completed=completed).notes
@@ -118,6 +116,10 @@ class WorkspaceTarget:
     def root(self) -> Path:
         return self.workspace.root
 
+    def _shas_now(self, paths: Iterable[str]) -> dict[str, str | None]:
+        """Each file's sha256 as it is on disk now (None: it is not there)."""
+        return {path: sha_or_none(self.workspace.read_bytes(path)) for path in paths}
+
     def before_verdict(self, proposal: Proposal, changes: Sequence[Change]) -> Outcome | None:
         """Note the files as they are before the verdict is logged, so that a crash
         between the log and the write is told apart on the next open (the base itself
@@ -128,7 +130,7 @@ class WorkspaceTarget:
             return refused
         try:
             paths = dict.fromkeys(p for c in changes for p in (c.source_path, c.path))
-            before = {path: (sha_or_none(self.workspace.read_bytes(path)), None) for path in paths}
+            before = {path: (sha, None) for path, sha in self._shas_now(paths).items()}
             end = self.log.end().rows
             self._verdict_intent = self.intents.record(
                 self.workspace.root, before, (), end, pending=True
@@ -206,10 +208,7 @@ class WorkspaceTarget:
         if record is None:
             return None  # the undo puts nothing back (its file was not written)
         try:
-            now = {
-                file.path: sha_or_none(self.workspace.read_bytes(file.path))
-                for file in record.files
-            }
+            now = self._shas_now(file.path for file in record.files)
             changed = _changed_since_written(record, now)
             if changed is not None:
                 return Outcome(
@@ -375,7 +374,7 @@ class WorkspaceTarget:
         """Put back the bytes from before the write, unless someone changed them since.
         One that cannot be put back leaves the verdict standing: the log says it again."""
         try:
-            now = {w.path: sha_or_none(self.workspace.read_bytes(w.path)) for w in record.files}
+            now = self._shas_now(w.path for w in record.files)
             changed = _changed_since_written(record, now)
             if changed is not None:  # changed between the undo's note and now
                 self._writes[id(record.outcome)] = record

@@ -384,25 +384,21 @@ def _offer_restore(path: Path, damaged: DecisionLogDamagedError) -> tuple[Decisi
     """A damaged log stops the start; where a good copy is kept, the reviewer may put it
     back here (the damaged files are set aside, never deleted) and go on. Returns the
     log opened again and what the restore did, or the exit code."""
-    from vetline.adapters.log.backups import newest_good_copy
-    from vetline.adapters.log.inspect import read_head_of
-    from vetline.adapters.log.restore import restore_log
+    from vetline.adapters.log.restore import restorable_copy, restore_log
 
     message = f"Vetline cannot start: {damaged}"
-    head, _ = read_head_of(path)
-    copy = newest_good_copy(path, head.log_id if head is not None else None)
+    copy = restorable_copy(path)
     if copy is None:
         return _refuse_to_start(message, damaged.exit_code)
-    print(f"vetline: {message}", file=sys.stderr)  # noqa: T201 - the terminal hears it too
-    box = QMessageBox(QMessageBox.Icon.Critical, "Vetline: the decision log is damaged", "")
-    box.setObjectName("damagedLog")
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText(
+    box = _start_refused(
+        message,
         f"The decision log {path} is damaged: {'; '.join(damaged.problems)}. Nothing more "
         f"can be recorded in it.\n\nRestore puts back the newest good copy, "
         f"{copy.describe()}; the damaged log is kept beside it, renamed, for whoever wants "
-        "to look at it. (On the command line: vetline log restore.)"
+        "to look at it. (On the command line: vetline log restore.)",
+        "Vetline: the decision log is damaged",
     )
+    box.setObjectName("damagedLog")
     restore = box.addButton("Restore the good copy", QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(box.addButton("Quit", QMessageBox.ButtonRole.RejectRole))
     box.exec()  # no asyncio loop runs yet, so a nested event loop is harmless here
@@ -418,9 +414,16 @@ def _offer_restore(path: Path, damaged: DecisionLogDamagedError) -> tuple[Decisi
 
 
 def _refuse_to_start(message: str, exit_code: int) -> int:
-    print(f"vetline: {message}", file=sys.stderr)  # noqa: T201 - the terminal hears it too
-    box = QMessageBox(QMessageBox.Icon.Critical, "Vetline", "")
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText(message)
+    box = _start_refused(message, message, "Vetline")
     box.exec()  # no asyncio loop runs yet, so a nested event loop is harmless here
     return exit_code
+
+
+def _start_refused(message: str, text: str, title: str) -> QMessageBox:
+    """The box that says why the window does not start (`text`, in plain text); the
+    terminal hears `message` too. The caller adds buttons, if any, and opens it."""
+    print(f"vetline: {message}", file=sys.stderr)  # noqa: T201 - the terminal hears it too
+    box = QMessageBox(QMessageBox.Icon.Critical, title, "")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    return box

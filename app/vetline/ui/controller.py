@@ -435,7 +435,7 @@ class ReviewController(QObject):
             self.reviewer.leave()
         except Exception as error:  # noqa: BLE001 - a log that cannot be written (damaged,
             # closed, busy) must not keep the window from closing: nothing more to do here
-            logging.getLogger(__name__).warning("closing: %s", error)
+            _log.warning("closing: %s", error)
 
     def has_pending_work(self) -> bool:
         return self.tasks.pending

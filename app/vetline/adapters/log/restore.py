@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from vetline.adapters.files.atomic import durable_sync, fsync_folder, write_temp
-from vetline.adapters.log.backups import backup_folder, check_copy, newest_good_copy
+from vetline.adapters.log.backups import LogCopy, backup_folder, check_copy, newest_good_copy
 from vetline.adapters.log.chain import GENESIS_HASH
 from vetline.adapters.log.errors import DecisionLogError
 from vetline.adapters.log.head import HEAD_SUFFIX, LogHead, end_of, head_path, write_head
@@ -24,13 +24,20 @@ from vetline.adapters.log.schema import create_schema, log_id_of, new_log_id, se
 _SIDE_FILES = ("-wal", "-shm", "-journal", HEAD_SUFFIX)
 
 
+def restorable_copy(path: Path) -> LogCopy | None:
+    """The copy `restore_log` puts back in place of the log at `path`: the newest good one
+    of the log its head file names (None: there is none)."""
+    head, _ = read_head_of(path)
+    return newest_good_copy(path, head.log_id if head is not None else None)
+
+
 def restore_log(path: Path, source: Path | None = None) -> str:
     """Put back the newest good copy (or `source`) in place of a damaged log."""
     report = _damaged_report(path)
     head, _ = read_head_of(path)
     log_id = head.log_id if head is not None else None
     if source is None:
-        copy = newest_good_copy(path, log_id)
+        copy = restorable_copy(path)
         if copy is None:
             raise DecisionLogError(
                 f"there is no good copy of the log in {backup_folder(path)}; "
